@@ -1,0 +1,1 @@
+//! Msgpack and JSON encodings of [`Value`] (to be implemented).
