@@ -11,6 +11,9 @@
 //! - `emulator`: an in-memory Anypoint Platform for tests and the quickstart.
 //! - `secret`: a string type that cannot be formatted into logs.
 
+pub mod framework;
+pub mod plugin;
 pub mod proto;
+pub mod provider;
 pub mod secret;
 pub mod tfvalue;

@@ -1,0 +1,110 @@
+//! Diagnostics: errors and warnings with an optional attribute path.
+
+use super::path::AttrPath;
+use crate::proto::tfplugin6 as pb;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub path: Option<AttrPath>,
+}
+
+/// An ordered collection of diagnostics for one RPC.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Error, summary, detail, None);
+    }
+
+    pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Warning, summary, detail, None);
+    }
+
+    pub fn attr_error(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(Severity::Error, summary, detail, Some(path));
+    }
+
+    pub fn attr_warning(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, summary, detail, Some(path));
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+        path: Option<AttrPath>,
+    ) {
+        let d = Diagnostic {
+            severity,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: path.filter(|p| !p.is_root()),
+        };
+        // Deduplicate: several hooks may notice the same problem.
+        if !self.items.contains(&d) {
+            self.items.push(d);
+        }
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        for d in other.items {
+            if !self.items.contains(&d) {
+                self.items.push(d);
+            }
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn into_proto(self) -> Vec<pb::Diagnostic> {
+        self.items
+            .into_iter()
+            .map(|d| pb::Diagnostic {
+                severity: match d.severity {
+                    Severity::Error => pb::diagnostic::Severity::Error as i32,
+                    Severity::Warning => pb::diagnostic::Severity::Warning as i32,
+                },
+                summary: d.summary,
+                detail: d.detail,
+                attribute: d.path.map(|p| p.to_proto()),
+            })
+            .collect()
+    }
+}

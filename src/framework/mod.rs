@@ -1,0 +1,17 @@
+//! The provider framework: schemas, diagnostics, plan helpers and the traits
+//! that the provider, its resources and data sources implement.
+
+pub mod diagnostics;
+pub mod path;
+pub mod plan;
+pub mod resource;
+pub mod schema;
+pub mod validators;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use path::AttrPath;
+pub use resource::{
+    ConfigureRequest, Ctx, DataSource, EphemeralOpened, EphemeralRenewed, EphemeralResource,
+    PlanChange, Provider, ProviderData, ReadOutcome, Resource,
+};
+pub use schema::{Attribute, Nesting, Schema, Validator};

@@ -1,0 +1,209 @@
+//! The framework's default planning, applied before a resource's own
+//! `modify_plan`:
+//! - an optional+computed attribute with a default takes the default when the
+//!   configuration leaves it null;
+//! - on create, computed attributes left null by the configuration are
+//!   "known after apply";
+//! - on update, when anything the user manages changes, computed attributes
+//!   without `use_state_for_unknown` become "known after apply"; with it they
+//!   keep the prior value;
+//! - `requires_replace` attributes whose planned value differs from the prior
+//!   one are reported for replacement.
+
+use super::path::AttrPath;
+use super::schema::Schema;
+use crate::tfvalue::Value;
+
+/// Plan a create or update from the proposed new state that Terraform merged
+/// from configuration and prior state.
+pub fn default_plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) -> Value {
+    let mut planned = proposed.clone();
+    let creating = prior.is_null();
+    for a in &schema.attributes {
+        let cfg = config.attr(&a.name);
+        if !a.computed || !cfg.is_null() {
+            continue;
+        }
+        if let Some(d) = &a.default {
+            planned.set_attr(&a.name, d.clone());
+        } else if creating {
+            planned.set_attr(&a.name, Value::Unknown);
+        }
+    }
+    if !creating && planned != *prior {
+        for a in &schema.attributes {
+            let cfg = config.attr(&a.name);
+            if a.computed && cfg.is_null() && a.default.is_none() && !a.use_state_for_unknown {
+                planned.set_attr(&a.name, Value::Unknown);
+            }
+        }
+    }
+    planned
+}
+
+/// Paths of `requires_replace` attributes that change between prior and
+/// planned (none on create: there is nothing to replace).
+pub fn replace_paths(schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+    if prior.is_null() {
+        return Vec::new();
+    }
+    schema
+        .attributes
+        .iter()
+        .filter(|a| a.requires_replace)
+        .filter(|a| prior.attr(&a.name) != planned.attr(&a.name))
+        .map(|a| AttrPath::attr(&a.name))
+        .collect()
+}
+
+/// Replace unknowns left in a state that must be wholly known (after apply or
+/// read) by null; returns the paths that were unknown.
+pub fn null_unknowns(value: &mut Value) -> Vec<String> {
+    fn walk(v: &mut Value, path: String, out: &mut Vec<String>) {
+        match v {
+            Value::Unknown => {
+                *v = Value::Null;
+                out.push(path);
+            }
+            Value::List(xs) | Value::Set(xs) | Value::Tuple(xs) => {
+                for (i, x) in xs.iter_mut().enumerate() {
+                    walk(x, format!("{path}[{i}]"), out);
+                }
+            }
+            Value::Map(m) | Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    walk(x, format!("{path}.{k}"), out);
+                }
+            }
+            Value::Dynamic(_, x) => walk(x, path, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+/// Make `value` an object with exactly the schema's attributes: missing ones
+/// null, unknown names dropped.
+pub fn conform_object(schema: &Schema, value: Value) -> Value {
+    let mut entries = match value {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    };
+    Value::Object(
+        schema
+            .attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    entries.remove(&a.name).unwrap_or(Value::Null),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::schema::Attribute;
+    use crate::tfvalue::Type;
+
+    fn schema() -> Schema {
+        Schema::new("t")
+            .attribute(Attribute::string("id").computed().use_state_for_unknown())
+            .attribute(Attribute::string("name").required())
+            .attribute(
+                Attribute::string("org")
+                    .optional()
+                    .computed()
+                    .requires_replace(),
+            )
+            .attribute(Attribute::bool("flag").default(Value::Bool(false)))
+            .attribute(Attribute::string("updated").computed())
+            .attribute(Attribute::set("tags", Type::String).optional())
+    }
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        conform_object(
+            &schema(),
+            Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            ),
+        )
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_and_applies_defaults() {
+        let config = obj(&[("name", Value::string("a"))]);
+        let planned = default_plan(&schema(), &Value::Null, &config, &config);
+        assert_eq!(planned.attr("id"), &Value::Unknown);
+        assert_eq!(planned.attr("org"), &Value::Unknown);
+        assert_eq!(planned.attr("flag"), &Value::Bool(false));
+        assert_eq!(planned.attr("name"), &Value::string("a"));
+        assert!(replace_paths(&schema(), &Value::Null, &planned).is_empty());
+    }
+
+    #[test]
+    fn no_change_keeps_prior_exactly() {
+        let prior = obj(&[
+            ("id", Value::string("1")),
+            ("name", Value::string("a")),
+            ("org", Value::string("o")),
+            ("flag", Value::Bool(false)),
+            ("updated", Value::string("t1")),
+            ("tags", Value::string_set(["x", "y"])),
+        ]);
+        let config = obj(&[
+            ("name", Value::string("a")),
+            ("tags", Value::string_set(["y", "x"])),
+        ]);
+        // Terraform's proposed state: config + prior computed values.
+        let mut proposed = prior.clone();
+        proposed.set_attr("tags", Value::string_set(["y", "x"]));
+        let planned = default_plan(&schema(), &prior, &proposed, &config);
+        assert_eq!(planned, prior);
+    }
+
+    #[test]
+    fn update_unknowns_only_volatile_computed() {
+        let prior = obj(&[
+            ("id", Value::string("1")),
+            ("name", Value::string("a")),
+            ("org", Value::string("o")),
+            ("flag", Value::Bool(false)),
+            ("updated", Value::string("t1")),
+        ]);
+        let config = obj(&[("name", Value::string("b"))]);
+        let mut proposed = prior.clone();
+        proposed.set_attr("name", Value::string("b"));
+        let planned = default_plan(&schema(), &prior, &proposed, &config);
+        assert_eq!(planned.attr("id"), &Value::string("1"));
+        assert_eq!(planned.attr("updated"), &Value::Unknown);
+        assert_eq!(planned.attr("org"), &Value::Unknown);
+    }
+
+    #[test]
+    fn requires_replace_reports_changed_paths() {
+        let prior = obj(&[("org", Value::string("o")), ("name", Value::string("a"))]);
+        let planned = obj(&[("org", Value::string("p")), ("name", Value::string("a"))]);
+        assert_eq!(
+            replace_paths(&schema(), &prior, &planned),
+            vec![AttrPath::attr("org")]
+        );
+    }
+
+    #[test]
+    fn null_unknowns_reports_paths() {
+        let mut v = obj(&[("tags", Value::Set(vec![Value::Unknown]))]);
+        v.set_attr("id", Value::Unknown);
+        let paths = null_unknowns(&mut v);
+        assert_eq!(paths.len(), 2);
+        assert!(v.is_wholly_known());
+    }
+}
