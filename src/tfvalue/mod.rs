@@ -77,6 +77,27 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// An error encoding a value: the value does not fit its type (or cannot be
+/// expressed in the target encoding, e.g. an unknown in JSON), and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodeError {
+    /// Where in the value, as `.name[2]["key"]`; empty at the root.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "at {}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
 impl Number {
     /// The number as f64 (may round for big numbers).
     pub fn as_f64(&self) -> f64 {

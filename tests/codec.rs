@@ -1,0 +1,883 @@
+//! The msgpack/JSON codec for Terraform values: fixed byte strings written by
+//! hand from the object wire format's rules, and property tests.
+
+use std::collections::BTreeMap;
+
+use anypoint_provider::tfvalue::codec::{decode_json, decode_msgpack, encode_json, encode_msgpack};
+use anypoint_provider::tfvalue::{Number, Type, Value};
+use proptest::prelude::*;
+use serde_json::json;
+
+// ---------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------
+
+fn obj_ty(attrs: &[(&str, Type)]) -> Type {
+    Type::Object(
+        attrs
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.clone()))
+            .collect(),
+    )
+}
+
+fn obj(fields: &[(&str, Value)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn s(x: &str) -> Value {
+    Value::String(x.to_owned())
+}
+
+fn list(t: Type) -> Type {
+    Type::List(Box::new(t))
+}
+
+fn int(i: i64) -> Value {
+    Value::Number(Number::Int(i))
+}
+
+/// Bytes of a msgpack fixstr (only for strings shorter than 32 bytes).
+fn fixstr(text: &str) -> Vec<u8> {
+    assert!(text.len() < 32);
+    let mut v = vec![0xa0 | text.len() as u8];
+    v.extend_from_slice(text.as_bytes());
+    v
+}
+
+fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+// ---------------------------------------------------------------------------
+// msgpack: fixed byte strings
+// ---------------------------------------------------------------------------
+
+#[test]
+fn object_with_null_and_unknown() {
+    let ty = obj_ty(&[("id", Type::String), ("name", Type::String)]);
+    let bytes = [
+        0x82, 0xa2, 0x69, 0x64, 0xc0, 0xa4, 0x6e, 0x61, 0x6d, 0x65, 0xd4, 0x00, 0x00,
+    ];
+    let v = decode_msgpack(&bytes, &ty).unwrap();
+    assert_eq!(v, obj(&[("id", Value::Null), ("name", Value::Unknown)]));
+    assert_eq!(encode_msgpack(&v, &ty).unwrap(), bytes);
+}
+
+#[test]
+fn empty_input_is_null() {
+    let ty = obj_ty(&[("id", Type::String)]);
+    assert_eq!(decode_msgpack(&[], &ty).unwrap(), Value::Null);
+    assert_eq!(decode_json(b"", &ty).unwrap(), Value::Null);
+    assert_eq!(decode_json(b" \n", &ty).unwrap(), Value::Null);
+    assert_eq!(decode_msgpack(&[0xc0], &ty).unwrap(), Value::Null);
+    assert_eq!(encode_msgpack(&Value::Null, &ty).unwrap(), [0xc0]);
+}
+
+#[test]
+fn refined_and_other_extensions_are_unknown() {
+    // ext 12 with refinement map {1: true}
+    let refined = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3];
+    assert_eq!(
+        decode_msgpack(&refined, &Type::String).unwrap(),
+        Value::Unknown
+    );
+    assert_eq!(
+        decode_msgpack(&refined, &Type::Number).unwrap(),
+        Value::Unknown
+    );
+    assert_eq!(
+        decode_msgpack(&refined, &Type::Dynamic).unwrap(),
+        Value::Unknown
+    );
+    // ext 12 with {2: "ab"} (string prefix), inside a list next to a known element
+    let bytes = [
+        0x92, 0xc7, 0x05, 0x0c, 0x81, 0x02, 0xa2, 0x61, 0x62, 0xa1, 0x78,
+    ];
+    assert_eq!(
+        decode_msgpack(&bytes, &list(Type::String)).unwrap(),
+        Value::List(vec![Value::Unknown, s("x")])
+    );
+    // fixext4 of some other ext type
+    let other = [0xd6, 0x05, 0x01, 0x02, 0x03, 0x04];
+    assert_eq!(decode_msgpack(&other, &Type::Bool).unwrap(), Value::Unknown);
+    // We always write the plain unknown.
+    assert_eq!(
+        encode_msgpack(&Value::Unknown, &Type::String).unwrap(),
+        [0xd4, 0x00, 0x00]
+    );
+}
+
+#[test]
+fn numbers_sent_as_strings() {
+    let v = decode_msgpack(&[0xa5, b'1', b'e', b'4', b'0', b'0'], &Type::Number).unwrap();
+    assert!(
+        matches!(&v, Value::Number(Number::Big(t)) if t == "1e400"),
+        "{v:?}"
+    );
+
+    let digits = "123456789012345678901234567890";
+    let bytes = cat(&[&[0xbe], digits.as_bytes()]);
+    let v = decode_msgpack(&bytes, &Type::Number).unwrap();
+    assert!(
+        matches!(&v, Value::Number(Number::Big(t)) if t == digits),
+        "{v:?}"
+    );
+    assert_eq!(encode_msgpack(&v, &Type::Number).unwrap(), bytes);
+
+    let v = decode_msgpack(&fixstr("42"), &Type::Number).unwrap();
+    assert!(matches!(v, Value::Number(Number::Int(42))), "{v:?}");
+    let v = decode_msgpack(&fixstr("-0.25"), &Type::Number).unwrap();
+    assert!(
+        matches!(&v, Value::Number(Number::Big(t)) if t == "-0.25"),
+        "{v:?}"
+    );
+    let v = decode_msgpack(&fixstr("18446744073709551615"), &Type::Number).unwrap();
+    assert!(matches!(v, Value::Number(Number::UInt(u64::MAX))), "{v:?}");
+
+    assert!(decode_msgpack(&fixstr("abc"), &Type::Number).is_err());
+    assert!(decode_msgpack(&fixstr("1e"), &Type::Number).is_err());
+    assert!(decode_msgpack(&fixstr(" 1"), &Type::Number).is_err());
+}
+
+#[test]
+fn floats() {
+    let f64_bytes = [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0];
+    let v = decode_msgpack(&f64_bytes, &Type::Number).unwrap();
+    assert!(
+        matches!(v, Value::Number(Number::Float(f)) if f == 1.5),
+        "{v:?}"
+    );
+    assert_eq!(
+        encode_msgpack(&Value::Number(Number::Float(1.5)), &Type::Number).unwrap(),
+        f64_bytes
+    );
+    let v = decode_msgpack(&[0xca, 0x3f, 0xc0, 0, 0], &Type::Number).unwrap();
+    assert!(
+        matches!(v, Value::Number(Number::Float(f)) if f == 1.5),
+        "{v:?}"
+    );
+    let v = decode_msgpack(&[0xcb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0], &Type::Number).unwrap();
+    assert!(
+        matches!(v, Value::Number(Number::Float(f)) if f == f64::INFINITY),
+        "{v:?}"
+    );
+    // NaN is not a Terraform number.
+    assert!(decode_msgpack(&[0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0], &Type::Number).is_err());
+    assert!(encode_msgpack(&Value::Number(Number::Float(f64::NAN)), &Type::Number).is_err());
+}
+
+#[test]
+fn integer_widths_decode() {
+    let cases: &[(&[u8], i64)] = &[
+        (&[0x05], 5),
+        (&[0x7f], 127),
+        (&[0xcc, 0xff], 255),
+        (&[0xcd, 0x01, 0x00], 256),
+        (&[0xce, 0x00, 0x01, 0x00, 0x00], 65536),
+        (&[0xcf, 0, 0, 0, 0x01, 0, 0, 0, 0], 4294967296),
+        (&[0xff], -1),
+        (&[0xe0], -32),
+        (&[0xd0, 0x80], -128),
+        (&[0xd1, 0xff, 0x7f], -129),
+        (&[0xd2, 0xff, 0xff, 0x7f, 0xff], -32769),
+        (&[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0], i64::MIN),
+    ];
+    for (bytes, want) in cases {
+        let v = decode_msgpack(bytes, &Type::Number).unwrap();
+        assert!(
+            matches!(v, Value::Number(Number::Int(i)) if i == *want),
+            "{bytes:02x?} -> {v:?}"
+        );
+    }
+    let v = decode_msgpack(
+        &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        &Type::Number,
+    )
+    .unwrap();
+    assert!(matches!(v, Value::Number(Number::UInt(u64::MAX))), "{v:?}");
+}
+
+#[test]
+fn integer_widths_encode() {
+    let cases: &[(Number, &[u8])] = &[
+        (Number::Int(0), &[0x00]),
+        (Number::Int(127), &[0x7f]),
+        (Number::Int(128), &[0xcc, 0x80]),
+        (Number::Int(255), &[0xcc, 0xff]),
+        (Number::Int(256), &[0xcd, 0x01, 0x00]),
+        (Number::Int(65536), &[0xce, 0x00, 0x01, 0x00, 0x00]),
+        (Number::Int(4294967296), &[0xcf, 0, 0, 0, 0x01, 0, 0, 0, 0]),
+        (Number::Int(-1), &[0xff]),
+        (Number::Int(-32), &[0xe0]),
+        (Number::Int(-33), &[0xd0, 0xdf]),
+        (Number::Int(-128), &[0xd0, 0x80]),
+        (Number::Int(-129), &[0xd1, 0xff, 0x7f]),
+        (Number::Int(-32769), &[0xd2, 0xff, 0xff, 0x7f, 0xff]),
+        (Number::Int(i64::MIN), &[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+        (Number::UInt(7), &[0x07]),
+        (
+            Number::UInt(u64::MAX),
+            &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        ),
+    ];
+    for (n, want) in cases {
+        let got = encode_msgpack(&Value::Number(n.clone()), &Type::Number).unwrap();
+        assert_eq!(&got, want, "{n:?}");
+    }
+    assert!(encode_msgpack(&Value::Number(Number::Big("12abc".into())), &Type::Number).is_err());
+}
+
+#[test]
+fn long_strings_arrays_and_maps() {
+    let s32 = "a".repeat(32);
+    let bytes = cat(&[&[0xd9, 0x20], s32.as_bytes()]);
+    assert_eq!(encode_msgpack(&s(&s32), &Type::String).unwrap(), bytes);
+    assert_eq!(decode_msgpack(&bytes, &Type::String).unwrap(), s(&s32));
+
+    let s256 = "b".repeat(256);
+    let bytes = cat(&[&[0xda, 0x01, 0x00], s256.as_bytes()]);
+    assert_eq!(encode_msgpack(&s(&s256), &Type::String).unwrap(), bytes);
+    assert_eq!(decode_msgpack(&bytes, &Type::String).unwrap(), s(&s256));
+    // str32 and bin8 forms are read too
+    assert_eq!(
+        decode_msgpack(&[0xdb, 0, 0, 0, 2, b'h', b'i'], &Type::String).unwrap(),
+        s("hi")
+    );
+    assert_eq!(
+        decode_msgpack(&[0xc4, 2, b'h', b'i'], &Type::String).unwrap(),
+        s("hi")
+    );
+    // invalid UTF-8
+    assert!(decode_msgpack(&[0xa2, 0xff, 0xfe], &Type::String).is_err());
+
+    let items: Vec<Value> = (0..16).map(int).collect();
+    let mut bytes = vec![0xdc, 0x00, 0x10];
+    bytes.extend(0u8..16);
+    assert_eq!(
+        encode_msgpack(&Value::List(items.clone()), &list(Type::Number)).unwrap(),
+        bytes
+    );
+    assert_eq!(
+        decode_msgpack(&bytes, &list(Type::Number)).unwrap(),
+        Value::List(items)
+    );
+
+    let map_ty = Type::Map(Box::new(Type::Bool));
+    let entries: BTreeMap<String, Value> = (0..16)
+        .map(|i| (format!("k{i:02}"), Value::Bool(i % 2 == 0)))
+        .collect();
+    let mut bytes = vec![0xde, 0x00, 0x10];
+    for i in 0..16 {
+        bytes.extend(fixstr(&format!("k{i:02}")));
+        bytes.push(if i % 2 == 0 { 0xc3 } else { 0xc2 });
+    }
+    assert_eq!(
+        encode_msgpack(&Value::Map(entries.clone()), &map_ty).unwrap(),
+        bytes
+    );
+    assert_eq!(
+        decode_msgpack(&bytes, &map_ty).unwrap(),
+        Value::Map(entries)
+    );
+}
+
+#[test]
+fn set_of_strings_with_unknown_element() {
+    let ty = Type::Set(Box::new(Type::String));
+    let bytes = [0x93, 0xa1, 0x61, 0xd4, 0x00, 0x00, 0xa1, 0x62];
+    let v = decode_msgpack(&bytes, &ty).unwrap();
+    match &v {
+        Value::Set(items) => {
+            assert_eq!(items.as_slice(), &[s("a"), Value::Unknown, s("b")]);
+        }
+        other => panic!("not a set: {other:?}"),
+    }
+    // order is kept on output, and ignored by equality
+    assert_eq!(encode_msgpack(&v, &ty).unwrap(), bytes);
+    assert_eq!(v, Value::Set(vec![s("b"), s("a"), Value::Unknown]));
+}
+
+#[test]
+fn tuples() {
+    let ty = Type::Tuple(vec![Type::String, Type::Bool]);
+    let bytes = [0x92, 0xa1, 0x78, 0xc3];
+    let v = decode_msgpack(&bytes, &ty).unwrap();
+    assert_eq!(v, Value::Tuple(vec![s("x"), Value::Bool(true)]));
+    assert_eq!(encode_msgpack(&v, &ty).unwrap(), bytes);
+    assert!(decode_msgpack(&[0x91, 0xa1, 0x78], &ty).is_err());
+    assert!(encode_msgpack(&Value::Tuple(vec![s("x")]), &ty).is_err());
+}
+
+#[test]
+fn dynamic_values() {
+    // ["\"string\"", "x"] with the type as str, as a hand-written peer may send it
+    let quoted_string = b"\"string\"";
+    let as_str = cat(&[&[0x92, 0xa8], quoted_string, &[0xa1, 0x78]]);
+    let v = decode_msgpack(&as_str, &Type::Dynamic).unwrap();
+    assert_eq!(v, Value::Dynamic(Type::String, Box::new(s("x"))));
+    // we write the type as bin, as cty does
+    let as_bin = cat(&[&[0x92, 0xc4, 0x08], quoted_string, &[0xa1, 0x78]]);
+    assert_eq!(encode_msgpack(&v, &Type::Dynamic).unwrap(), as_bin);
+    assert_eq!(decode_msgpack(&as_bin, &Type::Dynamic).unwrap(), v);
+
+    // ["list","string"] is 17 bytes
+    let list_ty = br#"["list","string"]"#;
+    assert_eq!(list_ty.len(), 0x11);
+    let bytes = cat(&[&[0x92, 0xc4, 0x11], list_ty, &[0x91, 0xa1, 0x61]]);
+    let v = decode_msgpack(&bytes, &Type::Dynamic).unwrap();
+    assert_eq!(
+        v,
+        Value::Dynamic(list(Type::String), Box::new(Value::List(vec![s("a")])))
+    );
+    assert_eq!(encode_msgpack(&v, &Type::Dynamic).unwrap(), bytes);
+
+    // a typed null keeps its type; bare nil and ext stay plain
+    let typed_null = cat(&[&[0x92, 0xc4, 0x08], quoted_string, &[0xc0]]);
+    let v = decode_msgpack(&typed_null, &Type::Dynamic).unwrap();
+    assert_eq!(v, Value::Dynamic(Type::String, Box::new(Value::Null)));
+    assert_eq!(encode_msgpack(&v, &Type::Dynamic).unwrap(), typed_null);
+    assert_eq!(
+        decode_msgpack(&[0xc0], &Type::Dynamic).unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        decode_msgpack(&[0xd4, 0, 0], &Type::Dynamic).unwrap(),
+        Value::Unknown
+    );
+    assert_eq!(
+        encode_msgpack(&Value::Null, &Type::Dynamic).unwrap(),
+        [0xc0]
+    );
+    assert_eq!(
+        encode_msgpack(&Value::Unknown, &Type::Dynamic).unwrap(),
+        [0xd4, 0, 0]
+    );
+
+    // inside an object
+    let ty = obj_ty(&[("v", Type::Dynamic)]);
+    let bytes = cat(&[
+        &[0x81, 0xa1, b'v', 0x92, 0xa8],
+        quoted_string,
+        &[0xa1, 0x78],
+    ]);
+    assert_eq!(
+        decode_msgpack(&bytes, &ty).unwrap(),
+        obj(&[("v", Value::Dynamic(Type::String, Box::new(s("x"))))])
+    );
+
+    // malformed wrappers
+    assert!(decode_msgpack(&[0x91, 0xc0], &Type::Dynamic).is_err());
+    assert!(decode_msgpack(&[0x92, 0xc3, 0xc0], &Type::Dynamic).is_err());
+    assert!(decode_msgpack(
+        &cat(&[&[0x92], &fixstr("\"strin\""), &[0xc0]]),
+        &Type::Dynamic
+    )
+    .is_err());
+    assert!(decode_msgpack(
+        &cat(&[&[0x92], &fixstr("not json"), &[0xc0]]),
+        &Type::Dynamic
+    )
+    .is_err());
+    assert!(decode_msgpack(&fixstr("x"), &Type::Dynamic).is_err());
+    // a plain value cannot be written where the type is not known
+    assert!(encode_msgpack(&s("x"), &Type::Dynamic).is_err());
+}
+
+#[test]
+fn mismatch_reports_a_path() {
+    let ty = obj_ty(&[("grant_types", list(Type::String))]);
+    let bytes = cat(&[&[0x81], &fixstr("grant_types"), &[0x92, 0xa1, 0x61, 0xc3]]);
+    let err = decode_msgpack(&bytes, &ty).unwrap_err();
+    assert_eq!(err.path, ".grant_types[1]");
+    assert!(err.message.contains("string"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!("at .grant_types[1]: {}", err.message)
+    );
+
+    let map_ty = Type::Map(Box::new(Type::Bool));
+    let err = decode_msgpack(&[0x81, 0xa1, b'k', 0xa1, b'x'], &map_ty).unwrap_err();
+    assert_eq!(err.path, r#"["k"]"#);
+}
+
+#[test]
+fn error_messages_do_not_echo_values() {
+    let ty = obj_ty(&[("flag", Type::Bool), ("n", Type::Number)]);
+    let bytes = cat(&[&[0x81], &fixstr("flag"), &fixstr("s3cr3t-value")]);
+    let err = decode_msgpack(&bytes, &ty).unwrap_err();
+    assert_eq!(err.path, ".flag");
+    assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    let bytes = cat(&[&[0x81], &fixstr("n"), &fixstr("s3cr3t-value")]);
+    let err = decode_msgpack(&bytes, &ty).unwrap_err();
+    assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    let err = decode_json(br#"{"flag":"s3cr3t-value"}"#, &ty).unwrap_err();
+    assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    let err = encode_msgpack(&obj(&[("flag", s("s3cr3t-value"))]), &ty).unwrap_err();
+    assert!(!err.to_string().contains("s3cr3t"), "{err}");
+}
+
+#[test]
+fn object_attributes_missing_and_unsupported() {
+    let ty = obj_ty(&[("id", Type::String), ("name", Type::String)]);
+    assert_eq!(
+        decode_msgpack(&[0x80], &ty).unwrap(),
+        obj(&[("id", Value::Null), ("name", Value::Null)])
+    );
+    let err = decode_msgpack(&cat(&[&[0x81], &fixstr("foo"), &[0xc0]]), &ty).unwrap_err();
+    assert!(err.message.contains("\"foo\""), "{err}");
+    assert_eq!(err.path, "");
+
+    // output always carries every attribute, sorted, missing ones as nil
+    let v = obj(&[("name", s("x"))]);
+    let want = cat(&[
+        &[0x82],
+        &fixstr("id"),
+        &[0xc0],
+        &fixstr("name"),
+        &fixstr("x"),
+    ]);
+    assert_eq!(encode_msgpack(&v, &ty).unwrap(), want);
+    // a field outside the type is an error naming it
+    let err = encode_msgpack(&obj(&[("zzz", s("x"))]), &ty).unwrap_err();
+    assert!(err.message.contains("\"zzz\""), "{err}");
+    // nested encode error path
+    let nested = obj_ty(&[("tags", Type::Map(Box::new(Type::Bool)))]);
+    let v = obj(&[(
+        "tags",
+        Value::Map([("a b".to_string(), s("x"))].into_iter().collect()),
+    )]);
+    let err = encode_msgpack(&v, &nested).unwrap_err();
+    assert_eq!(err.path, r#".tags["a b"]"#);
+}
+
+#[test]
+fn malformed_msgpack_is_an_error() {
+    let ty = list(Type::String);
+    // trailing bytes
+    assert!(decode_msgpack(&[0xc0, 0xc0], &ty).is_err());
+    // truncated string and array
+    assert!(decode_msgpack(&[0xa5, 0x31], &Type::String).is_err());
+    assert!(decode_msgpack(&[0x92, 0xa1, 0x61], &ty).is_err());
+    // a huge announced length with nothing behind it must fail, not allocate
+    assert!(decode_msgpack(&[0xdd, 0xff, 0xff, 0xff, 0xff], &ty).is_err());
+    assert!(decode_msgpack(&[0xdb, 0xff, 0xff, 0xff, 0xff], &Type::String).is_err());
+    assert!(decode_msgpack(&[0xc9, 0xff, 0xff, 0xff, 0xff, 0x00], &Type::String).is_err());
+    // the never-used byte
+    assert!(decode_msgpack(&[0xc1], &Type::Bool).is_err());
+    // non-string map key
+    assert!(decode_msgpack(&[0x81, 0x01, 0xc3], &Type::Map(Box::new(Type::Bool))).is_err());
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let mut bytes = Vec::new();
+    for _ in 0..100_000 {
+        bytes.extend_from_slice(&[0x92, 0xa9]);
+        bytes.extend_from_slice(b"\"dynamic\"");
+    }
+    bytes.push(0xc0);
+    let err = decode_msgpack(&bytes, &Type::Dynamic).unwrap_err();
+    assert!(err.message.contains("deeper"), "{err}");
+
+    let deep_json = "[".repeat(100_000);
+    assert!(decode_json(deep_json.as_bytes(), &Type::Dynamic).is_err());
+    let mut dyn_json = String::new();
+    for _ in 0..10_000 {
+        dyn_json.push_str(r#"{"type":"dynamic","value":"#);
+    }
+    assert!(decode_json(dyn_json.as_bytes(), &Type::Dynamic).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// JSON: fixed documents
+// ---------------------------------------------------------------------------
+
+#[test]
+fn json_object() {
+    let ty = obj_ty(&[
+        ("id", Type::String),
+        ("name", Type::String),
+        ("tags", list(Type::String)),
+    ]);
+    let v = decode_json(br#"{"id":"1","tags":["a"]}"#, &ty).unwrap();
+    assert_eq!(
+        v,
+        obj(&[
+            ("id", s("1")),
+            ("name", Value::Null),
+            ("tags", Value::List(vec![s("a")]))
+        ])
+    );
+    assert_eq!(
+        encode_json(&v, &ty).unwrap(),
+        json!({"id": "1", "name": null, "tags": ["a"]})
+    );
+    let err = decode_json(br#"{"id":"1","other":2}"#, &ty).unwrap_err();
+    assert!(err.message.contains("\"other\""), "{err}");
+    let err = decode_json(br#"{"tags":["a",{}]}"#, &ty).unwrap_err();
+    assert_eq!(err.path, ".tags[1]");
+}
+
+#[test]
+fn json_numbers() {
+    let ty = obj_ty(&[("n", Type::Number)]);
+    let n = |text: &str| match decode_json(format!(r#"{{"n":{text}}}"#).as_bytes(), &ty).unwrap() {
+        Value::Object(mut m) => match m.remove("n") {
+            Some(Value::Number(n)) => n,
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(n("-7"), Number::Int(-7)));
+    assert!(matches!(n("18446744073709551615"), Number::UInt(u64::MAX)));
+    assert!(matches!(n("1.5"), Number::Float(f) if f == 1.5));
+    assert!(matches!(n("1e3"), Number::Float(f) if f == 1000.0));
+    assert!(
+        matches!(n("123456789012345678901234567890"), Number::Big(t) if t == "123456789012345678901234567890")
+    );
+    assert!(matches!(n("1e400"), Number::Big(t) if t == "1e400"));
+    // strings holding numbers, as cty accepts
+    assert!(matches!(n(r#""12""#), Number::Int(12)));
+    assert!(matches!(n(r#""1e400""#), Number::Big(t) if t == "1e400"));
+    assert!(decode_json(br#"{"n":"twelve"}"#, &ty).is_err());
+    assert!(decode_json(br#"{"n":true}"#, &ty).is_err());
+    assert!(decode_json(br#"{"n":01}"#, &ty).is_err());
+
+    // Big numbers are written as decimal text in a JSON string
+    let big = Value::Number(Number::Big("123456789012345678901234567890".into()));
+    assert_eq!(
+        encode_json(&big, &Type::Number).unwrap(),
+        json!("123456789012345678901234567890")
+    );
+    assert_eq!(encode_json(&int(-3), &Type::Number).unwrap(), json!(-3));
+    assert_eq!(
+        encode_json(&Value::Number(Number::Float(0.5)), &Type::Number).unwrap(),
+        json!(0.5)
+    );
+    assert!(encode_json(&Value::Number(Number::Float(f64::INFINITY)), &Type::Number).is_err());
+}
+
+#[test]
+fn json_lenient_primitives_like_cty() {
+    assert_eq!(decode_json(b"12", &Type::String).unwrap(), s("12"));
+    assert_eq!(decode_json(b"true", &Type::String).unwrap(), s("true"));
+    assert_eq!(
+        decode_json(br#""true""#, &Type::Bool).unwrap(),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        decode_json(br#""0""#, &Type::Bool).unwrap(),
+        Value::Bool(false)
+    );
+    assert!(decode_json(br#""yes""#, &Type::Bool).is_err());
+    assert!(decode_json(b"[]", &Type::String).is_err());
+}
+
+#[test]
+fn json_strings_and_syntax() {
+    assert_eq!(
+        decode_json(br#""a\"b\\c\/\n\u00e9\ud83d\ude00""#, &Type::String).unwrap(),
+        s("a\"b\\c/\n\u{e9}\u{1f600}")
+    );
+    assert_eq!(
+        decode_json(" \"\u{e9}\" ".as_bytes(), &Type::String).unwrap(),
+        s("\u{e9}")
+    );
+    for bad in [
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\x""#,
+        "\"a\u{1}\"",
+        r#""abc"#,
+        "[1,]",
+        "{\"a\":1,}",
+        "tru",
+        "1 2",
+        "[1 2]",
+        "-",
+        "1.",
+        ".5",
+        "{\"a\" 1}",
+    ] {
+        assert!(decode_json(bad.as_bytes(), &Type::String).is_err(), "{bad}");
+    }
+    assert!(decode_json(&[0x22, 0xff, 0x22], &Type::String).is_err());
+}
+
+#[test]
+fn json_dynamic() {
+    let v = decode_json(br#"{"type":"string","value":"x"}"#, &Type::Dynamic).unwrap();
+    assert_eq!(v, Value::Dynamic(Type::String, Box::new(s("x"))));
+    assert_eq!(
+        encode_json(&v, &Type::Dynamic).unwrap(),
+        json!({"value": "x", "type": "string"})
+    );
+    let v = decode_json(
+        br#"{"value":["a"],"type":["list","string"]}"#,
+        &Type::Dynamic,
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        Value::Dynamic(list(Type::String), Box::new(Value::List(vec![s("a")])))
+    );
+
+    assert_eq!(decode_json(b"null", &Type::Dynamic).unwrap(), Value::Null);
+    assert_eq!(
+        decode_json(br#"{"value":null,"type":"dynamic"}"#, &Type::Dynamic).unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        encode_json(&Value::Null, &Type::Dynamic).unwrap(),
+        json!({"value": null, "type": "dynamic"})
+    );
+    assert!(decode_json(br#"{"type":"string"}"#, &Type::Dynamic).is_err());
+    assert!(decode_json(br#"{"value":"x"}"#, &Type::Dynamic).is_err());
+    assert!(decode_json(br#"{"type":"string","value":"x","x":1}"#, &Type::Dynamic).is_err());
+    assert!(decode_json(br#""x""#, &Type::Dynamic).is_err());
+}
+
+#[test]
+fn json_encode_refuses_unknown() {
+    let ty = obj_ty(&[("a", list(Type::String))]);
+    let v = obj(&[("a", Value::List(vec![s("x"), Value::Unknown]))]);
+    let err = encode_json(&v, &ty).unwrap_err();
+    assert_eq!(err.path, ".a[1]");
+    assert!(encode_json(&Value::Unknown, &Type::String).is_err());
+    assert!(encode_json(&Value::Bool(true), &Type::String).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// Type JSON
+// ---------------------------------------------------------------------------
+
+#[test]
+fn type_json_text() {
+    let ty = obj_ty(&[
+        ("a", Type::Number),
+        ("b", list(Type::String)),
+        ("c", Type::Tuple(vec![Type::Bool, Type::Dynamic])),
+        ("d", Type::Map(Box::new(Type::Set(Box::new(Type::String))))),
+    ]);
+    let text = r#"["object",{"a":"number","b":["list","string"],"c":["tuple",["bool","dynamic"]],"d":["map",["set","string"]]}]"#;
+    assert_eq!(String::from_utf8(ty.to_json_bytes()).unwrap(), text);
+    let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(ty.to_json(), parsed);
+    assert_eq!(Type::from_json(&parsed).unwrap(), ty);
+    assert_eq!(Type::String.to_json_bytes(), b"\"string\"");
+    assert_eq!(
+        obj_ty(&[("q\"uote", Type::Bool)]).to_json_bytes(),
+        br#"["object",{"q\"uote":"bool"}]"#
+    );
+
+    for bad in [
+        json!("strin"),
+        json!(["list"]),
+        json!(["list", "string", "x"]),
+        json!(["object", {"a": "string"}, ["a"]]),
+        json!(["object", ["a"]]),
+        json!(["tuple", {}]),
+        json!(["bag", "string"]),
+        json!(5),
+        json!(null),
+    ] {
+        assert!(Type::from_json(&bad).is_err(), "{bad}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Property tests
+// ---------------------------------------------------------------------------
+
+fn arb_type() -> impl Strategy<Value = Type> {
+    let leaf = prop_oneof![
+        Just(Type::String),
+        Just(Type::Number),
+        Just(Type::Bool),
+        Just(Type::Dynamic),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|t| Type::List(Box::new(t))),
+            inner.clone().prop_map(|t| Type::Set(Box::new(t))),
+            inner.clone().prop_map(|t| Type::Map(Box::new(t))),
+            prop::collection::btree_map("[a-z][a-z0-9_]{0,6}", inner.clone(), 0..4)
+                .prop_map(Type::Object),
+            prop::collection::vec(inner, 0..4).prop_map(Type::Tuple),
+        ]
+    })
+}
+
+fn arb_number() -> BoxedStrategy<Number> {
+    use prop::num::f64 as f;
+    prop_oneof![
+        any::<i64>().prop_map(Number::Int),
+        ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(Number::UInt),
+        (f::POSITIVE | f::NEGATIVE | f::NORMAL | f::SUBNORMAL | f::ZERO).prop_map(Number::Float),
+        "-?[1-9][0-9]{20,40}".prop_map(Number::Big),
+        "-?[1-9]\\.[0-9]{1,30}e[+-]?[4-9][0-9]{2}".prop_map(Number::Big),
+    ]
+    .boxed()
+}
+
+/// A value of `ty`: null, unknown (when `unknowns`) or known, at every depth.
+/// `budget` bounds how many `dynamic` levels may nest a new random type.
+fn arb_value(ty: &Type, budget: u32, unknowns: bool) -> BoxedStrategy<Value> {
+    let known = arb_known(ty, budget, unknowns);
+    if unknowns {
+        prop_oneof![1 => Just(Value::Null), 1 => Just(Value::Unknown), 6 => known].boxed()
+    } else {
+        prop_oneof![1 => Just(Value::Null), 6 => known].boxed()
+    }
+}
+
+fn arb_known(ty: &Type, budget: u32, unknowns: bool) -> BoxedStrategy<Value> {
+    use prop::collection::{btree_map, vec};
+    match ty {
+        Type::String => any::<String>().prop_map(Value::String).boxed(),
+        Type::Number => arb_number().prop_map(Value::Number).boxed(),
+        Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        Type::List(e) => vec(arb_value(e, budget, unknowns), 0..4)
+            .prop_map(Value::List)
+            .boxed(),
+        Type::Set(e) => vec(arb_value(e, budget, unknowns), 0..4)
+            .prop_map(Value::Set)
+            .boxed(),
+        Type::Map(e) => btree_map(any::<String>(), arb_value(e, budget, unknowns), 0..4)
+            .prop_map(Value::Map)
+            .boxed(),
+        Type::Object(attrs) => {
+            let names: Vec<String> = attrs.keys().cloned().collect();
+            let values: Vec<BoxedStrategy<Value>> = attrs
+                .values()
+                .map(|t| arb_value(t, budget, unknowns))
+                .collect();
+            values
+                .prop_map(move |vs| Value::Object(names.iter().cloned().zip(vs).collect()))
+                .boxed()
+        }
+        Type::Tuple(elems) => {
+            let values: Vec<BoxedStrategy<Value>> = elems
+                .iter()
+                .map(|t| arb_value(t, budget, unknowns))
+                .collect();
+            values.prop_map(Value::Tuple).boxed()
+        }
+        Type::Dynamic => {
+            let inner_ty = if budget == 0 {
+                prop_oneof![Just(Type::String), Just(Type::Number), Just(Type::Bool)].boxed()
+            } else {
+                arb_type()
+                    .prop_filter("concrete", |t| *t != Type::Dynamic)
+                    .boxed()
+            };
+            let next = budget.saturating_sub(1);
+            inner_ty
+                .prop_flat_map(move |t| {
+                    let t2 = t.clone();
+                    arb_value(&t, next, unknowns)
+                        .prop_map(move |v| Value::Dynamic(t2.clone(), Box::new(v)))
+                })
+                .boxed()
+        }
+    }
+}
+
+fn typed_value(unknowns: bool) -> impl Strategy<Value = (Type, Value)> {
+    arb_type().prop_flat_map(move |t| {
+        let v = arb_value(&t, 2, unknowns);
+        (Just(t), v)
+    })
+}
+
+/// Valid msgpack of some value, for mutation.
+fn encoded() -> impl Strategy<Value = (Type, Vec<u8>)> {
+    typed_value(true).prop_map(|(t, v)| {
+        let bytes = encode_msgpack(&v, &t).expect("generated values conform");
+        (t, bytes)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn msgpack_round_trip((ty, v) in typed_value(true)) {
+        let bytes = encode_msgpack(&v, &ty).unwrap();
+        let back = decode_msgpack(&bytes, &ty).unwrap();
+        prop_assert_eq!(&back, &v);
+        // the encoding is stable: re-encoding the decoded value gives the same bytes
+        prop_assert_eq!(encode_msgpack(&back, &ty).unwrap(), bytes);
+    }
+
+    #[test]
+    fn json_round_trip((ty, v) in typed_value(false)) {
+        let j = encode_json(&v, &ty).unwrap();
+        let text = serde_json::to_vec(&j).unwrap();
+        let back = decode_json(&text, &ty).unwrap();
+        prop_assert_eq!(&back, &v);
+        // and through msgpack, the same value
+        let via_mp = decode_msgpack(&encode_msgpack(&back, &ty).unwrap(), &ty).unwrap();
+        prop_assert_eq!(&via_mp, &v);
+    }
+
+    #[test]
+    fn json_encode_fails_exactly_when_unknowns_are_present((ty, v) in typed_value(true)) {
+        prop_assert_eq!(encode_json(&v, &ty).is_ok(), !contains_unknown(&v));
+    }
+
+    #[test]
+    fn type_json_round_trip(ty in arb_type()) {
+        let j = ty.to_json();
+        prop_assert_eq!(Type::from_json(&j).unwrap(), ty.clone());
+        let from_text: serde_json::Value = serde_json::from_slice(&ty.to_json_bytes()).unwrap();
+        prop_assert_eq!(from_text, j);
+    }
+
+    #[test]
+    fn random_bytes_never_panic(ty in arb_type(), bytes in prop::collection::vec(any::<u8>(), 0..128)) {
+        let _ = decode_msgpack(&bytes, &ty);
+        let _ = decode_msgpack(&bytes, &Type::Dynamic);
+        let _ = decode_json(&bytes, &ty);
+    }
+
+    #[test]
+    fn random_json_text_never_panics(ty in arb_type(), text in r#"[\[\]{}",:0-9a-z\\ .eE+-]{0,64}"#) {
+        let _ = decode_json(text.as_bytes(), &ty);
+        let _ = decode_json(text.as_bytes(), &Type::Dynamic);
+    }
+
+    #[test]
+    fn mutated_msgpack_never_panics(
+        (ty, bytes) in encoded(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut changed = bytes.clone();
+        let i = at.index(changed.len());
+        changed[i] = byte;
+        let _ = decode_msgpack(&changed, &ty);
+        let truncated = &bytes[..cut.index(bytes.len())];
+        // every strict prefix of a value's encoding is incomplete
+        prop_assert!(truncated.is_empty() || decode_msgpack(truncated, &ty).is_err());
+    }
+}
+
+fn contains_unknown(v: &Value) -> bool {
+    match v {
+        Value::Unknown => true,
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter().any(contains_unknown)
+        }
+        Value::Map(m) | Value::Object(m) => m.values().any(contains_unknown),
+        Value::Dynamic(_, inner) => contains_unknown(inner),
+        _ => false,
+    }
+}
