@@ -7,10 +7,12 @@
 //! - `plugin`: go-plugin handshake, AutoMTLS, gRPC services, hclog logging.
 //! - `framework`: schema, diagnostics, plan helpers, the resource traits.
 //! - `provider`: the Anypoint provider (its config schema and registry).
+//! - `resources`, `data_sources`: what users write in their configurations.
 //! - `anypoint`: the HTTP client for the Anypoint Platform API.
 //! - `emulator`: an in-memory Anypoint Platform for tests and the quickstart.
 //! - `secret`: a string type that cannot be formatted into logs.
 
+pub mod anypoint;
 pub mod framework;
 pub mod plugin;
 pub mod proto;
