@@ -13,9 +13,11 @@
 //! - `secret`: a string type that cannot be formatted into logs.
 
 pub mod anypoint;
+pub mod data_sources;
 pub mod framework;
 pub mod plugin;
 pub mod proto;
 pub mod provider;
+pub mod resources;
 pub mod secret;
 pub mod tfvalue;

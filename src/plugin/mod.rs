@@ -258,7 +258,7 @@ fn spawn_acceptor(
 
 /// Exit when our parent process (Terraform) is gone: it was killed or crashed
 /// without calling Shutdown, and nobody will ever talk to us again.
-fn spawn_parent_watch(shutdown: CancellationToken) {
+fn spawn_parent_watch() {
     // SAFETY: getppid has no preconditions and cannot fail.
     let parent = unsafe { libc::getppid() };
     tokio::spawn(async move {
@@ -271,8 +271,9 @@ fn spawn_parent_watch(shutdown: CancellationToken) {
                     parent,
                     "The plugin host exited without shutting the provider down; exiting"
                 );
-                shutdown.cancel();
-                return;
+                // Nothing can be delivered to a host that is gone; in-flight
+                // calls are abandoned with the process.
+                std::process::exit(0);
             }
         }
     });
@@ -374,7 +375,7 @@ pub async fn serve(provider: Arc<dyn Provider>, mode: Mode) -> i32 {
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
                 return 1;
             }
-            spawn_parent_watch(shutdown.clone());
+            spawn_parent_watch();
         }
         Mode::Debug { provider_address } => {
             let json = reattach_json(provider_address, addr, std::process::id());

@@ -1,0 +1,10 @@
+//! Managed resources. They talk to the platform only through
+//! [`crate::anypoint::AnypointClient`] (via [`crate::provider::AnypointData`])
+//! and to Terraform only through the framework.
+
+mod client_application;
+mod client_application_owner;
+pub(crate) mod common;
+
+pub use client_application::ClientApplicationResource;
+pub use client_application_owner::ClientApplicationOwnerResource;
