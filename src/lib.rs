@@ -11,6 +11,7 @@
 //! - `emulator`: an in-memory Anypoint Platform for tests and the quickstart.
 //! - `secret`: a string type that cannot be formatted into logs.
 
+pub mod emulator;
 pub mod proto;
 pub mod secret;
 pub mod tfvalue;
