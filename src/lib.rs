@@ -14,6 +14,7 @@
 
 pub mod anypoint;
 pub mod data_sources;
+pub mod emulator;
 pub mod framework;
 pub mod plugin;
 pub mod proto;

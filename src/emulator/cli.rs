@@ -1,0 +1,241 @@
+//! Command-line parsing for the `anypoint-emulator` binary (by hand, no clap).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::EmulatorConfig;
+
+pub const USAGE: &str = "\
+anypoint-emulator: an in-memory Anypoint Platform on loopback, for tests and the quickstart
+
+USAGE:
+    anypoint-emulator [OPTIONS]
+
+OPTIONS:
+    --listen ADDR          address to serve on (default 127.0.0.1:0, a free port)
+    --client-id ID         Connected App client id to accept (default emulator-client-id)
+    --client-secret S      Connected App client secret to accept (default emulator-client-secret)
+    --org-id UUID          organization id (default 0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d)
+    --org-name NAME        organization name (default \"Emulated Organization\")
+    --latency-ms N         milliseconds added before every response (default 0)
+    --fault-rate F         0.0..1.0: fraction of requests answered 429 or 503, empty body (default 0)
+    --token-ttl SECONDS    access token lifetime (default 3600)
+    --state-file PATH      load state from PATH if present; rewrite it atomically after every change
+    --url-file PATH        write the URL to PATH once listening
+    -h, --help             print this help
+
+The first line of standard output is the URL (e.g. http://127.0.0.1:PORT), so a script can
+read it with `head -1`. The emulator stops cleanly on SIGTERM or SIGINT.
+";
+
+/// Options for running the emulator.
+#[derive(Debug, Clone)]
+pub struct CliOptions {
+    pub listen: SocketAddr,
+    pub url_file: Option<PathBuf>,
+    pub config: EmulatorConfig,
+}
+
+#[derive(Debug, Clone)]
+pub enum CliCommand {
+    Run(Box<CliOptions>),
+    Help,
+}
+
+/// Parse the arguments (without the program name). Accepts `--flag value`
+/// and `--flag=value`. Errors are one line, meant to be followed by [`USAGE`].
+pub fn parse_args<I>(args: I) -> Result<CliCommand, String>
+where
+    I: IntoIterator<Item = String>,
+{
+    let mut opts = CliOptions {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        url_file: None,
+        config: EmulatorConfig::default(),
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(CliCommand::Help);
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let known = [
+            "--listen",
+            "--client-id",
+            "--client-secret",
+            "--org-id",
+            "--org-name",
+            "--latency-ms",
+            "--fault-rate",
+            "--token-ttl",
+            "--state-file",
+            "--url-file",
+        ];
+        if !known.contains(&flag.as_str()) {
+            // Name only the flag, never a value (it could be a secret).
+            return Err(if flag.starts_with('-') {
+                format!("unknown option {flag:?}")
+            } else {
+                "unexpected argument: values follow their option (e.g. --listen 127.0.0.1:0)"
+                    .to_owned()
+            });
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
+        };
+        match flag.as_str() {
+            "--listen" => {
+                opts.listen = value.parse().map_err(|_| {
+                    format!("--listen: {value:?} is not an IP:PORT address (e.g. 127.0.0.1:8080)")
+                })?
+            }
+            "--client-id" => opts.config.client_id = non_empty(&flag, value)?,
+            "--client-secret" => opts.config.client_secret = non_empty(&flag, value)?,
+            "--org-id" => {
+                uuid::Uuid::parse_str(&value)
+                    .map_err(|_| format!("--org-id: {value:?} is not a UUID"))?;
+                opts.config.org_id = value;
+            }
+            "--org-name" => opts.config.org_name = non_empty(&flag, value)?,
+            "--latency-ms" => {
+                let ms: u64 = value
+                    .parse()
+                    .map_err(|_| format!("--latency-ms: {value:?} is not a whole number"))?;
+                opts.config.latency = Duration::from_millis(ms);
+            }
+            "--fault-rate" => {
+                let rate: f64 = value
+                    .parse()
+                    .ok()
+                    .filter(|r: &f64| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| {
+                        format!("--fault-rate: {value:?} is not a number from 0.0 to 1.0")
+                    })?;
+                opts.config.fault_rate = rate;
+            }
+            "--token-ttl" => {
+                let secs: u64 =
+                    value.parse().ok().filter(|s| *s >= 1).ok_or_else(|| {
+                        format!("--token-ttl: {value:?} is not a whole number >= 1")
+                    })?;
+                opts.config.token_ttl = Duration::from_secs(secs);
+            }
+            "--state-file" => {
+                opts.config.state_file = Some(PathBuf::from(non_empty(&flag, value)?))
+            }
+            "--url-file" => opts.url_file = Some(PathBuf::from(non_empty(&flag, value)?)),
+            _ => unreachable!("checked against the known flags"),
+        }
+    }
+    Ok(CliCommand::Run(Box::new(opts)))
+}
+
+fn non_empty(flag: &str, value: String) -> Result<String, String> {
+    if value.is_empty() {
+        Err(format!("{flag} must not be empty"))
+    } else {
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<CliCommand, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    fn run(args: &[&str]) -> CliOptions {
+        match parse(args).unwrap() {
+            CliCommand::Run(o) => *o,
+            CliCommand::Help => panic!("unexpected help"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let o = run(&[]);
+        assert_eq!(o.listen, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(o.config.client_id, "emulator-client-id");
+        assert_eq!(o.config.client_secret, "emulator-client-secret");
+        assert_eq!(o.config.org_id, super::super::DEFAULT_ORG_ID);
+        assert_eq!(o.config.token_ttl, Duration::from_secs(3600));
+        assert_eq!(o.config.fault_rate, 0.0);
+        assert!(o.config.state_file.is_none() && o.url_file.is_none());
+    }
+
+    #[test]
+    fn every_flag_both_spellings() {
+        let o = run(&[
+            "--listen",
+            "127.0.0.1:8081",
+            "--client-id=cid",
+            "--client-secret",
+            "cs",
+            "--org-id",
+            "11111111-2222-4333-8444-555555555555",
+            "--org-name=Acme",
+            "--latency-ms",
+            "25",
+            "--fault-rate=0.5",
+            "--token-ttl",
+            "60",
+            "--state-file",
+            "/tmp/s.json",
+            "--url-file=/tmp/u",
+        ]);
+        assert_eq!(o.listen.port(), 8081);
+        assert_eq!(o.config.client_id, "cid");
+        assert_eq!(o.config.client_secret, "cs");
+        assert_eq!(o.config.org_id, "11111111-2222-4333-8444-555555555555");
+        assert_eq!(o.config.org_name, "Acme");
+        assert_eq!(o.config.latency, Duration::from_millis(25));
+        assert_eq!(o.config.fault_rate, 0.5);
+        assert_eq!(o.config.token_ttl, Duration::from_secs(60));
+        assert_eq!(o.config.state_file, Some(PathBuf::from("/tmp/s.json")));
+        assert_eq!(o.url_file, Some(PathBuf::from("/tmp/u")));
+    }
+
+    #[test]
+    fn help_and_errors() {
+        assert!(matches!(parse(&["--help"]), Ok(CliCommand::Help)));
+        assert!(matches!(
+            parse(&["--latency-ms", "1", "-h"]),
+            Ok(CliCommand::Help)
+        ));
+        for (args, needle) in [
+            (&["--bogus"][..], "unknown option"),
+            (&["stray"][..], "unexpected argument"),
+            (&["--listen"][..], "needs a value"),
+            (&["--listen", "nope"][..], "--listen"),
+            (&["--fault-rate", "1.5"][..], "--fault-rate"),
+            (&["--fault-rate", "NaN"][..], "--fault-rate"),
+            (&["--token-ttl", "0"][..], "--token-ttl"),
+            (&["--org-id", "not-a-uuid"][..], "--org-id"),
+            (&["--client-id="][..], "must not be empty"),
+        ] {
+            let err = parse(args)
+                .err()
+                .unwrap_or_else(|| panic!("{args:?} should fail"));
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn errors_never_echo_values() {
+        for args in [
+            &["--client-secret", "s3cr3t-value", "--bogus"][..],
+            &["--client-secrt=s3cr3t-value"][..],
+            &["s3cr3t-value"][..],
+        ] {
+            let err = parse(args).err().unwrap();
+            assert!(!err.contains("s3cr3t-value"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The control surface: inspect and change state behind the provider's back,
+//! inject faults, read the request log.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::faults::Fault;
+use super::routes::{lock, Shared};
+
+/// One request as the emulator saw it. Never holds bodies or headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// The path, without the query string.
+    pub path: String,
+    pub query: Option<String>,
+    /// The status answered; 0 when the connection was deliberately dropped.
+    pub status: u16,
+}
+
+/// Cheap to clone, `Send + Sync`. Every mutation made here is persisted to the
+/// state file like one made over HTTP.
+#[derive(Clone)]
+pub struct EmulatorHandle {
+    shared: Arc<Shared>,
+}
+
+impl EmulatorHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        EmulatorHandle { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    // ------------------------------------------------------ applications
+
+    /// Every application, full objects (as GET-by-id returns them), by id.
+    pub fn applications(&self) -> Vec<Value> {
+        let st = lock(&self.shared.state);
+        st.apps().map(|a| st.app_json(a, true)).collect()
+    }
+
+    pub fn application(&self, id: i64) -> Option<Value> {
+        let st = lock(&self.shared.state);
+        st.app(id).map(|a| st.app_json(a, true))
+    }
+
+    pub fn application_count(&self) -> usize {
+        lock(&self.shared.state).apps().count()
+    }
+
+    /// Create an application as the API would (same validation); returns the
+    /// full object, or the error message.
+    pub fn create_application(&self, body: Value) -> Result<Value, String> {
+        let map = object(body)?;
+        self.shared
+            .mutate(|s| s.create_app(&map, &Default::default()))
+            .map(|r| r.body.unwrap_or(Value::Null))
+            .map_err(message)
+    }
+
+    /// Merge fields (name, description, url, redirectUri, grantTypes) like a
+    /// user editing in the UI. False if the app is missing or the patch is
+    /// invalid (wrong types, empty or duplicate name).
+    pub fn update_application(&self, id: i64, patch: Value) -> bool {
+        let Ok(map) = object(patch) else {
+            return false;
+        };
+        self.shared
+            .mutate(|s| s.update_app(&id.to_string(), &map, false))
+            .is_ok()
+    }
+
+    pub fn delete_application(&self, id: i64) -> bool {
+        self.shared
+            .mutate(|s| s.delete_app(&id.to_string()))
+            .is_ok()
+    }
+
+    // ------------------------------------------------------------ owners
+
+    /// False if the app is missing or the user is not an owner.
+    pub fn remove_owner(&self, app_id: i64, user_id: &str) -> bool {
+        self.shared
+            .mutate(|s| s.remove_owner(&app_id.to_string(), user_id))
+            .is_ok()
+    }
+
+    /// False if the app is missing, the user unknown or already an owner.
+    pub fn add_owner(&self, app_id: i64, user_id: &str) -> bool {
+        let mut body = Map::new();
+        body.insert("id".into(), Value::String(user_id.to_owned()));
+        self.shared
+            .mutate(|s| s.add_owner(&app_id.to_string(), &body))
+            .is_ok()
+    }
+
+    /// Owner user ids, in order (empty if the app is missing).
+    pub fn owners(&self, app_id: i64) -> Vec<String> {
+        lock(&self.shared.state)
+            .app(app_id)
+            .map(|a| a.owners.clone())
+            .unwrap_or_default()
+    }
+
+    /// The seeded users `{id, username, email, firstName, lastName}`, the
+    /// Connected App's own user first.
+    pub fn users(&self) -> Vec<Value> {
+        lock(&self.shared.state)
+            .users
+            .iter()
+            .map(|u| u.json())
+            .collect()
+    }
+
+    pub fn connected_app_user_id(&self) -> String {
+        lock(&self.shared.state).connected_app_user().id.clone()
+    }
+
+    // --------------------------------------------------------- contracts
+
+    /// The application's contracts, in the API Platform v2 shape.
+    pub fn contracts(&self, app_id: i64) -> Vec<Value> {
+        let st = lock(&self.shared.state);
+        st.contracts_of(app_id)
+            .map(|c| st.contract_platform_json(c))
+            .collect()
+    }
+
+    /// One contract (API Platform v2 shape).
+    pub fn contract(&self, contract_id: i64) -> Option<Value> {
+        let st = lock(&self.shared.state);
+        st.contract(contract_id)
+            .map(|c| st.contract_platform_json(c))
+    }
+
+    /// Set a contract's status: APPROVED (also applies a requested tier),
+    /// PENDING, REJECTED or REVOKED. False for an unknown contract or status.
+    pub fn set_contract_status(&self, contract_id: i64, status: &str) -> bool {
+        self.shared
+            .mutate(|s| {
+                if s.set_contract_status(contract_id, status) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            })
+            .is_ok()
+    }
+
+    /// The seeded API instances, each with `environmentId` and `tiers`.
+    pub fn api_instances(&self) -> Vec<Value> {
+        let st = lock(&self.shared.state);
+        st.instances
+            .iter()
+            .map(|i| st.instance_with_tiers_json(i))
+            .collect()
+    }
+
+    // ------------------------------------------------- faults and latency
+
+    /// 0.0..=1.0 (clamped; NaN = 0).
+    pub fn set_fault_rate(&self, rate: f64) {
+        self.shared.set_fault_rate(rate);
+    }
+
+    /// Replace the latency added before every response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.set_latency(latency);
+    }
+
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Scripted faults not yet consumed.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.shared.faults).len()
+    }
+
+    /// Every token issued so far answers 401 from now on.
+    pub fn expire_tokens(&self) {
+        self.shared.expire_tokens();
+    }
+
+    // ------------------------------------------------------- request log
+
+    /// POSTs to the token endpoint (faulted ones included) since start or
+    /// the last [`EmulatorHandle::reset_request_log`].
+    pub fn token_requests(&self) -> usize {
+        self.shared.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Every request, in the order its answer was decided.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// Requests with this method (case-insensitive) whose path starts with
+    /// `path_prefix`.
+    pub fn request_count(&self, method: &str, path_prefix: &str) -> usize {
+        lock(&self.shared.log)
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
+            .count()
+    }
+
+    /// Clear the request log and the token request counter.
+    pub fn reset_request_log(&self) {
+        let mut log = lock(&self.shared.log);
+        log.clear();
+        self.shared.token_requests.store(0, Ordering::SeqCst);
+    }
+}
+
+fn object(v: Value) -> Result<Map<String, Value>, String> {
+    match v {
+        Value::Object(m) => Ok(m),
+        _ => Err("expected a JSON object".to_owned()),
+    }
+}
+
+fn message(reply: super::state::Reply) -> String {
+    reply
+        .body
+        .as_ref()
+        .and_then(|b| b.get("message"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("status {}", reply.status))
+}

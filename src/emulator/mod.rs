@@ -1,0 +1,277 @@
+//! An in-memory Anypoint Platform served over real HTTP on loopback.
+//!
+//! The emulator answers the Anypoint endpoints the provider uses (token,
+//! `/me`, users, client applications, owners, secret reset, contracts, API
+//! Manager instances and tiers, Exchange asset lookup) from memory, so the
+//! provider, its tests and the quickstart run with no Anypoint account and no
+//! network. It is an axum 0.8 server on tokio; [`Emulator::start`] binds
+//! `127.0.0.1:0` and serves until [`Emulator::shutdown`] (or drop).
+//!
+//! # Behaviour summary
+//! - Every API route needs `Authorization: Bearer <token>` with a token from
+//!   `POST /accounts/api/v2/oauth2/token` that has not expired (see
+//!   [`EmulatorHandle::expire_tokens`]); otherwise 401 `{"message":"Unauthorized"}`.
+//! - Any organization id in a path other than the configured one gives 403.
+//! - Bad JSON or an invalid body gives 400 `{"message": "..."}`; an unknown
+//!   route (or a known path with another method) gives 404 JSON.
+//! - Faults: a fraction `fault_rate` of all requests (the token endpoint
+//!   included) is answered 429 or 503 with an EMPTY body before any processing;
+//!   scripted [`Fault`]s are consumed in FIFO order by the next matching
+//!   requests and take precedence over the random rate.
+//! - `latency` is added before every response (faults included).
+//! - With a `state_file`, the applications and contracts are loaded at start
+//!   and written after every successful mutation (temp file in the same
+//!   directory, fsync, rename). Tokens are never written.
+//!
+//! Deliberate choices where the platform's behaviour is unconfirmed:
+//! - Application names are unique (exact, case-sensitive match): 409.
+//! - `""` for `description`/`url` is stored as null; they read back as null.
+//! - `PUT` replaces the whole mutable set: a missing field is cleared.
+//! - `apiEndpoints` is write-only (accepted on create, never returned).
+//! - Application routes accept the numeric id or the application's clientId.
+//! - Deleting an application deletes its contracts.
+//! - Adding an existing owner gives 409; the last owner may be removed.
+//! - Revoking an already revoked contract gives 409; deleting a contract that
+//!   is not revoked gives 409 (revoke first).
+//! - A contract on an instance without tiers is APPROVED with a null tier; on a
+//!   tier with `autoApprove=false` it is PENDING with the tier in
+//!   `requestedTier` (and `tier` null) until approved
+//!   ([`EmulatorHandle::set_contract_status`]).
+//!
+//! # Seeded data (fixed, documented for tests and the quickstart)
+//! Organization: [`DEFAULT_ORG_ID`] ("Emulated Organization"), unless configured.
+//!
+//! Users (all in the organization):
+//!
+//! | id | username | name |
+//! |---|---|---|
+//! | `5eed0000-0000-4000-8000-000000000000` | `emulator-admin` | Emulator Admin: the Connected App's creator, first owner of every new application ([`CONNECTED_APP_USER_ID`]) |
+//! | `5eed0000-0000-4000-8000-000000000001` | `alice` | Alice Anderson |
+//! | `5eed0000-0000-4000-8000-000000000002` | `bob` | Bob Brown |
+//! | `5eed0000-0000-4000-8000-000000000003` | `carol` | Carol Clark |
+//! | `5eed0000-0000-4000-8000-000000000004` | `dave` | Dave Davis |
+//! | `5eed0000-0000-4000-8000-000000000005` | `erin` | Erin Evans |
+//!
+//! Emails are `{username}@example.com`.
+//!
+//! API instances, all in environment [`ENVIRONMENT_ID`], asset group id = the
+//! organization id, asset version `1.0.0`, version group (productVersion) `v1`:
+//!
+//! | instance id | assetId | tiers (id name autoApprove) |
+//! |---|---|---|
+//! | 40001 ([`API_INSTANCE_ORDERS`]) | `orders-api` | 50001 Bronze auto, 50002 Gold auto, 50003 Platinum manual |
+//! | 40002 ([`API_INSTANCE_PAYMENTS`]) | `payments-api` | 50004 Standard manual |
+//! | 40003 ([`API_INSTANCE_CATALOG`]) | `catalog-api` | none |
+//!
+//! Ids: applications are numbered from 100001, contracts from 700001 (so an
+//! application id can never be mistaken for a contract id).
+
+mod cli;
+mod conn;
+mod faults;
+mod handle;
+mod persist;
+mod routes;
+mod state;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+pub use cli::{parse_args, CliCommand, CliOptions, USAGE};
+pub use faults::{Fault, FaultKind, FaultMatch};
+pub use handle::{EmulatorHandle, RequestRecord};
+pub use persist::write_file_atomically;
+
+/// Default Connected App client id (a well-known demo value).
+pub const DEFAULT_CLIENT_ID: &str = "emulator-client-id";
+/// Default Connected App client secret (a well-known demo value, not a secret).
+pub const DEFAULT_CLIENT_SECRET: &str = "emulator-client-secret";
+/// Default organization id.
+pub const DEFAULT_ORG_ID: &str = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
+/// Default organization name.
+pub const DEFAULT_ORG_NAME: &str = "Emulated Organization";
+/// The one environment holding the seeded API instances.
+pub const ENVIRONMENT_ID: &str = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b";
+/// The Connected App's own user (its creator): first owner of every new app.
+pub const CONNECTED_APP_USER_ID: &str = "5eed0000-0000-4000-8000-000000000000";
+/// Seeded instance with tiers Bronze (50001, auto), Gold (50002, auto) and
+/// Platinum (50003, manual approval).
+pub const API_INSTANCE_ORDERS: i64 = 40001;
+/// Seeded instance with one manual-approval tier, Standard (50004).
+pub const API_INSTANCE_PAYMENTS: i64 = 40002;
+/// Seeded instance without SLA tiers.
+pub const API_INSTANCE_CATALOG: i64 = 40003;
+/// Tier ids of the seeded instances.
+pub const TIER_ORDERS_BRONZE: i64 = 50001;
+pub const TIER_ORDERS_GOLD: i64 = 50002;
+pub const TIER_ORDERS_PLATINUM: i64 = 50003;
+pub const TIER_PAYMENTS_STANDARD: i64 = 50004;
+/// The token endpoint's path.
+pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
+
+/// How the emulator behaves. `Default` gives the same values as the binary.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// Added before every response.
+    pub latency: std::time::Duration,
+    /// 0.0..=1.0: that fraction of requests is answered 429 or 503 (empty body).
+    pub fault_rate: f64,
+    pub token_ttl: std::time::Duration,
+    /// Load at start if present; rewritten atomically after every mutation.
+    pub state_file: Option<std::path::PathBuf>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            org_id: DEFAULT_ORG_ID.to_owned(),
+            org_name: DEFAULT_ORG_NAME.to_owned(),
+            latency: Duration::ZERO,
+            fault_rate: 0.0,
+            token_ttl: Duration::from_secs(3600),
+            state_file: None,
+        }
+    }
+}
+
+// Hand-written so the client secret never reaches a log line.
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("org_id", &self.org_id)
+            .field("org_name", &self.org_name)
+            .field("latency", &self.latency)
+            .field("fault_rate", &self.fault_rate)
+            .field("token_ttl", &self.token_ttl)
+            .field("state_file", &self.state_file)
+            .finish()
+    }
+}
+
+/// A running emulator. Dropping it stops the server (abruptly);
+/// [`Emulator::shutdown`] stops it gracefully.
+pub struct Emulator {
+    addr: SocketAddr,
+    config: EmulatorConfig,
+    handle: EmulatorHandle,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Start on `127.0.0.1:0` (a free port).
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Start on `addr`. Fails if the address cannot be bound, or if the state
+    /// file exists but cannot be read or belongs to another organization.
+    pub async fn start_on(addr: SocketAddr, config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let snapshot = match &config.state_file {
+            Some(path) => persist::load(path)?,
+            None => None,
+        };
+        let mut state = state::State::new(&config.org_id);
+        if let Some(snapshot) = snapshot {
+            state.restore(snapshot).map_err(|msg| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "state file {}: {msg}",
+                        config
+                            .state_file
+                            .as_deref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                )
+            })?;
+        }
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let shared = Arc::new(routes::Shared::new(config.clone(), state));
+        let handle = EmulatorHandle::new(shared.clone());
+        let shutdown = shared.shutdown.clone();
+        let app = axum::Router::new()
+            .fallback(routes::entry)
+            .with_state(shared)
+            .into_make_service_with_connect_info::<conn::ConnMeta>();
+        let server = axum::serve(conn::KillableListener::new(listener), app)
+            .with_graceful_shutdown(async move { shutdown.cancelled_owned().await });
+        let task = tokio::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!("emulator server stopped: {e}");
+            }
+        });
+        tracing::debug!("Anypoint emulator listening on http://{local}");
+        Ok(Emulator {
+            addr: local,
+            config,
+            handle,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The configuration the emulator was started with (later changes made
+    /// through the handle, such as the fault rate, are not reflected here).
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    pub fn handle(&self) -> EmulatorHandle {
+        self.handle.clone()
+    }
+
+    /// Stop accepting, end in-flight delays at once, wait for open
+    /// connections to finish (at most 10 s, then abort), release the port.
+    pub async fn shutdown(mut self) {
+        self.handle.shared().shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.handle.shared().shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .field("config", &self.config)
+            .finish()
+    }
+}
