@@ -98,7 +98,11 @@ fn validate_rejects_a_bad_configuration_with_our_diagnostic() {
     let human = tf.run(&["validate", "-no-color"]);
     assert_eq!(human.code, 1);
     // Terraform wraps long lines; compare with whitespace folded.
-    let folded = human.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    let folded = human
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         folded.contains("Allowed values: us, eu, gov, ca, jp"),
         "{}",
