@@ -1,0 +1,359 @@
+//! Validation at `terraform validate` time: each bad value is reported with
+//! its attribute (the diagnostic's range and snippet point at the line), and
+//! the platform is never called. Malformed import ids name the expected form.
+
+mod common;
+
+use common::*;
+use serde_json::Value as Json;
+
+const ALICE: &str = "5eed0000-0000-4000-8000-000000000001";
+
+/// The error diagnostics of `terraform validate -json`, after checking that
+/// validation failed, and the raw output.
+#[track_caller]
+fn validate_errors(tf: &TfDir) -> (Vec<Json>, TfOutput) {
+    let out = tf.run(&["validate", "-json", "-no-color"]);
+    let v: Json = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("validate -json printed JSON ({e}):\n{}", out.all()));
+    assert_eq!(out.code, 1, "validate fails:\n{}", out.all());
+    assert_eq!(v["valid"], false, "{v:#}");
+    let errors = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .cloned()
+        .collect();
+    (errors, out)
+}
+
+/// The 1-based line of main.tf whose text (trimmed) starts with `attribute =`.
+#[track_caller]
+fn line_of(tf: &TfDir, attribute: &str) -> u64 {
+    let text = std::fs::read_to_string(tf.work().join("main.tf")).unwrap();
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(attribute)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 1, "exactly one line sets {attribute}");
+    lines[0] as u64
+}
+
+/// Validate `resources` (after the emulator's provider block) and expect
+/// exactly one error, on `attribute`'s line, with this summary and a detail
+/// containing each of `detail_parts`; the platform sees no request.
+#[track_caller]
+fn expect_one_error(resources: &str, attribute: &str, summary: &str, detail_parts: &[&str]) {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, resources);
+    let (errors, _) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "one error: {errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], summary, "{d:#}");
+    let detail = d["detail"].as_str().unwrap_or_default();
+    for part in detail_parts {
+        assert!(detail.contains(part), "detail mentions {part:?}: {d:#}");
+    }
+    let line = line_of(&tf, attribute);
+    assert_eq!(d["range"]["filename"], "main.tf", "{d:#}");
+    assert_eq!(
+        d["range"]["start"]["line"], line,
+        "the range points at {attribute}: {d:#}"
+    );
+    let code = d["snippet"]["code"].as_str().unwrap_or_default();
+    assert!(
+        code.trim_start().starts_with(attribute),
+        "the snippet shows the {attribute} line: {d:#}"
+    );
+    assert!(
+        emu.handle.requests().is_empty(),
+        "validate made no call to the platform: {:?}",
+        emu.handle.requests()
+    );
+}
+
+fn app(body: &str) -> String {
+    format!("resource \"anypoint_client_application\" \"a\" {{\n{body}\n}}\n")
+}
+
+fn owner(body: &str) -> String {
+    format!("resource \"anypoint_client_application_owner\" \"o\" {{\n{body}\n}}\n")
+}
+
+#[test]
+fn a_valid_configuration_validates_without_calling_the_platform() {
+    // The control for every test below: the same shapes, all values valid.
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        &format!(
+            "{}\n{}",
+            app(r#"
+  name            = "valid"
+  org_id          = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
+  api_instance_id = "40001"
+  url             = "https://portal.example.com"
+  redirect_uris   = ["https://portal.example.com/cb", "myapp://callback"]
+  grant_types     = ["authorization_code", "refresh_token", "client_credentials"]"#),
+            owner(&format!(
+                "  application_id = anypoint_client_application.a.id\n  user_id        = \"{ALICE}\"\n  org_id         = \"0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d\""
+            ))
+        ),
+    );
+    let out = tf.run(&["validate", "-json", "-no-color"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let v: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true, "{v:#}");
+    assert_eq!(v["error_count"], 0, "{v:#}");
+    assert!(emu.handle.requests().is_empty());
+}
+
+#[test]
+fn empty_name() {
+    expect_one_error(
+        &app(r#"  name = """#),
+        "name",
+        "Empty value",
+        &["name", "must not be empty"],
+    );
+}
+
+#[test]
+fn unknown_grant_type_lists_the_allowed_ones() {
+    expect_one_error(
+        &app("  name        = \"g\"\n  grant_types = [\"client_credentials\", \"magic\"]"),
+        "grant_types",
+        "Invalid value",
+        &[
+            "grant_types",
+            "\"magic\"",
+            "password",
+            "implicit",
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+        ],
+    );
+}
+
+#[test]
+fn refresh_token_without_authorization_code() {
+    expect_one_error(
+        &app("  name        = \"g\"\n  grant_types = [\"refresh_token\", \"client_credentials\"]"),
+        "grant_types",
+        "Invalid grant types",
+        &["refresh_token", "authorization_code"],
+    );
+}
+
+#[test]
+fn malformed_url() {
+    expect_one_error(
+        &app("  name = \"u\"\n  url  = \"portal.example.com/home\""),
+        "url",
+        "Invalid URL",
+        &[
+            "url",
+            "absolute http or https URL",
+            "portal.example.com/home",
+        ],
+    );
+}
+
+#[test]
+fn url_with_another_scheme() {
+    expect_one_error(
+        &app("  name = \"u\"\n  url  = \"ftp://portal.example.com/\""),
+        "url",
+        "Invalid URL",
+        &["url", "http or https"],
+    );
+}
+
+#[test]
+fn malformed_redirect_uri() {
+    expect_one_error(
+        &app("  name          = \"r\"\n  redirect_uris = [\"https://ok.example.com/cb\", \"/relative/callback\"]"),
+        "redirect_uris",
+        "Invalid URL",
+        &["redirect_uris", "/relative/callback", "absolute URI"],
+    );
+}
+
+#[test]
+fn user_id_not_a_uuid() {
+    expect_one_error(
+        &owner("  application_id = \"100001\"\n  user_id        = \"alice\""),
+        "user_id",
+        "Invalid UUID",
+        &["user_id", "\"alice\""],
+    );
+}
+
+#[test]
+fn application_id_not_digits() {
+    expect_one_error(
+        &owner(&format!(
+            "  application_id = \"app-100001\"\n  user_id        = \"{ALICE}\""
+        )),
+        "application_id",
+        "Invalid identifier",
+        &["application_id", "digits", "app-100001"],
+    );
+}
+
+#[test]
+fn api_instance_id_not_digits() {
+    expect_one_error(
+        &app("  name            = \"i\"\n  api_instance_id = \"orders-api\""),
+        "api_instance_id",
+        "Invalid identifier",
+        &["api_instance_id", "digits", "orders-api"],
+    );
+}
+
+#[test]
+fn application_org_id_not_a_uuid() {
+    expect_one_error(
+        &app("  name   = \"o\"\n  org_id = \"my-org\""),
+        "org_id",
+        "Invalid UUID",
+        &["org_id", "my-org"],
+    );
+}
+
+#[test]
+fn owner_org_id_not_a_uuid() {
+    expect_one_error(
+        &owner(&format!(
+            "  org_id         = \"12345\"\n  application_id = \"100001\"\n  user_id        = \"{ALICE}\""
+        )),
+        "org_id",
+        "Invalid UUID",
+        &["org_id", "12345"],
+    );
+}
+
+#[test]
+fn plain_http_base_url_to_a_remote_host_is_refused() {
+    let emu = TestEmulator::start();
+    let block = emu.provider_block().replace(&emu.url, "http://example.com");
+    assert!(block.contains("base_url      = \"http://example.com\""));
+    let tf = TfDir::new(&format!("{block}\n{}", app("  name = \"p\"")));
+    let (errors, out) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "one error: {errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], "Invalid base_url", "{d:#}");
+    let detail = d["detail"].as_str().unwrap();
+    for part in ["http://example.com", "secret", "https", "loopback"] {
+        assert!(detail.contains(part), "detail mentions {part:?}: {d:#}");
+    }
+    assert_eq!(
+        d["range"]["start"]["line"],
+        line_of(&tf, "base_url"),
+        "{d:#}"
+    );
+    assert!(d["snippet"]["code"]
+        .as_str()
+        .unwrap()
+        .trim_start()
+        .starts_with("base_url"));
+    // The secret itself never appears.
+    assert!(!out
+        .all()
+        .contains(anypoint_provider::emulator::DEFAULT_CLIENT_SECRET));
+    assert!(emu.handle.requests().is_empty());
+}
+
+#[test]
+fn plain_http_base_url_to_loopback_is_accepted() {
+    // The control for the test above: the emulator's own http://127.0.0.1 URL.
+    let emu = TestEmulator::start();
+    assert!(emu.url.starts_with("http://127.0.0.1:"), "{}", emu.url);
+    let tf = tf_with_emulator(&emu, &app("  name = \"p\""));
+    let out = tf.run(&["validate", "-no-color"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(emu.handle.requests().is_empty());
+}
+
+/// Terraform's human-readable output with the diagnostic box drawing and
+/// line wrapping removed.
+fn flat(text: &str) -> String {
+    text.replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[track_caller]
+fn expect_bad_import(resources: &str, address: &str, id: &str, expected_form: &str) {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, resources);
+    let out = tf.run(&["import", "-no-color", "-input=false", address, id]);
+    assert_eq!(out.code, 1, "import of {id:?} fails:\n{}", out.all());
+    let text = flat(&out.all());
+    assert!(text.contains("Invalid import id"), "{id:?}: {text}");
+    assert!(
+        text.contains(expected_form),
+        "{id:?} names {expected_form}: {text}"
+    );
+    assert!(
+        tf.resource_values(address).is_none(),
+        "nothing was imported for {id:?}"
+    );
+    assert_eq!(
+        emu.handle.request_count("GET", "/apiplatform"),
+        0,
+        "no application was read for {id:?}: {:?}",
+        emu.handle.requests()
+    );
+    assert_eq!(emu.handle.application_count(), 0);
+}
+
+#[test]
+fn malformed_application_import_ids_name_the_expected_form() {
+    let cfg = app("  name = \"imported\"");
+    for id in [
+        "not-an-id",
+        "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/",
+        "my-org/100001",
+        "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/app-1",
+        "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/100001/extra",
+    ] {
+        expect_bad_import(
+            &cfg,
+            "anypoint_client_application.a",
+            id,
+            "<org_id>/<application_id>",
+        );
+    }
+}
+
+#[test]
+fn malformed_owner_import_ids_name_the_expected_form() {
+    let cfg = owner(&format!(
+        "  application_id = \"100001\"\n  user_id        = \"{ALICE}\""
+    ));
+    for id in [
+        "100001",
+        "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/100001",
+        &format!("100001/{ALICE}"),
+        &format!("0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/app-1/{ALICE}"),
+        "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/100001/alice",
+        &format!("my-org/100001/{ALICE}"),
+    ] {
+        expect_bad_import(
+            &cfg,
+            "anypoint_client_application_owner.o",
+            id,
+            "<org_id>/<application_id>/<user_id>",
+        );
+    }
+}
