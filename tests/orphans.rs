@@ -51,14 +51,20 @@ data "anypoint_client_applications" "all" {{}}
                     child.try_wait().unwrap().is_none(),
                     "terraform ended before the provider called the platform"
                 );
-                assert!(Instant::now() < deadline, "the provider never called the platform");
+                assert!(
+                    Instant::now() < deadline,
+                    "the provider never called the platform"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => panic!("accept: {e}"),
         }
     };
     let providers = provider_pids(Some(tf_pid));
-    assert!(!providers.is_empty(), "a provider process runs under terraform");
+    assert!(
+        !providers.is_empty(),
+        "a provider process runs under terraform"
+    );
 
     // SAFETY: sending a signal to our own child process.
     unsafe {

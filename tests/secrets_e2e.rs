@@ -42,15 +42,30 @@ output "client_id" {
 
     let app = emu.handle.applications().pop().expect("one application");
     let app_secret = app["clientSecret"].as_str().unwrap().to_owned();
-    let connected_app_secret = emu.emulator.as_ref().unwrap().config().client_secret.clone();
-    let state = tf.resource_values("anypoint_client_application.app").unwrap();
-    assert_eq!(state["client_secret"], app_secret.as_str(), "state holds the current secret");
+    let connected_app_secret = emu
+        .emulator
+        .as_ref()
+        .unwrap()
+        .config()
+        .client_secret
+        .clone();
+    let state = tf
+        .resource_values("anypoint_client_application.app")
+        .unwrap();
+    assert_eq!(
+        state["client_secret"],
+        app_secret.as_str(),
+        "state holds the current secret"
+    );
 
     // Our provider's lines are in the log (so the check below means something).
     let all = format!("{}{}{}", first.all(), second.all(), plan.all());
     assert!(all.contains("provider.terraform-provider-anypoint"));
     for secret in [&app_secret, &connected_app_secret] {
-        assert!(!all.contains(secret.as_str()), "a secret leaked into Terraform's output or log");
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret leaked into Terraform's output or log"
+        );
     }
     // Nor any bearer token.
     assert!(!all.contains("Bearer "), "an Authorization header leaked");

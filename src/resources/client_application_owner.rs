@@ -67,7 +67,8 @@ pub fn schema() -> Schema {
 }
 
 fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>) -> Value {
-    let owner = app.and_then(|a| a.owners.iter().find(|o| o.id == user_id));
+    // User ids are UUIDs: compare them without regard to case.
+    let owner = app.and_then(|a| a.owners.iter().find(|o| o.id.eq_ignore_ascii_case(user_id)));
     let mut v = schema().null_object();
     v.set_attr("id", Value::string(format!("{org}/{app_id}/{user_id}")));
     v.set_attr("org_id", Value::string(org));
@@ -200,7 +201,12 @@ impl Resource for ClientApplicationOwnerResource {
             }
         };
         match data.client.get_application(&org, app_id).await {
-            Ok(app) if app.owners.iter().any(|o| o.id == user_id) => {
+            Ok(app)
+                if app
+                    .owners
+                    .iter()
+                    .any(|o| o.id.eq_ignore_ascii_case(user_id)) =>
+            {
                 ReadOutcome::Found(owner_state(&org, app_id, user_id, Some(&app)))
             }
             Ok(_) => {
@@ -235,13 +241,24 @@ impl Resource for ClientApplicationOwnerResource {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return;
         };
-        let (Some(app_id), Some(user_id), Some(org)) = (
+        let (Some(app_id), Some(user_id)) = (
             prior.attr_str("application_id").and_then(parse_app_id),
             prior.attr_str("user_id"),
-            prior.attr_str("org_id"),
         ) else {
+            diags.error(
+                "Invalid owner state",
+                "The state lacks a numeric application_id or a user_id, so the owner cannot be removed. Remove the resource from state with `terraform state rm`.",
+            );
             return;
         };
+        let org = match data.org(prior.attr_str("org_id")).await {
+            Ok(o) => o,
+            Err(e) => {
+                api_error(diags, "finding the organization", &e);
+                return;
+            }
+        };
+        let org = org.as_str();
         let lock = data.owner_lock(org, app_id);
         let _guard = lock.lock().await;
         match data.client.remove_owner(org, app_id, user_id).await {
