@@ -239,6 +239,12 @@ impl Resource for ClientApplicationResource {
                     &format!("creating client application {:?}", new.name),
                     &e,
                 );
+                if e.is_ambiguous() {
+                    // The create may have happened anyway (and the client's
+                    // own recovery failed): record what exists, so Terraform
+                    // taints it instead of losing track of it.
+                    return created_anyway(&data, &org, planned, diags).await;
+                }
                 None
             }
         }
@@ -321,17 +327,25 @@ impl Resource for ClientApplicationResource {
                         &format!("resetting the secret of client application {id}"),
                         &e,
                     );
-                    // Keep the old triggers so the next plan retries the rotation.
-                    state.set_attr(
-                        "secret_rotation_triggers",
-                        prior.attr("secret_rotation_triggers").clone(),
-                    );
                     // The secret may have been reset anyway: read what the
                     // platform holds.
+                    let mut rotated = false;
                     if let Ok(app) = data.client.get_application(&org, id).await {
                         if let Some(s) = &app.client_secret {
+                            rotated = prior
+                                .attr_str("client_secret")
+                                .is_some_and(|old| old != s.expose());
                             state.set_attr("client_secret", Value::string(s.expose()));
                         }
+                    }
+                    if !rotated {
+                        // Keep the old triggers so the next plan retries the
+                        // rotation (a new secret means it is done: rotating
+                        // again would invalidate it a second time).
+                        state.set_attr(
+                            "secret_rotation_triggers",
+                            prior.attr("secret_rotation_triggers").clone(),
+                        );
                     }
                 }
             }
@@ -386,6 +400,53 @@ impl Resource for ClientApplicationResource {
         v.set_attr("api_endpoints", Value::Bool(false));
         Some(v)
     }
+}
+
+/// After a create that failed ambiguously: the state of the application
+/// that the create made, if exactly one application has the planned name.
+async fn created_anyway(
+    data: &AnypointData,
+    org: &str,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let name = planned.attr_str("name")?;
+    let found = match data.client.find_applications_by_name(org, name).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(
+                kind = e.kind(),
+                "Cannot tell whether the failed create made the application"
+            );
+            return None;
+        }
+    };
+    let [one] = found.as_slice() else {
+        return None;
+    };
+    diags.warning(
+        "Client application created despite the error",
+        format!(
+            "The application {name:?} exists with id {} after the failed create. Terraform \
+             records it as tainted and replaces it on the next apply; run `terraform untaint` \
+             to keep it instead.",
+            one.id
+        ),
+    );
+    let state = match data.client.get_application(org, one.id).await {
+        Ok(app) => state_of(&app, org, planned),
+        Err(_) => {
+            // What the list tells; the rest stays as planned (unknown values
+            // are recorded as null).
+            let mut v = planned.clone();
+            v.set_attr("id", Value::string(one.id.to_string()));
+            v.set_attr("org_id", Value::string(org));
+            v.set_attr("client_id", Value::opt_string(one.client_id.clone()));
+            v.set_attr("created_at", Value::opt_string(one.created_at.clone()));
+            v
+        }
+    };
+    Some(state)
 }
 
 /// Whether any attribute the platform stores changed.
