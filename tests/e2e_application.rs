@@ -579,4 +579,23 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
         emu.handle.requests()
     );
     assert_plan_clean(&tf, "after the rename");
+
+    // Removing the triggers stops managing rotation; it does not rotate.
+    emu.handle.reset_request_log();
+    tf.set_config(&emu, &rotation_config("rotating-renamed", None));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert_eq!(
+        changed_attrs(planned_actions(&plan.stdout)),
+        ["secret_rotation_triggers".to_owned()].into(),
+        "{}",
+        plan.stdout
+    );
+    tf.apply();
+    assert_eq!(emu.handle.request_count("POST", "/apiplatform"), 0);
+    assert_eq!(
+        emu.handle.application(id).unwrap()["clientSecret"],
+        secret1.as_str()
+    );
+    assert_plan_clean(&tf, "after removing the triggers");
 }

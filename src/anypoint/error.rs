@@ -213,7 +213,12 @@ impl fmt::Display for ApiError {
         if info.attempts > 1 {
             write!(f, " (after {} attempts)", info.attempts)?;
         }
-        if info.outcome_unknown && matches!(self, ApiError::Transport(_) | ApiError::Server(_)) {
+        // Only a request that changes something can "have been applied".
+        let changes = !matches!(info.method.as_str(), "GET" | "HEAD");
+        if changes
+            && info.outcome_unknown
+            && matches!(self, ApiError::Transport(_) | ApiError::Server(_))
+        {
             f.write_str(" (the request may have been applied)")?;
         }
         if let ApiError::Forbidden(_) = self {

@@ -83,7 +83,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::map("secret_rotation_triggers", Type::String)
             .optional()
-            .description("Arbitrary values; any change to a value already in state resets the client secret in place (the client id stays). Use it to rotate the secret on a schedule or on demand."),
+            .description("Arbitrary values; changing them from one set of values to another resets the client secret in place (the client id stays). Adding them where there were none, or removing them, does not reset it. Use it to rotate the secret on a schedule or on demand."),
     )
     .attribute(
         Attribute::string("client_id")
@@ -148,13 +148,14 @@ fn app_id(state: &Value, diags: &mut Diagnostics) -> Option<i64> {
     }
 }
 
-/// Whether the secret must be reset: the triggers changed from a value that
-/// was already recorded (adding triggers where there were none only records
-/// them, so importing an application never rotates its secret).
+/// Whether the secret must be reset: the triggers changed from one recorded
+/// value to another. Adding triggers where there were none only records them
+/// (so importing an application never rotates its secret), and removing them
+/// only stops managing rotation.
 fn rotation_requested(prior: &Value, planned: &Value) -> bool {
     let before = prior.attr("secret_rotation_triggers");
     let after = planned.attr("secret_rotation_triggers");
-    !prior.is_null() && !before.is_null() && before != after
+    !prior.is_null() && !before.is_null() && !after.is_null() && before != after
 }
 
 #[async_trait]
