@@ -165,6 +165,30 @@ impl ProviderService {
         );
     }
 
+    /// Validate a configuration of one resource, data source or ephemeral
+    /// resource type: schema checks, then the type's own cross-attribute
+    /// checks.
+    fn validate_typed<T: ?Sized>(
+        entries: &HashMap<String, Entry<T>>,
+        kind: &str,
+        type_name: &str,
+        config: Option<&pb::DynamicValue>,
+        check: impl Fn(&T, &Value, &mut Diagnostics),
+    ) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        match entries.get(type_name) {
+            None => Self::unknown_type(kind, type_name, &mut diags),
+            Some(e) => {
+                if let Some(cfg) = Self::decode(&e.schema, config, "configuration", &mut diags) {
+                    validate_config(&e.schema, &cfg, &mut diags);
+                    check(&e.imp, &cfg, &mut diags);
+                }
+            }
+        }
+        log_diags(&diags);
+        diags
+    }
+
     pub fn schema_response(&self) -> pb::get_provider_schema::Response {
         pb::get_provider_schema::Response {
             provider: Some(self.provider_schema.to_proto()),
@@ -310,20 +334,13 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let r = r.into_inner();
         let diags = traced("ValidateResourceConfig", &r.type_name, async {
-            let mut diags = Diagnostics::new();
-            match self.resources.get(&r.type_name) {
-                None => Self::unknown_type("resource", &r.type_name, &mut diags),
-                Some(e) => {
-                    if let Some(cfg) =
-                        Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags)
-                    {
-                        validate_config(&e.schema, &cfg, &mut diags);
-                        e.imp.validate(&cfg, &mut diags);
-                    }
-                }
-            }
-            log_diags(&diags);
-            diags
+            Self::validate_typed(
+                &self.resources,
+                "resource",
+                &r.type_name,
+                r.config.as_ref(),
+                |imp, cfg, diags| imp.validate(cfg, diags),
+            )
         })
         .await;
         Ok(Response::new(pb::validate_resource_config::Response {
@@ -337,20 +354,13 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let r = r.into_inner();
         let diags = traced("ValidateDataResourceConfig", &r.type_name, async {
-            let mut diags = Diagnostics::new();
-            match self.data_sources.get(&r.type_name) {
-                None => Self::unknown_type("data source", &r.type_name, &mut diags),
-                Some(e) => {
-                    if let Some(cfg) =
-                        Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags)
-                    {
-                        validate_config(&e.schema, &cfg, &mut diags);
-                        e.imp.validate(&cfg, &mut diags);
-                    }
-                }
-            }
-            log_diags(&diags);
-            diags
+            Self::validate_typed(
+                &self.data_sources,
+                "data source",
+                &r.type_name,
+                r.config.as_ref(),
+                |imp, cfg, diags| imp.validate(cfg, diags),
+            )
         })
         .await;
         Ok(Response::new(pb::validate_data_resource_config::Response {
@@ -700,20 +710,13 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let r = r.into_inner();
         let diags = traced("ValidateEphemeralResourceConfig", &r.type_name, async {
-            let mut diags = Diagnostics::new();
-            match self.ephemerals.get(&r.type_name) {
-                None => Self::unknown_type("ephemeral resource", &r.type_name, &mut diags),
-                Some(e) => {
-                    if let Some(cfg) =
-                        Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags)
-                    {
-                        validate_config(&e.schema, &cfg, &mut diags);
-                        e.imp.validate(&cfg, &mut diags);
-                    }
-                }
-            }
-            log_diags(&diags);
-            diags
+            Self::validate_typed(
+                &self.ephemerals,
+                "ephemeral resource",
+                &r.type_name,
+                r.config.as_ref(),
+                |imp, cfg, diags| imp.validate(cfg, diags),
+            )
         })
         .await;
         Ok(Response::new(
