@@ -589,7 +589,10 @@ async fn ambiguous_failures_of_other_operations() {
 async fn retry_after_is_waited() {
     let emu = emulator().await;
     let h = emu.handle();
-    let c = client(&emu);
+    // The production back-off settings.
+    let mut cfg = config(&emu, 5, Some(ORG));
+    cfg.backoff = Backoff::default();
+    let c = client_with(cfg, CancellationToken::new());
     c.list_users(ORG, None).await.unwrap(); // token first
     h.reset_request_log();
     h.push_fault(Fault::on(
@@ -610,6 +613,41 @@ async fn retry_after_is_waited() {
     );
     let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [429, 200]);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_waited() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    c.list_users(ORG, None).await.unwrap();
+    h.reset_request_log();
+    // 3 s after the current whole second: more than 2 s from now.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let at = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64 + 3).unwrap();
+    let date = at
+        .format(time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ))
+        .unwrap();
+    h.push_fault(Fault::on(
+        "GET",
+        &apps_path(),
+        FaultKind::Status {
+            status: 503,
+            retry_after: Some(date.clone()),
+            ratelimit_reset: None,
+        },
+    ));
+    let started = Instant::now();
+    c.list_applications(ORG, None).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "waited only {waited:?} for {date}"
+    );
+    let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 200]);
 }
 
 #[tokio::test]
@@ -666,7 +704,8 @@ async fn rate_limit_reset_is_waited_as_seconds_and_as_epoch() {
 
 // ------------------------------------------------------------ cancellation
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// One thread: the stop is observed without a wake-up across threads.
+#[tokio::test]
 async fn cancelling_during_a_back_off_aborts_at_once() {
     let watch = event_watch();
     let emu = emulator().await;
@@ -709,7 +748,8 @@ async fn cancelling_during_a_back_off_aborts_at_once() {
     assert!(e.is_cancelled(), "{e}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// One thread: the stop is observed without a wake-up across threads.
+#[tokio::test]
 async fn cancelling_during_a_request_aborts_at_once() {
     let watch = event_watch();
     let emu = emulator().await;
@@ -1380,4 +1420,149 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
         .collect();
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(live[0]["id"], third.id);
+}
+
+#[tokio::test]
+async fn create_timing_out_after_it_was_processed_is_found_not_repeated() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let mut cfg = config(&emu, 10, Some(ORG));
+    cfg.timeout = Duration::from_secs(1);
+    let c = client_with(cfg, CancellationToken::new());
+    c.list_users(ORG, None).await.unwrap();
+    h.reset_request_log();
+    // Created at once, answered only after 5 s: the client times out at 1 s.
+    h.push_fault(Fault::on(
+        "POST",
+        &apps_path(),
+        FaultKind::Delay(Duration::from_secs(5)),
+    ));
+    let started = Instant::now();
+    let app = c
+        .create_application(ORG, &new_app("slow-create"), None)
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_matches_stored(&app, &h);
+    assert_eq!(h.request_count("POST", &apps_path()), 1);
+    assert_eq!(h.application_count(), 1);
+}
+
+#[tokio::test]
+async fn recovery_by_name_with_special_characters_and_case() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    // Names that differ only in case, and names that need encoding.
+    let names = [
+        "Sales & Ops + EU/2 100% #1?",
+        "sales & ops + eu/2 100% #1?",
+        "Ünïcødé app ✓",
+        "  spaced  name  ",
+        "a=b;c,d",
+    ];
+    let kinds = [
+        FaultKind::ProcessThenStatus(504),
+        FaultKind::ProcessThenDrop,
+    ];
+    for (i, name) in names.iter().enumerate() {
+        h.push_fault(Fault::on("POST", &apps_path(), kinds[i % 2].clone()));
+        let app = c
+            .create_application(ORG, &new_app(name), None)
+            .await
+            .unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        assert_eq!(app.name, *name);
+        assert_matches_stored(&app, &h);
+        let found = c.find_applications_by_name(ORG, name).await.unwrap();
+        assert_eq!(found.len(), 1, "{name:?}: {found:?}");
+        assert_eq!(found[0].id, app.id);
+    }
+    assert_eq!(h.application_count(), names.len());
+    assert_eq!(h.request_count("POST", &apps_path()), names.len());
+}
+
+#[tokio::test]
+async fn exhausted_retries_report_the_attempts() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client_with(config(&emu, 3, Some(ORG)), CancellationToken::new());
+    c.list_users(ORG, None).await.unwrap();
+    h.reset_request_log();
+    h.set_fault_rate(1.0);
+    let e = c.list_applications(ORG, None).await.unwrap_err();
+    h.set_fault_rate(0.0);
+    assert!(
+        matches!(e, ApiError::RateLimited(_) | ApiError::Server(_)),
+        "{e}"
+    );
+    assert_eq!(e.info().unwrap().attempts, 4, "{e}");
+    assert!(e.to_string().contains("after 4 attempts"), "{e}");
+    assert_eq!(h.request_count("GET", &apps_path()), 4);
+
+    // The token endpoint too: a fresh client gives up after 4 token requests.
+    h.reset_request_log();
+    h.set_fault_rate(1.0);
+    let fresh = client_with(config(&emu, 3, Some(ORG)), CancellationToken::new());
+    let e = fresh.list_users(ORG, None).await.unwrap_err();
+    h.set_fault_rate(0.0);
+    assert_eq!(h.token_requests(), 4, "{e}");
+    assert_eq!(h.requests().len(), 4, "{:?}", h.requests());
+    // The next call tries again and succeeds.
+    fresh.list_users(ORG, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn token_endpoint_faults_are_retried() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    // A token issued but lost, a refusal with a wait hint, then success.
+    h.push_fault(Fault::on("POST", TOKEN_PATH, FaultKind::ProcessThenDrop));
+    h.push_fault(Fault::on(
+        "POST",
+        TOKEN_PATH,
+        FaultKind::Status {
+            status: 429,
+            retry_after: Some("1".to_owned()),
+            ratelimit_reset: None,
+        },
+    ));
+    h.push_fault(Fault::on(
+        "POST",
+        TOKEN_PATH,
+        FaultKind::ProcessThenStatus(502),
+    ));
+    let started = Instant::now();
+    c.list_applications(ORG, None).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(h.token_requests(), 4);
+    assert_eq!(h.pending_faults(), 0);
+}
+
+#[tokio::test]
+async fn owner_add_dropped_before_processing_is_retried() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    let app = c
+        .create_application(ORG, &new_app("owner-retry"), None)
+        .await
+        .unwrap();
+    let owners_path = format!("{}/{}/owners", apps_path(), app.id);
+    h.push_fault(Fault::on(
+        "POST",
+        &owners_path,
+        FaultKind::DropBeforeProcessing,
+    ));
+    h.push_fault(Fault::on(
+        "POST",
+        &owners_path,
+        FaultKind::ProcessThenStatus(504),
+    ));
+    assert_eq!(
+        c.add_owner(ORG, app.id, BOB).await.unwrap(),
+        AddOwnerOutcome::Added
+    );
+    assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, BOB]);
+    assert_eq!(h.request_count("POST", &owners_path), 2);
 }

@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anypoint_provider::anypoint::{
-    AnypointClient, ApiError, Application, Backoff, ClientConfig, NewApplication,
+    AnypointClient, ApiError, Application, Backoff, ClientConfig, NewApplication, NewContract,
 };
 use anypoint_provider::emulator::{
-    Emulator, EmulatorConfig, Fault, FaultKind, ENVIRONMENT_ID, TOKEN_PATH,
+    Emulator, EmulatorConfig, Fault, FaultKind, API_INSTANCE_CATALOG, ENVIRONMENT_ID, TOKEN_PATH,
 };
 use anypoint_provider::secret::Secret;
 use tokio::task::JoinSet;
@@ -266,6 +266,34 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         .unwrap();
     secrets.push(secret_of(&recovered));
 
+    // A contract, created through an ambiguous failure, and listed.
+    h.push_fault(Fault::on(
+        "POST",
+        "/contracts",
+        FaultKind::ProcessThenStatus(504),
+    ));
+    let contract = c
+        .create_contract(
+            &org,
+            app.id,
+            &NewContract {
+                api_id: API_INSTANCE_CATALOG,
+                organization_id: org.clone(),
+                group_id: org.clone(),
+                asset_id: "catalog-api".to_owned(),
+                version: "1.0.0".to_owned(),
+                version_group: "v1".to_owned(),
+                environment_id: Some(ENVIRONMENT_ID.to_owned()),
+                ..NewContract::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        c.list_contracts(&org, app.id).await.unwrap()[0].id,
+        contract.id
+    );
+
     // Failed calls: a conflict, a missing object, another organization, a
     // wrong Connected App secret.
     errors.push(
@@ -305,6 +333,7 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         "401: renewing the access token",
         "/secret/reset",
         "looking the application up by name",
+        "the contract create may have been applied",
         "obtained an Anypoint access token",
         "discovered the Anypoint organization",
         "emulator request",
