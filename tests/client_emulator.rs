@@ -1566,3 +1566,81 @@ async fn owner_add_dropped_before_processing_is_retried() {
     assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, BOB]);
     assert_eq!(h.request_count("POST", &owners_path), 2);
 }
+
+#[tokio::test]
+async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    // Made by someone else (e.g. in the UI) with the name we are about to use.
+    let foreign = h
+        .create_application(serde_json::json!({ "name": "taken" }))
+        .unwrap();
+    let foreign_id = foreign["id"].as_i64().unwrap();
+
+    // Without a fault the create is a plain Conflict.
+    let e = c
+        .create_application(ORG, &new_app("taken"), None)
+        .await
+        .unwrap_err();
+    assert!(e.is_conflict(), "{e}");
+
+    // With an ambiguous first attempt (whether or not the server processed
+    // it), the outcome is the same Conflict: never the foreign application.
+    for kind in [
+        FaultKind::DropBeforeProcessing,
+        FaultKind::ProcessThenStatus(504),
+        FaultKind::ProcessThenDrop,
+    ] {
+        h.push_fault(Fault::on("POST", &apps_path(), kind.clone()));
+        match c.create_application(ORG, &new_app("taken"), None).await {
+            Ok(app) => panic!(
+                "{kind:?}: took application {} (the foreign one is {foreign_id})",
+                app.id
+            ),
+            Err(e) => assert!(e.is_conflict(), "{kind:?}: {e}"),
+        }
+    }
+    assert_eq!(h.application_count(), 1);
+
+    // A create under a new name after an ambiguous failure still finds its
+    // own application.
+    h.push_fault(Fault::on(
+        "POST",
+        &apps_path(),
+        FaultKind::ProcessThenStatus(504),
+    ));
+    let mine = c
+        .create_application(ORG, &new_app("taken-2"), None)
+        .await
+        .unwrap();
+    assert_ne!(mine.id, foreign_id);
+    assert_matches_stored(&mine, &h);
+}
+
+#[tokio::test]
+async fn a_create_goes_ahead_when_the_listing_before_it_is_refused() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    c.list_users(ORG, None).await.unwrap();
+    h.reset_request_log();
+    // The listing of same-named applications before the create is refused.
+    h.push_fault(Fault::on("GET", &apps_path(), FaultKind::status(403)));
+    let app = c
+        .create_application(ORG, &new_app("unlisted"), None)
+        .await
+        .unwrap();
+    assert_matches_stored(&app, &h);
+    let seen: Vec<(String, u16)> = h
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [("GET".to_owned(), 403), ("POST".to_owned(), 201)],
+        "{:?}",
+        h.requests()
+    );
+}
