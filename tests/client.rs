@@ -441,7 +441,8 @@ async fn an_ambiguous_504_on_create_finds_the_created_app() {
     assert_eq!(app.name, "orders-client");
     assert!(app.client_secret.is_some());
     assert_eq!(mock.world.count("POST", &apps_path()), 1);
-    assert_eq!(mock.world.count("GET", &apps_path()), 1);
+    // The same-named applications listed before the create, and the lookup.
+    assert_eq!(mock.world.count("GET", &apps_path()), 2);
     assert_eq!(mock.world.apps.lock().unwrap().len(), 1);
     // The lookup searched by name, with targetAdminSite.
     let list = mock
@@ -499,7 +500,8 @@ async fn a_refused_create_is_retried_without_a_lookup() {
         .unwrap();
     assert_eq!(app.name, "a");
     assert_eq!(mock.world.count("POST", &apps_path()), 3);
-    assert_eq!(mock.world.count("GET", &apps_path()), 0);
+    // Only the listing before the first attempt.
+    assert_eq!(mock.world.count("GET", &apps_path()), 1);
     assert!(mock
         .world
         .requests()
@@ -526,6 +528,7 @@ async fn an_ambiguous_create_that_did_not_happen_is_looked_up_then_retried() {
     assert_eq!(
         order,
         vec![
+            format!("GET {}", apps_path()),
             format!("POST {}", apps_path()),
             format!("GET {}", apps_path()),
             format!("POST {}", apps_path()),
@@ -558,15 +561,34 @@ async fn a_500_on_create_is_looked_up_but_not_retried() {
 }
 
 #[tokio::test]
-async fn an_ambiguous_create_with_several_same_named_apps_is_a_conflict() {
+async fn an_ambiguous_create_never_takes_an_older_same_named_app() {
     let mock = start().await;
-    mock.world.insert_app("dup");
+    let older = mock.world.insert_app("dup");
     mock.world
         .fault("POST", &apps_path(), [Fault::ActThen(504)]);
-    let err = client(&mock)
+    let app = client(&mock)
         .create_application(ORG, &new_app("dup"), None)
         .await
-        .unwrap_err();
+        .unwrap();
+    assert_ne!(app.id, older);
+    assert_eq!(mock.world.count("POST", &apps_path()), 1);
+    assert_eq!(mock.world.apps.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn an_ambiguous_create_with_several_new_same_named_apps_is_a_conflict() {
+    let mock = start().await;
+    mock.world.fault("POST", &apps_path(), [Fault::Hang]);
+    let mut cfg = config(&mock);
+    cfg.timeout = Duration::from_secs(1);
+    let c = client_from(cfg);
+    let create =
+        tokio::spawn(async move { c.create_application(ORG, &new_app("dup"), None).await });
+    // While our attempt hangs, two applications with the name appear.
+    mock.world.wait_for("POST", &apps_path(), 1).await;
+    mock.world.insert_app("dup");
+    mock.world.insert_app("dup");
+    let err = create.await.unwrap().unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
     assert!(err.to_string().contains("2 applications"), "{err}");
     assert_eq!(mock.world.count("POST", &apps_path()), 1);
@@ -768,6 +790,7 @@ async fn every_operation_uses_its_exact_path() {
     let apim = format!("/apimanager/api/v1/organizations/{ORG}/environments/env-1/apis/55");
     let expected = vec![
         format!("POST {TOKEN_PATH}"),
+        format!("GET {a}?query=paths&offset=0&limit=250&targetAdminSite=true"),
         format!("POST {a}"),
         format!("GET {a}/{id}"),
         format!("PUT {a}/{id}"),

@@ -31,12 +31,15 @@ impl AnypointClient {
     /// A create is never blindly repeated once it may have reached the
     /// server. Refusals (connect error, 429, 503) are retried. After an
     /// ambiguous failure (timeout after sending, connection dropped, 500, 502,
-    /// 504) the application is looked up by exact name: one match is the
-    /// application our attempt created (fetched by id for its secret); none
-    /// means the create did not happen, and it is retried if the failure is
-    /// transient (not after a 500); several matches cannot be told apart, so
-    /// that is a `Conflict` error naming their ids. A 409 on a retry after an
-    /// ambiguous attempt triggers the same lookup.
+    /// 504) the application is looked up by exact name, leaving out the
+    /// applications that already had that name before the first attempt
+    /// (listed first, so a same-named application made by someone else is
+    /// never taken for ours): one match is the application our attempt
+    /// created (fetched by id for its secret); none means the create did not
+    /// happen, and it is retried if the failure is transient (not after a
+    /// 500); several matches cannot be told apart, so that is a `Conflict`
+    /// error naming their ids. A 409 on a retry after an ambiguous attempt
+    /// triggers the same lookup.
     pub async fn create_application(
         &self,
         org: &str,
@@ -49,6 +52,8 @@ impl AnypointClient {
         let req = self
             .request(Method::POST, &apps(org, &[]), &query)
             .json(app)?;
+        let existing = self.same_named_before_create(org, &app.name).await?;
+        let existing = existing.as_deref();
         let mut state = RetryState::default();
         loop {
             let failure = match self.send(&req, Replay::IfRefused, &mut state).await {
@@ -61,7 +66,13 @@ impl AnypointClient {
                             info.outcome_unknown = true;
                         }
                         return match self
-                            .recover_created_application(org, &req, &app.name, &unreadable)
+                            .recover_created_application(
+                                org,
+                                &req,
+                                &app.name,
+                                existing,
+                                &unreadable,
+                            )
                             .await?
                         {
                             Some(found) => Ok(found),
@@ -77,7 +88,7 @@ impl AnypointClient {
             }
             state.saw_ambiguous = true;
             if let Some(found) = self
-                .recover_created_application(org, &req, &app.name, &failure.error)
+                .recover_created_application(org, &req, &app.name, existing, &failure.error)
                 .await?
             {
                 return Ok(found);
@@ -91,13 +102,36 @@ impl AnypointClient {
         }
     }
 
-    /// After an ambiguous create: the application named `name`, if exactly
-    /// one exists.
+    /// The ids of the applications named `name` before a create, or `None`
+    /// if they cannot be listed (the create goes ahead; a later lookup then
+    /// cannot leave them out).
+    async fn same_named_before_create(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<Option<Vec<i64>>, ApiError> {
+        match self.find_applications_by_name(org, name).await {
+            Ok(found) => Ok(Some(found.iter().map(|a| a.id).collect())),
+            Err(e) if e.is_cancelled() => Err(e),
+            Err(e) => {
+                tracing::debug!(
+                    kind = e.kind(),
+                    "could not list the same-named applications before a create"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// After an ambiguous create: the application named `name` that is not
+    /// among `existing` (those that had the name before the create), if
+    /// exactly one exists.
     async fn recover_created_application(
         &self,
         org: &str,
         req: &ApiRequest,
         name: &str,
+        existing: Option<&[i64]>,
         original: &ApiError,
     ) -> Result<Option<Application>, ApiError> {
         tracing::debug!(
@@ -105,7 +139,10 @@ impl AnypointClient {
             "the create may have been applied: looking the application up by name"
         );
         let matches = match self.find_applications_by_name(org, name).await {
-            Ok(m) => m,
+            Ok(mut m) => {
+                m.retain(|a| existing.is_none_or(|before| !before.contains(&a.id)));
+                m
+            }
             Err(e) if e.is_cancelled() => return Err(e),
             Err(e) => {
                 tracing::debug!(
@@ -132,8 +169,8 @@ impl AnypointClient {
                     original.status(),
                     format!(
                         "creating application {name:?} may have succeeded ({}), and {} \
-                         applications now have that name (ids {}): import the right one or \
-                         delete the extra ones",
+                         applications with that name appeared since (ids {}): import the right \
+                         one or delete the extra ones",
                         original.message(),
                         many.len(),
                         ids.join(", ")

@@ -47,6 +47,13 @@ fn contracts_from(v: Value) -> Option<Vec<Contract>> {
     )
 }
 
+/// A contract that no longer grants access: `REVOKED` or `REJECTED`.
+fn is_ended(c: &Contract) -> bool {
+    c.status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED"))
+}
+
 impl AnypointClient {
     /// `GET /apiplatform/repository/v2/organizations/{org}/applications/{id}/contracts`
     /// (a bare array).
@@ -78,7 +85,10 @@ impl AnypointClient {
         })
     }
 
-    /// The application's contract with API instance `api_id`, if any.
+    /// The application's live contract with API instance `api_id`, if any
+    /// (the newest, should there be several). Revoked and rejected contracts
+    /// stay in the list until deleted; they are never the one a create just
+    /// made, so they are skipped.
     async fn find_contract_for_instance(
         &self,
         org: &str,
@@ -89,16 +99,17 @@ impl AnypointClient {
             .list_contracts(org, app_id)
             .await?
             .into_iter()
-            .find(|c| c.api_instance_id == Some(api_id)))
+            .filter(|c| c.api_instance_id == Some(api_id) && !is_ended(c))
+            .max_by_key(|c| c.id))
     }
 
     /// `POST /exchange/api/v2/organizations/{org}/applications/{id}/contracts`
     /// (201). Refusals are retried. After an ambiguous failure the
-    /// application's contracts are listed: a contract for the same API
-    /// instance is the one our attempt made; otherwise a transient failure is
-    /// retried. A 409 after an ambiguous attempt is looked up the same way; a
-    /// 409 on the first attempt is returned (a contract the caller did not
-    /// know about).
+    /// application's contracts are listed: a live (not revoked or rejected)
+    /// contract for the same API instance is the one our attempt made;
+    /// otherwise a transient failure is retried. A 409 after an ambiguous
+    /// attempt is looked up the same way; a 409 on the first attempt is
+    /// returned (a contract the caller did not know about).
     pub async fn create_contract(
         &self,
         org: &str,
@@ -346,5 +357,17 @@ mod tests {
         assert_eq!(contracts_from(json!({"data": []})).unwrap().len(), 0);
         assert!(contracts_from(json!({"x": 1})).is_none());
         assert!(contracts_from(json!("text")).is_none());
+    }
+
+    #[test]
+    fn ended_contracts() {
+        let c = |status: Value| -> Contract {
+            serde_json::from_value(json!({"id": 1, "status": status})).unwrap()
+        };
+        assert!(is_ended(&c(json!("REVOKED"))));
+        assert!(is_ended(&c(json!("rejected"))));
+        assert!(!is_ended(&c(json!("APPROVED"))));
+        assert!(!is_ended(&c(json!("PENDING"))));
+        assert!(!is_ended(&c(Value::Null)));
     }
 }
