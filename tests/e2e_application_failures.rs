@@ -115,6 +115,16 @@ fn create_whose_recovery_fails_is_recorded_tainted() {
         let tf = tf_with_emulator(&emu, &named(name));
         emu.handle
             .push_fault(Fault::on("POST", &list_path, post_fault.clone()));
+        if failing_get == list_path {
+            // The first list is the provider's look at same-named
+            // applications before the create: let it through, and fail the
+            // one after the create.
+            emu.handle.push_fault(Fault::on(
+                "GET",
+                &failing_get,
+                FaultKind::Delay(std::time::Duration::ZERO),
+            ));
+        }
         emu.handle
             .push_fault(Fault::on("GET", &failing_get, FaultKind::status(500)));
         let out = tf.run(&["apply", "-auto-approve", "-no-color"]);

@@ -46,14 +46,28 @@ impl AnypointClient {
         app: &NewApplication,
         api_instance_id: Option<&str>,
     ) -> Result<Application, ApiError> {
+        let existing = self.same_named_application_ids(org, &app.name).await?;
+        self.create_application_excluding(org, app, api_instance_id, existing.as_deref())
+            .await
+    }
+
+    /// [`Self::create_application`] with the ids of the applications that
+    /// already had this name before the create (from
+    /// [`Self::same_named_application_ids`]; `None` if unknown): the recovery
+    /// after an ambiguous failure never takes one of those for ours.
+    pub async fn create_application_excluding(
+        &self,
+        org: &str,
+        app: &NewApplication,
+        api_instance_id: Option<&str>,
+        existing: Option<&[i64]>,
+    ) -> Result<Application, ApiError> {
         let query: Vec<(&str, String)> = api_instance_id
             .map(|id| vec![("apiVersionId", id.to_owned())])
             .unwrap_or_default();
         let req = self
             .request(Method::POST, &apps(org, &[]), &query)
             .json(app)?;
-        let existing = self.same_named_before_create(org, &app.name).await?;
-        let existing = existing.as_deref();
         let mut state = RetryState::default();
         loop {
             let failure = match self.send(&req, Replay::IfRefused, &mut state).await {
@@ -105,7 +119,7 @@ impl AnypointClient {
     /// The ids of the applications named `name` before a create, or `None`
     /// if they cannot be listed (the create goes ahead; a later lookup then
     /// cannot leave them out).
-    async fn same_named_before_create(
+    pub async fn same_named_application_ids(
         &self,
         org: &str,
         name: &str,

@@ -225,9 +225,31 @@ impl Resource for ClientApplicationResource {
             grant_types: strings(planned.attr("grant_types")),
             api_endpoints: planned.attr("api_endpoints").as_bool(),
         };
+        // Applications that already have this name are never taken for the
+        // one this create made, whatever goes wrong.
+        let existing = match data
+            .client
+            .same_named_application_ids(&org, &new.name)
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => {
+                api_error(
+                    diags,
+                    &format!("creating client application {:?}", new.name),
+                    &e,
+                );
+                return None;
+            }
+        };
         match data
             .client
-            .create_application(&org, &new, planned.attr_str("api_instance_id"))
+            .create_application_excluding(
+                &org,
+                &new,
+                planned.attr_str("api_instance_id"),
+                existing.as_deref(),
+            )
             .await
         {
             Ok(app) => {
@@ -244,7 +266,7 @@ impl Resource for ClientApplicationResource {
                     // The create may have happened anyway (and the client's
                     // own recovery failed): record what exists, so Terraform
                     // taints it instead of losing track of it.
-                    return created_anyway(&data, &org, planned, diags).await;
+                    return created_anyway(&data, &org, planned, existing.as_deref(), diags).await;
                 }
                 None
             }
@@ -409,6 +431,7 @@ async fn created_anyway(
     data: &AnypointData,
     org: &str,
     planned: &Value,
+    existing: Option<&[i64]>,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     let name = planned.attr_str("name")?;
@@ -422,7 +445,24 @@ async fn created_anyway(
             return None;
         }
     };
-    let [one] = found.as_slice() else {
+    // Only an application that did not have the name before the create can
+    // be ours; without that list, adopting one could take over (and later
+    // delete) somebody else's application, so only point at it.
+    let Some(existing) = existing else {
+        if !found.is_empty() {
+            let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
+            diags.warning(
+                "The failed create may have made the application",
+                format!(
+                    "Applications named {name:?} exist (ids {}); if one was made by this failed create, import it with `terraform import`.",
+                    ids.join(", ")
+                ),
+            );
+        }
+        return None;
+    };
+    let new: Vec<_> = found.iter().filter(|a| !existing.contains(&a.id)).collect();
+    let [one] = new.as_slice() else {
         return None;
     };
     diags.warning(
