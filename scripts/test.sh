@@ -8,4 +8,10 @@ if ! command -v "${TERRAFORM:-terraform}" >/dev/null 2>&1; then
   echo "error: the end-to-end tests need the Terraform CLI 1.5+ on PATH (or TERRAFORM=/path/to/terraform)" >&2
   exit 1
 fi
-cargo test --locked --all-targets "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --locked --all-targets --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+# One closing line over every test binary.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
