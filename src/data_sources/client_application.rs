@@ -108,13 +108,7 @@ impl DataSource for ClientApplicationDataSource {
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = match data.org(config.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return None;
-            }
-        };
+        let org = data.org_or_report(config.attr_str("org_id"), diags).await?;
         let id = match (config.attr_str("id"), config.attr_str("name")) {
             (Some(id), _) => parse_app_id(id)?,
             (None, Some(name)) => match data.client.find_applications_by_name(&org, name).await {

@@ -58,13 +58,7 @@ impl DataSource for ClientApplicationsDataSource {
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = match data.org(config.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return None;
-            }
-        };
+        let org = data.org_or_report(config.attr_str("org_id"), diags).await?;
         let filter = config.attr_str("name_filter").filter(|f| !f.is_empty());
         let apps = match data.client.list_applications(&org, filter).await {
             Ok(a) => a,

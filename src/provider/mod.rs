@@ -119,6 +119,21 @@ impl AnypointData {
             None => self.client.org_id().await,
         }
     }
+
+    /// [`Self::org`], reporting a failure as an error diagnostic.
+    pub async fn org_or_report(
+        &self,
+        configured: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        match self.org(configured).await {
+            Ok(o) => Some(o),
+            Err(e) => {
+                crate::resources::common::api_error(diags, "finding the organization", &e);
+                None
+            }
+        }
+    }
 }
 
 /// One HTTP client (connection pool) per provider process.

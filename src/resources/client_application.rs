@@ -210,13 +210,9 @@ impl Resource for ClientApplicationResource {
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = match data.org(planned.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return None;
-            }
-        };
+        let org = data
+            .org_or_report(planned.attr_str("org_id"), diags)
+            .await?;
         let new = NewApplication {
             name: planned.attr_str("name").unwrap_or_default().to_owned(),
             description: opt_string(planned.attr("description")),
@@ -280,12 +276,8 @@ impl Resource for ClientApplicationResource {
         let Some(id) = app_id(state, diags) else {
             return ReadOutcome::Found(state.clone());
         };
-        let org = match data.org(state.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return ReadOutcome::Found(state.clone());
-            }
+        let Some(org) = data.org_or_report(state.attr_str("org_id"), diags).await else {
+            return ReadOutcome::Found(state.clone());
         };
         match data.client.get_application(&org, id).await {
             Ok(app) => ReadOutcome::Found(state_of(&app, &org, state)),
@@ -410,13 +402,7 @@ impl Resource for ClientApplicationResource {
             }
         };
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = match data.org(org.as_deref()).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return None;
-            }
-        };
+        let org = data.org_or_report(org.as_deref(), diags).await?;
         let mut v = schema().null_object();
         v.set_attr("id", Value::string(app));
         v.set_attr("org_id", Value::string(org));

@@ -130,13 +130,9 @@ impl Resource for ClientApplicationOwnerResource {
         let data = ctx.data::<AnypointData>(diags)?;
         let app_id = planned.attr_str("application_id").and_then(parse_app_id)?;
         let user_id = planned.attr_str("user_id")?.to_owned();
-        let org = match data.org(planned.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return None;
-            }
-        };
+        let org = data
+            .org_or_report(planned.attr_str("org_id"), diags)
+            .await?;
         let lock = data.owner_lock(&org, app_id);
         let _guard = lock.lock().await;
         match data.client.add_owner(&org, app_id, &user_id).await {
@@ -193,12 +189,8 @@ impl Resource for ClientApplicationOwnerResource {
             );
             return ReadOutcome::Found(state.clone());
         };
-        let org = match data.org(state.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return ReadOutcome::Found(state.clone());
-            }
+        let Some(org) = data.org_or_report(state.attr_str("org_id"), diags).await else {
+            return ReadOutcome::Found(state.clone());
         };
         match data.client.get_application(&org, app_id).await {
             Ok(app)
@@ -251,12 +243,8 @@ impl Resource for ClientApplicationOwnerResource {
             );
             return;
         };
-        let org = match data.org(prior.attr_str("org_id")).await {
-            Ok(o) => o,
-            Err(e) => {
-                api_error(diags, "finding the organization", &e);
-                return;
-            }
+        let Some(org) = data.org_or_report(prior.attr_str("org_id"), diags).await else {
+            return;
         };
         let org = org.as_str();
         let lock = data.owner_lock(org, app_id);
