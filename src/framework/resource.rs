@@ -146,27 +146,25 @@ pub trait Resource: Send + Sync + 'static {
     }
 
     /// Bring a stored state (JSON, per the schema of `version`) to the
-    /// current schema version. The default accepts the current version only.
+    /// current schema version. Called only for states written with an older
+    /// version (state of the current version is used as stored); the default
+    /// refuses them.
     fn upgrade_state(
         &self,
         version: i64,
-        state: serde_json::Value,
+        _state: serde_json::Value,
         diags: &mut Diagnostics,
     ) -> Option<serde_json::Value> {
-        let current = self.schema().version;
-        if version == current {
-            Some(state)
-        } else {
-            diags.error(
-                "Unsupported state version",
-                format!(
-                    "The state of this {} was written with schema version {version}, which this \
-                     provider version cannot upgrade to version {current}.",
-                    self.type_name()
-                ),
-            );
-            None
-        }
+        diags.error(
+            "Unsupported state version",
+            format!(
+                "The state of this {} was written with schema version {version}, which this \
+                 provider version cannot upgrade to version {}.",
+                self.type_name(),
+                self.schema().version
+            ),
+        );
+        None
     }
 }
 

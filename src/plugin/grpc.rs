@@ -189,6 +189,43 @@ impl ProviderService {
         diags
     }
 
+    /// The stored state as JSON of the current schema version. State of the
+    /// current version is used as stored (Terraform has already dropped
+    /// attributes the schema no longer has), so the hot path neither parses
+    /// it twice nor calls the resource; older versions go through the
+    /// resource's `upgrade_state`.
+    fn upgraded_json<'a>(
+        e: &Entry<dyn Resource>,
+        version: i64,
+        raw: &'a [u8],
+        diags: &mut Diagnostics,
+    ) -> Option<std::borrow::Cow<'a, [u8]>> {
+        if version == e.schema.version {
+            return Some(std::borrow::Cow::Borrowed(raw));
+        }
+        let json = match serde_json::from_slice::<serde_json::Value>(raw) {
+            Ok(j) => j,
+            Err(err) => {
+                diags.error(
+                    "Invalid stored state",
+                    format!("The stored state is not valid JSON: {err}."),
+                );
+                return None;
+            }
+        };
+        // Keep only the current schema's attributes.
+        let json = match e.imp.upgrade_state(version, json, diags)? {
+            serde_json::Value::Object(mut m) => {
+                m.retain(|k, _| e.schema.get(k).is_some());
+                serde_json::Value::Object(m)
+            }
+            other => other,
+        };
+        Some(std::borrow::Cow::Owned(
+            serde_json::to_vec(&json).unwrap_or_default(),
+        ))
+    }
+
     pub fn schema_response(&self) -> pb::get_provider_schema::Response {
         pb::get_provider_schema::Response {
             provider: Some(self.provider_schema.to_proto()),
@@ -385,36 +422,16 @@ impl ProviderRpc for ProviderService {
                             "Unsupported state format",
                             "The stored state has no JSON form (it predates Terraform 0.12) and cannot be upgraded.",
                         );
-                    } else {
-                        match serde_json::from_slice::<serde_json::Value>(raw) {
+                    } else if let Some(json) = Self::upgraded_json(e, r.version, raw, &mut diags) {
+                        match decode_json(&json, &e.schema.object_type()) {
+                            Ok(v) => {
+                                let v = conform_object(&e.schema, v);
+                                upgraded = Self::encode(&e.schema, &v, &mut diags);
+                            }
                             Err(err) => diags.error(
                                 "Invalid stored state",
-                                format!("The stored state is not valid JSON: {err}."),
+                                format!("The stored state does not match the current schema: {err}."),
                             ),
-                            Ok(json) => {
-                                if let Some(json) = e.imp.upgrade_state(r.version, json, &mut diags)
-                                {
-                                    // Keep only the current schema's attributes.
-                                    let json = match json {
-                                        serde_json::Value::Object(mut m) => {
-                                            m.retain(|k, _| e.schema.get(k).is_some());
-                                            serde_json::Value::Object(m)
-                                        }
-                                        other => other,
-                                    };
-                                    let bytes = serde_json::to_vec(&json).unwrap_or_default();
-                                    match decode_json(&bytes, &e.schema.object_type()) {
-                                        Ok(v) => {
-                                            let v = conform_object(&e.schema, v);
-                                            upgraded = Self::encode(&e.schema, &v, &mut diags);
-                                        }
-                                        Err(err) => diags.error(
-                                            "Invalid stored state",
-                                            format!("The stored state does not match the current schema after upgrading: {err}."),
-                                        ),
-                                    }
-                                }
-                            }
                         }
                     }
                 }
