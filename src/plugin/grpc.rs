@@ -59,6 +59,21 @@ pub struct ProviderService {
     stop: StopSignal,
 }
 
+/// The implementations of one kind by type name, with their schemas built
+/// once.
+fn index<T: ?Sized>(
+    items: Vec<Arc<T>>,
+    meta: impl Fn(&T) -> (&'static str, Schema),
+) -> HashMap<String, Entry<T>> {
+    items
+        .into_iter()
+        .map(|imp| {
+            let (name, schema) = meta(&imp);
+            (name.to_owned(), Entry { imp, schema })
+        })
+        .collect()
+}
+
 fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
         msgpack: bytes,
@@ -68,30 +83,11 @@ fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
 
 impl ProviderService {
     pub fn new(provider: Arc<dyn Provider>, stop: StopSignal) -> Self {
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|r| {
-                let schema = r.schema();
-                (r.type_name().to_owned(), Entry { imp: r, schema })
-            })
-            .collect();
-        let data_sources = provider
-            .data_sources()
-            .into_iter()
-            .map(|r| {
-                let schema = r.schema();
-                (r.type_name().to_owned(), Entry { imp: r, schema })
-            })
-            .collect();
-        let ephemerals = provider
-            .ephemeral_resources()
-            .into_iter()
-            .map(|r| {
-                let schema = r.schema();
-                (r.type_name().to_owned(), Entry { imp: r, schema })
-            })
-            .collect();
+        let resources = index(provider.resources(), |r| (r.type_name(), r.schema()));
+        let data_sources = index(provider.data_sources(), |d| (d.type_name(), d.schema()));
+        let ephemerals = index(provider.ephemeral_resources(), |e| {
+            (e.type_name(), e.schema())
+        });
         ProviderService {
             provider_schema: provider.schema(),
             provider,
@@ -156,6 +152,26 @@ impl ProviderService {
                 None
             }
         }
+    }
+
+    /// Encode an object a hook produced as a state or result: exactly the
+    /// schema's attributes, and wholly known (a leftover unknown is recorded
+    /// as null, with a warning in the log). Null stays null.
+    fn encode_result(
+        schema: &Schema,
+        v: Value,
+        what: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::DynamicValue> {
+        if v.is_null() {
+            return Self::encode(schema, &Value::Null, diags);
+        }
+        let mut v = conform_object(schema, v);
+        let unknown = null_unknowns(&mut v);
+        if !unknown.is_empty() {
+            tracing::warn!(paths = ?unknown, "{what} left unknown values; recorded as null");
+        }
+        Self::encode(schema, &v, diags)
     }
 
     fn unknown_type(kind: &str, name: &str, diags: &mut Diagnostics) {
@@ -496,17 +512,15 @@ impl ProviderRpc for ProviderService {
                         if !state.is_null() {
                             match e.imp.read(&self.ctx(), &state, &mut diags).await {
                                 ReadOutcome::Gone => {
-                                    tracing::info!("Object no longer exists; removing it from state");
+                                    tracing::info!(
+                                        "Object no longer exists; removing it from state"
+                                    );
                                     new_state = Self::encode(&e.schema, &Value::Null, &mut diags);
                                 }
                                 ReadOutcome::Found(v) => {
-                                    let mut v = conform_object(&e.schema, v);
-                                    let unknown = null_unknowns(&mut v);
-                                    if !unknown.is_empty() {
-                                        tracing::warn!(paths = ?unknown, "Read left unknown values; recorded as null");
-                                    }
                                     if !diags.has_errors() {
-                                        new_state = Self::encode(&e.schema, &v, &mut diags);
+                                        new_state =
+                                            Self::encode_result(&e.schema, v, "Read", &mut diags);
                                     }
                                 }
                             }
@@ -607,7 +621,12 @@ impl ProviderRpc for ProviderService {
                 return out;
             };
             let prior = Self::decode(&e.schema, r.prior_state.as_ref(), "prior state", &mut diags);
-            let planned = Self::decode(&e.schema, r.planned_state.as_ref(), "planned state", &mut diags);
+            let planned = Self::decode(
+                &e.schema,
+                r.planned_state.as_ref(),
+                "planned state",
+                &mut diags,
+            );
             let config = Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags);
             let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) else {
                 out.diagnostics = diags.into_proto();
@@ -624,23 +643,21 @@ impl ProviderRpc for ProviderService {
             } else if prior.is_null() {
                 e.imp.create(&ctx, &planned, &config, &mut diags).await
             } else {
-                match e.imp.update(&ctx, &prior, &planned, &config, &mut diags).await {
+                match e
+                    .imp
+                    .update(&ctx, &prior, &planned, &config, &mut diags)
+                    .await
+                {
                     Some(v) => Some(v),
                     None => Some(prior),
                 }
             };
-            out.new_state = match result {
-                None => Self::encode(&e.schema, &Value::Null, &mut diags),
-                Some(Value::Null) => Self::encode(&e.schema, &Value::Null, &mut diags),
-                Some(v) => {
-                    let mut v = conform_object(&e.schema, v);
-                    let unknown = null_unknowns(&mut v);
-                    if !unknown.is_empty() {
-                        tracing::warn!(paths = ?unknown, "Apply left unknown values; recorded as null");
-                    }
-                    Self::encode(&e.schema, &v, &mut diags)
-                }
-            };
+            out.new_state = Self::encode_result(
+                &e.schema,
+                result.unwrap_or(Value::Null),
+                "Apply",
+                &mut diags,
+            );
             log_diags(&diags);
             out.diagnostics = diags.into_proto();
             out
@@ -661,9 +678,8 @@ impl ProviderRpc for ProviderService {
                 None => Self::unknown_type("resource", &r.type_name, &mut diags),
                 Some(e) => {
                     if let Some(state) = e.imp.import(&self.ctx(), &r.id, &mut diags).await {
-                        let mut v = conform_object(&e.schema, state);
-                        null_unknowns(&mut v);
-                        if let Some(s) = Self::encode(&e.schema, &v, &mut diags) {
+                        if let Some(s) = Self::encode_result(&e.schema, state, "Import", &mut diags)
+                        {
                             imported.push(pb::import_resource_state::ImportedResource {
                                 type_name: r.type_name.clone(),
                                 state: Some(s),
@@ -703,9 +719,7 @@ impl ProviderRpc for ProviderService {
                         Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags)
                     {
                         if let Some(v) = e.imp.read(&self.ctx(), &cfg, &mut diags).await {
-                            let mut v = conform_object(&e.schema, v);
-                            null_unknowns(&mut v);
-                            state = Self::encode(&e.schema, &v, &mut diags);
+                            state = Self::encode_result(&e.schema, v, "Read", &mut diags);
                         }
                     }
                 }
@@ -758,9 +772,8 @@ impl ProviderRpc for ProviderService {
                         Self::decode(&e.schema, r.config.as_ref(), "configuration", &mut diags)
                     {
                         if let Some(opened) = e.imp.open(&self.ctx(), &cfg, &mut diags).await {
-                            let mut v = conform_object(&e.schema, opened.result);
-                            null_unknowns(&mut v);
-                            out.result = Self::encode(&e.schema, &v, &mut diags);
+                            out.result =
+                                Self::encode_result(&e.schema, opened.result, "Open", &mut diags);
                             out.private = opened.private;
                             out.renew_at = opened.renew_at.map(prost_types::Timestamp::from);
                         }
