@@ -141,7 +141,7 @@ impl DataSource for ClientApplicationDataSource {
         };
         match data.client.get_application(&org, id).await {
             Ok(app) => {
-                let mut v = schema().null_object();
+                let mut v = Value::empty_object();
                 for (k, x) in application_values(&app, &org, &Value::Null) {
                     v.set_attr(k, x);
                 }

@@ -96,7 +96,7 @@ impl DataSource for ClientApplicationsDataSource {
                 ]))
             })
             .collect();
-        let mut v = schema().null_object();
+        let mut v = Value::empty_object();
         v.set_attr("name_filter", config.attr("name_filter").clone());
         v.set_attr("org_id", Value::string(org));
         v.set_attr("applications", Value::List(list));

@@ -149,10 +149,11 @@ fn shared_http_client() -> Result<reqwest::Client, ApiError> {
 /// Provider settings from the configuration; `None` when some value is not
 /// known yet (it depends on another resource).
 fn settings_from_config(config: &Value) -> Option<ProviderSettings> {
-    for a in provider_schema().attributes {
-        if config.attr(&a.name).is_unknown() {
-            return None;
-        }
+    if config
+        .as_entries()
+        .is_some_and(|m| m.values().any(Value::is_unknown))
+    {
+        return None;
     }
     let s = |n: &str| config.attr_str(n).map(str::to_owned);
     Some(ProviderSettings {

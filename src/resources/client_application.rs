@@ -109,7 +109,7 @@ pub fn schema() -> Schema {
 /// The state for an application: platform values, normalised against what
 /// the user wrote (`wanted`), plus the inputs the platform does not report.
 fn state_of(app: &Application, org: &str, wanted: &Value) -> Value {
-    let mut v = schema().null_object();
+    let mut v = Value::empty_object();
     for (k, x) in application_values(app, org, wanted) {
         v.set_attr(k, x);
     }
@@ -403,7 +403,7 @@ impl Resource for ClientApplicationResource {
         };
         let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(org.as_deref(), diags).await?;
-        let mut v = schema().null_object();
+        let mut v = Value::empty_object();
         v.set_attr("id", Value::string(app));
         v.set_attr("org_id", Value::string(org));
         v.set_attr("api_endpoints", Value::Bool(false));

@@ -69,7 +69,7 @@ pub fn schema() -> Schema {
 fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>) -> Value {
     // User ids are UUIDs: compare them without regard to case.
     let owner = app.and_then(|a| a.owners.iter().find(|o| o.id.eq_ignore_ascii_case(user_id)));
-    let mut v = schema().null_object();
+    let mut v = Value::empty_object();
     v.set_attr("id", Value::string(format!("{org}/{app_id}/{user_id}")));
     v.set_attr("org_id", Value::string(org));
     v.set_attr("application_id", Value::string(app_id.to_string()));

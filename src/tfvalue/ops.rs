@@ -31,6 +31,12 @@ impl Value {
         }
     }
 
+    /// An object with no attributes yet; the framework fills the rest of a
+    /// schema's attributes with null (`framework::plan::conform_object`).
+    pub fn empty_object() -> Value {
+        Value::Object(BTreeMap::new())
+    }
+
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
