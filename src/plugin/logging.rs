@@ -36,17 +36,22 @@ fn registry() -> &'static RwLock<Vec<String>> {
     SECRETS.get_or_init(|| RwLock::new(Vec::new()))
 }
 
-/// Remember a secret text so that no log line ever contains it.
+/// Remember a secret text so that no log line ever contains it: the text
+/// itself and, when it differs, its JSON-escaped form (lines are JSON).
 pub fn register_secret(secret: &str) {
     if secret.len() < MIN_SECRET_LEN {
         return;
     }
+    let quoted = serde_json::to_string(secret).unwrap_or_default();
+    let escaped = &quoted[1..quoted.len() - 1];
     let mut list = registry().write().unwrap_or_else(|e| e.into_inner());
-    if !list.iter().any(|s| s == secret) {
-        // Longest first, so a secret that contains another is replaced whole.
-        list.push(secret.to_owned());
-        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for form in [secret, escaped] {
+        if !list.iter().any(|s| s == form) {
+            list.push(form.to_owned());
+        }
     }
+    // Longest first, so a secret that contains another is replaced whole.
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
 /// Replace every registered secret in `line` with `***`.
@@ -56,13 +61,6 @@ pub fn scrub(line: &str) -> String {
     for s in list.iter() {
         if out.contains(s.as_str()) {
             out = out.replace(s.as_str(), "***");
-        }
-        // The JSON-escaped form of the secret, should it contain quotes or
-        // backslashes.
-        let escaped = serde_json::to_string(s).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        if escaped != s && out.contains(escaped) {
-            out = out.replace(escaped, "***");
         }
     }
     out
@@ -329,5 +327,19 @@ mod tests {
         assert!(!line.contains("s3cr3t-value-123"), "{line}");
         assert!(line.contains("token *** used"));
         assert!(scrub("abc").contains("abc"));
+    }
+
+    #[test]
+    fn json_escaped_secrets_are_scrubbed() {
+        register_secret("quote\"and\\slash-secret");
+        let line = format_line(
+            &Level::INFO,
+            "value quote\"and\\slash-secret here",
+            MODULE,
+            time::OffsetDateTime::now_utc(),
+            &BTreeMap::new(),
+        );
+        assert!(!line.contains("slash-secret"), "{line}");
+        assert!(line.contains("value *** here"), "{line}");
     }
 }
