@@ -304,7 +304,12 @@ impl AnypointClient {
             };
             tracing::debug!(path = %req.path, "the owner add may have been applied: reading the owners");
             match self.get_application(org, app_id).await {
-                Ok(app) if app.owners.iter().any(|o| o.id == user_id) => {
+                Ok(app)
+                    if app
+                        .owners
+                        .iter()
+                        .any(|o| o.id.eq_ignore_ascii_case(user_id)) =>
+                {
                     return Ok(AddOwnerOutcome::Added)
                 }
                 Ok(_) => {}
