@@ -619,3 +619,59 @@ async fn stop_provider_cancels_in_flight_work_and_keeps_serving() {
     let a = apply(&svc, &Value::Null, &undv(&p.planned_state), &config).await;
     assert!(a.diagnostics.is_empty());
 }
+
+#[tokio::test]
+async fn unknown_type_names_get_one_error_and_keep_what_terraform_sent() {
+    let (svc, _) = service();
+    let state = dv(&obj(&[("name", Value::string("a"))]));
+    let only_error = |diags: &[pb::Diagnostic], kind: &str| {
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].summary, format!("Unknown {kind} type"));
+        assert!(diags[0].detail.contains("\"nope\""), "{}", diags[0].detail);
+    };
+    let p = svc
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "nope".into(),
+            proposed_new_state: state.clone(),
+            prior_private: b"p".to_vec(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    only_error(&p.diagnostics, "resource");
+    assert_eq!(p.planned_state, state);
+    assert_eq!(p.planned_private, b"p");
+    let a = svc
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "nope".into(),
+            prior_state: state.clone(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    only_error(&a.diagnostics, "resource");
+    assert_eq!(a.new_state, state);
+    let d = svc
+        .read_data_source(Request::new(pb::read_data_source::Request {
+            type_name: "nope".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    only_error(&d.diagnostics, "data source");
+    assert!(d.state.is_none());
+    let e = svc
+        .validate_ephemeral_resource_config(Request::new(
+            pb::validate_ephemeral_resource_config::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    only_error(&e.diagnostics, "ephemeral resource");
+}

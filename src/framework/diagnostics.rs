@@ -1,7 +1,6 @@
 //! Diagnostics: errors and warnings with an optional attribute path.
 
 use super::path::AttrPath;
-use crate::proto::tfplugin6 as pb;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -91,20 +90,5 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
-    }
-
-    pub fn into_proto(self) -> Vec<pb::Diagnostic> {
-        self.items
-            .into_iter()
-            .map(|d| pb::Diagnostic {
-                severity: match d.severity {
-                    Severity::Error => pb::diagnostic::Severity::Error as i32,
-                    Severity::Warning => pb::diagnostic::Severity::Warning as i32,
-                },
-                summary: d.summary,
-                detail: d.detail,
-                attribute: d.path.map(|p| p.to_proto()),
-            })
-            .collect()
     }
 }

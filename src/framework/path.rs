@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::proto::tfplugin6 as pb;
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct AttrPath {
     pub steps: Vec<Step>,
@@ -47,23 +45,6 @@ impl AttrPath {
 
     pub fn is_root(&self) -> bool {
         self.steps.is_empty()
-    }
-
-    pub fn to_proto(&self) -> pb::AttributePath {
-        use pb::attribute_path::step::Selector;
-        pb::AttributePath {
-            steps: self
-                .steps
-                .iter()
-                .map(|s| pb::attribute_path::Step {
-                    selector: Some(match s {
-                        Step::Attr(n) => Selector::AttributeName(n.clone()),
-                        Step::Key(k) => Selector::ElementKeyString(k.clone()),
-                        Step::Index(i) => Selector::ElementKeyInt(*i),
-                    }),
-                })
-                .collect(),
-        }
     }
 }
 

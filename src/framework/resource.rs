@@ -1,6 +1,6 @@
 //! What a provider, a managed resource, a data source and an ephemeral
 //! resource implement. The plugin layer (`crate::plugin::grpc`) turns RPCs
-//! into calls of these hooks; implementations never see protobuf.
+//! into calls of these hooks; implementations never see wire messages.
 
 use std::any::Any;
 use std::sync::Arc;

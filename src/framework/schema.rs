@@ -1,5 +1,5 @@
 //! Schemas: attributes with their types, flags, defaults, validators and plan
-//! behaviour, and their translation to the protocol's schema messages.
+//! behaviour.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
 use super::path::AttrPath;
-use crate::proto::tfplugin6 as pb;
 use crate::tfvalue::{Type, Value};
 
 /// Checks one known, non-null attribute value (or element) and reports
@@ -38,7 +37,7 @@ impl fmt::Debug for Validator {
     }
 }
 
-/// How nested attributes nest (protocol `Schema.Object.NestingMode`).
+/// How nested attributes nest (`Schema.Object.NestingMode` on the wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nesting {
     Single,
@@ -184,34 +183,6 @@ impl Attribute {
         self.element_validators.push(v);
         self
     }
-
-    fn to_proto(&self) -> pb::schema::Attribute {
-        pb::schema::Attribute {
-            name: self.name.clone(),
-            r#type: if self.nested.is_some() {
-                Vec::new()
-            } else {
-                self.ty.to_json_bytes()
-            },
-            nested_type: self.nested.as_ref().map(|n| pb::schema::Object {
-                attributes: n.attributes.iter().map(Attribute::to_proto).collect(),
-                nesting: match n.nesting {
-                    Nesting::Single => pb::schema::object::NestingMode::Single,
-                    Nesting::List => pb::schema::object::NestingMode::List,
-                    Nesting::Set => pb::schema::object::NestingMode::Set,
-                    Nesting::Map => pb::schema::object::NestingMode::Map,
-                } as i32,
-            }),
-            description: self.description.clone(),
-            required: self.required,
-            optional: self.optional,
-            computed: self.computed,
-            sensitive: self.sensitive,
-            description_kind: pb::StringKind::Markdown as i32,
-            deprecated: self.deprecated.is_some(),
-            write_only: false,
-        }
-    }
 }
 
 /// The schema of a provider block, resource, data source or ephemeral
@@ -264,20 +235,6 @@ impl Schema {
                 .map(|a| (a.name.clone(), Value::Null))
                 .collect(),
         )
-    }
-
-    pub fn to_proto(&self) -> pb::Schema {
-        pb::Schema {
-            version: self.version,
-            block: Some(pb::schema::Block {
-                version: self.version,
-                attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
-                block_types: Vec::new(),
-                description: self.description.clone(),
-                description_kind: pb::StringKind::Markdown as i32,
-                deprecated: false,
-            }),
-        }
     }
 
     /// Paths of every sensitive attribute's string values in `value` (for the

@@ -8,6 +8,7 @@
 //! serves gRPC until Terraform calls `plugin.GRPCController/Shutdown`, or
 //! until Terraform itself is gone.
 
+pub mod convert;
 pub mod grpc;
 pub mod logging;
 pub mod services;

@@ -1,4 +1,4 @@
-//! Terraform values as the plugin protocol carries them.
+//! Terraform values as the plugin wire format carries them.
 //!
 //! A [`Value`] is interpreted against a [`Type`]: the wire encodings carry no
 //! type tags (except for `dynamic`), so decoding is always schema-driven.

@@ -1,0 +1,28 @@
+//! Data source RPC bodies (validation goes through `Registry::validate`).
+
+use super::handler::{decode, encode_result};
+use super::ProviderService;
+use crate::framework::Diagnostics;
+use crate::proto::tfplugin6 as pb;
+
+impl ProviderService {
+    pub(super) async fn read_data(
+        &self,
+        r: &pb::read_data_source::Request,
+        diags: &mut Diagnostics,
+    ) -> pb::read_data_source::Response {
+        let mut state = None;
+        if let Some(e) = self.data_sources.get(&r.type_name, diags) {
+            if let Some(cfg) = decode(&e.schema, r.config.as_ref(), "configuration", diags) {
+                if let Some(v) = e.imp.read(&self.ctx(), &cfg, diags).await {
+                    state = encode_result(&e.schema, v, "Read", diags);
+                }
+            }
+        }
+        pb::read_data_source::Response {
+            state,
+            diagnostics: Vec::new(),
+            deferred: None,
+        }
+    }
+}
