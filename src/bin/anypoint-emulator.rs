@@ -7,8 +7,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anypoint_provider::emulator::{
-    parse_args, write_file_atomically, CliCommand, CliOptions, Emulator, DEFAULT_CLIENT_SECRET,
-    ENVIRONMENT_ID, USAGE,
+    parse_args, write_file_atomically, CliCommand, CliOptions, Emulator, ADMIN_PREFIX,
+    DEFAULT_CLIENT_SECRET, ENVIRONMENT_ID, USAGE,
 };
 
 fn main() -> ExitCode {
@@ -85,6 +85,7 @@ async fn run(opts: CliOptions) -> Result<(), String> {
          environment_id: {ENVIRONMENT_ID}\n\
          token_ttl:      {}s\n\
          state_file:     {}\n\
+         admin routes:   {}\n\
          Stop with Ctrl-C (SIGINT) or SIGTERM.",
         config.client_id,
         config.org_id,
@@ -94,6 +95,11 @@ async fn run(opts: CliOptions) -> Result<(), String> {
             .as_deref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "(none: state is lost at exit)".to_owned()),
+        if config.admin {
+            format!("{url}{ADMIN_PREFIX} (loopback clients only)")
+        } else {
+            "off (start with --admin to serve them)".to_owned()
+        },
     );
     let _ = out.flush();
     drop(out);

@@ -23,6 +23,11 @@ OPTIONS:
     --token-ttl SECONDS    access token lifetime (default 3600)
     --state-file PATH      load state from PATH if present; rewrite it atomically after every change
     --url-file PATH        write the URL to PATH once listening
+    --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
+                           only, no token): state dump, change applications, owners and
+                           contracts behind Terraform's back, faults, latency, request log,
+                           counters, token expiry. Off by default. GET /_emulator lists them;
+                           see docs/guides/emulator.md
     -h, --help             print this help
 
 The first line of standard output is the URL (e.g. http://127.0.0.1:PORT), so a script can
@@ -58,6 +63,10 @@ where
     while let Some(arg) = args.next() {
         if arg == "-h" || arg == "--help" {
             return Ok(CliCommand::Help);
+        }
+        if arg == "--admin" {
+            opts.config.admin = true;
+            continue;
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
@@ -168,6 +177,15 @@ mod tests {
         assert_eq!(o.config.token_ttl, Duration::from_secs(3600));
         assert_eq!(o.config.fault_rate, 0.0);
         assert!(o.config.state_file.is_none() && o.url_file.is_none());
+        assert!(!o.config.admin);
+    }
+
+    #[test]
+    fn admin_flag_takes_no_value() {
+        let o = run(&["--admin", "--latency-ms", "5"]);
+        assert!(o.config.admin);
+        assert_eq!(o.config.latency, Duration::from_millis(5));
+        assert!(parse(&["--admin=yes"]).is_err());
     }
 
     #[test]

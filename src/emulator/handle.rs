@@ -19,6 +19,8 @@ pub struct RequestRecord {
     pub query: Option<String>,
     /// The status answered; 0 when the connection was deliberately dropped.
     pub status: u16,
+    /// When the answer was decided.
+    pub time: std::time::SystemTime,
 }
 
 /// Cheap to clone, `Send + Sync`. Every mutation made here is persisted to the
@@ -200,21 +202,23 @@ impl EmulatorHandle {
         self.shared.token_requests.load(Ordering::SeqCst)
     }
 
-    /// Every request, in the order its answer was decided.
+    /// The requests, in the order their answers were decided: the most
+    /// recent [`REQUEST_LOG_LIMIT`](super::REQUEST_LOG_LIMIT) of them.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).records().cloned().collect()
     }
 
     /// Requests with this method (case-insensitive) whose path starts with
     /// `path_prefix`.
     pub fn request_count(&self, method: &str, path_prefix: &str) -> usize {
         lock(&self.shared.log)
-            .iter()
+            .records()
             .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
             .count()
     }
 
-    /// Clear the request log and the token request counter.
+    /// Clear the request log, the per-route counters and the token request
+    /// counter.
     pub fn reset_request_log(&self) {
         let mut log = lock(&self.shared.log);
         log.clear();

@@ -19,9 +19,23 @@
 //!   scripted [`Fault`]s are consumed in FIFO order by the next matching
 //!   requests and take precedence over the random rate.
 //! - `latency` is added before every response (faults included).
+//! - The request log keeps the most recent [`REQUEST_LOG_LIMIT`] requests
+//!   (method, path, query, status, time; never bodies or headers), with
+//!   counters per route and status over every request.
 //! - With a `state_file`, the applications and contracts are loaded at start
 //!   and written after every successful mutation (temp file in the same
 //!   directory, fsync, rename). Tokens are never written.
+//!
+//! # Admin routes (`--admin`)
+//! With [`EmulatorConfig::admin`] on (the binary's `--admin`), HTTP admin
+//! routes under [`ADMIN_PREFIX`] (`/_emulator`) let a shell, a script or a
+//! test in any language do what [`EmulatorHandle`] does from Rust: dump the
+//! state; create, change and delete applications and owners behind
+//! Terraform's back; create, approve, reject and revoke contracts; faults and
+//! latency on and off; read the request log and counters; expire tokens.
+//! They need no bearer token, answer only loopback peers, and are never
+//! faulted, delayed or logged. The route table is in the `admin` module and
+//! in `docs/guides/emulator.md`.
 //!
 //! Deliberate choices where the platform's behaviour is unconfirmed:
 //! - Application names are unique (exact, case-sensitive match): 409.
@@ -66,6 +80,7 @@
 //! Ids: applications are numbered from 100001, contracts from 700001 (so an
 //! application id can never be mistaken for a contract id).
 
+mod admin;
 mod cli;
 mod conn;
 mod faults;
@@ -81,6 +96,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use admin::{ADMIN_PREFIX, REQUEST_LOG_LIMIT};
 pub use cli::{parse_args, CliCommand, CliOptions, USAGE};
 pub use faults::{Fault, FaultKind, FaultMatch};
 pub use handle::{EmulatorHandle, RequestRecord};
@@ -127,6 +143,9 @@ pub struct EmulatorConfig {
     pub token_ttl: std::time::Duration,
     /// Load at start if present; rewritten atomically after every mutation.
     pub state_file: Option<std::path::PathBuf>,
+    /// Serve the HTTP admin routes under [`ADMIN_PREFIX`] (`--admin`); off by
+    /// default, when those paths are unknown routes (404).
+    pub admin: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -140,6 +159,7 @@ impl Default for EmulatorConfig {
             fault_rate: 0.0,
             token_ttl: Duration::from_secs(3600),
             state_file: None,
+            admin: false,
         }
     }
 }
@@ -156,6 +176,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("fault_rate", &self.fault_rate)
             .field("token_ttl", &self.token_ttl)
             .field("state_file", &self.state_file)
+            .field("admin", &self.admin)
             .finish()
     }
 }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use tokio_util::sync::CancellationToken;
 
+use super::admin::RequestLog;
 use super::conn::ConnMeta;
 use super::faults::{random_fault, FaultKind, FaultQueue};
 use super::handle::RequestRecord;
@@ -31,7 +32,9 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultQueue>,
     fault_rate_bits: AtomicU64,
     latency_nanos: AtomicU64,
-    pub log: Mutex<Vec<RequestRecord>>,
+    /// The most recent requests and the per-route counters (admin requests
+    /// are not recorded).
+    pub log: Mutex<RequestLog>,
     pub token_requests: AtomicUsize,
     pub shutdown: CancellationToken,
 }
@@ -50,7 +53,7 @@ impl Shared {
             faults: Mutex::new(FaultQueue::default()),
             fault_rate_bits: AtomicU64::new(0),
             latency_nanos: AtomicU64::new(0),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog::default()),
             token_requests: AtomicUsize::new(0),
             shutdown: CancellationToken::new(),
             config,
@@ -78,7 +81,7 @@ impl Shared {
         self.latency_nanos.store(nanos, Ordering::SeqCst);
     }
 
-    fn latency(&self) -> Duration {
+    pub fn latency(&self) -> Duration {
         Duration::from_nanos(self.latency_nanos.load(Ordering::SeqCst))
     }
 
@@ -108,12 +111,14 @@ impl Shared {
 
     fn record(&self, method: &str, path: &str, query: &Option<String>, status: u16) {
         tracing::debug!(method, path, status, "emulator request");
-        lock(&self.log).push(RequestRecord {
+        let record = RequestRecord {
             method: method.to_owned(),
             path: path.to_owned(),
             query: query.clone(),
             status,
-        });
+            time: std::time::SystemTime::now(),
+        };
+        lock(&self.log).push(record, route_label(method, path));
     }
 
     /// Sleep, but end at once when the emulator shuts down.
@@ -263,12 +268,7 @@ impl Shared {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Reply {
-        let segments: Vec<String> = path
-            .strip_prefix('/')
-            .unwrap_or(path)
-            .split('/')
-            .map(percent_decode)
-            .collect();
+        let segments = path_segments(path);
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let Some((op, org)) = parse_route(method, &segs) else {
             return Reply::error(404, format!("No such resource: {method} {path}"));
@@ -353,6 +353,24 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
     }
 }
 
+/// The decoded segments of a path.
+pub(crate) fn path_segments(path: &str) -> Vec<String> {
+    path.strip_prefix('/')
+        .unwrap_or(path)
+        .split('/')
+        .map(percent_decode)
+        .collect()
+}
+
+/// The route template a request matched (e.g.
+/// `GET /apiplatform/repository/v2/organizations/{org}/applications/{app}`),
+/// or `unmatched`: the key of the per-route counters.
+pub(crate) fn route_label(method: &str, path: &str) -> &'static str {
+    let segments = path_segments(path);
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    parse_route(method, &segs).map_or("unmatched", |(op, _)| op.label())
+}
+
 fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -396,6 +414,35 @@ enum Op<'a> {
     RevokeContract(&'a str, &'a str, &'a str),
     DeleteContract(&'a str, &'a str, &'a str),
     Asset(&'a str, &'a str, &'a str),
+}
+
+impl Op<'_> {
+    fn label(&self) -> &'static str {
+        match self {
+            Op::Token => "POST /accounts/api/v2/oauth2/token",
+            Op::Me => "GET /accounts/api/me",
+            Op::ListUsers => "GET /accounts/api/organizations/{org}/users",
+            Op::CreateApp => "POST /apiplatform/repository/v2/organizations/{org}/applications",
+            Op::ListApps => "GET /apiplatform/repository/v2/organizations/{org}/applications",
+            Op::GetApp(_) => "GET /apiplatform/repository/v2/organizations/{org}/applications/{app}",
+            Op::PutApp(_) => "PUT /apiplatform/repository/v2/organizations/{org}/applications/{app}",
+            Op::PatchApp(_) => "PATCH /apiplatform/repository/v2/organizations/{org}/applications/{app}",
+            Op::DeleteApp(_) => "DELETE /apiplatform/repository/v2/organizations/{org}/applications/{app}",
+            Op::AddOwner(_) => "POST /apiplatform/repository/v2/organizations/{org}/applications/{app}/owners",
+            Op::RemoveOwner(..) => "DELETE /apiplatform/repository/v2/organizations/{org}/applications/{app}/owners/{user}",
+            Op::ResetSecret(_) => "POST /apiplatform/repository/v2/organizations/{org}/applications/{app}/secret/reset",
+            Op::AppContracts(_) => "GET /apiplatform/repository/v2/organizations/{org}/applications/{app}/contracts",
+            Op::CreateContract(_) => "POST /exchange/api/v2/organizations/{org}/applications/{app}/contracts",
+            Op::ChangeTier(..) => "PATCH /exchange/api/v2/organizations/{org}/applications/{app}/contracts/{contract}",
+            Op::GetInstance(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}",
+            Op::ListTiers(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/tiers",
+            Op::ListInstanceContracts(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts",
+            Op::GetInstanceContract(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
+            Op::RevokeContract(..) => "POST /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}/revoke",
+            Op::DeleteContract(..) => "DELETE /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
+            Op::Asset(..) => "GET /exchange/api/v2/assets/{group}/{asset}/{version}",
+        }
+    }
 }
 
 /// The operation for a method and decoded path segments, with the
@@ -488,6 +535,11 @@ pub(crate) async fn entry(
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
+    // Admin routes (only with `admin` on): no faults, latency or log.
+    if shared.config.admin && super::admin::is_admin_path(&path) {
+        let body = axum::body::to_bytes(body, MAX_BODY).await;
+        return super::admin::serve(&shared, conn.remote, &method, &path, query.as_deref(), body);
+    }
     if method == "POST" && path == TOKEN_PATH {
         shared.token_requests.fetch_add(1, Ordering::SeqCst);
     }
