@@ -19,7 +19,7 @@ use super::config::ClientConfig;
 use super::error::{describe_body, describe_decode_error, truncate, ApiError, ErrorInfo};
 use super::models::org_from_me;
 use super::retry::{next_wait, server_hint, Backoff, RetryState};
-use crate::secret::Secret;
+use crate::secret::{register_secret, Secret};
 
 /// Connect timeout for every request.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,6 +103,9 @@ pub(crate) enum Replay {
     /// acted (connect errors, 429, 503); ambiguous failures go back to the
     /// caller, which checks what happened before trying again.
     IfRefused,
+    /// One attempt (plus the 401 renewal): every failure goes back to the
+    /// caller, which decides (the create-once helper, `super::create_once`).
+    Never,
 }
 
 /// How a failed attempt ended.
@@ -136,6 +139,10 @@ impl Failure {
         Failure::fatal(ApiError::cancelled(req.method.as_str(), &req.path))
     }
 
+    pub(crate) fn is_refused(&self) -> bool {
+        matches!(self.class, Class::Refused)
+    }
+
     pub(crate) fn is_ambiguous(&self) -> bool {
         matches!(self.class, Class::Ambiguous { .. })
     }
@@ -145,6 +152,16 @@ impl Failure {
             self.class,
             Class::Refused | Class::Ambiguous { retryable: true }
         )
+    }
+
+    /// A failure of the given class without a server wait hint.
+    #[cfg(test)]
+    pub(crate) fn new(error: ApiError, class: Class) -> Self {
+        Failure {
+            error,
+            class,
+            hint: None,
+        }
     }
 
     fn with_attempts(mut self, attempts: u32) -> Self {
@@ -397,7 +414,6 @@ impl AnypointClient {
         T: Fn() -> TF,
         TF: Future<Output = Result<Option<AccessToken>, Failure>>,
     {
-        let mut renewed = false;
         loop {
             if self.inner.cancel.is_cancelled() {
                 return Err(Failure::cancelled(req));
@@ -416,20 +432,22 @@ impl AnypointClient {
                     );
                     return Ok(reply);
                 }
-                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED && !renewed => match &token {
-                    Some(t) => {
-                        tracing::debug!(
-                            method = %req.method,
-                            path = %req.path,
-                            "Anypoint answered 401: renewing the access token and retrying once"
-                        );
-                        renewed = true;
-                        self.cancellable(req, self.inner.tokens.invalidate(t.generation))
-                            .await?;
-                        continue;
+                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED && !state.token_renewed => {
+                    match &token {
+                        Some(t) => {
+                            tracing::debug!(
+                                method = %req.method,
+                                path = %req.path,
+                                "Anypoint answered 401: renewing the access token and retrying once"
+                            );
+                            state.token_renewed = true;
+                            self.cancellable(req, self.inner.tokens.invalidate(t.generation))
+                                .await?;
+                            continue;
+                        }
+                        None => self.status_failure(req, &reply, None),
                     }
-                    None => self.status_failure(req, &reply, None),
-                },
+                }
                 Ok(reply) => self.status_failure(req, &reply, token.as_ref()),
                 Err(f) => f,
             };
@@ -446,7 +464,7 @@ impl AnypointClient {
                 "Anypoint request failed"
             );
             let retry = match failure.class {
-                Class::Refused => true,
+                Class::Refused => replay != Replay::Never,
                 Class::Ambiguous { retryable } => retryable && replay == Replay::Always,
                 Class::Final => false,
             };
@@ -636,7 +654,8 @@ impl AnypointClient {
 
     /// `POST /accounts/api/v2/oauth2/token`. Retried like a GET (asking for
     /// a token twice is harmless). Neither the body sent nor the body
-    /// received is ever logged.
+    /// received is ever logged, and the token is registered with the log
+    /// scrubber as soon as it is read.
     async fn fetch_token(&self) -> Result<FreshToken, ApiError> {
         let mut req = self.request(Method::POST, auth::TOKEN_PATH, &[]);
         req.body = Some(auth::token_request_body(
@@ -674,6 +693,7 @@ impl AnypointClient {
                 message,
             ))
         })?;
+        register_secret(value.expose());
         Ok(FreshToken {
             value,
             lifetime,
@@ -741,5 +761,59 @@ mod tests {
         let d = format!("{c:?}");
         assert!(!d.contains("secret-value"), "{d}");
         assert!(d.contains("anypoint.mulesoft.com"));
+    }
+
+    /// A client against a fresh emulator, with its own org id.
+    async fn emulated() -> (crate::emulator::Emulator, AnypointClient) {
+        let emu = crate::emulator::Emulator::start(crate::emulator::EmulatorConfig::default())
+            .await
+            .unwrap();
+        let cfg = emu.config();
+        let mut settings = ClientConfig::new(
+            &emu.url(),
+            &cfg.client_id,
+            Secret::new(cfg.client_secret.clone()),
+        )
+        .unwrap();
+        settings.org_id = Some(cfg.org_id.clone());
+        let c = AnypointClient::new(settings, "1.11.4", CancellationToken::new()).unwrap();
+        (emu, c)
+    }
+
+    #[tokio::test]
+    async fn a_fetched_token_is_scrubbed_from_log_lines() {
+        let (_emu, c) = emulated().await;
+        let req = c.request(Method::GET, &["accounts", "api", "me"], &[]);
+        let token = c.access_token(&req).await.map_err(|f| f.error).unwrap();
+        let token = token.value.expose();
+        assert!(
+            token.len() >= 6,
+            "the emulator's tokens are long enough to register"
+        );
+        let line = format!(r#"{{"@message":"sent Authorization: Bearer {token}"}}"#);
+        let scrubbed = crate::secret::scrub(&line);
+        assert!(!scrubbed.contains(token), "{scrubbed}");
+        assert!(scrubbed.contains("Bearer ***"), "{scrubbed}");
+    }
+
+    #[tokio::test]
+    async fn client_secrets_from_the_platform_are_scrubbed_from_log_lines() {
+        let (_emu, c) = emulated().await;
+        let org = c.org_id().await.unwrap();
+        let new = crate::anypoint::NewApplication {
+            name: "scrubbed-secrets".to_owned(),
+            description: None,
+            url: None,
+            redirect_uri: vec![],
+            grant_types: vec!["client_credentials".to_owned()],
+            api_endpoints: None,
+        };
+        let created = c.create_application(&org, &new, None).await.unwrap();
+        let reset = c.reset_secret(&org, created.id).await.unwrap();
+        for app in [&created, &reset] {
+            let secret = app.client_secret.as_ref().unwrap().expose();
+            let scrubbed = crate::secret::scrub(&format!("secret={secret}"));
+            assert_eq!(scrubbed, "secret=***");
+        }
     }
 }

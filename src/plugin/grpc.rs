@@ -15,9 +15,9 @@ use crate::framework::{
     schema::validate_config, ConfigureRequest, Ctx, DataSource, Diagnostics, EphemeralResource,
     PlanChange, Provider, ProviderData, ReadOutcome, Resource, Schema,
 };
-use crate::plugin::logging::register_secret;
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
+use crate::secret::register_secret;
 use crate::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
 use crate::tfvalue::Value;
 
