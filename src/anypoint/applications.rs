@@ -284,6 +284,10 @@ impl CreateOnce for ApplicationCreate<'_> {
     /// The application named `name` that is not among `existing`, if
     /// exactly one exists.
     async fn look_up(&self, failure: &ApiError) -> Result<Lookup<Application>, ApiError> {
+        tracing::debug!(
+            path = %self.req.path,
+            "the create may have been applied: looking the application up by name"
+        );
         let mut matches = match self
             .client
             .find_applications_by_name(self.org, self.name)
@@ -353,6 +357,7 @@ impl CreateOnce for OwnerAdd<'_> {
     }
 
     async fn look_up(&self, _failure: &ApiError) -> Result<Lookup<AddOwnerOutcome>, ApiError> {
+        tracing::debug!(path = %self.req.path, "the owner add may have been applied: reading the owners");
         Ok(
             match self.client.get_application(self.org, self.app_id).await {
                 Ok(app)

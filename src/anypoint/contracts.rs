@@ -328,6 +328,7 @@ impl CreateOnce for ContractCreate<'_> {
     }
 
     async fn look_up(&self, _failure: &ApiError) -> Result<Lookup<Contract>, ApiError> {
+        tracing::debug!(path = %self.req.path, "the contract create may have been applied: listing contracts");
         Ok(
             match self
                 .client

@@ -60,7 +60,7 @@ pub(crate) trait CreateOnce {
     async fn send(&self, state: &mut RetryState) -> Result<Sent<Self::Output>, Failure>;
 
     /// Whether the create happened, after `failure` (ambiguous, or an
-    /// unreadable success). An `Err` is a definite answer returned as is
+    /// unreadable success). Logs (at debug) what it looks at. An `Err` is a definite answer returned as is
     /// (e.g. several candidates that cannot be told apart).
     async fn look_up(&self, failure: &ApiError) -> Result<Lookup<Self::Output>, ApiError>;
 }
@@ -124,11 +124,6 @@ async fn look_up<C: CreateOnce>(
     req: &ApiRequest,
     original: &ApiError,
 ) -> Result<Option<C::Output>, ApiError> {
-    tracing::debug!(
-        method = %req.method,
-        path = %req.path,
-        "the create may have been applied: looking it up"
-    );
     match op.look_up(original).await? {
         Lookup::Found(found) => {
             tracing::debug!(path = %req.path, "the look-up found what the create made");
