@@ -30,6 +30,8 @@ mod create_once;
 mod error;
 mod models;
 mod paging;
+#[cfg(test)]
+mod registration_tests;
 mod retry;
 mod users;
 
