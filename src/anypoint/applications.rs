@@ -2,7 +2,8 @@
 
 use reqwest::Method;
 
-use super::client::{AnypointClient, ApiRequest, Failure, Replay};
+use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
+use super::create_once::{CreateOnce, Lookup, Sent};
 use super::error::{ApiError, ErrorInfo};
 use super::models::{
     AddOwnerOutcome, Application, ApplicationPage, ApplicationSummary, ApplicationUpdate,
@@ -10,6 +11,7 @@ use super::models::{
 };
 use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use super::retry::RetryState;
+use crate::secret::register_secret;
 
 /// `apiplatform/repository/v2/organizations/{org}/applications` + `tail`.
 fn apps<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
@@ -26,20 +28,14 @@ fn apps<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
 }
 
 impl AnypointClient {
-    /// `POST …/applications[?apiVersionId=N]` (201).
-    ///
-    /// A create is never blindly repeated once it may have reached the
-    /// server. Refusals (connect error, 429, 503) are retried. After an
-    /// ambiguous failure (timeout after sending, connection dropped, 500, 502,
-    /// 504) the application is looked up by exact name, leaving out the
-    /// applications that already had that name before the first attempt
-    /// (listed first, so a same-named application made by someone else is
-    /// never taken for ours): one match is the application our attempt
-    /// created (fetched by id for its secret); none means the create did not
-    /// happen, and it is retried if the failure is transient (not after a
-    /// 500); several matches cannot be told apart, so that is a `Conflict`
-    /// error naming their ids. A 409 on a retry after an ambiguous attempt
-    /// triggers the same lookup.
+    /// `POST …/applications[?apiVersionId=N]` (201), by the create-once rule
+    /// (`create_once.rs`). The look-up after an ambiguous failure is by exact
+    /// name, leaving out the applications that already had that name before
+    /// the first attempt (listed first, so a same-named application made by
+    /// someone else is never taken for ours): one match is the application
+    /// our attempt created (fetched by id for its secret); none means the
+    /// create did not happen; several matches cannot be told apart, so that
+    /// is a `Conflict` error naming their ids.
     pub async fn create_application(
         &self,
         org: &str,
@@ -68,52 +64,15 @@ impl AnypointClient {
         let req = self
             .request(Method::POST, &apps(org, &[]), &query)
             .json(app)?;
-        let mut state = RetryState::default();
-        loop {
-            let failure = match self.send(&req, Replay::IfRefused, &mut state).await {
-                Ok(reply) => match self.decode::<Application>(&req, &reply) {
-                    Ok(created) => return self.with_secret(org, created).await,
-                    Err(mut unreadable) => {
-                        // Created, but the answer cannot be read: find it by
-                        // name like after an ambiguous failure.
-                        if let Some(info) = unreadable.info_mut() {
-                            info.outcome_unknown = true;
-                        }
-                        return match self
-                            .recover_created_application(
-                                org,
-                                &req,
-                                &app.name,
-                                existing,
-                                &unreadable,
-                            )
-                            .await?
-                        {
-                            Some(found) => Ok(found),
-                            None => Err(unreadable),
-                        };
-                    }
-                },
-                Err(f) => f,
-            };
-            let conflict_after_ambiguous = state.saw_ambiguous && failure.error.is_conflict();
-            if !(failure.is_ambiguous() || conflict_after_ambiguous) {
-                return Err(failure.error);
-            }
-            state.saw_ambiguous = true;
-            if let Some(found) = self
-                .recover_created_application(org, &req, &app.name, existing, &failure.error)
-                .await?
-            {
-                return Ok(found);
-            }
-            if !failure.is_retryable() {
-                return Err(failure.error);
-            }
-            self.pause(&req, &mut state, failure)
-                .await
-                .map_err(|f| f.error)?;
-        }
+        let op = ApplicationCreate {
+            client: self,
+            org,
+            req,
+            name: &app.name,
+            existing,
+        };
+        let created = self.create_once(&op).await?;
+        self.with_secret(org, created).await
     }
 
     /// The ids of the applications named `name` before a create, or `None`
@@ -137,63 +96,10 @@ impl AnypointClient {
         }
     }
 
-    /// After an ambiguous create: the application named `name` that is not
-    /// among `existing` (those that had the name before the create), if
-    /// exactly one exists.
-    async fn recover_created_application(
-        &self,
-        org: &str,
-        req: &ApiRequest,
-        name: &str,
-        existing: Option<&[i64]>,
-        original: &ApiError,
-    ) -> Result<Option<Application>, ApiError> {
-        tracing::debug!(
-            path = %req.path,
-            "the create may have been applied: looking the application up by name"
-        );
-        let matches = match self.find_applications_by_name(org, name).await {
-            Ok(mut m) => {
-                m.retain(|a| existing.is_none_or(|before| !before.contains(&a.id)));
-                m
-            }
-            Err(e) if e.is_cancelled() => return Err(e),
-            Err(e) => {
-                tracing::debug!(
-                    kind = e.kind(),
-                    "the lookup after an ambiguous create failed"
-                );
-                return Err(original.clone());
-            }
-        };
-        match matches.as_slice() {
-            [] => Ok(None),
-            [one] => {
-                tracing::debug!(
-                    id = one.id,
-                    "found the application the ambiguous create made"
-                );
-                self.get_application(org, one.id).await.map(Some)
-            }
-            many => {
-                let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
-                let mut info = ErrorInfo::new(
-                    req.method.as_str(),
-                    &req.path,
-                    original.status(),
-                    format!(
-                        "creating application {name:?} may have succeeded ({}), and {} \
-                         applications with that name appeared since (ids {}): import the right \
-                         one or delete the extra ones",
-                        original.message(),
-                        many.len(),
-                        ids.join(", ")
-                    ),
-                );
-                info.outcome_unknown = true;
-                Err(ApiError::Conflict(info))
-            }
-        }
+    /// Decode an answer that holds an application, and register its client
+    /// secret with the log scrubber.
+    fn decode_application(&self, req: &ApiRequest, reply: &Reply) -> Result<Application, ApiError> {
+        self.decode::<Application>(req, reply).map(registered)
     }
 
     /// A created application normally carries its secret; if not, read it.
@@ -209,7 +115,8 @@ impl AnypointClient {
     pub async fn get_application(&self, org: &str, id: i64) -> Result<Application, ApiError> {
         let id = id.to_string();
         let req = self.request(Method::GET, &apps(org, &[&id]), &[]);
-        self.call_json(&req).await
+        let reply = self.call(&req).await?;
+        self.decode_application(&req, &reply)
     }
 
     /// `PUT …/applications/{id}` with the full mutable set (200). Idempotent,
@@ -227,7 +134,7 @@ impl AnypointClient {
             .json(update)?;
         let reply = self.call(&req).await?;
         if !reply.is_blank() {
-            if let Ok(app) = self.decode::<Application>(&req, &reply) {
+            if let Ok(app) = self.decode_application(&req, &reply) {
                 return Ok(app);
             }
         }
@@ -281,9 +188,9 @@ impl AnypointClient {
     }
 
     /// `POST …/applications/{id}/owners` `{"id": user}` (201; 409 = already
-    /// an owner). After an ambiguous failure the application's owners are read
-    /// first: if the user is there, the add happened; otherwise a transient
-    /// failure is retried.
+    /// an owner), by the create-once rule (`create_once.rs`). The look-up
+    /// reads the application's owners: if the user is among them (user ids
+    /// compared without case), the add happened.
     pub async fn add_owner(
         &self,
         org: &str,
@@ -294,35 +201,14 @@ impl AnypointClient {
         let req = self
             .request(Method::POST, &apps(org, &[&id, "owners"]), &[])
             .json(&serde_json::json!({ "id": user_id }))?;
-        let mut state = RetryState::default();
-        loop {
-            let failure: Failure = match self.send(&req, Replay::IfRefused, &mut state).await {
-                Ok(_) => return Ok(AddOwnerOutcome::Added),
-                Err(f) if f.error.is_conflict() => return Ok(AddOwnerOutcome::AlreadyOwner),
-                Err(f) if f.is_ambiguous() => f,
-                Err(f) => return Err(f.error),
-            };
-            tracing::debug!(path = %req.path, "the owner add may have been applied: reading the owners");
-            match self.get_application(org, app_id).await {
-                Ok(app)
-                    if app
-                        .owners
-                        .iter()
-                        .any(|o| o.id.eq_ignore_ascii_case(user_id)) =>
-                {
-                    return Ok(AddOwnerOutcome::Added)
-                }
-                Ok(_) => {}
-                Err(e) if e.is_cancelled() => return Err(e),
-                Err(_) => return Err(failure.error),
-            }
-            if !failure.is_retryable() {
-                return Err(failure.error);
-            }
-            self.pause(&req, &mut state, failure)
-                .await
-                .map_err(|f| f.error)?;
-        }
+        let op = OwnerAdd {
+            client: self,
+            org,
+            app_id,
+            user_id,
+            req,
+        };
+        self.create_once(&op).await
     }
 
     /// `DELETE …/applications/{id}/owners/{userId}` (204). Retried; 404 is
@@ -352,12 +238,139 @@ impl AnypointClient {
             .await
             .map_err(|f| f.error)?;
         if !reply.is_blank() {
-            if let Ok(app) = self.decode::<Application>(&req, &reply) {
+            if let Ok(app) = self.decode_application(&req, &reply) {
                 if app.client_secret.is_some() {
                     return Ok(app);
                 }
             }
         }
         self.get_application(org, app_id).await
+    }
+}
+
+/// Register an application's client secret with the log scrubber.
+fn registered(app: Application) -> Application {
+    if let Some(secret) = &app.client_secret {
+        register_secret(secret.expose());
+    }
+    app
+}
+
+/// An application create.
+struct ApplicationCreate<'a> {
+    client: &'a AnypointClient,
+    org: &'a str,
+    req: ApiRequest,
+    name: &'a str,
+    /// The ids that had the name before the create (`None`: unknown).
+    existing: Option<&'a [i64]>,
+}
+
+impl CreateOnce for ApplicationCreate<'_> {
+    type Output = Application;
+
+    fn request(&self) -> &ApiRequest {
+        &self.req
+    }
+
+    async fn send(&self, state: &mut RetryState) -> Result<Sent<Application>, Failure> {
+        let reply = self.client.send_once(&self.req, state).await?;
+        Ok(match self.client.decode_application(&self.req, &reply) {
+            Ok(created) => Sent::Created(created),
+            Err(unreadable) => Sent::Unreadable(unreadable),
+        })
+    }
+
+    /// The application named `name` that is not among `existing`, if
+    /// exactly one exists.
+    async fn look_up(&self, failure: &ApiError) -> Result<Lookup<Application>, ApiError> {
+        tracing::debug!(
+            path = %self.req.path,
+            "the create may have been applied: looking the application up by name"
+        );
+        let mut matches = match self
+            .client
+            .find_applications_by_name(self.org, self.name)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => return Ok(Lookup::Failed(e)),
+        };
+        matches.retain(|a| self.existing.is_none_or(|before| !before.contains(&a.id)));
+        match matches.as_slice() {
+            [] => Ok(Lookup::NotFound),
+            [one] => {
+                tracing::debug!(
+                    id = one.id,
+                    "found the application the ambiguous create made"
+                );
+                self.client
+                    .get_application(self.org, one.id)
+                    .await
+                    .map(Lookup::Found)
+            }
+            many => {
+                let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
+                let mut info = ErrorInfo::new(
+                    self.req.method.as_str(),
+                    &self.req.path,
+                    failure.status(),
+                    format!(
+                        "creating application {:?} may have succeeded ({}), and {} \
+                         applications with that name appeared since (ids {}): import the right \
+                         one or delete the extra ones",
+                        self.name,
+                        failure.message(),
+                        many.len(),
+                        ids.join(", ")
+                    ),
+                );
+                info.outcome_unknown = true;
+                Err(ApiError::Conflict(info))
+            }
+        }
+    }
+}
+
+/// An owner add. A 409 is an answer of its own: already an owner.
+struct OwnerAdd<'a> {
+    client: &'a AnypointClient,
+    org: &'a str,
+    app_id: i64,
+    user_id: &'a str,
+    req: ApiRequest,
+}
+
+impl CreateOnce for OwnerAdd<'_> {
+    type Output = AddOwnerOutcome;
+
+    fn request(&self) -> &ApiRequest {
+        &self.req
+    }
+
+    async fn send(&self, state: &mut RetryState) -> Result<Sent<AddOwnerOutcome>, Failure> {
+        match self.client.send_once(&self.req, state).await {
+            Ok(_) => Ok(Sent::Created(AddOwnerOutcome::Added)),
+            Err(f) if f.error.is_conflict() => Ok(Sent::Created(AddOwnerOutcome::AlreadyOwner)),
+            Err(f) => Err(f),
+        }
+    }
+
+    async fn look_up(&self, _failure: &ApiError) -> Result<Lookup<AddOwnerOutcome>, ApiError> {
+        tracing::debug!(path = %self.req.path, "the owner add may have been applied: reading the owners");
+        Ok(
+            match self.client.get_application(self.org, self.app_id).await {
+                Ok(app)
+                    if app
+                        .owners
+                        .iter()
+                        .any(|o| o.id.eq_ignore_ascii_case(self.user_id)) =>
+                {
+                    Lookup::Found(AddOwnerOutcome::Added)
+                }
+                Ok(_) => Lookup::NotFound,
+                Err(e) => Lookup::Failed(e),
+            },
+        )
     }
 }

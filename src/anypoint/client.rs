@@ -19,7 +19,7 @@ use super::config::ClientConfig;
 use super::error::{describe_body, describe_decode_error, truncate, ApiError, ErrorInfo};
 use super::models::org_from_me;
 use super::retry::{next_wait, server_hint, Backoff, RetryState};
-use crate::secret::Secret;
+use crate::secret::{register_secret, Secret};
 
 /// Connect timeout for every request.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,6 +103,9 @@ pub(crate) enum Replay {
     /// acted (connect errors, 429, 503); ambiguous failures go back to the
     /// caller, which checks what happened before trying again.
     IfRefused,
+    /// One attempt (plus the 401 renewal): every failure goes back to the
+    /// caller, which decides (the create-once helper, `super::create_once`).
+    Never,
 }
 
 /// How a failed attempt ended.
@@ -136,6 +139,10 @@ impl Failure {
         Failure::fatal(ApiError::cancelled(req.method.as_str(), &req.path))
     }
 
+    pub(crate) fn is_refused(&self) -> bool {
+        matches!(self.class, Class::Refused)
+    }
+
     pub(crate) fn is_ambiguous(&self) -> bool {
         matches!(self.class, Class::Ambiguous { .. })
     }
@@ -145,6 +152,16 @@ impl Failure {
             self.class,
             Class::Refused | Class::Ambiguous { retryable: true }
         )
+    }
+
+    /// A failure of the given class without a server wait hint.
+    #[cfg(test)]
+    pub(crate) fn new(error: ApiError, class: Class) -> Self {
+        Failure {
+            error,
+            class,
+            hint: None,
+        }
     }
 
     fn with_attempts(mut self, attempts: u32) -> Self {
@@ -397,7 +414,6 @@ impl AnypointClient {
         T: Fn() -> TF,
         TF: Future<Output = Result<Option<AccessToken>, Failure>>,
     {
-        let mut renewed = false;
         loop {
             if self.inner.cancel.is_cancelled() {
                 return Err(Failure::cancelled(req));
@@ -416,20 +432,22 @@ impl AnypointClient {
                     );
                     return Ok(reply);
                 }
-                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED && !renewed => match &token {
-                    Some(t) => {
-                        tracing::debug!(
-                            method = %req.method,
-                            path = %req.path,
-                            "Anypoint answered 401: renewing the access token and retrying once"
-                        );
-                        renewed = true;
-                        self.cancellable(req, self.inner.tokens.invalidate(t.generation))
-                            .await?;
-                        continue;
+                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED && !state.token_renewed => {
+                    match &token {
+                        Some(t) => {
+                            tracing::debug!(
+                                method = %req.method,
+                                path = %req.path,
+                                "Anypoint answered 401: renewing the access token and retrying once"
+                            );
+                            state.token_renewed = true;
+                            self.cancellable(req, self.inner.tokens.invalidate(t.generation))
+                                .await?;
+                            continue;
+                        }
+                        None => self.status_failure(req, &reply, None),
                     }
-                    None => self.status_failure(req, &reply, None),
-                },
+                }
                 Ok(reply) => self.status_failure(req, &reply, token.as_ref()),
                 Err(f) => f,
             };
@@ -446,7 +464,7 @@ impl AnypointClient {
                 "Anypoint request failed"
             );
             let retry = match failure.class {
-                Class::Refused => true,
+                Class::Refused => replay != Replay::Never,
                 Class::Ambiguous { retryable } => retryable && replay == Replay::Always,
                 Class::Final => false,
             };
@@ -628,7 +646,7 @@ impl AnypointClient {
     // -----------------------------------------------------------------------
     // The token
 
-    async fn access_token(&self, req: &ApiRequest) -> Result<AccessToken, Failure> {
+    pub(crate) async fn access_token(&self, req: &ApiRequest) -> Result<AccessToken, Failure> {
         self.cancellable(req, self.inner.tokens.get(|| self.fetch_token()))
             .await?
             .map_err(Failure::fatal)
@@ -636,7 +654,8 @@ impl AnypointClient {
 
     /// `POST /accounts/api/v2/oauth2/token`. Retried like a GET (asking for
     /// a token twice is harmless). Neither the body sent nor the body
-    /// received is ever logged.
+    /// received is ever logged, and the token is registered with the log
+    /// scrubber as soon as it is read.
     async fn fetch_token(&self) -> Result<FreshToken, ApiError> {
         let mut req = self.request(Method::POST, auth::TOKEN_PATH, &[]);
         req.body = Some(auth::token_request_body(
@@ -674,6 +693,7 @@ impl AnypointClient {
                 message,
             ))
         })?;
+        register_secret(value.expose());
         Ok(FreshToken {
             value,
             lifetime,

@@ -4,7 +4,8 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::client::{AnypointClient, Replay};
+use super::client::{AnypointClient, ApiRequest, Failure, Replay};
+use super::create_once::{CreateOnce, Lookup, Sent};
 use super::error::{ApiError, ErrorInfo};
 use super::models::{ApiInstance, AssetVersion, Contract, NewContract, Tier, TierPage};
 use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
@@ -104,11 +105,10 @@ impl AnypointClient {
     }
 
     /// `POST /exchange/api/v2/organizations/{org}/applications/{id}/contracts`
-    /// (201). Refusals are retried. After an ambiguous failure the
-    /// application's contracts are listed: a live (not revoked or rejected)
-    /// contract for the same API instance is the one our attempt made;
-    /// otherwise a transient failure is retried. A 409 after an ambiguous
-    /// attempt is looked up the same way; a 409 on the first attempt is
+    /// (201), by the create-once rule (`create_once.rs`). The look-up lists
+    /// the application's contracts: a live (not revoked or rejected)
+    /// contract for the same API instance is the one our attempt made (the
+    /// newest, should there be several). A 409 on the first attempt is
     /// returned (a contract the caller did not know about).
     pub async fn create_contract(
         &self,
@@ -133,52 +133,14 @@ impl AnypointClient {
                 &[],
             )
             .json(new)?;
-        let mut state = RetryState::default();
-        loop {
-            let failure = match self.send(&req, Replay::IfRefused, &mut state).await {
-                Ok(reply) => {
-                    return match self.decode::<Contract>(&req, &reply) {
-                        Ok(created) => Ok(created),
-                        // Created, but the answer cannot be read: list it.
-                        Err(mut unreadable) => {
-                            if let Some(info) = unreadable.info_mut() {
-                                info.outcome_unknown = true;
-                            }
-                            match self
-                                .find_contract_for_instance(org, app_id, new.api_id)
-                                .await
-                            {
-                                Ok(Some(found)) => Ok(found),
-                                Err(e) if e.is_cancelled() => Err(e),
-                                Ok(None) | Err(_) => Err(unreadable),
-                            }
-                        }
-                    };
-                }
-                Err(f) => f,
-            };
-            let conflict_after_ambiguous = state.saw_ambiguous && failure.error.is_conflict();
-            if !(failure.is_ambiguous() || conflict_after_ambiguous) {
-                return Err(failure.error);
-            }
-            state.saw_ambiguous = true;
-            tracing::debug!(path = %req.path, "the contract create may have been applied: listing contracts");
-            match self
-                .find_contract_for_instance(org, app_id, new.api_id)
-                .await
-            {
-                Ok(Some(found)) => return Ok(found),
-                Ok(None) => {}
-                Err(e) if e.is_cancelled() => return Err(e),
-                Err(_) => return Err(failure.error),
-            }
-            if !failure.is_retryable() {
-                return Err(failure.error);
-            }
-            self.pause(&req, &mut state, failure)
-                .await
-                .map_err(|f| f.error)?;
-        }
+        let op = ContractCreate {
+            client: self,
+            org,
+            app_id,
+            api_id: new.api_id,
+            req,
+        };
+        self.create_once(&op).await
     }
 
     /// `PATCH /exchange/api/v2/organizations/{org}/applications/{id}/contracts/{contractId}`
@@ -338,6 +300,46 @@ impl AnypointClient {
                     "the asset version has no versionGroup".to_owned(),
                 ))
             })
+    }
+}
+
+/// A contract create.
+struct ContractCreate<'a> {
+    client: &'a AnypointClient,
+    org: &'a str,
+    app_id: i64,
+    api_id: i64,
+    req: ApiRequest,
+}
+
+impl CreateOnce for ContractCreate<'_> {
+    type Output = Contract;
+
+    fn request(&self) -> &ApiRequest {
+        &self.req
+    }
+
+    async fn send(&self, state: &mut RetryState) -> Result<Sent<Contract>, Failure> {
+        let reply = self.client.send_once(&self.req, state).await?;
+        Ok(match self.client.decode::<Contract>(&self.req, &reply) {
+            Ok(created) => Sent::Created(created),
+            Err(unreadable) => Sent::Unreadable(unreadable),
+        })
+    }
+
+    async fn look_up(&self, _failure: &ApiError) -> Result<Lookup<Contract>, ApiError> {
+        tracing::debug!(path = %self.req.path, "the contract create may have been applied: listing contracts");
+        Ok(
+            match self
+                .client
+                .find_contract_for_instance(self.org, self.app_id, self.api_id)
+                .await
+            {
+                Ok(Some(found)) => Lookup::Found(found),
+                Ok(None) => Lookup::NotFound,
+                Err(e) => Lookup::Failed(e),
+            },
+        )
     }
 }
 

@@ -73,6 +73,27 @@ pub enum ApiError {
     Config(String),
 }
 
+/// The `ErrorInfo` of an `ApiError` (by reference or by mutable reference,
+/// whichever `$error` is), or `None` for `Config`: one match for both
+/// accessors.
+macro_rules! info_of {
+    ($error:expr) => {
+        match $error {
+            ApiError::NotFound(i)
+            | ApiError::Unauthorized(i)
+            | ApiError::Forbidden(i)
+            | ApiError::Conflict(i)
+            | ApiError::BadRequest(i)
+            | ApiError::RateLimited(i)
+            | ApiError::Server(i)
+            | ApiError::Transport(i)
+            | ApiError::Decode(i)
+            | ApiError::Cancelled(i) => Some(i),
+            ApiError::Config(_) => None,
+        }
+    };
+}
+
 impl ApiError {
     pub(crate) fn from_status(status: u16, info: ErrorInfo) -> Self {
         match status {
@@ -97,35 +118,11 @@ impl ApiError {
 
     /// The request details, for every kind except `Config`.
     pub fn info(&self) -> Option<&ErrorInfo> {
-        match self {
-            ApiError::NotFound(i)
-            | ApiError::Unauthorized(i)
-            | ApiError::Forbidden(i)
-            | ApiError::Conflict(i)
-            | ApiError::BadRequest(i)
-            | ApiError::RateLimited(i)
-            | ApiError::Server(i)
-            | ApiError::Transport(i)
-            | ApiError::Decode(i)
-            | ApiError::Cancelled(i) => Some(i),
-            ApiError::Config(_) => None,
-        }
+        info_of!(self)
     }
 
     pub(crate) fn info_mut(&mut self) -> Option<&mut ErrorInfo> {
-        match self {
-            ApiError::NotFound(i)
-            | ApiError::Unauthorized(i)
-            | ApiError::Forbidden(i)
-            | ApiError::Conflict(i)
-            | ApiError::BadRequest(i)
-            | ApiError::RateLimited(i)
-            | ApiError::Server(i)
-            | ApiError::Transport(i)
-            | ApiError::Decode(i)
-            | ApiError::Cancelled(i) => Some(i),
-            ApiError::Config(_) => None,
-        }
+        info_of!(self)
     }
 
     /// The HTTP status, if a response arrived.

@@ -12,7 +12,8 @@
 //!   dropped connections) are retried with exponential back-off and full
 //!   jitter, honouring `Retry-After` and `X-RateLimit-Reset`, bounded by
 //!   `max_retries` and a total-wait cap. Creates are never blindly repeated
-//!   once they may have reached the server (see each create's docs).
+//!   once they may have reached the server: every create-like call runs the
+//!   one create-once loop, whose rule is written in `create_once.rs`.
 //! - Every wait and every request races the [`CancellationToken`] given to
 //!   the client: a stop gives [`ApiError::Cancelled`] at once.
 //! - Secrets are [`crate::secret::Secret`]s; no log line, error or panic
@@ -25,9 +26,12 @@ mod auth;
 mod client;
 mod config;
 mod contracts;
+mod create_once;
 mod error;
 mod models;
 mod paging;
+#[cfg(test)]
+mod registration_tests;
 mod retry;
 mod users;
 

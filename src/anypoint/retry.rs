@@ -72,6 +72,8 @@ pub struct RetryState {
     pub waited: Duration,
     /// Some earlier attempt ended ambiguously (it may have been applied).
     pub saw_ambiguous: bool,
+    /// The access token was already renewed after a 401 (once per call).
+    pub token_renewed: bool,
 }
 
 /// The wait before the next retry, or `None` when the budget is spent (no

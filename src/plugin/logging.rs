@@ -8,13 +8,14 @@
 //!
 //! Secrets never reach a line: values are held in [`crate::secret::Secret`],
 //! which cannot be formatted, and as a second guard every finished line is
-//! scrubbed of all secret texts registered with [`register_secret`] (the
-//! provider registers client secrets, tokens and sensitive attribute values as
-//! soon as it sees them).
+//! scrubbed ([`crate::secret::scrub`]) of all secret texts registered with
+//! [`crate::secret::register_secret`] (by the provider, for the Connected
+//! App's secret and sensitive attribute values, and by the API client, for
+//! every access token and client secret it receives).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::Mutex;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -23,48 +24,11 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
+use crate::secret::scrub;
+
 /// The `@module` of our lines. Terraform shows them under
 /// `provider.terraform-provider-anypoint`.
 pub const MODULE: &str = "provider.terraform-provider-anypoint";
-
-/// Shortest text treated as a secret worth scrubbing (shorter strings would
-/// garble ordinary log text and are not credentials anyway).
-const MIN_SECRET_LEN: usize = 6;
-
-fn registry() -> &'static RwLock<Vec<String>> {
-    static SECRETS: OnceLock<RwLock<Vec<String>>> = OnceLock::new();
-    SECRETS.get_or_init(|| RwLock::new(Vec::new()))
-}
-
-/// Remember a secret text so that no log line ever contains it: the text
-/// itself and, when it differs, its JSON-escaped form (lines are JSON).
-pub fn register_secret(secret: &str) {
-    if secret.len() < MIN_SECRET_LEN {
-        return;
-    }
-    let quoted = serde_json::to_string(secret).unwrap_or_default();
-    let escaped = &quoted[1..quoted.len() - 1];
-    let mut list = registry().write().unwrap_or_else(|e| e.into_inner());
-    for form in [secret, escaped] {
-        if !list.iter().any(|s| s == form) {
-            list.push(form.to_owned());
-        }
-    }
-    // Longest first, so a secret that contains another is replaced whole.
-    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
-}
-
-/// Replace every registered secret in `line` with `***`.
-pub fn scrub(line: &str) -> String {
-    let list = registry().read().unwrap_or_else(|e| e.into_inner());
-    let mut out = line.to_owned();
-    for s in list.iter() {
-        if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "***");
-        }
-    }
-    out
-}
 
 /// The level our logger runs at, from `TF_LOG_PROVIDER`, then `TF_LOG`
 /// (TRACE, DEBUG, INFO, WARN, ERROR, JSON = TRACE, OFF). Unset: warnings and
@@ -283,6 +247,7 @@ pub fn init_from_env() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::register_secret;
 
     #[test]
     fn timestamp_has_six_fraction_digits() {

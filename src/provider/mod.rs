@@ -10,8 +10,8 @@ use crate::anypoint::{
     build_http_client, validate_base_url, AnypointClient, ApiError, ProviderSettings,
 };
 use crate::data_sources::{ClientApplicationDataSource, ClientApplicationsDataSource};
-use crate::plugin::logging::register_secret;
 use crate::resources::{ClientApplicationOwnerResource, ClientApplicationResource};
+use crate::secret::register_secret;
 use crate::secret::Secret;
 
 use crate::framework::validators::{absolute_url, int_between, non_empty, one_of, uuid};

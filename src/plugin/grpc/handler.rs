@@ -13,8 +13,8 @@ use super::Entry;
 use crate::framework::plan::{conform_object, null_unknowns};
 use crate::framework::{schema::validate_config, Diagnostics, Schema, Severity};
 use crate::plugin::convert;
-use crate::plugin::logging::register_secret;
 use crate::proto::tfplugin6 as pb;
+use crate::secret::register_secret;
 use crate::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
 use crate::tfvalue::Value;
 
