@@ -7,6 +7,8 @@
 //! - `plugin`: go-plugin handshake, AutoMTLS, gRPC services, hclog logging.
 //! - `framework`: schema, diagnostics, plan helpers, the resource traits.
 //! - `provider`: the Anypoint provider (its config schema and registry).
+//! - `support`: what resources and data sources stand on (provider data,
+//!   organization lookup, owner locks, API errors as diagnostics).
 //! - `resources`, `data_sources`: what users write in their configurations.
 //! - `anypoint`: the HTTP client for the Anypoint Platform API.
 //! - `emulator`: an in-memory Anypoint Platform for tests and the quickstart.
@@ -21,4 +23,5 @@ pub mod proto;
 pub mod provider;
 pub mod resources;
 pub mod secret;
+pub mod support;
 pub mod tfvalue;

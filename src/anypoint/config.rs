@@ -1,5 +1,8 @@
-//! Provider settings: raw values from the provider block, environment
-//! fallbacks, and the checks that turn them into a [`ClientConfig`].
+//! The client's configuration: a checked [`ClientConfig`], its defaults,
+//! and the base-URL checks (https anywhere, plain http only to loopback).
+//!
+//! Where the values come from (the provider block, environment variables,
+//! control-plane names) is the provider's business, not the client's.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -10,78 +13,31 @@ use url::{Host, Url};
 use super::retry::Backoff;
 use crate::secret::Secret;
 
-/// Environment variables read by [`ProviderSettings::resolve`].
-pub const ENV_CLIENT_ID: &str = "ANYPOINT_CLIENT_ID";
-pub const ENV_CLIENT_SECRET: &str = "ANYPOINT_CLIENT_SECRET";
-pub const ENV_CONTROL_PLANE: &str = "ANYPOINT_CONTROL_PLANE";
-pub const ENV_BASE_URL: &str = "ANYPOINT_BASE_URL";
-pub const ENV_ORG_ID: &str = "ANYPOINT_ORG_ID";
-pub const ENV_MAX_RETRIES: &str = "ANYPOINT_MAX_RETRIES";
-pub const ENV_TIMEOUT_SECONDS: &str = "ANYPOINT_TIMEOUT_SECONDS";
-
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Upper bounds accepted for the numeric settings.
-pub const MAX_MAX_RETRIES: i64 = 50;
-pub const MAX_TIMEOUT_SECONDS: i64 = 3600;
 
-/// The Anypoint control planes and their base URLs.
-pub const CONTROL_PLANES: &[(&str, &str)] = &[
-    ("us", "https://anypoint.mulesoft.com"),
-    ("eu", "https://eu1.anypoint.mulesoft.com"),
-    ("gov", "https://gov.anypoint.mulesoft.com"),
-    ("ca", "https://ca1.platform.mulesoft.com"),
-    ("jp", "https://jp1.platform.mulesoft.com"),
-];
-
-/// The base URL for a control-plane name (`us`, `eu`, `gov`, `ca`, `jp`;
-/// case-insensitive), or `None` for an unknown name.
-pub fn control_plane_url(name: &str) -> Option<&'static str> {
-    let name = name.trim().to_ascii_lowercase();
-    CONTROL_PLANES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, url)| *url)
-}
-
-/// Raw values from the provider block; `None` means "not set".
-#[derive(Clone, Debug, Default)]
-pub struct ProviderSettings {
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub control_plane: Option<String>,
-    pub base_url: Option<String>,
-    pub org_id: Option<String>,
-    pub max_retries: Option<i64>,
-    pub timeout_seconds: Option<i64>,
-}
-
-/// One problem with the provider settings, for a Terraform diagnostic.
+/// Why a base URL was refused. The message names the URL (never its
+/// credentials) and what to do instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The provider-block attribute the problem is about.
-    pub attribute: &'static str,
-    pub summary: String,
-    pub detail: String,
+pub struct BaseUrlError {
+    pub message: String,
 }
 
-impl ConfigError {
-    fn new(attribute: &'static str, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        ConfigError {
-            attribute,
-            summary: summary.into(),
-            detail: detail.into(),
+impl BaseUrlError {
+    fn new(message: impl Into<String>) -> Self {
+        BaseUrlError {
+            message: message.into(),
         }
     }
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for BaseUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.summary, self.detail)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for BaseUrlError {}
 
 /// Checked settings, ready for [`super::AnypointClient::new`].
 ///
@@ -104,13 +60,13 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// A config with default retry and timeout settings, for a base URL that
-    /// passes the same checks as `base_url` in the provider block.
+    /// passes [`validate_base_url`].
     pub fn new(
         base_url: &str,
         client_id: impl Into<String>,
         client_secret: Secret,
-    ) -> Result<Self, ConfigError> {
-        let base_url = validate_base_url(base_url, "base_url")?;
+    ) -> Result<Self, BaseUrlError> {
+        let base_url = validate_base_url(base_url)?;
         Ok(ClientConfig {
             base_url,
             client_id: client_id.into(),
@@ -121,183 +77,6 @@ impl ClientConfig {
             backoff: Backoff::default(),
         })
     }
-}
-
-/// A value that is present only if non-empty after trimming.
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-impl ProviderSettings {
-    /// Fill gaps from the environment (`env` returns a variable's value) and
-    /// check everything. All problems are reported together.
-    pub fn resolve(
-        self,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<ClientConfig, Vec<ConfigError>> {
-        let mut errors = Vec::new();
-
-        let client_id = non_empty(self.client_id).or_else(|| non_empty(env(ENV_CLIENT_ID)));
-        let client_secret = self
-            .client_secret
-            .filter(|s| !s.expose().trim().is_empty())
-            .or_else(|| {
-                // The env value goes straight into a Secret.
-                env(ENV_CLIENT_SECRET)
-                    .filter(|v| !v.trim().is_empty())
-                    .map(Secret::from)
-            });
-        match (&client_id, &client_secret) {
-            (None, None) => errors.push(ConfigError::new(
-                "client_id",
-                "Missing Anypoint credentials",
-                format!(
-                    "client_id and client_secret are not set: set the provider attributes \
-                     `client_id` and `client_secret` or the environment variables \
-                     {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} (the Connected App's credentials)"
-                ),
-            )),
-            (None, Some(_)) => errors.push(ConfigError::new(
-                "client_id",
-                "Missing Anypoint client_id",
-                format!(
-                    "client_id is not set: set the provider attribute `client_id` or the \
-                     environment variable {ENV_CLIENT_ID}"
-                ),
-            )),
-            (Some(_), None) => errors.push(ConfigError::new(
-                "client_secret",
-                "Missing Anypoint client_secret",
-                format!(
-                    "client_secret is not set: set the provider attribute `client_secret` or \
-                     the environment variable {ENV_CLIENT_SECRET}"
-                ),
-            )),
-            (Some(_), Some(_)) => {}
-        }
-
-        // control_plane is checked even when base_url overrides it, so a typo
-        // is never silently ignored.
-        let control_plane =
-            non_empty(self.control_plane).or_else(|| non_empty(env(ENV_CONTROL_PLANE)));
-        let plane_url = match &control_plane {
-            None => Some(CONTROL_PLANES[0].1),
-            Some(name) => {
-                let url = control_plane_url(name);
-                if url.is_none() {
-                    let allowed: Vec<&str> = CONTROL_PLANES.iter().map(|(n, _)| *n).collect();
-                    errors.push(ConfigError::new(
-                        "control_plane",
-                        "Invalid control_plane",
-                        format!(
-                            "control_plane {name:?} is not valid: use one of {} \
-                             (or set base_url)",
-                            allowed.join(", ")
-                        ),
-                    ));
-                }
-                url
-            }
-        };
-
-        let base_url = match non_empty(self.base_url).or_else(|| non_empty(env(ENV_BASE_URL))) {
-            Some(raw) => match validate_base_url(&raw, "base_url") {
-                Ok(url) => Some(url),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            },
-            None => plane_url.and_then(|u| Url::parse(u).ok()),
-        };
-
-        let org_id = non_empty(self.org_id).or_else(|| non_empty(env(ENV_ORG_ID)));
-
-        let max_retries = resolve_number(
-            self.max_retries,
-            &env,
-            "max_retries",
-            ENV_MAX_RETRIES,
-            0,
-            MAX_MAX_RETRIES,
-            &mut errors,
-        )
-        .map(|n| n as u32)
-        .unwrap_or(DEFAULT_MAX_RETRIES);
-        let timeout = resolve_number(
-            self.timeout_seconds,
-            &env,
-            "timeout_seconds",
-            ENV_TIMEOUT_SECONDS,
-            1,
-            MAX_TIMEOUT_SECONDS,
-            &mut errors,
-        )
-        .map(|n| Duration::from_secs(n as u64))
-        .unwrap_or(DEFAULT_TIMEOUT);
-
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        match (base_url, client_id, client_secret) {
-            (Some(base_url), Some(client_id), Some(client_secret)) => Ok(ClientConfig {
-                base_url,
-                client_id,
-                client_secret,
-                org_id,
-                max_retries,
-                timeout,
-                backoff: Backoff::default(),
-            }),
-            // Every None above pushed an error, so this is unreachable; report
-            // it as a config error rather than panic.
-            _ => Err(vec![ConfigError::new(
-                "base_url",
-                "Invalid provider configuration",
-                "the provider configuration could not be resolved",
-            )]),
-        }
-    }
-}
-
-/// A whole number from the attribute or, failing that, the environment,
-/// checked against `min..=max`. `None` = not set anywhere, or invalid (an
-/// error was pushed).
-fn resolve_number(
-    value: Option<i64>,
-    env: &impl Fn(&str) -> Option<String>,
-    attribute: &'static str,
-    env_name: &str,
-    min: i64,
-    max: i64,
-    errors: &mut Vec<ConfigError>,
-) -> Option<i64> {
-    let (n, source) = match value {
-        Some(n) => (n, format!("`{attribute}`")),
-        None => {
-            let raw = non_empty(env(env_name))?;
-            match raw.parse::<i64>() {
-                Ok(n) => (n, env_name.to_owned()),
-                Err(_) => {
-                    errors.push(ConfigError::new(
-                        attribute,
-                        format!("Invalid {attribute}"),
-                        format!("{env_name}={raw:?} is not a whole number"),
-                    ));
-                    return None;
-                }
-            }
-        }
-    };
-    if n < min || n > max {
-        errors.push(ConfigError::new(
-            attribute,
-            format!("Invalid {attribute}"),
-            format!("{source} must be between {min} and {max}, got {n}"),
-        ));
-        return None;
-    }
-    Some(n)
 }
 
 /// True for hosts that never leave the machine: 127.0.0.0/8, ::1 (also as
@@ -322,62 +101,43 @@ pub fn is_loopback_host(host: &Host<&str>) -> bool {
 /// Parse and check a base URL: https anywhere, plain http only to a loopback
 /// host (the token request carries the client secret, which must not cross a
 /// network in the clear), no credentials, query or fragment in the URL.
-pub fn validate_base_url(raw: &str, attribute: &'static str) -> Result<Url, ConfigError> {
-    let summary = "Invalid base_url";
+pub fn validate_base_url(raw: &str) -> Result<Url, BaseUrlError> {
     let url = Url::parse(raw.trim()).map_err(|e| {
-        ConfigError::new(
-            attribute,
-            summary,
-            format!("base_url {raw:?} is not a valid URL ({e}); expected e.g. https://anypoint.mulesoft.com"),
-        )
+        BaseUrlError::new(format!(
+            "base_url {raw:?} is not a valid URL ({e}); expected e.g. https://anypoint.mulesoft.com"
+        ))
     })?;
     let host = match url.host() {
         Some(h) => h,
-        None => {
-            return Err(ConfigError::new(
-                attribute,
-                summary,
-                format!("base_url {raw:?} has no host"),
-            ))
-        }
+        None => return Err(BaseUrlError::new(format!("base_url {raw:?} has no host"))),
     };
     match url.scheme() {
         "https" => {}
         "http" => {
             if !is_loopback_host(&host) {
-                return Err(ConfigError::new(
-                    attribute,
-                    summary,
-                    format!(
-                        "base_url {raw:?} uses plain http to a non-loopback host: the client \
-                         secret would cross the network in the clear. Use https (plain http is \
-                         allowed only for 127.0.0.0/8, ::1 and localhost)"
-                    ),
-                ));
+                return Err(BaseUrlError::new(format!(
+                    "base_url {raw:?} uses plain http to a non-loopback host: the client \
+                     secret would cross the network in the clear. Use https (plain http is \
+                     allowed only for 127.0.0.0/8, ::1 and localhost)"
+                )));
             }
         }
         other => {
-            return Err(ConfigError::new(
-                attribute,
-                summary,
-                format!("base_url {raw:?} has scheme {other:?}: only https (or http to a loopback host) is allowed"),
-            ))
+            return Err(BaseUrlError::new(format!(
+                "base_url {raw:?} has scheme {other:?}: only https (or http to a loopback host) is allowed"
+            )))
         }
     }
     if !url.username().is_empty() || url.password().is_some() {
         // Do not echo the URL: it holds credentials.
-        return Err(ConfigError::new(
-            attribute,
-            summary,
+        return Err(BaseUrlError::new(
             "base_url must not contain a user name or password",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::new(
-            attribute,
-            summary,
-            format!("base_url {raw:?} must not contain a query or a fragment"),
-        ));
+        return Err(BaseUrlError::new(format!(
+            "base_url {raw:?} must not contain a query or a fragment"
+        )));
     }
     Ok(url)
 }
@@ -385,23 +145,6 @@ pub fn validate_base_url(raw: &str, attribute: &'static str) -> Result<Url, Conf
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
-
-    fn creds() -> ProviderSettings {
-        ProviderSettings {
-            client_id: Some("cid".into()),
-            client_secret: Some(Secret::new("csecret")),
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn loopback_http_is_allowed() {
@@ -413,7 +156,7 @@ mod tests {
             "http://LOCALHOST",
             "http://[::ffff:127.0.0.1]/",
         ] {
-            assert!(validate_base_url(url, "base_url").is_ok(), "{url}");
+            assert!(validate_base_url(url).is_ok(), "{url}");
         }
     }
 
@@ -425,10 +168,9 @@ mod tests {
             "http://[2001:db8::1]",
             "http://localhost.example.com",
         ] {
-            let e = validate_base_url(url, "base_url").unwrap_err();
-            assert_eq!(e.attribute, "base_url");
-            assert!(e.detail.contains("secret"), "{}", e.detail);
-            assert!(e.detail.contains("in the clear"), "{}", e.detail);
+            let e = validate_base_url(url).unwrap_err();
+            assert!(e.message.contains("secret"), "{}", e.message);
+            assert!(e.message.contains("in the clear"), "{}", e.message);
         }
     }
 
@@ -439,7 +181,7 @@ mod tests {
             "https://example.com:8443/prefix",
             "https://127.0.0.1",
         ] {
-            assert!(validate_base_url(url, "base_url").is_ok(), "{url}");
+            assert!(validate_base_url(url).is_ok(), "{url}");
         }
     }
 
@@ -452,193 +194,19 @@ mod tests {
             "",
             "https://",
         ] {
-            assert!(validate_base_url(url, "base_url").is_err(), "{url}");
+            assert!(validate_base_url(url).is_err(), "{url}");
         }
-        let e = validate_base_url("https://user:pw@example.com", "base_url").unwrap_err();
-        assert!(!e.detail.contains("pw"));
-        assert!(validate_base_url("https://example.com/?a=b", "base_url").is_err());
+        let e = validate_base_url("https://user:pw@example.com").unwrap_err();
+        assert!(!e.message.contains("pw"));
+        assert!(validate_base_url("https://example.com/?a=b").is_err());
     }
 
     #[test]
-    fn control_planes_map_to_their_urls() {
-        let cases = [
-            ("us", "https://anypoint.mulesoft.com/"),
-            ("eu", "https://eu1.anypoint.mulesoft.com/"),
-            ("gov", "https://gov.anypoint.mulesoft.com/"),
-            ("ca", "https://ca1.platform.mulesoft.com/"),
-            ("jp", "https://jp1.platform.mulesoft.com/"),
-            ("EU", "https://eu1.anypoint.mulesoft.com/"),
-        ];
-        for (plane, url) in cases {
-            let cfg = ProviderSettings {
-                control_plane: Some(plane.into()),
-                ..creds()
-            }
-            .resolve(env_of(&[]))
-            .unwrap();
-            assert_eq!(cfg.base_url.as_str(), url, "{plane}");
-        }
-        let cfg = creds().resolve(env_of(&[])).unwrap();
-        assert_eq!(cfg.base_url.as_str(), "https://anypoint.mulesoft.com/");
-        let cfg = creds()
-            .resolve(env_of(&[(ENV_CONTROL_PLANE, "gov")]))
-            .unwrap();
-        assert_eq!(cfg.base_url.as_str(), "https://gov.anypoint.mulesoft.com/");
-    }
-
-    #[test]
-    fn invalid_control_plane_names_the_allowed_values() {
-        let errs = ProviderSettings {
-            control_plane: Some("mars".into()),
-            ..creds()
-        }
-        .resolve(env_of(&[]))
-        .unwrap_err();
-        assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].attribute, "control_plane");
-        for name in ["us", "eu", "gov", "ca", "jp", "mars"] {
-            assert!(errs[0].detail.contains(name), "{}", errs[0].detail);
-        }
-    }
-
-    #[test]
-    fn base_url_overrides_the_control_plane() {
-        let cfg = ProviderSettings {
-            control_plane: Some("eu".into()),
-            base_url: Some("http://127.0.0.1:9999".into()),
-            ..creds()
-        }
-        .resolve(env_of(&[]))
-        .unwrap();
-        assert_eq!(cfg.base_url.as_str(), "http://127.0.0.1:9999/");
-        let cfg = creds()
-            .resolve(env_of(&[(
-                ENV_BASE_URL,
-                "https://stgx.anypoint.mulesoft.com",
-            )]))
-            .unwrap();
-        assert_eq!(cfg.base_url.host_str(), Some("stgx.anypoint.mulesoft.com"));
-        let errs = creds()
-            .resolve(env_of(&[(ENV_BASE_URL, "http://example.com")]))
-            .unwrap_err();
-        assert_eq!(errs[0].attribute, "base_url");
-    }
-
-    #[test]
-    fn everything_falls_back_to_the_environment() {
-        let cfg = ProviderSettings::default()
-            .resolve(env_of(&[
-                (ENV_CLIENT_ID, "env-id"),
-                (ENV_CLIENT_SECRET, "env-secret"),
-                (ENV_CONTROL_PLANE, "jp"),
-                (ENV_ORG_ID, "org-1"),
-                (ENV_MAX_RETRIES, "2"),
-                (ENV_TIMEOUT_SECONDS, "15"),
-            ]))
-            .unwrap();
-        assert_eq!(cfg.client_id, "env-id");
-        assert_eq!(cfg.client_secret.expose(), "env-secret");
-        assert_eq!(cfg.base_url.host_str(), Some("jp1.platform.mulesoft.com"));
-        assert_eq!(cfg.org_id.as_deref(), Some("org-1"));
-        assert_eq!(cfg.max_retries, 2);
-        assert_eq!(cfg.timeout, Duration::from_secs(15));
-        assert!(!format!("{cfg:?}").contains("env-secret"));
-    }
-
-    #[test]
-    fn attributes_win_over_the_environment() {
-        let cfg = ProviderSettings {
-            org_id: Some("org-attr".into()),
-            max_retries: Some(0),
-            timeout_seconds: Some(5),
-            ..creds()
-        }
-        .resolve(env_of(&[
-            (ENV_CLIENT_ID, "env-id"),
-            (ENV_ORG_ID, "org-env"),
-            (ENV_MAX_RETRIES, "9"),
-        ]))
-        .unwrap();
-        assert_eq!(cfg.client_id, "cid");
-        assert_eq!(cfg.org_id.as_deref(), Some("org-attr"));
-        assert_eq!(cfg.max_retries, 0);
-        assert_eq!(cfg.timeout, Duration::from_secs(5));
-    }
-
-    #[test]
-    fn defaults_apply() {
-        let cfg = creds().resolve(env_of(&[])).unwrap();
-        assert_eq!(cfg.max_retries, 5);
-        assert_eq!(cfg.timeout, Duration::from_secs(60));
+    fn new_applies_the_defaults_and_the_url_checks() {
+        let cfg = ClientConfig::new("http://127.0.0.1:1", "id", Secret::new("s")).unwrap();
+        assert_eq!(cfg.max_retries, DEFAULT_MAX_RETRIES);
+        assert_eq!(cfg.timeout, DEFAULT_TIMEOUT);
         assert_eq!(cfg.org_id, None);
-    }
-
-    #[test]
-    fn missing_credentials_name_attribute_and_env_var() {
-        let errs = ProviderSettings {
-            client_secret: Some(Secret::new("s")),
-            ..Default::default()
-        }
-        .resolve(env_of(&[]))
-        .unwrap_err();
-        assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].attribute, "client_id");
-        assert!(errs[0].detail.contains("`client_id`"));
-        assert!(errs[0].detail.contains("ANYPOINT_CLIENT_ID"));
-
-        let errs = ProviderSettings {
-            client_id: Some("c".into()),
-            ..Default::default()
-        }
-        .resolve(env_of(&[]))
-        .unwrap_err();
-        assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].attribute, "client_secret");
-        assert!(errs[0].detail.contains("`client_secret`"));
-        assert!(errs[0].detail.contains("ANYPOINT_CLIENT_SECRET"));
-
-        // Both missing: one error that mentions both.
-        let errs = ProviderSettings::default()
-            .resolve(env_of(&[]))
-            .unwrap_err();
-        assert_eq!(errs.len(), 1);
-        for needle in [
-            "client_id",
-            "client_secret",
-            "ANYPOINT_CLIENT_ID",
-            "ANYPOINT_CLIENT_SECRET",
-        ] {
-            assert!(errs[0].detail.contains(needle), "{needle}");
-        }
-        // Empty strings count as unset.
-        let errs = ProviderSettings {
-            client_id: Some("  ".into()),
-            client_secret: Some(Secret::new("")),
-            ..Default::default()
-        }
-        .resolve(env_of(&[]))
-        .unwrap_err();
-        assert_eq!(errs.len(), 1);
-    }
-
-    #[test]
-    fn bad_numbers_are_reported_together() {
-        let errs = ProviderSettings {
-            max_retries: Some(-1),
-            ..creds()
-        }
-        .resolve(env_of(&[(ENV_TIMEOUT_SECONDS, "soon")]))
-        .unwrap_err();
-        assert_eq!(errs.len(), 2);
-        assert_eq!(errs[0].attribute, "max_retries");
-        assert_eq!(errs[1].attribute, "timeout_seconds");
-        assert!(errs[1].detail.contains("ANYPOINT_TIMEOUT_SECONDS"));
-        let errs = ProviderSettings {
-            timeout_seconds: Some(0),
-            ..creds()
-        }
-        .resolve(env_of(&[]))
-        .unwrap_err();
-        assert_eq!(errs[0].attribute, "timeout_seconds");
+        assert!(ClientConfig::new("http://example.com", "id", Secret::new("s")).is_err());
     }
 }

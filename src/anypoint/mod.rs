@@ -1,8 +1,9 @@
 //! The HTTP client for the Anypoint Platform API (client applications,
 //! owners, contracts, API instances, users).
 //!
-//! - [`ProviderSettings::resolve`] turns the provider block (with
-//!   `ANYPOINT_*` environment fallbacks) into a checked [`ClientConfig`].
+//! - [`ClientConfig`] is the checked configuration (base URL, Connected App
+//!   credentials, retries, timeout); where its values come from is the
+//!   provider's business. Plain http is accepted only to a loopback host.
 //! - [`AnypointClient::new`] does no I/O. The Connected App's token is
 //!   fetched at the first call, shared by all calls (one request however many
 //!   calls start at once), renewed before it expires, and renewed once on a
@@ -38,10 +39,8 @@ mod users;
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
 pub use client::{build_http_client, user_agent, AnypointClient, CONNECT_TIMEOUT};
 pub use config::{
-    control_plane_url, is_loopback_host, validate_base_url, ClientConfig, ConfigError,
-    ProviderSettings, CONTROL_PLANES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_BASE_URL,
-    ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_CONTROL_PLANE, ENV_MAX_RETRIES, ENV_ORG_ID,
-    ENV_TIMEOUT_SECONDS,
+    is_loopback_host, validate_base_url, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
 };
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{

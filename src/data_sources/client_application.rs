@@ -5,8 +5,8 @@ use async_trait::async_trait;
 
 use crate::framework::validators::{digits, non_empty, uuid};
 use crate::framework::{AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema};
-use crate::provider::AnypointData;
-use crate::resources::common::{api_error, application_values, parse_app_id};
+use crate::resources::common::{application_values, parse_app_id};
+use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationDataSource;

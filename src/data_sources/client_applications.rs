@@ -7,8 +7,7 @@ use async_trait::async_trait;
 
 use crate::framework::validators::uuid;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema};
-use crate::provider::AnypointData;
-use crate::resources::common::api_error;
+use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationsDataSource;

@@ -1,140 +1,40 @@
-//! The Anypoint provider: its configuration schema, and the registry of its
-//! resources and data sources.
+//! The Anypoint provider: its block (schema, settings, environment
+//! variables, control planes) and the registry of its resources and data
+//! sources. Nothing else in the crate imports this room; it stands on
+//! [`crate::support`], the resources and the data sources.
+//!
+//! - `schema`: the provider block's attributes and their validators.
+//! - `settings`: raw settings, `ANYPOINT_*` fallbacks, the control-plane
+//!   table, and their resolution into the client's configuration.
+//! - `registry`: the resources and data sources served.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+mod registry;
+mod schema;
+mod settings;
+
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::anypoint::{
-    build_http_client, validate_base_url, AnypointClient, ApiError, ProviderSettings,
-};
-use crate::data_sources::{ClientApplicationDataSource, ClientApplicationsDataSource};
-use crate::resources::{ClientApplicationOwnerResource, ClientApplicationResource};
-use crate::secret::register_secret;
-use crate::secret::Secret;
-
-use crate::framework::validators::{absolute_url, int_between, non_empty, one_of, uuid};
+use crate::anypoint::{build_http_client, validate_base_url, AnypointClient, ApiError};
 use crate::framework::{
-    AttrPath, Attribute, ConfigureRequest, DataSource, Diagnostics, Provider, ProviderData,
-    Resource, Schema,
+    AttrPath, ConfigureRequest, DataSource, Diagnostics, Provider, ProviderData, Resource, Schema,
 };
+use crate::secret::register_secret;
+use crate::support::AnypointData;
 use crate::tfvalue::Value;
+
+pub use schema::provider_schema;
+pub use settings::{
+    control_plane_url, settings_from_config, ConfigError, ProviderSettings, CONTROL_PLANES,
+    CONTROL_PLANE_NAMES, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_CONTROL_PLANE,
+    ENV_MAX_RETRIES, ENV_ORG_ID, ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS,
+};
 
 /// The source address used in examples, `dev_overrides` and debug mode.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/anypoint-platform/anypoint";
 
-pub const CONTROL_PLANES: &[&str] = &["us", "eu", "gov", "ca", "jp"];
-
 pub struct AnypointProvider;
-
-pub fn provider_schema() -> Schema {
-    Schema::new(
-        "The Anypoint provider manages MuleSoft Anypoint Platform client applications, their \
-         owners and API contracts. It authenticates as a Connected App with client credentials.",
-    )
-    .attribute(
-        Attribute::string("client_id")
-            .optional()
-            .validate(non_empty())
-            .description("Client id of the Connected App (client credentials grant). May also be set with the `ANYPOINT_CLIENT_ID` environment variable."),
-    )
-    .attribute(
-        Attribute::string("client_secret")
-            .optional()
-            .sensitive()
-            .validate(non_empty())
-            .description("Client secret of the Connected App. May also be set with the `ANYPOINT_CLIENT_SECRET` environment variable."),
-    )
-    .attribute(
-        Attribute::string("control_plane")
-            .optional()
-            .validate(one_of(CONTROL_PLANES))
-            .description("The Anypoint control plane: `us` (default), `eu`, `gov`, `ca` or `jp`. May also be set with `ANYPOINT_CONTROL_PLANE`. Ignored when `base_url` is set."),
-    )
-    .attribute(
-        Attribute::string("base_url")
-            .optional()
-            .validate(absolute_url(true))
-            .description("Base URL of the Anypoint Platform, overriding `control_plane` (for example the local emulator, `http://127.0.0.1:8080`). Plain `http://` is accepted for loopback hosts only. May also be set with `ANYPOINT_BASE_URL`."),
-    )
-    .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .validate(uuid())
-            .description("The root (master) organization id. When unset, it is discovered from the Connected App's identity. May also be set with `ANYPOINT_ORG_ID`."),
-    )
-    .attribute(
-        Attribute::number("max_retries")
-            .optional()
-            .validate(int_between(0, 20))
-            .description("How many times a request that failed with a rate limit, a server-side error or a dropped connection is retried (default 5). May also be set with `ANYPOINT_MAX_RETRIES`."),
-    )
-    .attribute(
-        Attribute::number("timeout_seconds")
-            .optional()
-            .validate(int_between(1, 3600))
-            .description("Timeout of each HTTP request, in seconds (default 60). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
-    )
-}
-
-/// Serialises owner changes of one application.
-pub type OwnerLock = Arc<tokio::sync::Mutex<()>>;
-
-/// What every resource and data source gets from `configure`: the API
-/// client, and per-application locks that serialise owner changes.
-pub struct AnypointData {
-    pub client: AnypointClient,
-    configured_org: Option<String>,
-    owner_locks: Mutex<HashMap<(String, i64), OwnerLock>>,
-}
-
-impl AnypointData {
-    pub fn new(client: AnypointClient, configured_org: Option<String>) -> Self {
-        AnypointData {
-            client,
-            configured_org,
-            owner_locks: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The organization named by the provider settings, if any (known
-    /// without a network call).
-    pub fn configured_org(&self) -> Option<&str> {
-        self.configured_org.as_deref()
-    }
-
-    /// The lock of one application's owner list: adding and removing owners
-    /// of the same application happen one at a time inside this process.
-    pub fn owner_lock(&self, org: &str, app_id: i64) -> OwnerLock {
-        let mut locks = self.owner_locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry((org.to_owned(), app_id)).or_default().clone()
-    }
-
-    /// The organization to use: the configured one, else the one the
-    /// Connected App belongs to (discovered once).
-    pub async fn org(&self, configured: Option<&str>) -> Result<String, ApiError> {
-        match configured {
-            Some(o) => Ok(o.to_owned()),
-            None => self.client.org_id().await,
-        }
-    }
-
-    /// [`Self::org`], reporting a failure as an error diagnostic.
-    pub async fn org_or_report(
-        &self,
-        configured: Option<&str>,
-        diags: &mut Diagnostics,
-    ) -> Option<String> {
-        match self.org(configured).await {
-            Ok(o) => Some(o),
-            Err(e) => {
-                crate::resources::common::api_error(diags, "finding the organization", &e);
-                None
-            }
-        }
-    }
-}
 
 /// One HTTP client (connection pool) per provider process.
 fn shared_http_client() -> Result<reqwest::Client, ApiError> {
@@ -144,27 +44,6 @@ fn shared_http_client() -> Result<reqwest::Client, ApiError> {
     }
     let c = build_http_client()?;
     Ok(HTTP.get_or_init(|| c).clone())
-}
-
-/// Provider settings from the configuration; `None` when some value is not
-/// known yet (it depends on another resource).
-fn settings_from_config(config: &Value) -> Option<ProviderSettings> {
-    if config
-        .as_entries()
-        .is_some_and(|m| m.values().any(Value::is_unknown))
-    {
-        return None;
-    }
-    let s = |n: &str| config.attr_str(n).map(str::to_owned);
-    Some(ProviderSettings {
-        client_id: s("client_id"),
-        client_secret: s("client_secret").map(Secret::from),
-        control_plane: s("control_plane"),
-        base_url: s("base_url"),
-        org_id: s("org_id"),
-        max_retries: config.attr("max_retries").as_i64(),
-        timeout_seconds: config.attr("timeout_seconds").as_i64(),
-    })
 }
 
 #[async_trait]
@@ -180,8 +59,9 @@ impl Provider for AnypointProvider {
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         // The loopback-only rule for plain http, at validate time.
         if let Some(raw) = config.attr_str("base_url") {
-            if let Err(e) = validate_base_url(raw, "base_url") {
-                diags.attr_error(AttrPath::attr("base_url"), e.summary, e.detail);
+            if let Err(e) = validate_base_url(raw) {
+                let e = ConfigError::invalid_base_url(e);
+                diags.attr_error(AttrPath::attr(e.attribute), e.summary, e.detail);
             }
         }
     }
@@ -223,16 +103,10 @@ impl Provider for AnypointProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![
-            Arc::new(ClientApplicationResource),
-            Arc::new(ClientApplicationOwnerResource),
-        ]
+        registry::resources()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![
-            Arc::new(ClientApplicationDataSource),
-            Arc::new(ClientApplicationsDataSource),
-        ]
+        registry::data_sources()
     }
 }

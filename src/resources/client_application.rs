@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::common::{
-    api_error, application_values, check_grant_types, grant_type_validator, parse_app_id,
+    application_values, check_grant_types, grant_type_validator, parse_app_id,
     redirect_uri_validator, strings,
 };
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
@@ -11,7 +11,7 @@ use crate::framework::validators::{absolute_url, digits, is_uuid, non_empty, uui
 use crate::framework::{
     AttrPath, Attribute, Ctx, Diagnostics, PlanChange, ReadOutcome, Resource, Schema,
 };
-use crate::provider::AnypointData;
+use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationResource;

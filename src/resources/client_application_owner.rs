@@ -6,11 +6,11 @@
 
 use async_trait::async_trait;
 
-use super::common::{api_error, parse_app_id};
+use super::common::parse_app_id;
 use crate::anypoint::{AddOwnerOutcome, Application};
 use crate::framework::validators::{digits, is_uuid, uuid};
 use crate::framework::{Attribute, Ctx, Diagnostics, PlanChange, ReadOutcome, Resource, Schema};
-use crate::provider::AnypointData;
+use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationOwnerResource;

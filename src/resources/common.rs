@@ -1,8 +1,8 @@
-//! Helpers shared by resources and data sources: mapping platform errors to
-//! diagnostics, normalising values the platform reports differently from how
-//! users write them, and application attributes.
+//! Helpers shared by resources and data sources: normalising values the
+//! platform reports differently from how users write them, and application
+//! attributes.
 
-use crate::anypoint::{ApiError, Application};
+use crate::anypoint::Application;
 use crate::framework::validators::{absolute_url, one_of};
 use crate::framework::{AttrPath, Diagnostics, Validator};
 use crate::tfvalue::Value;
@@ -14,13 +14,6 @@ pub const GRANT_TYPES: &[&str] = &[
     "authorization_code",
     "refresh_token",
 ];
-
-/// Report a platform error as a diagnostic: what we were doing, then the
-/// platform's own words (the error's Display carries method, path, status,
-/// message and, for 403, the scope hint; never a secret).
-pub fn api_error(diags: &mut Diagnostics, doing: &str, err: &ApiError) {
-    diags.error(format!("Error {doing}"), err.to_string());
-}
 
 /// A string the platform may report as null or "" when unset: keep the
 /// user's "" if that is what they wrote, null otherwise.

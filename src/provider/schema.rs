@@ -1,0 +1,55 @@
+//! The provider block's schema.
+
+use super::settings::CONTROL_PLANE_NAMES;
+use crate::framework::validators::{absolute_url, int_between, non_empty, one_of, uuid};
+use crate::framework::{Attribute, Schema};
+
+pub fn provider_schema() -> Schema {
+    Schema::new(
+        "The Anypoint provider manages MuleSoft Anypoint Platform client applications, their \
+         owners and API contracts. It authenticates as a Connected App with client credentials.",
+    )
+    .attribute(
+        Attribute::string("client_id")
+            .optional()
+            .validate(non_empty())
+            .description("Client id of the Connected App (client credentials grant). May also be set with the `ANYPOINT_CLIENT_ID` environment variable."),
+    )
+    .attribute(
+        Attribute::string("client_secret")
+            .optional()
+            .sensitive()
+            .validate(non_empty())
+            .description("Client secret of the Connected App. May also be set with the `ANYPOINT_CLIENT_SECRET` environment variable."),
+    )
+    .attribute(
+        Attribute::string("control_plane")
+            .optional()
+            .validate(one_of(&CONTROL_PLANE_NAMES))
+            .description("The Anypoint control plane: `us` (default), `eu`, `gov`, `ca` or `jp`. May also be set with `ANYPOINT_CONTROL_PLANE`. Ignored when `base_url` is set."),
+    )
+    .attribute(
+        Attribute::string("base_url")
+            .optional()
+            .validate(absolute_url(true))
+            .description("Base URL of the Anypoint Platform, overriding `control_plane` (for example the local emulator, `http://127.0.0.1:8080`). Plain `http://` is accepted for loopback hosts only. May also be set with `ANYPOINT_BASE_URL`."),
+    )
+    .attribute(
+        Attribute::string("org_id")
+            .optional()
+            .validate(uuid())
+            .description("The root (master) organization id. When unset, it is discovered from the Connected App's identity. May also be set with `ANYPOINT_ORG_ID`."),
+    )
+    .attribute(
+        Attribute::number("max_retries")
+            .optional()
+            .validate(int_between(0, 20))
+            .description("How many times a request that failed with a rate limit, a server-side error or a dropped connection is retried (default 5). May also be set with `ANYPOINT_MAX_RETRIES`."),
+    )
+    .attribute(
+        Attribute::number("timeout_seconds")
+            .optional()
+            .validate(int_between(1, 3600))
+            .description("Timeout of each HTTP request, in seconds (default 60). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
+    )
+}

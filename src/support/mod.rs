@@ -1,0 +1,14 @@
+//! What resources and data sources stand on: the per-process provider data
+//! (the API client and the configured organization), the organization
+//! lookup, per-application locks, and platform errors as diagnostics.
+//!
+//! This room sits between [`crate::anypoint`] (the HTTP client) and the
+//! resources and data sources. It knows nothing of the provider block or of
+//! the wire: the provider builds an [`AnypointData`] in `configure`, and the
+//! resources and data sources read it back from their context.
+
+mod data;
+mod diagnostics;
+
+pub use data::{AnypointData, OwnerLock};
+pub use diagnostics::api_error;
