@@ -21,4 +21,5 @@ pub mod proto;
 pub mod provider;
 pub mod resources;
 pub mod secret;
+pub mod support;
 pub mod tfvalue;

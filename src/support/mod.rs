@@ -1,0 +1,3 @@
+//! What resources and data sources stand on.
+
+pub mod values;
