@@ -3,13 +3,52 @@
 
 use async_trait::async_trait;
 
+use std::collections::BTreeSet;
+
+use crate::anypoint::Application;
 use crate::framework::validators::{digits, non_empty, uuid};
-use crate::framework::{AttrPath, Attribute, Ctx, DataSource, Diagnostics, Schema};
-use crate::resources::common::{application_values, parse_app_id};
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use crate::support::values::{norm_set, norm_string, parse_app_id};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationDataSource;
+
+crate::model! {
+    /// The attributes of the `anypoint_client_application` data source: the
+    /// selectors (which a configuration may leave unknown) and what is read.
+    pub struct ClientApplicationDataModel, paths: attrs {
+        id: Maybe<String>,
+        name: Maybe<String>,
+        org_id: Maybe<String>,
+        description: Option<String>,
+        url: Option<String>,
+        redirect_uris: Option<BTreeSet<String>>,
+        grant_types: Option<BTreeSet<String>>,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        created_at: Option<String>,
+    }
+}
+
+impl ClientApplicationDataModel {
+    /// What the platform reports, normalised as the resource does for a
+    /// configuration that sets nothing.
+    fn from_platform(app: &Application, org: &str) -> Self {
+        ClientApplicationDataModel {
+            id: Maybe::Known(app.id.to_string()),
+            name: Maybe::Known(app.name.clone()),
+            org_id: org.into(),
+            description: norm_string(app.description.as_deref(), None),
+            url: norm_string(app.url.as_deref(), None),
+            redirect_uris: norm_set(&app.redirect_uri, None),
+            grant_types: norm_set(&app.grant_types, None),
+            client_id: Some(app.client_id.clone()),
+            client_secret: app.client_secret.as_ref().map(|s| s.expose().to_owned()),
+            created_at: app.created_at.clone(),
+        }
+    }
+}
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -86,19 +125,21 @@ impl DataSource for ClientApplicationDataSource {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let id = config.attr("id");
-        let name = config.attr("name");
+        let Some(config) = ClientApplicationDataModel::decode(config, diags) else {
+            return;
+        };
+        let (id, name) = (&config.id, &config.name);
         if id.is_unknown() || name.is_unknown() {
             return;
         }
         match (id.is_null(), name.is_null()) {
             (true, true) => diags.attr_error(
-                AttrPath::attr("id"),
+                attrs::id(),
                 "Missing application selector",
                 "Set either `id` or `name` to choose the client application to read.",
             ),
             (false, false) => diags.attr_error(
-                AttrPath::attr("name"),
+                attrs::name(),
                 "Conflicting application selectors",
                 "Set only one of `id` and `name`, not both.",
             ),
@@ -107,16 +148,17 @@ impl DataSource for ClientApplicationDataSource {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = ClientApplicationDataModel::decode(config, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = data.org_or_report(config.attr_str("org_id"), diags).await?;
-        let id = match (config.attr_str("id"), config.attr_str("name")) {
+        let org = data.org_or_report(config.org_id.as_str(), diags).await?;
+        let id = match (config.id.as_str(), config.name.as_str()) {
             (Some(id), _) => parse_app_id(id)?,
             (None, Some(name)) => match data.client.find_applications_by_name(&org, name).await {
                 Ok(found) => match found.as_slice() {
                     [one] => one.id,
                     [] => {
                         diags.attr_error(
-                            AttrPath::attr("name"),
+                            attrs::name(),
                             "No such client application",
                             format!("No client application named {name:?} exists in organization {org} (or the Connected App cannot see it)."),
                         );
@@ -125,7 +167,7 @@ impl DataSource for ClientApplicationDataSource {
                     many => {
                         let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
                         diags.attr_error(
-                            AttrPath::attr("name"),
+                            attrs::name(),
                             "Several client applications match",
                             format!("{} client applications are named {name:?} (ids {}): select one by `id`.", many.len(), ids.join(", ")),
                         );
@@ -140,17 +182,22 @@ impl DataSource for ClientApplicationDataSource {
             (None, None) => return None,
         };
         match data.client.get_application(&org, id).await {
-            Ok(app) => {
-                let mut v = Value::empty_object();
-                for (k, x) in application_values(&app, &org, &Value::Null) {
-                    v.set_attr(k, x);
-                }
-                Some(v)
-            }
+            Ok(app) => Some(ClientApplicationDataModel::from_platform(&app, &org).to_value()),
             Err(e) => {
                 api_error(diags, &format!("reading client application {id}"), &e);
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<ClientApplicationDataModel>(&schema());
     }
 }

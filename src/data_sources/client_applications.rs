@@ -1,25 +1,34 @@
 //! `anypoint_client_applications` data source: the applications of an
 //! organization, optionally filtered by name.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use crate::framework::validators::uuid;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema};
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::{api_error, AnypointData};
-use crate::tfvalue::{Type, Value};
+use crate::tfvalue::Value;
 
 pub struct ClientApplicationsDataSource;
 
-fn item_type() -> Type {
-    Type::Object(BTreeMap::from([
-        ("id".to_string(), Type::String),
-        ("name".to_string(), Type::String),
-        ("description".to_string(), Type::String),
-        ("url".to_string(), Type::String),
-        ("client_id".to_string(), Type::String),
-    ]))
+crate::model! {
+    /// One application of the list (the schema takes its object type from
+    /// this model).
+    pub struct ApplicationItem, paths: item_attrs {
+        id: Option<String>,
+        name: Option<String>,
+        description: Option<String>,
+        url: Option<String>,
+        client_id: Option<String>,
+    }
+}
+
+crate::model! {
+    /// The attributes of the `anypoint_client_applications` data source.
+    pub struct ClientApplicationsModel, paths: attrs {
+        name_filter: Maybe<String>,
+        org_id: Maybe<String>,
+        applications: Option<Vec<ApplicationItem>>,
+    }
 }
 
 pub fn schema() -> Schema {
@@ -37,7 +46,7 @@ pub fn schema() -> Schema {
                 .description("The root organization. Defaults to the provider's organization."),
         )
         .attribute(
-            Attribute::list("applications", item_type())
+            Attribute::list("applications", ApplicationItem::object_type())
                 .computed()
                 .description(
                     "The applications: `id`, `name`, `description`, `url` and `client_id` of each.",
@@ -56,9 +65,10 @@ impl DataSource for ClientApplicationsDataSource {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = ClientApplicationsModel::decode(config, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = data.org_or_report(config.attr_str("org_id"), diags).await?;
-        let filter = config.attr_str("name_filter").filter(|f| !f.is_empty());
+        let org = data.org_or_report(config.org_id.as_str(), diags).await?;
+        let filter = config.name_filter.as_str().filter(|f| !f.is_empty());
         let apps = match data.client.list_applications(&org, filter).await {
             Ok(a) => a,
             Err(e) => {
@@ -77,28 +87,32 @@ impl DataSource for ClientApplicationsDataSource {
             })
             .collect();
         items.sort_by_key(|a| a.id);
-        let list = items
+        let applications = items
             .into_iter()
-            .map(|a| {
-                Value::Object(BTreeMap::from([
-                    ("id".to_string(), Value::string(a.id.to_string())),
-                    ("name".to_string(), Value::string(a.name)),
-                    (
-                        "description".to_string(),
-                        Value::opt_string(a.description.filter(|d| !d.is_empty())),
-                    ),
-                    (
-                        "url".to_string(),
-                        Value::opt_string(a.url.filter(|u| !u.is_empty())),
-                    ),
-                    ("client_id".to_string(), Value::opt_string(a.client_id)),
-                ]))
+            .map(|a| ApplicationItem {
+                id: Some(a.id.to_string()),
+                name: Some(a.name),
+                description: a.description.filter(|d| !d.is_empty()),
+                url: a.url.filter(|u| !u.is_empty()),
+                client_id: a.client_id,
             })
             .collect();
-        let mut v = Value::empty_object();
-        v.set_attr("name_filter", config.attr("name_filter").clone());
-        v.set_attr("org_id", Value::string(org));
-        v.set_attr("applications", Value::List(list));
-        Some(v)
+        let state = ClientApplicationsModel {
+            name_filter: config.name_filter.clone(),
+            org_id: Maybe::Known(org),
+            applications: Some(applications),
+        };
+        Some(state.to_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<ClientApplicationsModel>(&schema());
     }
 }

@@ -2,6 +2,7 @@
 //! that the provider, its resources and data sources implement.
 
 pub mod diagnostics;
+pub mod model;
 pub mod path;
 pub mod plan;
 pub mod resource;
@@ -9,6 +10,7 @@ pub mod schema;
 pub mod validators;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use model::{assert_model_matches_schema, Maybe, Model};
 pub use path::AttrPath;
 pub use resource::{
     ConfigureRequest, Ctx, DataSource, EphemeralOpened, EphemeralRenewed, EphemeralResource,

@@ -2,21 +2,40 @@
 
 use async_trait::async_trait;
 
-use super::common::{
-    application_values, check_grant_types, grant_type_validator, parse_app_id,
-    redirect_uri_validator, strings,
-};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
 use crate::framework::validators::{absolute_url, digits, is_uuid, non_empty, uuid};
 use crate::framework::{
-    AttrPath, Attribute, Ctx, Diagnostics, PlanChange, ReadOutcome, Resource, Schema,
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
+use crate::support::values::{norm_set, norm_string, parse_app_id, strings};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application";
+
+crate::model! {
+    /// The attributes of `anypoint_client_application`, as planned or stored.
+    pub struct ClientApplicationModel, paths: attrs {
+        id: Maybe<String>,
+        org_id: Maybe<String>,
+        api_instance_id: Maybe<String>,
+        name: Maybe<String>,
+        description: Maybe<String>,
+        url: Maybe<String>,
+        redirect_uris: Maybe<BTreeSet<String>>,
+        grant_types: Maybe<BTreeSet<String>>,
+        api_endpoints: Maybe<bool>,
+        secret_rotation_triggers: Maybe<BTreeMap<String, String>>,
+        client_id: Maybe<String>,
+        client_secret: Maybe<String>,
+        created_at: Maybe<String>,
+    }
+}
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -106,42 +125,77 @@ pub fn schema() -> Schema {
     )
 }
 
-/// The state for an application: platform values, normalised against what
-/// the user wrote (`wanted`), plus the inputs the platform does not report.
-fn state_of(app: &Application, org: &str, wanted: &Value) -> Value {
-    let mut v = Value::empty_object();
-    for (k, x) in application_values(app, org, wanted) {
-        v.set_attr(k, x);
-    }
-    v.set_attr("api_instance_id", wanted.attr("api_instance_id").clone());
-    v.set_attr(
-        "api_endpoints",
-        match app.api_endpoints {
-            Some(b) => Value::Bool(b),
-            None => match wanted.attr("api_endpoints") {
-                Value::Bool(b) => Value::Bool(*b),
-                _ => Value::Bool(false),
+impl ClientApplicationModel {
+    /// The state for an application: platform values, normalised against
+    /// what the user wrote (`self`), plus the inputs the platform does not
+    /// report.
+    fn state_of(&self, app: &Application, org: &str) -> ClientApplicationModel {
+        ClientApplicationModel {
+            id: Maybe::Known(app.id.to_string()),
+            org_id: org.into(),
+            api_instance_id: self.api_instance_id.clone(),
+            name: Maybe::Known(app.name.clone()),
+            description: norm_string(app.description.as_deref(), self.description.as_str()).into(),
+            url: norm_string(app.url.as_deref(), self.url.as_str()).into(),
+            redirect_uris: norm_set(&app.redirect_uri, self.redirect_uris.as_known()).into(),
+            grant_types: norm_set(&app.grant_types, self.grant_types.as_known()).into(),
+            api_endpoints: Maybe::Known(
+                app.api_endpoints
+                    .unwrap_or(self.api_endpoints.as_bool().unwrap_or(false)),
+            ),
+            secret_rotation_triggers: self.secret_rotation_triggers.clone(),
+            client_id: Maybe::Known(app.client_id.clone()),
+            client_secret: match &app.client_secret {
+                Some(s) => Maybe::Known(s.expose().to_owned()),
+                None => self.client_secret.clone(),
             },
-        },
-    );
-    v.set_attr(
-        "secret_rotation_triggers",
-        wanted.attr("secret_rotation_triggers").clone(),
-    );
-    v
+            created_at: match &app.created_at {
+                Some(c) => Maybe::Known(c.clone()),
+                None => self.created_at.clone(),
+            },
+        }
+    }
+
+    /// The create request for the planned application.
+    fn new_application(&self) -> NewApplication {
+        NewApplication {
+            name: self.name.as_str().unwrap_or_default().to_owned(),
+            description: self.description.as_known().cloned(),
+            url: self.url.as_known().cloned(),
+            redirect_uri: strings(self.redirect_uris.as_known()),
+            grant_types: strings(self.grant_types.as_known()),
+            api_endpoints: self.api_endpoints.as_bool(),
+        }
+    }
+
+    /// The update request for the planned application.
+    fn application_update(&self) -> ApplicationUpdate {
+        ApplicationUpdate {
+            name: self.name.as_str().unwrap_or_default().to_owned(),
+            description: self.description.as_known().cloned(),
+            url: self.url.as_known().cloned(),
+            redirect_uri: strings(self.redirect_uris.as_known()),
+            grant_types: strings(self.grant_types.as_known()),
+        }
+    }
+
+    /// Whether any attribute the platform stores differs from `other`.
+    fn platform_fields_differ(&self, other: &ClientApplicationModel) -> bool {
+        self.name != other.name
+            || self.description != other.description
+            || self.url != other.url
+            || self.redirect_uris != other.redirect_uris
+            || self.grant_types != other.grant_types
+    }
 }
 
-fn opt_string(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
-}
-
-fn app_id(state: &Value, diags: &mut Diagnostics) -> Option<i64> {
-    match state.attr_str("id").and_then(parse_app_id) {
+fn app_id(state: &ClientApplicationModel, diags: &mut Diagnostics) -> Option<i64> {
+    match state.id.as_str().and_then(parse_app_id) {
         Some(id) => Some(id),
         None => {
             diags.error(
                 "Invalid application id in state",
-                format!("The state holds the application id {:?}, which is not numeric. Remove the resource from state and import it again.", state.attr("id")),
+                format!("The state holds the application id {:?}, which is not numeric. Remove the resource from state and import it again.", crate::framework::model::Field::encode(&state.id)),
             );
             None
         }
@@ -152,10 +206,25 @@ fn app_id(state: &Value, diags: &mut Diagnostics) -> Option<i64> {
 /// value to another. Adding triggers where there were none only records them
 /// (so importing an application never rotates its secret), and removing them
 /// only stops managing rotation.
-fn rotation_requested(prior: &Value, planned: &Value) -> bool {
-    let before = prior.attr("secret_rotation_triggers");
-    let after = planned.attr("secret_rotation_triggers");
-    !prior.is_null() && !before.is_null() && !after.is_null() && before != after
+fn rotation_requested(prior: &ClientApplicationModel, planned: &ClientApplicationModel) -> bool {
+    let before = &prior.secret_rotation_triggers;
+    let after = &planned.secret_rotation_triggers;
+    !before.is_null() && !after.is_null() && before != after
+}
+
+/// refresh_token is only valid next to authorization_code.
+fn check_grant_types(config: &ClientApplicationModel, diags: &mut Diagnostics) {
+    let Some(grants) = config.grant_types.as_known() else {
+        return;
+    };
+    if grants.contains("refresh_token") && !grants.contains("authorization_code") {
+        diags.attr_error(
+            attrs::grant_types(),
+            "Invalid grant types",
+            "The grant type \"refresh_token\" requires \"authorization_code\": add \
+             \"authorization_code\" to grant_types or remove \"refresh_token\".",
+        );
+    }
 }
 
 #[async_trait]
@@ -169,37 +238,48 @@ impl Resource for ClientApplicationResource {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_grant_types(config, diags);
+        if let Some(config) = ClientApplicationModel::decode(config, diags) {
+            check_grant_types(&config, diags);
+        }
     }
 
-    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, _diags: &mut Diagnostics) {
+    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
+        let Some(mut planned) = ClientApplicationModel::decode(&change.planned, diags) else {
+            return;
+        };
         if change.is_create() {
+            let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
+                return;
+            };
             // Show the organization in the plan when the provider names it.
-            if change.config.attr("org_id").is_null() {
+            if config.org_id.is_null() {
                 if let Some(data) = ctx
                     .provider_data
                     .clone()
                     .and_then(|d| d.downcast::<AnypointData>().ok())
                 {
                     if let Some(org) = data.configured_org() {
-                        change.planned.set_attr("org_id", Value::string(org));
+                        planned.org_id = org.into();
                     }
                 }
             }
+            planned.write_changes(&mut change.planned);
             return;
         }
-        if rotation_requested(&change.prior, &change.planned) {
-            change.planned.set_attr("client_secret", Value::Unknown);
+        let Some(prior) = ClientApplicationModel::decode(&change.prior, diags) else {
+            return;
+        };
+        if rotation_requested(&prior, &planned) {
+            planned.client_secret = Maybe::Unknown;
         }
         // Moving to another API instance needs a new application; recording
         // an instance where none was known (after import) does not.
-        let before = change.prior.attr("api_instance_id");
-        let after = change.planned.attr("api_instance_id");
+        let before = &prior.api_instance_id;
+        let after = &planned.api_instance_id;
         if !before.is_null() && !after.is_null() && before != after {
-            change
-                .requires_replace
-                .push(AttrPath::attr("api_instance_id"));
+            change.requires_replace.push(attrs::api_instance_id());
         }
+        planned.write_changes(&mut change.planned);
     }
 
     async fn create(
@@ -209,18 +289,10 @@ impl Resource for ClientApplicationResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
+        let planned = ClientApplicationModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let org = data
-            .org_or_report(planned.attr_str("org_id"), diags)
-            .await?;
-        let new = NewApplication {
-            name: planned.attr_str("name").unwrap_or_default().to_owned(),
-            description: opt_string(planned.attr("description")),
-            url: opt_string(planned.attr("url")),
-            redirect_uri: strings(planned.attr("redirect_uris")),
-            grant_types: strings(planned.attr("grant_types")),
-            api_endpoints: planned.attr("api_endpoints").as_bool(),
-        };
+        let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
+        let new = planned.new_application();
         // Applications that already have this name are never taken for the
         // one this create made, whatever goes wrong.
         let existing = match data
@@ -243,14 +315,14 @@ impl Resource for ClientApplicationResource {
             .create_application_excluding(
                 &org,
                 &new,
-                planned.attr_str("api_instance_id"),
+                planned.api_instance_id.as_str(),
                 existing.as_deref(),
             )
             .await
         {
             Ok(app) => {
                 tracing::info!(application_id = app.id, "Created client application");
-                Some(state_of(&app, &org, planned))
+                Some(planned.state_of(&app, &org).to_value())
             }
             Err(e) => {
                 api_error(
@@ -262,7 +334,9 @@ impl Resource for ClientApplicationResource {
                     // The create may have happened anyway (and the client's
                     // own recovery failed): record what exists, so Terraform
                     // taints it instead of losing track of it.
-                    return created_anyway(&data, &org, planned, existing.as_deref(), diags).await;
+                    return created_anyway(&data, &org, &planned, existing.as_deref(), diags)
+                        .await
+                        .map(|m| m.to_value());
                 }
                 None
             }
@@ -270,24 +344,28 @@ impl Resource for ClientApplicationResource {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+        let unchanged = || ReadOutcome::Found(state.clone());
         let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return ReadOutcome::Found(state.clone());
+            return unchanged();
         };
-        let Some(id) = app_id(state, diags) else {
-            return ReadOutcome::Found(state.clone());
+        let Some(model) = ClientApplicationModel::decode(state, diags) else {
+            return unchanged();
         };
-        let Some(org) = data.org_or_report(state.attr_str("org_id"), diags).await else {
-            return ReadOutcome::Found(state.clone());
+        let Some(id) = app_id(&model, diags) else {
+            return unchanged();
+        };
+        let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
+            return unchanged();
         };
         match data.client.get_application(&org, id).await {
-            Ok(app) => ReadOutcome::Found(state_of(&app, &org, state)),
+            Ok(app) => ReadOutcome::Found(model.state_of(&app, &org).to_value()),
             Err(e) if e.is_not_found() => {
                 tracing::info!(application_id = id, "Client application is gone");
                 ReadOutcome::Gone
             }
             Err(e) => {
                 api_error(diags, &format!("reading client application {id}"), &e);
-                ReadOutcome::Found(state.clone())
+                unchanged()
             }
         }
     }
@@ -300,39 +378,37 @@ impl Resource for ClientApplicationResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
+        let prior = ClientApplicationModel::decode(prior, diags)?;
+        let planned = ClientApplicationModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let id = app_id(prior, diags)?;
-        let org = prior.attr_str("org_id").unwrap_or_default().to_owned();
-        let update = ApplicationUpdate {
-            name: planned.attr_str("name").unwrap_or_default().to_owned(),
-            description: opt_string(planned.attr("description")),
-            url: opt_string(planned.attr("url")),
-            redirect_uri: strings(planned.attr("redirect_uris")),
-            grant_types: strings(planned.attr("grant_types")),
-        };
+        let id = app_id(&prior, diags)?;
+        let org = prior.org_id.as_str().unwrap_or_default().to_owned();
+        let update = planned.application_update();
         // Keep the known secret unless it is being rotated below.
-        let mut wanted = planned.clone();
-        wanted.set_attr("client_secret", prior.attr("client_secret").clone());
-        let mut state = if prior_fields_changed(prior, planned) {
+        let wanted = ClientApplicationModel {
+            client_secret: prior.client_secret.clone(),
+            ..planned.clone()
+        };
+        let mut state = if prior.platform_fields_differ(&planned) {
             match data.client.update_application(&org, id, &update).await {
-                Ok(app) => state_of(&app, &org, &wanted),
+                Ok(app) => wanted.state_of(&app, &org),
                 Err(e) => {
                     api_error(diags, &format!("updating client application {id}"), &e);
                     // The best-known state: what the platform holds now.
                     return match data.client.get_application(&org, id).await {
-                        Ok(app) => Some(state_of(&app, &org, prior)),
+                        Ok(app) => Some(prior.state_of(&app, &org).to_value()),
                         Err(_) => None,
                     };
                 }
             }
         } else {
-            wanted.clone()
+            wanted
         };
-        if rotation_requested(prior, planned) {
+        if rotation_requested(&prior, &planned) {
             match data.client.reset_secret(&org, id).await {
                 Ok(app) => {
                     if let Some(s) = &app.client_secret {
-                        state.set_attr("client_secret", Value::string(s.expose()));
+                        state.client_secret = s.expose().into();
                     }
                     tracing::info!(application_id = id, "Reset the client secret");
                 }
@@ -348,34 +424,35 @@ impl Resource for ClientApplicationResource {
                     if let Ok(app) = data.client.get_application(&org, id).await {
                         if let Some(s) = &app.client_secret {
                             rotated = prior
-                                .attr_str("client_secret")
+                                .client_secret
+                                .as_str()
                                 .is_some_and(|old| old != s.expose());
-                            state.set_attr("client_secret", Value::string(s.expose()));
+                            state.client_secret = s.expose().into();
                         }
                     }
                     if !rotated {
                         // Keep the old triggers so the next plan retries the
                         // rotation (a new secret means it is done: rotating
                         // again would invalidate it a second time).
-                        state.set_attr(
-                            "secret_rotation_triggers",
-                            prior.attr("secret_rotation_triggers").clone(),
-                        );
+                        state.secret_rotation_triggers = prior.secret_rotation_triggers.clone();
                     }
                 }
             }
         }
-        Some(state)
+        Some(state.to_value())
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return;
         };
-        let Some(id) = app_id(prior, diags) else {
+        let Some(prior) = ClientApplicationModel::decode(prior, diags) else {
             return;
         };
-        let org = prior.attr_str("org_id").unwrap_or_default().to_owned();
+        let Some(id) = app_id(&prior, diags) else {
+            return;
+        };
+        let org = prior.org_id.as_str().unwrap_or_default().to_owned();
         match data.client.delete_application(&org, id).await {
             Ok(()) => tracing::info!(application_id = id, "Deleted client application"),
             Err(e) if e.is_not_found() => {
@@ -403,11 +480,13 @@ impl Resource for ClientApplicationResource {
         };
         let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(org.as_deref(), diags).await?;
-        let mut v = Value::empty_object();
-        v.set_attr("id", Value::string(app));
-        v.set_attr("org_id", Value::string(org));
-        v.set_attr("api_endpoints", Value::Bool(false));
-        Some(v)
+        let imported = ClientApplicationModel {
+            id: Maybe::Known(app),
+            org_id: Maybe::Known(org),
+            api_endpoints: Maybe::Known(false),
+            ..Default::default()
+        };
+        Some(imported.to_value())
     }
 }
 
@@ -416,11 +495,11 @@ impl Resource for ClientApplicationResource {
 async fn created_anyway(
     data: &AnypointData,
     org: &str,
-    planned: &Value,
+    planned: &ClientApplicationModel,
     existing: Option<&[i64]>,
     diags: &mut Diagnostics,
-) -> Option<Value> {
-    let name = planned.attr_str("name")?;
+) -> Option<ClientApplicationModel> {
+    let name = planned.name.as_str()?;
     let found = match data.client.find_applications_by_name(org, name).await {
         Ok(found) => found,
         Err(e) => {
@@ -461,24 +540,64 @@ async fn created_anyway(
         ),
     );
     let state = match data.client.get_application(org, one.id).await {
-        Ok(app) => state_of(&app, org, planned),
-        Err(_) => {
-            // What the list tells; the rest stays as planned (unknown values
-            // are recorded as null).
-            let mut v = planned.clone();
-            v.set_attr("id", Value::string(one.id.to_string()));
-            v.set_attr("org_id", Value::string(org));
-            v.set_attr("client_id", Value::opt_string(one.client_id.clone()));
-            v.set_attr("created_at", Value::opt_string(one.created_at.clone()));
-            v
-        }
+        Ok(app) => planned.state_of(&app, org),
+        // What the list tells; the rest stays as planned (unknown values are
+        // recorded as null).
+        Err(_) => ClientApplicationModel {
+            id: Maybe::Known(one.id.to_string()),
+            org_id: org.into(),
+            client_id: one.client_id.clone().into(),
+            created_at: one.created_at.clone().into(),
+            ..planned.clone()
+        },
     };
     Some(state)
 }
 
-/// Whether any attribute the platform stores changed.
-fn prior_fields_changed(prior: &Value, planned: &Value) -> bool {
-    ["name", "description", "url", "redirect_uris", "grant_types"]
-        .iter()
-        .any(|k| prior.attr(k) != planned.attr(k))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<ClientApplicationModel>(&schema());
+    }
+
+    #[test]
+    fn refresh_token_needs_authorization_code() {
+        let with = |grants: &[&str]| {
+            let config = ClientApplicationModel {
+                grant_types: Maybe::Known(grants.iter().map(|g| g.to_string()).collect()),
+                ..Default::default()
+            };
+            let mut d = Diagnostics::new();
+            check_grant_types(&config, &mut d);
+            d.has_errors()
+        };
+        assert!(with(&["refresh_token"]));
+        assert!(!with(&["refresh_token", "authorization_code"]));
+    }
+
+    #[test]
+    fn requests_are_built_from_the_model() {
+        let m = ClientApplicationModel {
+            name: "app".into(),
+            url: Maybe::Null,
+            description: "".into(),
+            redirect_uris: Maybe::Known(["https://b".to_owned(), "https://a".to_owned()].into()),
+            api_endpoints: Maybe::Known(true),
+            ..Default::default()
+        };
+        let new = m.new_application();
+        assert_eq!(new.name, "app");
+        assert_eq!(new.description.as_deref(), Some(""));
+        assert_eq!(new.url, None);
+        assert_eq!(new.redirect_uri, ["https://a", "https://b"]);
+        assert!(new.grant_types.is_empty());
+        assert_eq!(new.api_endpoints, Some(true));
+        let update = m.application_update();
+        assert_eq!(update.redirect_uri, new.redirect_uri);
+        assert_eq!(update.description, new.description);
+    }
 }

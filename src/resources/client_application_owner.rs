@@ -6,16 +6,30 @@
 
 use async_trait::async_trait;
 
-use super::common::parse_app_id;
 use crate::anypoint::{AddOwnerOutcome, Application};
 use crate::framework::validators::{digits, is_uuid, uuid};
-use crate::framework::{Attribute, Ctx, Diagnostics, PlanChange, ReadOutcome, Resource, Schema};
+use crate::framework::{
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
+};
+use crate::support::values::parse_app_id;
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationOwnerResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application_owner";
+
+crate::model! {
+    /// The attributes of `anypoint_client_application_owner`.
+    pub struct OwnerModel, paths: attrs {
+        id: Maybe<String>,
+        org_id: Maybe<String>,
+        application_id: Maybe<String>,
+        user_id: Maybe<String>,
+        username: Maybe<String>,
+        email: Maybe<String>,
+    }
+}
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -66,23 +80,17 @@ pub fn schema() -> Schema {
     )
 }
 
-fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>) -> Value {
+fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>) -> OwnerModel {
     // User ids are UUIDs: compare them without regard to case.
     let owner = app.and_then(|a| a.owners.iter().find(|o| o.id.eq_ignore_ascii_case(user_id)));
-    let mut v = Value::empty_object();
-    v.set_attr("id", Value::string(format!("{org}/{app_id}/{user_id}")));
-    v.set_attr("org_id", Value::string(org));
-    v.set_attr("application_id", Value::string(app_id.to_string()));
-    v.set_attr("user_id", Value::string(user_id));
-    v.set_attr(
-        "username",
-        Value::opt_string(owner.and_then(|o| o.username.clone())),
-    );
-    v.set_attr(
-        "email",
-        Value::opt_string(owner.and_then(|o| o.email.clone())),
-    );
-    v
+    OwnerModel {
+        id: Maybe::Known(format!("{org}/{app_id}/{user_id}")),
+        org_id: org.into(),
+        application_id: Maybe::Known(app_id.to_string()),
+        user_id: user_id.into(),
+        username: owner.and_then(|o| o.username.clone()).into(),
+        email: owner.and_then(|o| o.email.clone()).into(),
+    }
 }
 
 #[async_trait]
@@ -95,29 +103,34 @@ impl Resource for ClientApplicationOwnerResource {
         schema()
     }
 
-    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, _diags: &mut Diagnostics) {
+    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
         if !change.is_create() {
             return;
         }
-        if change.config.attr("org_id").is_null() {
+        let Some(config) = OwnerModel::decode(&change.config, diags) else {
+            return;
+        };
+        let Some(mut planned) = OwnerModel::decode(&change.planned, diags) else {
+            return;
+        };
+        if config.org_id.is_null() {
             if let Some(org) = ctx
                 .provider_data
                 .clone()
                 .and_then(|d| d.downcast::<AnypointData>().ok())
                 .and_then(|d| d.configured_org().map(str::to_owned))
             {
-                change.planned.set_attr("org_id", Value::string(org));
+                planned.org_id = Maybe::Known(org);
             }
         }
-        let p = &change.planned;
         if let (Some(org), Some(app), Some(user)) = (
-            p.attr_str("org_id"),
-            p.attr_str("application_id"),
-            p.attr_str("user_id"),
+            planned.org_id.as_str(),
+            planned.application_id.as_str(),
+            planned.user_id.as_str(),
         ) {
-            let id = format!("{org}/{app}/{user}");
-            change.planned.set_attr("id", Value::string(id));
+            planned.id = Maybe::Known(format!("{org}/{app}/{user}"));
         }
+        planned.write_changes(&mut change.planned);
     }
 
     async fn create(
@@ -127,12 +140,11 @@ impl Resource for ClientApplicationOwnerResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
+        let planned = OwnerModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let app_id = planned.attr_str("application_id").and_then(parse_app_id)?;
-        let user_id = planned.attr_str("user_id")?.to_owned();
-        let org = data
-            .org_or_report(planned.attr_str("org_id"), diags)
-            .await?;
+        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
+        let user_id = planned.user_id.as_str()?.to_owned();
+        let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
         let lock = data.owner_lock(&org, app_id);
         let _guard = lock.lock().await;
         match data.client.add_owner(&org, app_id, &user_id).await {
@@ -172,16 +184,19 @@ impl Resource for ClientApplicationOwnerResource {
                 None
             }
         };
-        Some(owner_state(&org, app_id, &user_id, app.as_ref()))
+        Some(owner_state(&org, app_id, &user_id, app.as_ref()).to_value())
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return ReadOutcome::Found(state.clone());
         };
+        let Some(model) = OwnerModel::decode(state, diags) else {
+            return ReadOutcome::Found(state.clone());
+        };
         let (Some(app_id), Some(user_id)) = (
-            state.attr_str("application_id").and_then(parse_app_id),
-            state.attr_str("user_id"),
+            model.application_id.as_str().and_then(parse_app_id),
+            model.user_id.as_str(),
         ) else {
             diags.error(
                 "Invalid owner state",
@@ -189,7 +204,7 @@ impl Resource for ClientApplicationOwnerResource {
             );
             return ReadOutcome::Found(state.clone());
         };
-        let Some(org) = data.org_or_report(state.attr_str("org_id"), diags).await else {
+        let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
             return ReadOutcome::Found(state.clone());
         };
         match data.client.get_application(&org, app_id).await {
@@ -199,7 +214,7 @@ impl Resource for ClientApplicationOwnerResource {
                     .iter()
                     .any(|o| o.id.eq_ignore_ascii_case(user_id)) =>
             {
-                ReadOutcome::Found(owner_state(&org, app_id, user_id, Some(&app)))
+                ReadOutcome::Found(owner_state(&org, app_id, user_id, Some(&app)).to_value())
             }
             Ok(_) => {
                 tracing::info!(application_id = app_id, "Owner is no longer an owner");
@@ -233,9 +248,12 @@ impl Resource for ClientApplicationOwnerResource {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return;
         };
+        let Some(prior) = OwnerModel::decode(prior, diags) else {
+            return;
+        };
         let (Some(app_id), Some(user_id)) = (
-            prior.attr_str("application_id").and_then(parse_app_id),
-            prior.attr_str("user_id"),
+            prior.application_id.as_str().and_then(parse_app_id),
+            prior.user_id.as_str(),
         ) else {
             diags.error(
                 "Invalid owner state",
@@ -243,7 +261,7 @@ impl Resource for ClientApplicationOwnerResource {
             );
             return;
         };
-        let Some(org) = data.org_or_report(prior.attr_str("org_id"), diags).await else {
+        let Some(org) = data.org_or_report(prior.org_id.as_str(), diags).await else {
             return;
         };
         let org = org.as_str();
@@ -264,7 +282,7 @@ impl Resource for ClientApplicationOwnerResource {
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         match id.split('/').collect::<Vec<_>>().as_slice() {
             [org, app, user] if is_uuid(org) && is_uuid(user) => match parse_app_id(app) {
-                Some(app_id) => Some(owner_state(org, app_id, user, None)),
+                Some(app_id) => Some(owner_state(org, app_id, user, None).to_value()),
                 None => {
                     diags.error("Invalid import id", format!("The application id in {id:?} must be numeric. Expected <org_id>/<application_id>/<user_id>, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"."));
                     None
@@ -278,5 +296,16 @@ impl Resource for ClientApplicationOwnerResource {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<OwnerModel>(&schema());
     }
 }

@@ -9,6 +9,7 @@
 
 mod data;
 mod diagnostics;
+pub mod values;
 
 pub use data::{AnypointData, OwnerLock};
 pub use diagnostics::api_error;
