@@ -17,7 +17,8 @@ pub struct RequestRecord {
     /// The path, without the query string.
     pub path: String,
     pub query: Option<String>,
-    /// The status answered; 0 when the connection was deliberately dropped.
+    /// The status answered; 0 when the connection was deliberately dropped
+    /// or the request is held by [`crate::emulator::FaultKind::Hang`].
     pub status: u16,
 }
 

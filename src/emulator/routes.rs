@@ -522,6 +522,17 @@ pub(crate) async fn entry(
             }
             return resp;
         }
+        Some(FaultKind::Respond { status, body }) => {
+            shared.record(&method, &path, &query, *status);
+            shared.pause(shared.latency()).await;
+            return (status_code(*status), body.clone()).into_response();
+        }
+        Some(FaultKind::Hang) => {
+            shared.record(&method, &path, &query, 0);
+            shared.shutdown.cancelled().await;
+            conn.kill();
+            return empty_response(500);
+        }
         Some(FaultKind::DropBeforeProcessing) => {
             shared.record(&method, &path, &query, 0);
             shared.pause(shared.latency()).await;

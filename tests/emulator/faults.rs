@@ -194,6 +194,46 @@ async fn drop_before_processing_is_a_transport_error_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn respond_fault_answers_its_body_before_processing() {
+    let env = Env::start().await;
+    let h = env.h();
+    h.push_fault(Fault::on(
+        "POST",
+        "/applications",
+        FaultKind::respond(502, "<html>bad gateway</html>"),
+    ));
+    let r = env
+        .call("POST", &env.apps(), Some(json!({"name": "proxied"})))
+        .await;
+    assert_eq!(r.status, 502);
+    assert_eq!(r.text, "<html>bad gateway</html>");
+    assert_eq!(h.application_count(), 0, "nothing processed");
+    assert_eq!(h.requests().last().unwrap().status, 502);
+}
+
+#[tokio::test]
+async fn hang_fault_never_answers_nor_processes() {
+    let env = Env::start().await;
+    let h = env.h();
+    h.push_fault(Fault::on("POST", "/applications", FaultKind::Hang));
+    let err = env
+        .builder("POST", &env.apps())
+        .bearer_auth(&env.token)
+        .timeout(Duration::from_millis(300))
+        .json(&json!({"name": "held"}))
+        .send()
+        .await
+        .expect_err("a held request must time out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(h.application_count(), 0, "nothing processed");
+    assert_eq!(h.requests().last().unwrap().status, 0);
+    // Other requests are served meanwhile, and the emulator still stops.
+    env.create_named("held").await;
+    assert_eq!(h.application_count(), 1);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn process_then_status_really_creates() {
     let env = Env::start().await;
     let h = env.h();
