@@ -215,6 +215,23 @@ impl EmulatorHandle {
             .count()
     }
 
+    /// Wait until [`EmulatorHandle::request_count`] for this method and
+    /// prefix reaches `n`. Woken by each logged request, never polling; a
+    /// request is logged once its answer is decided, which for a
+    /// [`crate::emulator::FaultKind::Hang`] is when it arrives. Bound it with
+    /// a timeout if the request may never come.
+    pub async fn wait_for_requests(&self, method: &str, path_prefix: &str, n: usize) {
+        loop {
+            let notified = self.shared.logged.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.request_count(method, path_prefix) >= n {
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// Clear the request log and the token request counter.
     pub fn reset_request_log(&self) {
         let mut log = lock(&self.shared.log);

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     fault_rate_bits: AtomicU64,
     latency_nanos: AtomicU64,
     pub log: Mutex<Vec<RequestRecord>>,
+    /// Woken whenever a request is added to `log`.
+    pub logged: tokio::sync::Notify,
     pub token_requests: AtomicUsize,
     pub shutdown: CancellationToken,
 }
@@ -51,6 +53,7 @@ impl Shared {
             fault_rate_bits: AtomicU64::new(0),
             latency_nanos: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
+            logged: tokio::sync::Notify::new(),
             token_requests: AtomicUsize::new(0),
             shutdown: CancellationToken::new(),
             config,
@@ -114,6 +117,7 @@ impl Shared {
             query: query.clone(),
             status,
         });
+        self.logged.notify_waiters();
     }
 
     /// Sleep, but end at once when the emulator shuts down.

@@ -186,63 +186,51 @@ async fn connect_errors_are_retried_then_reported() {
     assert!(!err.to_string().contains(CLIENT_SECRET));
 }
 
-/// These cancel once the request has arrived: the mock wakes the test when it
-/// sees a request, and the emulator offers no such wait.
-mod on_the_mock {
-    use std::time::{Duration, Instant};
+#[tokio::test]
+async fn cancelling_during_a_back_off_returns_at_once() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    fault(
+        &h,
+        "GET",
+        &app_path(id),
+        [FaultKind::retry_after(429, "30")],
+    );
+    let cancel = CancellationToken::new();
+    let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
+    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
+    h.wait_for_requests("GET", &app_path(id), 1).await;
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let err = call.await.unwrap().unwrap_err();
+    let elapsed = cancelled_at.elapsed();
+    assert!(err.is_cancelled(), "{err:?}");
+    assert!(elapsed < Duration::from_millis(100), "took {elapsed:?}");
+    assert_eq!(count(&h, "GET", &app_path(id)), 1);
+}
 
-    use anypoint_provider::anypoint::AnypointClient;
-    use tokio_util::sync::CancellationToken;
-
-    use crate::client_support::*;
-
-    #[tokio::test]
-    async fn cancelling_during_a_back_off_returns_at_once() {
-        let mock = start().await;
-        let id = mock.world.insert_app("a");
-        mock.world.fault(
-            "GET",
-            &app_path(id),
-            [Fault::Respond {
-                status: 429,
-                headers: vec![("retry-after", "30".to_owned())],
-                body: String::new(),
-            }],
-        );
-        let cancel = CancellationToken::new();
-        let c = AnypointClient::new(config(&mock), "1.9.5", cancel.clone()).unwrap();
-        let call = tokio::spawn(async move { c.get_application(ORG, id).await });
-        mock.world.wait_for("GET", &app_path(id), 1).await;
-        let cancelled_at = Instant::now();
-        cancel.cancel();
-        let err = call.await.unwrap().unwrap_err();
-        let elapsed = cancelled_at.elapsed();
-        assert!(err.is_cancelled(), "{err:?}");
-        assert!(elapsed < Duration::from_millis(100), "took {elapsed:?}");
-        assert_eq!(mock.world.count("GET", &app_path(id)), 1);
-    }
-
-    #[tokio::test]
-    async fn cancelling_an_in_flight_request_returns_at_once() {
-        let mock = start().await;
-        let id = mock.world.insert_app("a");
-        mock.world.fault("GET", &app_path(id), [Fault::Hang]);
-        let cancel = CancellationToken::new();
-        let c = AnypointClient::new(config(&mock), "1.9.5", cancel.clone()).unwrap();
-        let call = tokio::spawn(async move { c.get_application(ORG, id).await });
-        mock.world.wait_for("GET", &app_path(id), 1).await;
-        let cancelled_at = Instant::now();
-        cancel.cancel();
-        let err = call.await.unwrap().unwrap_err();
-        assert!(err.is_cancelled(), "{err:?}");
-        assert!(cancelled_at.elapsed() < Duration::from_millis(100));
-        // A cancelled client makes no further request.
-        let c2 = AnypointClient::new(config(&mock), "1.9.5", cancel).unwrap();
-        assert!(c2
-            .get_application(ORG, id)
-            .await
-            .unwrap_err()
-            .is_cancelled());
-        assert_eq!(mock.world.count("GET", &app_path(id)), 1);
-    }
+#[tokio::test]
+async fn cancelling_an_in_flight_request_returns_at_once() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    fault(&h, "GET", &app_path(id), [FaultKind::Hang]);
+    let cancel = CancellationToken::new();
+    let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
+    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
+    h.wait_for_requests("GET", &app_path(id), 1).await;
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let err = call.await.unwrap().unwrap_err();
+    assert!(err.is_cancelled(), "{err:?}");
+    assert!(cancelled_at.elapsed() < Duration::from_millis(100));
+    // A cancelled client makes no further request.
+    let c2 = AnypointClient::new(config(&emu), "1.9.5", cancel).unwrap();
+    assert!(c2
+        .get_application(ORG, id)
+        .await
+        .unwrap_err()
+        .is_cancelled());
+    assert_eq!(count(&h, "GET", &app_path(id)), 1);
 }

@@ -2,12 +2,11 @@
 //! what the emulator (`anypoint_provider::emulator`, the one fake platform the
 //! other tests use) cannot do:
 //!
-//! - wake a test when a request arrives (`World::wait_for`), so it can cancel
-//!   the client mid-request or mid-back-off without sleeping;
 //! - record each request's `User-Agent` header;
 //! - answer `/accounts/api/me` in other shapes (organization from the user,
 //!   or none at all);
-//! - hold several applications with one name (the emulator refuses that);
+//! - hold several applications with one name (the emulator refuses that),
+//!   even while a create hangs unanswered;
 //! - echo the `Authorization` header back in an error body (`Fault::EchoAuth`)
 //!   and list every token and application secret it issued, so a test can
 //!   search text for all of them.

@@ -418,3 +418,21 @@ async fn latency_is_added_to_every_response() {
         t.elapsed()
     );
 }
+
+#[tokio::test]
+async fn waiting_for_requests_wakes_when_they_are_logged() {
+    let env = Env::start().await;
+    let h = env.h();
+    h.push_fault(Fault::on("GET", "/applications", FaultKind::Hang));
+    let apps = env.apps();
+    // Already satisfied: returns at once.
+    h.wait_for_requests("POST", TOKEN_PATH, 1).await;
+    let held = {
+        let rb = env.builder("GET", &apps).bearer_auth(&env.token);
+        tokio::spawn(async move { rb.send().await })
+    };
+    h.wait_for_requests("GET", &apps, 1).await;
+    assert_eq!(h.request_count("GET", &apps), 1);
+    assert_eq!(h.requests().last().unwrap().status, 0, "held, not answered");
+    held.abort();
+}
