@@ -88,7 +88,6 @@ mod on_the_mock {
             &app_path(id),
             [Fault::Respond {
                 status: 400,
-                headers: vec![],
                 body: format!(r#"{{"message":"bad secret {CLIENT_SECRET}"}}"#),
             }],
         );
@@ -98,7 +97,6 @@ mod on_the_mock {
             &app_path(id),
             [Fault::Respond {
                 status: 409,
-                headers: vec![],
                 body: format!(r#"{{"id":1,"clientSecret":"{app_secret}"}}"#),
             }],
         );
@@ -115,7 +113,6 @@ mod on_the_mock {
             &app_path(id),
             [Fault::Respond {
                 status: 200,
-                headers: vec![],
                 body: format!(r#"{{"id":"{app_secret}"}}"#),
             }],
         );

@@ -25,7 +25,7 @@ use anypoint_provider::anypoint::{AnypointClient, Backoff, ClientConfig, NewAppl
 use anypoint_provider::secret::Secret;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -45,12 +45,8 @@ pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
 /// A scripted behaviour for the next request to one `METHOD /path`.
 #[derive(Clone)]
 pub enum Fault {
-    /// Answer without doing anything.
-    Respond {
-        status: u16,
-        headers: Vec<(&'static str, String)>,
-        body: String,
-    },
+    /// Answer this status and body without doing anything.
+    Respond { status: u16, body: String },
     /// Do the operation, then answer this status with an empty body.
     ActThen(u16),
     /// Never answer.
@@ -62,7 +58,6 @@ pub enum Fault {
 pub fn status(code: u16) -> Fault {
     Fault::Respond {
         status: code,
-        headers: vec![],
         body: String::new(),
     }
 }
@@ -196,19 +191,9 @@ pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Resp
         .get_mut(&format!("{method} {path}"))
         .and_then(|q| q.pop_front());
     match &fault {
-        Some(Fault::Respond {
-            status,
-            headers,
-            body,
-        }) => {
+        Some(Fault::Respond { status, body }) => {
             let mut r = Response::new(Body::from(body.clone()));
             *r.status_mut() = StatusCode::from_u16(*status).unwrap();
-            for (k, v) in headers {
-                r.headers_mut().insert(
-                    HeaderName::from_static(k),
-                    HeaderValue::from_str(v).unwrap(),
-                );
-            }
             return r;
         }
         Some(Fault::Hang) => std::future::pending::<()>().await,
