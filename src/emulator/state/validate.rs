@@ -118,3 +118,38 @@ pub(super) fn paging(query: &Query, default: usize, max: usize) -> Result<(usize
     };
     Ok((offset, limit))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn paging_bounds() {
+        let mut q = Query::new();
+        assert_eq!(paging(&q, 100, 250).unwrap(), (0, 100));
+        q.insert("limit".into(), "250".into());
+        q.insert("offset".into(), "7".into());
+        assert_eq!(paging(&q, 100, 250).unwrap(), (7, 250));
+        for bad_limit in ["0", "251", "-1", "x"] {
+            q.insert("limit".into(), bad_limit.into());
+            assert_eq!(paging(&q, 100, 250).unwrap_err().status, 400, "{bad_limit}");
+        }
+    }
+
+    #[test]
+    fn int_field_accepts_numbers_and_digit_strings() {
+        let b = obj(json!({"a": 5, "b": "6", "c": "x", "d": -1, "e": 1.5}));
+        assert_eq!(int_field(&b, "a").unwrap(), Some(5));
+        assert_eq!(int_field(&b, "b").unwrap(), Some(6));
+        assert_eq!(int_field(&b, "missing").unwrap(), None);
+        for k in ["c", "d", "e"] {
+            assert_eq!(int_field(&b, k).unwrap_err().status, 400, "{k}");
+        }
+    }
+}
