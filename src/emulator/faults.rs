@@ -75,6 +75,13 @@ pub enum FaultKind {
     ProcessThenDrop,
     /// Carry out the request, then answer after this delay.
     Delay(Duration),
+    /// Answered BEFORE processing (nothing changes) with this status and this
+    /// body, sent as it is (as `text/plain`): a proxy's page, an error body
+    /// of some shape, a 2xx that is not what the route returns.
+    Respond { status: u16, body: String },
+    /// Never answered and never processed: the request is held until the
+    /// client gives up or the emulator stops (then the connection is cut).
+    Hang,
 }
 
 impl FaultKind {
@@ -84,6 +91,32 @@ impl FaultKind {
             status,
             retry_after: None,
             ratelimit_reset: None,
+        }
+    }
+
+    /// A status fault with a `Retry-After` value.
+    pub fn retry_after(status: u16, retry_after: &str) -> FaultKind {
+        FaultKind::Status {
+            status,
+            retry_after: Some(retry_after.to_owned()),
+            ratelimit_reset: None,
+        }
+    }
+
+    /// A status fault with an `X-RateLimit-Reset` value.
+    pub fn ratelimit_reset(status: u16, reset: &str) -> FaultKind {
+        FaultKind::Status {
+            status,
+            retry_after: None,
+            ratelimit_reset: Some(reset.to_owned()),
+        }
+    }
+
+    /// A [`FaultKind::Respond`] with this status and body.
+    pub fn respond(status: u16, body: &str) -> FaultKind {
+        FaultKind::Respond {
+            status,
+            body: body.to_owned(),
         }
     }
 }

@@ -17,7 +17,8 @@ pub struct RequestRecord {
     /// The path, without the query string.
     pub path: String,
     pub query: Option<String>,
-    /// The status answered; 0 when the connection was deliberately dropped.
+    /// The status answered; 0 when the connection was deliberately dropped
+    /// or the request is held by [`crate::emulator::FaultKind::Hang`].
     pub status: u16,
     /// When the answer was decided.
     pub time: std::time::SystemTime,
@@ -215,6 +216,23 @@ impl EmulatorHandle {
             .records()
             .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
             .count()
+    }
+
+    /// Wait until [`EmulatorHandle::request_count`] for this method and
+    /// prefix reaches `n`. Woken by each logged request, never polling; a
+    /// request is logged once its answer is decided, which for a
+    /// [`crate::emulator::FaultKind::Hang`] is when it arrives. Bound it with
+    /// a timeout if the request may never come.
+    pub async fn wait_for_requests(&self, method: &str, path_prefix: &str, n: usize) {
+        loop {
+            let notified = self.shared.logged.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.request_count(method, path_prefix) >= n {
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// Clear the request log, the per-route counters and the token request

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     /// The most recent requests and the per-route counters (admin requests
     /// are not recorded).
     pub log: Mutex<RequestLog>,
+    /// Woken whenever a request is added to `log`.
+    pub logged: tokio::sync::Notify,
     pub token_requests: AtomicUsize,
     pub shutdown: CancellationToken,
 }
@@ -54,6 +56,7 @@ impl Shared {
             fault_rate_bits: AtomicU64::new(0),
             latency_nanos: AtomicU64::new(0),
             log: Mutex::new(RequestLog::default()),
+            logged: tokio::sync::Notify::new(),
             token_requests: AtomicUsize::new(0),
             shutdown: CancellationToken::new(),
             config,
@@ -119,6 +122,7 @@ impl Shared {
             time: std::time::SystemTime::now(),
         };
         lock(&self.log).push(record, route_label(method, path));
+        self.logged.notify_waiters();
     }
 
     /// Sleep, but end at once when the emulator shuts down.
@@ -573,6 +577,17 @@ pub(crate) async fn entry(
                 }
             }
             return resp;
+        }
+        Some(FaultKind::Respond { status, body }) => {
+            shared.record(&method, &path, &query, *status);
+            shared.pause(shared.latency()).await;
+            return (status_code(*status), body.clone()).into_response();
+        }
+        Some(FaultKind::Hang) => {
+            shared.record(&method, &path, &query, 0);
+            shared.shutdown.cancelled().await;
+            conn.kill();
+            return empty_response(500);
         }
         Some(FaultKind::DropBeforeProcessing) => {
             shared.record(&method, &path, &query, 0);

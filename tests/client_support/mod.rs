@@ -1,20 +1,34 @@
-//! A small in-memory mock of the Anypoint platform (axum on 127.0.0.1:0)
-//! with scripted faults, shared by the client test binaries.
+//! A small axum mock of the Anypoint platform (on 127.0.0.1:0), kept only for
+//! what the emulator (`anypoint_provider::emulator`, the one fake platform the
+//! other tests use) cannot do:
+//!
+//! - record each request's `User-Agent` header;
+//! - answer `/accounts/api/me` in other shapes (organization from the user,
+//!   or none at all);
+//! - hold several applications with one name (the emulator refuses that),
+//!   even while a create hangs unanswered;
+//! - echo the `Authorization` header back in an error body (`Fault::EchoAuth`)
+//!   and list every token and application secret it issued, so a test can
+//!   search text for all of them.
+//!
+//! It serves the token, `/me`, application create, list, get and secret reset
+//! routes, nothing more. Used by `tests/client` (its `on_the_mock` modules) and
+//! `tests/client_logs.rs`.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anypoint_provider::anypoint::{AnypointClient, Backoff, ClientConfig, NewApplication};
 use anypoint_provider::secret::Secret;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
@@ -31,16 +45,10 @@ pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
 /// A scripted behaviour for the next request to one `METHOD /path`.
 #[derive(Clone)]
 pub enum Fault {
-    /// Answer without doing anything.
-    Respond {
-        status: u16,
-        headers: Vec<(&'static str, String)>,
-        body: String,
-    },
+    /// Answer this status and body without doing anything.
+    Respond { status: u16, body: String },
     /// Do the operation, then answer this status with an empty body.
     ActThen(u16),
-    /// Do the operation, then cut the connection in the middle of the body.
-    ActThenDrop,
     /// Never answer.
     Hang,
     /// Answer with a message that echoes the Authorization header.
@@ -50,7 +58,6 @@ pub enum Fault {
 pub fn status(code: u16) -> Fault {
     Fault::Respond {
         status: code,
-        headers: vec![],
         body: String::new(),
     }
 }
@@ -71,14 +78,9 @@ pub struct World {
     /// Issued tokens and when.
     pub tokens: Mutex<Vec<(String, Instant)>>,
     pub token_lifetime: AtomicU64,
-    /// 401s given because a token was unknown or expired.
-    pub rejected_tokens: AtomicUsize,
     pub apps: Mutex<BTreeMap<i64, Value>>,
-    pub contracts: Mutex<BTreeMap<i64, Vec<Value>>>,
     pub next_id: AtomicI64,
     pub me: Mutex<Value>,
-    pub users: Mutex<Vec<Value>>,
-    pub reset_empty_body: AtomicBool,
     /// Every client secret the mock handed out.
     pub app_secrets: Mutex<Vec<String>>,
 }
@@ -95,21 +97,6 @@ impl World {
 
     pub fn total(&self) -> usize {
         self.log.lock().unwrap().len()
-    }
-
-    pub fn requests(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                if s.query.is_empty() {
-                    format!("{} {}", s.method, s.path)
-                } else {
-                    format!("{} {}?{}", s.method, s.path, s.query)
-                }
-            })
-            .collect()
     }
 
     pub fn fault(&self, method: &str, path: &str, faults: impl IntoIterator<Item = Fault>) {
@@ -204,19 +191,9 @@ pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Resp
         .get_mut(&format!("{method} {path}"))
         .and_then(|q| q.pop_front());
     match &fault {
-        Some(Fault::Respond {
-            status,
-            headers,
-            body,
-        }) => {
+        Some(Fault::Respond { status, body }) => {
             let mut r = Response::new(Body::from(body.clone()));
             *r.status_mut() = StatusCode::from_u16(*status).unwrap();
-            for (k, v) in headers {
-                r.headers_mut().insert(
-                    HeaderName::from_static(k),
-                    HeaderValue::from_str(v).unwrap(),
-                );
-            }
             return r;
         }
         Some(Fault::Hang) => std::future::pending::<()>().await,
@@ -230,7 +207,6 @@ pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Resp
         _ => {}
     }
     if path != TOKEN_PATH && !w.token_valid(&authorization) {
-        w.rejected_tokens.fetch_add(1, SeqCst);
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"message": "invalid or expired token"})),
@@ -240,15 +216,6 @@ pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Resp
     let response = next.run(req).await;
     match fault {
         Some(Fault::ActThen(code)) => StatusCode::from_u16(code).unwrap().into_response(),
-        Some(Fault::ActThenDrop) => {
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(Bytes::from_static(b"{\"id\":")),
-                Err(std::io::Error::other("connection cut")),
-            ];
-            let mut r = Response::new(Body::from_stream(tokio_stream::iter(chunks)));
-            *r.status_mut() = response.status();
-            r
-        }
         _ => response,
     }
 }
@@ -336,70 +303,6 @@ pub async fn get_app(
     }
 }
 
-pub async fn put_app(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-    Json(body): Json<Value>,
-) -> Response {
-    let mut apps = w.apps.lock().unwrap();
-    let Some(app) = apps.get_mut(&id) else {
-        return not_found();
-    };
-    for k in ["name", "description", "url", "redirectUri", "grantTypes"] {
-        app[k] = body[k].clone();
-    }
-    Json(app.clone()).into_response()
-}
-
-pub async fn delete_app(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-) -> Response {
-    match w.apps.lock().unwrap().remove(&id) {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => not_found(),
-    }
-}
-
-pub async fn add_owner(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-    Json(body): Json<Value>,
-) -> Response {
-    let mut apps = w.apps.lock().unwrap();
-    let Some(app) = apps.get_mut(&id) else {
-        return not_found();
-    };
-    let owners = app["owners"].as_array_mut().unwrap();
-    if owners.iter().any(|o| o["id"] == body["id"]) {
-        return (
-            StatusCode::CONFLICT,
-            Json(json!({"message": "already an owner"})),
-        )
-            .into_response();
-    }
-    let owner = json!({"id": body["id"], "username": "someone", "type": "user"});
-    owners.push(owner.clone());
-    (StatusCode::CREATED, Json(owner)).into_response()
-}
-
-pub async fn remove_owner(
-    State(w): State<Arc<World>>,
-    Path((_org, id, user)): Path<(String, i64, String)>,
-) -> Response {
-    let mut apps = w.apps.lock().unwrap();
-    let Some(app) = apps.get_mut(&id) else {
-        return not_found();
-    };
-    let owners = app["owners"].as_array_mut().unwrap();
-    let before = owners.len();
-    owners.retain(|o| o["id"] != user.as_str());
-    if owners.len() == before {
-        return not_found();
-    }
-    StatusCode::NO_CONTENT.into_response()
-}
-
 pub async fn reset_secret(
     State(w): State<Arc<World>>,
     Path((_org, id)): Path<(String, i64)>,
@@ -410,166 +313,7 @@ pub async fn reset_secret(
         return not_found();
     };
     app["clientSecret"] = json!(secret);
-    if w.reset_empty_body.load(SeqCst) {
-        return StatusCode::CREATED.into_response();
-    }
     (StatusCode::CREATED, Json(app.clone())).into_response()
-}
-
-pub async fn list_contracts(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-) -> Json<Value> {
-    let all = w.contracts.lock().unwrap();
-    let list: Vec<Value> = all
-        .get(&id)
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| {
-            json!({"id": c["id"], "status": c["status"], "tier": c["tier"],
-                   "requestedTier": c["requestedTier"],
-                   "apiVersion": {"id": c["apiId"], "apiId": 777, "name": "v1"}})
-        })
-        .collect();
-    Json(Value::Array(list))
-}
-
-pub async fn create_contract(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-    Json(body): Json<Value>,
-) -> Response {
-    let secret = match w.apps.lock().unwrap().get(&id) {
-        Some(app) => app["clientSecret"].clone(),
-        None => return not_found(),
-    };
-    let mut all = w.contracts.lock().unwrap();
-    let list = all.entry(id).or_default();
-    if list.iter().any(|c| c["apiId"] == body["apiId"]) {
-        return (
-            StatusCode::CONFLICT,
-            Json(json!({"error": "Conflict", "message": "contract exists"})),
-        )
-            .into_response();
-    }
-    let cid = w.next_id.fetch_add(1, SeqCst);
-    let tier = body
-        .get("requestedTierId")
-        .map(|t| json!({"id": t, "name": "Gold"}));
-    let contract = json!({"id": cid, "status": "APPROVED", "apiId": body["apiId"],
-                          "tier": tier, "requestedTier": null});
-    list.push(contract);
-    (
-        StatusCode::CREATED,
-        Json(json!({"id": cid, "status": "APPROVED", "applicationId": id,
-                    "clientId": "x", "clientSecret": secret,
-                    "api": {"id": body["apiId"]}, "tier": tier})),
-    )
-        .into_response()
-}
-
-pub async fn patch_contract(
-    State(w): State<Arc<World>>,
-    Path((_org, id, cid)): Path<(String, i64, i64)>,
-    Json(body): Json<Value>,
-) -> Response {
-    let mut all = w.contracts.lock().unwrap();
-    let Some(c) = all
-        .get_mut(&id)
-        .and_then(|l| l.iter_mut().find(|c| c["id"] == cid))
-    else {
-        return not_found();
-    };
-    c["requestedTier"] = json!({"id": body["requestedTierId"], "name": "Platinum"});
-    Json(
-        json!({"id": cid, "status": c["status"], "applicationId": id,
-                "requestedTierId": body["requestedTierId"], "tier": c["tier"]}),
-    )
-    .into_response()
-}
-
-pub fn find_contract(
-    w: &World,
-    cid: i64,
-    f: impl FnOnce(&mut Vec<Value>, usize) -> Response,
-) -> Response {
-    let mut all = w.contracts.lock().unwrap();
-    for list in all.values_mut() {
-        if let Some(i) = list.iter().position(|c| c["id"] == cid) {
-            return f(list, i);
-        }
-    }
-    not_found()
-}
-
-pub async fn revoke_contract(
-    State(w): State<Arc<World>>,
-    Path((_org, _env, _api, cid)): Path<(String, String, i64, i64)>,
-) -> Response {
-    find_contract(&w, cid, |list, i| {
-        if list[i]["status"] == "REVOKED" {
-            return (
-                StatusCode::CONFLICT,
-                Json(json!({"message": "already revoked"})),
-            )
-                .into_response();
-        }
-        list[i]["status"] = json!("REVOKED");
-        (StatusCode::CREATED, Json(list[i].clone())).into_response()
-    })
-}
-
-pub async fn delete_contract(
-    State(w): State<Arc<World>>,
-    Path((_org, _env, _api, cid)): Path<(String, String, i64, i64)>,
-) -> Response {
-    find_contract(&w, cid, |list, i| {
-        list.remove(i);
-        StatusCode::NO_CONTENT.into_response()
-    })
-}
-
-pub async fn api_instance(Path((_org, env, api)): Path<(String, String, i64)>) -> Json<Value> {
-    Json(
-        json!({"id": api, "groupId": "asset-org", "assetId": "orders-api",
-                "assetVersion": "1.0.2", "productVersion": "v1", "organizationId": "asset-org",
-                "environmentId": env, "status": "active", "endpoint": {"type": "http"}}),
-    )
-}
-
-pub async fn tiers(Query(q): Query<HashMap<String, String>>) -> Json<Value> {
-    let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let all = [
-        json!({"id": 1, "name": "Gold", "autoApprove": true, "status": "ACTIVE",
-                      "limits": [{"timePeriodInMilliseconds": 60000, "maximumRequests": 100}]}),
-        json!({"id": 2, "name": "Platinum", "autoApprove": false}),
-    ];
-    let page: Vec<Value> = all.iter().skip(offset).cloned().collect();
-    Json(json!({"total": all.len(), "tiers": page}))
-}
-
-pub async fn asset(Path((g, a, v)): Path<(String, String, String)>) -> Json<Value> {
-    Json(json!({"groupId": g, "assetId": a, "version": v, "versionGroup": "v1"}))
-}
-
-pub async fn users(
-    State(w): State<Arc<World>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<Value> {
-    let search = q.get("search").cloned().unwrap_or_default();
-    let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(25);
-    let matching: Vec<Value> = w
-        .users
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|u| u["username"].as_str().unwrap_or("").contains(&search))
-        .cloned()
-        .collect();
-    let page: Vec<Value> = matching.iter().skip(offset).take(limit).cloned().collect();
-    Json(json!({"data": page, "total": matching.len()}))
 }
 
 pub struct Mock {
@@ -588,42 +332,12 @@ pub async fn start() -> Mock {
         "user": {"id": "u0", "organization": {"id": "org-from-user"}}
     });
     let apps = "/apiplatform/repository/v2/organizations/{org}/applications";
-    let apim = "/apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}";
     let router = Router::new()
         .route(TOKEN_PATH, post(token))
         .route("/accounts/api/me", get(me))
         .route(apps, post(create_app).get(list_apps))
-        .route(
-            &format!("{apps}/{{id}}"),
-            get(get_app).put(put_app).delete(delete_app),
-        )
-        .route(&format!("{apps}/{{id}}/owners"), post(add_owner))
-        .route(
-            &format!("{apps}/{{id}}/owners/{{user}}"),
-            delete(remove_owner),
-        )
+        .route(&format!("{apps}/{{id}}"), get(get_app))
         .route(&format!("{apps}/{{id}}/secret/reset"), post(reset_secret))
-        .route(&format!("{apps}/{{id}}/contracts"), get(list_contracts))
-        .route(
-            "/exchange/api/v2/organizations/{org}/applications/{id}/contracts",
-            post(create_contract),
-        )
-        .route(
-            "/exchange/api/v2/organizations/{org}/applications/{id}/contracts/{cid}",
-            patch(patch_contract),
-        )
-        .route(apim, get(api_instance))
-        .route(&format!("{apim}/tiers"), get(tiers))
-        .route(
-            &format!("{apim}/contracts/{{cid}}/revoke"),
-            post(revoke_contract),
-        )
-        .route(
-            &format!("{apim}/contracts/{{cid}}"),
-            delete(delete_contract),
-        )
-        .route("/exchange/api/v2/assets/{g}/{a}/{v}", get(asset))
-        .route("/accounts/api/organizations/{org}/users", get(users))
         .layer(middleware::from_fn_with_state(world.clone(), gate))
         .with_state(world.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,377 @@
+//! Contracts between applications and API instances, API Manager's view of
+//! them, and the Exchange assets behind the instances.
+
+use serde_json::{json, Map, Value};
+
+use super::validate::*;
+use super::*;
+
+impl State {
+    pub fn app_contracts(&self, key: &str) -> Outcome {
+        let id = self.resolve_app(key)?;
+        Ok(Reply::ok(
+            200,
+            Value::Array(
+                self.contracts_of(id)
+                    .map(|c| self.contract_platform_json(c))
+                    .collect(),
+            ),
+        ))
+    }
+
+    pub fn contracts_of(&self, app_id: i64) -> impl Iterator<Item = &Contract> {
+        self.contracts
+            .values()
+            .filter(move |c| c.application_id == app_id)
+    }
+
+    // -------------------------------------------------------- contracts
+
+    pub fn create_contract(&mut self, app_key: &str, body: &Map<String, Value>) -> Outcome {
+        let app_id = self.resolve_app(app_key)?;
+        let api_id = int_field(body, "apiId")?
+            .ok_or_else(|| bad("apiId (the API instance id) is required"))?;
+        match body.get("instanceType") {
+            Some(Value::String(s)) if s == "api" => {}
+            Some(Value::String(s)) if s == "api-group" => {
+                return Err(bad(
+                    "instanceType api-group is not supported by the emulator",
+                ))
+            }
+            _ => return Err(bad("instanceType is required and must be \"api\"")),
+        }
+        match body.get("acceptedTerms") {
+            Some(Value::Bool(_)) => {}
+            _ => return Err(bad("acceptedTerms is required and must be a boolean")),
+        }
+        let inst = self.instance(api_id).cloned().ok_or_else(|| {
+            Reply::error(404, format!("The API instance {api_id} cannot be found."))
+        })?;
+        let expected = [
+            ("organizationId", self.org_id.as_str()),
+            ("groupId", self.org_id.as_str()),
+            ("assetId", inst.asset_id),
+            ("version", inst.asset_version),
+            ("versionGroup", inst.product_version),
+        ];
+        for (key, want) in expected {
+            match body.get(key) {
+                Some(Value::String(s)) if s == want => {}
+                Some(Value::String(s)) => {
+                    return Err(bad(format!(
+                        "{key} {s:?} does not match the asset of API instance {api_id} (expected {want:?})"
+                    )))
+                }
+                _ => return Err(bad(format!("{key} is required and must be a string"))),
+            }
+        }
+        match body.get("environmentId") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == ENVIRONMENT_ID => {}
+            Some(_) => {
+                return Err(bad(format!(
+                    "environmentId does not match the environment of API instance {api_id}"
+                )))
+            }
+        }
+        let requested = int_field(body, "requestedTierId")?;
+        let tier =
+            match (inst.tiers.is_empty(), requested) {
+                (true, None) => None,
+                (true, Some(t)) => {
+                    return Err(bad(format!(
+                        "API instance {api_id} has no SLA tiers, so requestedTierId {t} is invalid"
+                    )))
+                }
+                (false, None) => {
+                    return Err(bad(format!(
+                        "requestedTierId is required: API instance {api_id} has SLA tiers"
+                    )))
+                }
+                (false, Some(t)) => Some(inst.tier(t).cloned().ok_or_else(|| {
+                    bad(format!("Tier {t} is not a tier of API instance {api_id}"))
+                })?),
+            };
+        if self
+            .contracts_of(app_id)
+            .any(|c| c.api_instance_id == api_id && c.is_live())
+        {
+            return Err(Reply::ok(
+                409,
+                json!({
+                    "error": "Conflict",
+                    "message": format!(
+                        "The application {app_id} already has a contract with API instance {api_id}."
+                    ),
+                }),
+            ));
+        }
+        let now = now_stamp();
+        let auto = tier.as_ref().is_none_or(|t| t.auto_approve);
+        let id = self.next_contract_id;
+        self.next_contract_id += 1;
+        let contract = Contract {
+            id,
+            application_id: app_id,
+            api_instance_id: api_id,
+            status: if auto { "APPROVED" } else { "PENDING" }.to_owned(),
+            tier_id: if auto {
+                tier.as_ref().map(|t| t.id)
+            } else {
+                None
+            },
+            requested_tier_id: if auto {
+                None
+            } else {
+                tier.as_ref().map(|t| t.id)
+            },
+            created: now.clone(),
+            updated: None,
+            approved_date: auto.then_some(now),
+            rejected_date: None,
+            revoked_date: None,
+        };
+        let body = self.contract_exchange_json(&contract);
+        self.contracts.insert(id, contract);
+        Ok(Reply::ok(201, body))
+    }
+
+    pub fn change_contract_tier(
+        &mut self,
+        app_key: &str,
+        contract_key: &str,
+        body: &Map<String, Value>,
+    ) -> Outcome {
+        let app_id = self.resolve_app(app_key)?;
+        let cid = contract_key
+            .parse::<i64>()
+            .ok()
+            .filter(|id| {
+                self.contracts
+                    .get(id)
+                    .is_some_and(|c| c.application_id == app_id)
+            })
+            .ok_or_else(|| contract_not_found(contract_key))?;
+        let tier_id = int_field(body, "requestedTierId")?
+            .ok_or_else(|| bad("requestedTierId is required"))?;
+        let contract = &self.contracts[&cid];
+        if !contract.is_live() {
+            return Err(Reply::ok(
+                409,
+                json!({
+                    "error": "Conflict",
+                    "message": format!("The contract {cid} is {}.", contract.status),
+                }),
+            ));
+        }
+        let inst_id = contract.api_instance_id;
+        let tier = self
+            .instance(inst_id)
+            .and_then(|i| i.tier(tier_id))
+            .cloned()
+            .ok_or_else(|| {
+                bad(format!(
+                    "Tier {tier_id} is not a tier of API instance {inst_id}"
+                ))
+            })?;
+        let now = now_stamp();
+        let c = self
+            .contracts
+            .get_mut(&cid)
+            .ok_or_else(|| contract_not_found(contract_key))?;
+        if tier.auto_approve {
+            c.tier_id = Some(tier.id);
+            c.requested_tier_id = None;
+            if c.status == "PENDING" {
+                c.status = "APPROVED".to_owned();
+                c.approved_date = Some(now.clone());
+            }
+        } else if c.tier_id == Some(tier.id) {
+            c.requested_tier_id = None;
+        } else {
+            c.requested_tier_id = Some(tier.id);
+        }
+        c.updated = Some(now);
+        Ok(Reply::ok(
+            200,
+            self.contract_exchange_json(&self.contracts[&cid]),
+        ))
+    }
+
+    /// Approve, reject, revoke or reset a contract behind the API's back.
+    pub fn set_contract_status(&mut self, id: i64, status: &str) -> bool {
+        let now = now_stamp();
+        let Some(c) = self.contracts.get_mut(&id) else {
+            return false;
+        };
+        match status {
+            "APPROVED" => {
+                if let Some(t) = c.requested_tier_id.take() {
+                    c.tier_id = Some(t);
+                }
+                c.approved_date = Some(now.clone());
+            }
+            "REJECTED" => {
+                c.requested_tier_id = None;
+                c.rejected_date = Some(now.clone());
+            }
+            "REVOKED" => {
+                c.requested_tier_id = None;
+                c.revoked_date = Some(now.clone());
+            }
+            "PENDING" => {}
+            _ => return false,
+        }
+        c.status = status.to_owned();
+        c.updated = Some(now);
+        true
+    }
+
+    // ------------------------------------------------------ API Manager
+
+    pub(super) fn instance_in_env(&self, env: &str, api_key: &str) -> Result<&ApiInstance, Reply> {
+        if env != ENVIRONMENT_ID {
+            return Err(Reply::error(
+                404,
+                format!("The environment {env} cannot be found."),
+            ));
+        }
+        api_key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| self.instance(id))
+            .ok_or_else(|| {
+                Reply::error(404, format!("The API instance {api_key} cannot be found."))
+            })
+    }
+
+    pub(super) fn contract_of_instance(
+        &self,
+        inst_id: i64,
+        contract_key: &str,
+    ) -> Result<i64, Reply> {
+        contract_key
+            .parse::<i64>()
+            .ok()
+            .filter(|id| {
+                self.contracts
+                    .get(id)
+                    .is_some_and(|c| c.api_instance_id == inst_id)
+            })
+            .ok_or_else(|| contract_not_found(contract_key))
+    }
+
+    pub fn get_instance(&self, env: &str, api_key: &str) -> Outcome {
+        let inst = self.instance_in_env(env, api_key)?;
+        Ok(Reply::ok(200, self.instance_json(inst)))
+    }
+
+    pub fn list_tiers(&self, env: &str, api_key: &str) -> Outcome {
+        let inst = self.instance_in_env(env, api_key)?;
+        Ok(Reply::ok(
+            200,
+            json!({
+                "total": inst.tiers.len(),
+                "tiers": inst.tiers.iter().map(Tier::full_json).collect::<Vec<_>>(),
+            }),
+        ))
+    }
+
+    pub fn list_instance_contracts(&self, env: &str, api_key: &str, query: &Query) -> Outcome {
+        let inst_id = self.instance_in_env(env, api_key)?.id;
+        let (offset, limit) = paging(query, 100, 250)?;
+        let all: Vec<&Contract> = self
+            .contracts
+            .values()
+            .filter(|c| c.api_instance_id == inst_id)
+            .collect();
+        let page: Vec<Value> = all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|c| self.contract_manager_json(c))
+            .collect();
+        Ok(Reply::ok(
+            200,
+            json!({ "total": all.len(), "contracts": page }),
+        ))
+    }
+
+    pub fn get_instance_contract(&self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
+        let inst_id = self.instance_in_env(env, api_key)?.id;
+        let cid = self.contract_of_instance(inst_id, contract_key)?;
+        Ok(Reply::ok(
+            200,
+            self.contract_manager_json(&self.contracts[&cid]),
+        ))
+    }
+
+    pub fn revoke_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
+        let inst_id = self.instance_in_env(env, api_key)?.id;
+        let cid = self.contract_of_instance(inst_id, contract_key)?;
+        if self.contracts[&cid].status == "REVOKED" {
+            return Err(Reply::ok(
+                409,
+                json!({
+                    "error": "Conflict",
+                    "message": format!("The contract {cid} is already revoked."),
+                }),
+            ));
+        }
+        self.set_contract_status(cid, "REVOKED");
+        Ok(Reply::ok(
+            201,
+            self.contract_manager_json(&self.contracts[&cid]),
+        ))
+    }
+
+    pub fn delete_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
+        let inst_id = self.instance_in_env(env, api_key)?.id;
+        let cid = self.contract_of_instance(inst_id, contract_key)?;
+        if self.contracts[&cid].status != "REVOKED" {
+            return Err(Reply::ok(
+                409,
+                json!({
+                    "error": "Conflict",
+                    "message": format!(
+                        "The contract {cid} must be revoked before it can be deleted."
+                    ),
+                }),
+            ));
+        }
+        self.contracts.remove(&cid);
+        Ok(Reply::empty(204))
+    }
+
+    pub fn contract(&self, id: i64) -> Option<&Contract> {
+        self.contracts.get(&id)
+    }
+    // ------------------------------------------------- Exchange, users
+
+    pub fn get_asset(&self, group: &str, asset: &str, version: &str) -> Outcome {
+        self.instances
+            .iter()
+            .find(|i| group == self.org_id && i.asset_id == asset && i.asset_version == version)
+            .map(|i| {
+                Reply::ok(
+                    200,
+                    json!({
+                        "groupId": group,
+                        "assetId": i.asset_id,
+                        "version": i.asset_version,
+                        "versionGroup": i.product_version,
+                        "name": i.asset_name,
+                        "organizationId": self.org_id,
+                        "type": "rest-api",
+                        "status": "published",
+                    }),
+                )
+            })
+            .ok_or_else(|| {
+                Reply::error(
+                    404,
+                    format!("The asset {group}/{asset}/{version} cannot be found."),
+                )
+            })
+    }
+}

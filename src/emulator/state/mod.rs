@@ -1,0 +1,259 @@
+//! The emulated platform's data and every operation on it.
+//!
+//! Operations return [`Outcome`]: `Ok(Reply)` for a 2xx answer, `Err(Reply)`
+//! for an error answer; both carry the status and the JSON body. Nothing here
+//! does I/O or knows about HTTP beyond status numbers.
+
+mod apps;
+mod contracts;
+mod owners;
+mod render;
+mod seed;
+mod users;
+mod validate;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use seed::{seed_instances, seed_users};
+pub(crate) use seed::{ApiInstance, Tier, User};
+
+use super::{CONNECTED_APP_USER_ID, ENVIRONMENT_ID};
+
+const FIRST_APP_ID: i64 = 100_001;
+const FIRST_CONTRACT_ID: i64 = 700_001;
+const SNAPSHOT_FORMAT: u32 = 1;
+pub(crate) const APP_NOT_FOUND: &str = "The application cannot be found.";
+const GRANT_TYPES: [&str; 5] = [
+    "password",
+    "implicit",
+    "client_credentials",
+    "authorization_code",
+    "refresh_token",
+];
+
+/// A status and an optional JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub fn ok(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: Some(body),
+        }
+    }
+
+    pub fn empty(status: u16) -> Reply {
+        Reply { status, body: None }
+    }
+
+    pub fn error(status: u16, message: impl Into<String>) -> Reply {
+        Reply::ok(status, json!({ "message": message.into() }))
+    }
+}
+
+pub(crate) type Outcome = Result<Reply, Reply>;
+
+fn bad(message: impl Into<String>) -> Reply {
+    Reply::error(400, message)
+}
+
+fn app_not_found() -> Reply {
+    Reply::error(404, APP_NOT_FOUND)
+}
+
+fn contract_not_found(id: &str) -> Reply {
+    Reply::error(404, format!("The contract {id} cannot be found."))
+}
+
+/// The current time as RFC 3339 with milliseconds and `Z`.
+pub(crate) fn now_stamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&fmt)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
+}
+
+fn random_hex(len: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..len)
+        .map(|_| HEX[rand::random_range(0..16usize)] as char)
+        .collect()
+}
+
+// ------------------------------------------------------------ stored data
+
+/// An application as stored (and persisted). Not `Debug`: it holds a secret.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct App {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub redirect_uri: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub api_endpoints: bool,
+    pub client_id: String,
+    pub client_secret: String,
+    pub master_organization_id: String,
+    pub owners: Vec<String>,
+    pub created: String,
+    pub updated: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Contract {
+    pub id: i64,
+    pub application_id: i64,
+    pub api_instance_id: i64,
+    pub status: String,
+    pub tier_id: Option<i64>,
+    pub requested_tier_id: Option<i64>,
+    pub created: String,
+    pub updated: Option<String>,
+    pub approved_date: Option<String>,
+    pub rejected_date: Option<String>,
+    pub revoked_date: Option<String>,
+}
+
+impl Contract {
+    /// Does this contract still occupy its (application, instance) slot?
+    fn is_live(&self) -> bool {
+        !matches!(self.status.as_str(), "REVOKED" | "REJECTED")
+    }
+}
+
+/// The persisted part of the state.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Snapshot {
+    pub format: u32,
+    pub organization_id: String,
+    pub next_application_id: i64,
+    pub next_contract_id: i64,
+    pub applications: Vec<App>,
+    pub contracts: Vec<Contract>,
+}
+
+pub(crate) type Query = HashMap<String, String>;
+
+pub(crate) struct State {
+    pub org_id: String,
+    next_app_id: i64,
+    next_contract_id: i64,
+    apps: BTreeMap<i64, App>,
+    contracts: BTreeMap<i64, Contract>,
+    pub users: Vec<User>,
+    pub instances: Vec<ApiInstance>,
+}
+
+impl State {
+    pub fn new(org_id: &str) -> State {
+        State {
+            org_id: org_id.to_owned(),
+            next_app_id: FIRST_APP_ID,
+            next_contract_id: FIRST_CONTRACT_ID,
+            apps: BTreeMap::new(),
+            contracts: BTreeMap::new(),
+            users: seed_users(),
+            instances: seed_instances(),
+        }
+    }
+
+    pub fn restore(&mut self, snap: Snapshot) -> Result<(), String> {
+        if snap.format != SNAPSHOT_FORMAT {
+            return Err(format!(
+                "unsupported format {} (expected {SNAPSHOT_FORMAT})",
+                snap.format
+            ));
+        }
+        if snap.organization_id != self.org_id {
+            return Err(format!(
+                "it belongs to organization {}, not {}; start with that org id or another state file",
+                snap.organization_id, self.org_id
+            ));
+        }
+        self.apps = snap.applications.into_iter().map(|a| (a.id, a)).collect();
+        self.contracts = snap.contracts.into_iter().map(|c| (c.id, c)).collect();
+        // Never reuse an id, even if the counters in the file are behind.
+        let max_app = self.apps.keys().next_back().copied().unwrap_or(0);
+        let max_contract = self.contracts.keys().next_back().copied().unwrap_or(0);
+        self.next_app_id = snap.next_application_id.max(max_app + 1).max(FIRST_APP_ID);
+        self.next_contract_id = snap
+            .next_contract_id
+            .max(max_contract + 1)
+            .max(FIRST_CONTRACT_ID);
+        Ok(())
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            format: SNAPSHOT_FORMAT,
+            organization_id: self.org_id.clone(),
+            next_application_id: self.next_app_id,
+            next_contract_id: self.next_contract_id,
+            applications: self.apps.values().cloned().collect(),
+            contracts: self.contracts.values().cloned().collect(),
+        }
+    }
+
+    fn instance(&self, id: i64) -> Option<&ApiInstance> {
+        self.instances.iter().find(|i| i.id == id)
+    }
+
+    fn tier(&self, id: i64) -> Option<&Tier> {
+        self.instances.iter().find_map(|i| i.tier(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn stamp_is_rfc3339_millis_z() {
+        let s = now_stamp();
+        assert_eq!(s.len(), 24, "{s}");
+        assert!(s.ends_with('Z') && s.as_bytes()[10] == b'T' && s.as_bytes()[19] == b'.');
+        assert!(
+            time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).is_ok()
+        );
+    }
+
+    #[test]
+    fn restore_never_reuses_ids() {
+        let mut st = State::new("org");
+        let q = Query::new();
+        st.create_app(&obj(json!({"name": "a"})), &q).unwrap();
+        let mut snap = st.snapshot();
+        snap.next_application_id = 1; // a stale counter
+        let mut restored = State::new("org");
+        restored.restore(snap).unwrap();
+        let reply = restored.create_app(&obj(json!({"name": "b"})), &q).unwrap();
+        assert_eq!(reply.body.unwrap()["id"], json!(FIRST_APP_ID + 1));
+    }
+
+    #[test]
+    fn restore_refuses_another_org() {
+        let st = State::new("org-a");
+        let mut other = State::new("org-b");
+        let err = other.restore(st.snapshot()).err().unwrap();
+        assert!(err.contains("org-a"), "{err}");
+    }
+}

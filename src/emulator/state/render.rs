@@ -1,0 +1,167 @@
+//! JSON shapes of stored objects, as the platform's endpoints return them.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+impl State {
+    /// The full application object, as GET-by-id returns it.
+    pub fn app_json(&self, app: &App, with_owners: bool) -> Value {
+        let owners: Vec<Value> = app
+            .owners
+            .iter()
+            .map(|id| match self.user(id) {
+                Some(u) => u.owner_json(),
+                None => json!({ "id": id, "type": "user" }),
+            })
+            .collect();
+        let first = app.owners.first().and_then(|id| self.user(id));
+        let mut v = json!({
+            "audit": self.audit_json(&app.created, app.updated.as_deref()),
+            "masterOrganizationId": app.master_organization_id,
+            "id": app.id,
+            "name": app.name,
+            "description": app.description,
+            "coreServicesId": app.client_id,
+            "url": app.url,
+            "clientId": app.client_id,
+            "clientSecret": app.client_secret,
+            "clientProvider": { "providerId": null },
+            "redirectUri": app.redirect_uri,
+            "grantTypes": app.grant_types,
+            "owner": first.map(User::display_name).unwrap_or_else(|| "N/A".to_owned()),
+            "email": first.map(|u| u.email.clone()).unwrap_or_else(|| "N/A".to_owned()),
+        });
+        if with_owners {
+            v["owners"] = Value::Array(owners);
+        }
+        v
+    }
+
+    /// A list item: no clientId, clientSecret or owners.
+    pub(super) fn app_summary_json(&self, app: &App) -> Value {
+        json!({
+            "audit": self.audit_json(&app.created, app.updated.as_deref()),
+            "masterOrganizationId": app.master_organization_id,
+            "id": app.id,
+            "name": app.name,
+            "description": app.description,
+            "coreServicesId": app.client_id,
+            "url": app.url,
+        })
+    }
+
+    pub(super) fn audit_json(&self, created: &str, updated: Option<&str>) -> Value {
+        json!({
+            "created": { "date": created },
+            "updated": match updated { Some(d) => json!({ "date": d }), None => json!({}) },
+        })
+    }
+
+    pub(super) fn tier_full(&self, id: Option<i64>) -> Value {
+        id.and_then(|id| self.tier(id))
+            .map(Tier::full_json)
+            .unwrap_or(Value::Null)
+    }
+
+    pub(super) fn tier_short(&self, id: Option<i64>) -> Value {
+        id.and_then(|id| self.tier(id))
+            .map(Tier::short_json)
+            .unwrap_or(Value::Null)
+    }
+
+    /// The API Platform v2 shape (`GET …/applications/{id}/contracts`).
+    pub fn contract_platform_json(&self, c: &Contract) -> Value {
+        let inst = self.instance(c.api_instance_id);
+        json!({
+            "audit": self.audit_json(&c.created, c.updated.as_deref()),
+            "organizationId": self.org_id,
+            "id": c.id,
+            "status": c.status,
+            "tier": self.tier_short(c.tier_id),
+            "requestedTier": self.tier_short(c.requested_tier_id),
+            "apiVersion": {
+                "id": c.api_instance_id,
+                "apiId": inst.map(|i| i.legacy_api_id),
+                "name": inst.map(|i| i.product_version),
+                "api": {
+                    "id": inst.map(|i| i.legacy_api_id),
+                    "name": inst.map(|i| i.asset_name),
+                    "exchangeAssetName": inst.map(|i| i.asset_id),
+                },
+            },
+            "applicationId": c.application_id,
+            "apiId": c.api_instance_id,
+        })
+    }
+
+    /// The Exchange v2 shape (create and tier change answers).
+    pub(super) fn contract_exchange_json(&self, c: &Contract) -> Value {
+        let client_id = self
+            .apps
+            .get(&c.application_id)
+            .map(|a| a.client_id.clone());
+        json!({
+            "id": c.id,
+            "status": c.status,
+            "applicationId": c.application_id,
+            "clientId": client_id,
+            "tier": self.tier_full(c.tier_id),
+            "requestedTier": self.tier_full(c.requested_tier_id),
+            "api": { "id": c.api_instance_id },
+        })
+    }
+
+    /// The API Manager v1 shape.
+    pub(super) fn contract_manager_json(&self, c: &Contract) -> Value {
+        let app = self.apps.get(&c.application_id);
+        json!({
+            "audit": self.audit_json(&c.created, c.updated.as_deref()),
+            "masterOrganizationId": self.org_id,
+            "organizationId": self.org_id,
+            "id": c.id,
+            "status": c.status,
+            "approvedDate": c.approved_date,
+            "rejectedDate": c.rejected_date,
+            "revokedDate": c.revoked_date,
+            "applicationId": c.application_id,
+            "application": app.map(|a| json!({
+                "id": a.id,
+                "name": a.name,
+                "description": a.description,
+                "coreServicesId": a.client_id,
+            })),
+            "tierId": c.tier_id,
+            "tier": self.tier_full(c.tier_id),
+            "requestedTierId": c.requested_tier_id,
+            "requestedTier": self.tier_full(c.requested_tier_id),
+            "apiId": c.api_instance_id,
+            "api": { "id": c.api_instance_id },
+        })
+    }
+
+    pub fn instance_json(&self, inst: &ApiInstance) -> Value {
+        json!({
+            "id": inst.id,
+            "organizationId": self.org_id,
+            "masterOrganizationId": self.org_id,
+            "environmentId": ENVIRONMENT_ID,
+            "groupId": self.org_id,
+            "assetId": inst.asset_id,
+            "assetVersion": inst.asset_version,
+            "productVersion": inst.product_version,
+            "instanceLabel": inst.label(),
+            "technology": "mule4",
+            "status": "active",
+            "endpointUri": format!("https://{}.example.com/api", inst.asset_id),
+            "audit": { "created": { "date": "2024-01-01T00:00:00.000Z" }, "updated": {} },
+        })
+    }
+
+    /// The instance with its tiers, for the control handle.
+    pub fn instance_with_tiers_json(&self, inst: &ApiInstance) -> Value {
+        let mut v = self.instance_json(inst);
+        v["tiers"] = Value::Array(inst.tiers.iter().map(Tier::full_json).collect());
+        v
+    }
+}

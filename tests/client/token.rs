@@ -1,0 +1,196 @@
+//! Construction, the access token and the organization.
+
+use super::*;
+
+#[tokio::test]
+async fn constructing_the_client_makes_no_request() {
+    let emu = start().await;
+    let h = emu.handle();
+    let mut cfg = config(&emu);
+    cfg.org_id = None;
+    let c = client_from(cfg);
+    let _clone = c.clone();
+    tokio::task::yield_now().await;
+    assert_eq!(h.requests().len(), 0);
+    // The first real call makes the token request.
+    c.org_id().await.unwrap();
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
+}
+
+#[tokio::test]
+async fn concurrent_first_calls_make_one_token_request() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "shared");
+    let c = client(&emu);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let c = c.clone();
+        tasks.spawn(async move { c.get_application(ORG, id).await });
+    }
+    while let Some(r) = tasks.join_next().await {
+        assert_eq!(r.unwrap().unwrap().id, id);
+    }
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
+    assert_eq!(count(&h, "GET", &app_path(id)), 100);
+    assert!(h.requests().iter().all(|r| r.status != 401));
+}
+
+#[tokio::test]
+async fn a_fresh_token_is_reused() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    let c = client(&emu);
+    for _ in 0..3 {
+        c.get_application(ORG, id).await.unwrap();
+    }
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_renewed_before_it_expires() {
+    let emu = start_with(|c| c.token_ttl = Duration::from_secs(1)).await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    let c = client(&emu);
+    c.get_application(ORG, id).await.unwrap();
+    // Let the 1 s token run out (the client renews after 0.5 s).
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    c.get_application(ORG, id).await.unwrap();
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
+    assert!(
+        h.requests().iter().all(|r| r.status != 401),
+        "no call met a 401"
+    );
+    assert_eq!(count(&h, "GET", &app_path(id)), 2);
+}
+
+#[tokio::test]
+async fn a_401_renews_the_token_once_and_retries() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    fault(&h, "GET", &app_path(id), [FaultKind::status(401)]);
+    let c = client(&emu);
+    let app = c.get_application(ORG, id).await.unwrap();
+    assert_eq!(app.id, id);
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
+    assert_eq!(count(&h, "GET", &app_path(id)), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_unauthorized() {
+    let emu = start().await;
+    let h = emu.handle();
+    let id = insert_app(&h, "a");
+    fault(
+        &h,
+        "GET",
+        &app_path(id),
+        [401, 401, 401].map(FaultKind::status),
+    );
+    let c = client(&emu);
+    let err = c.get_application(ORG, id).await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
+    assert_eq!(count(&h, "GET", &app_path(id)), 2);
+}
+
+#[tokio::test]
+async fn rejected_credentials_say_so_without_the_secret() {
+    let emu = start().await;
+    let h = emu.handle();
+    let mut cfg = config(&emu);
+    cfg.client_secret = Secret::new("wrong-secret-value");
+    let c = client_from(cfg);
+    // The emulator's own refusal, then one with only an `error` code.
+    let err = c.get_application(ORG, 1).await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert!(
+        err.to_string().contains("Invalid client credentials"),
+        "{err}"
+    );
+    let body = r#"{"error":"invalid_client"}"#;
+    fault(&h, "POST", TOKEN_PATH, [FaultKind::respond(401, body)]);
+    let err = c.get_application(ORG, 1).await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("client_id and client_secret"), "{text}");
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("wrong-secret-value"));
+    assert!(!format!("{err:?}").contains("wrong-secret-value"));
+    // Nothing but the token requests were tried.
+    assert_eq!(h.requests().len(), 2);
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
+}
+
+#[tokio::test]
+async fn an_explicit_org_id_makes_no_me_call() {
+    let emu = start().await;
+    let c = client(&emu);
+    assert_eq!(c.org_id().await.unwrap(), ORG);
+    assert_eq!(emu.handle().requests().len(), 0);
+}
+
+/// The emulator records no headers and answers `/me` in one shape only.
+mod on_the_mock {
+    use serde_json::json;
+
+    use crate::client_support::*;
+
+    #[tokio::test]
+    async fn the_user_agent_names_provider_and_terraform() {
+        let mock = start().await;
+        let c = client(&mock);
+        c.get_application(ORG, 1).await.unwrap_err();
+        let expected = format!(
+            "terraform-provider-anypoint/{} terraform/1.9.5",
+            env!("CARGO_PKG_VERSION")
+        );
+        for seen in mock.world.log.lock().unwrap().iter() {
+            assert_eq!(seen.user_agent, expected);
+        }
+        assert_eq!(c.user_agent(), expected);
+    }
+
+    #[tokio::test]
+    async fn org_discovery_prefers_client_org_id_and_happens_once() {
+        let mock = start().await;
+        let mut cfg = config(&mock);
+        cfg.org_id = None;
+        let c = client_from(cfg);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let c = c.clone();
+            tasks.spawn(async move { c.org_id().await });
+        }
+        while let Some(r) = tasks.join_next().await {
+            assert_eq!(r.unwrap().unwrap(), "org-from-client");
+        }
+        assert_eq!(c.org_id().await.unwrap(), "org-from-client");
+        assert_eq!(mock.world.count("GET", "/accounts/api/me"), 1);
+    }
+
+    #[tokio::test]
+    async fn org_discovery_falls_back_to_the_user_organization() {
+        let mock = start().await;
+        *mock.world.me.lock().unwrap() = json!({
+            "client": {"client_id": CLIENT_ID},
+            "user": {"organization": {"id": "org-from-user"}}
+        });
+        let mut cfg = config(&mock);
+        cfg.org_id = None;
+        let c = client_from(cfg);
+        assert_eq!(c.org_id().await.unwrap(), "org-from-user");
+        assert_eq!(c.org_id().await.unwrap(), "org-from-user");
+        assert_eq!(mock.world.count("GET", "/accounts/api/me"), 1);
+
+        *mock.world.me.lock().unwrap() = json!({"client": {}});
+        let mut cfg = config(&mock);
+        cfg.org_id = None;
+        let err = client_from(cfg).org_id().await.unwrap_err();
+        assert!(err.to_string().contains("org_id"), "{err}");
+    }
+}
