@@ -1,0 +1,198 @@
+//! `scripts/acceptance.sh` (the maintainers' run against a real organization)
+//! runs against the in-process emulator here, so the script is known to work:
+//! the lifecycle passes, `--probe` answers every question, and neither leaves
+//! an application behind.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use anypoint_provider::emulator::{API_INSTANCE_CATALOG, ENVIRONMENT_ID};
+use common::*;
+
+fn script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/acceptance.sh")
+}
+
+/// The script with a clean Anypoint/Terraform environment plus `env`.
+fn run_script(args: &[&str], env: &[(&str, String)]) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script()).args(args).stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ANYPOINT_") || k.starts_with("TF_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.env("TERRAFORM", terraform_bin())
+        .env("CHECKPOINT_DISABLE", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run scripts/acceptance.sh")
+}
+
+fn emulator_env(emu: &TestEmulator) -> Vec<(&'static str, String)> {
+    let cfg = emu.emulator.as_ref().unwrap().config();
+    vec![
+        ("ANYPOINT_BASE_URL", emu.url.clone()),
+        ("ANYPOINT_CLIENT_ID", cfg.client_id.clone()),
+        ("ANYPOINT_CLIENT_SECRET", cfg.client_secret.clone()),
+        (
+            "ANYPOINT_PROVIDER_DIR",
+            provider_bin().parent().unwrap().display().to_string(),
+        ),
+    ]
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The answer line of question `q` in the probe report.
+fn answer<'a>(report: &'a str, q: &str) -> &'a str {
+    let start = report
+        .find(&format!("\n{q} "))
+        .unwrap_or_else(|| panic!("the report has no question {q}:\n{report}"));
+    let block = &report[start + 1..];
+    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+    block
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("answer: "))
+        .unwrap_or_else(|| panic!("question {q} has no answer line:\n{block}"))
+}
+
+#[test]
+fn without_credentials_it_exits_2_and_names_the_variables() {
+    let out = run_script(&[], &[]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("ANYPOINT_CLIENT_ID") && stderr.contains("ANYPOINT_CLIENT_SECRET"),
+        "{stderr}"
+    );
+    let out = run_script(&["--probe"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn lifecycle_passes_against_the_emulator_and_leaves_nothing() {
+    let emu = TestEmulator::start();
+    let out = run_script(&[], &emulator_env(&emu));
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "acceptance.sh failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("Acceptance lifecycle passed"),
+        "{stdout}\n{stderr}"
+    );
+    for step in [
+        "==> create",
+        "==> update",
+        "==> owner",
+        "==> import",
+        "==> destroy",
+    ] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    // It really went through the platform: a create, an update, an owner.
+    assert!(
+        emu.handle
+            .request_count("POST", "/apiplatform/repository/v2/organizations")
+            >= 2
+    );
+    assert!(
+        emu.handle
+            .request_count("PUT", "/apiplatform/repository/v2/organizations")
+            >= 1
+    );
+    assert_eq!(
+        emu.handle.application_count(),
+        0,
+        "left behind: {:?}",
+        emu.handle.applications()
+    );
+}
+
+#[test]
+fn a_failed_step_still_cleans_up() {
+    let emu = TestEmulator::start();
+    let mut env = emulator_env(&emu);
+    // The owner step fails: no such user. The application created before it
+    // must still be destroyed.
+    env.push((
+        "ANYPOINT_OWNER_USER_ID",
+        "00000000-0000-4000-8000-00000000dead".to_owned(),
+    ));
+    let out = run_script(&[], &env);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("FAILED at step: owner"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(
+        emu.handle.application_count(),
+        0,
+        "left behind: {:?}",
+        emu.handle.applications()
+    );
+}
+
+#[test]
+fn probe_reports_the_emulators_answer_to_each_question() {
+    let emu = TestEmulator::start();
+    let mut env = emulator_env(&emu);
+    env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_CATALOG.to_string()));
+    env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    let out = run_script(&["--probe"], &env);
+    let (report, stderr) = text(&out);
+    assert!(out.status.success(), "probe failed:\n{report}\n{stderr}");
+
+    for q in [
+        "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10", "Q11",
+    ] {
+        let a = answer(&report, q);
+        assert!(!a.trim().is_empty(), "{q} has an empty answer");
+        assert!(!a.contains("not asked"), "{q} was not asked: {a}");
+    }
+    // What the emulator does, as the report must state it.
+    assert!(
+        answer(&report, "Q1").contains("duplicate create was refused with 409"),
+        "{report}"
+    );
+    assert!(answer(&report, "Q2").starts_with("omitted fields are cleared"));
+    let q3 = answer(&report, "Q3");
+    assert!(
+        q3.contains("a new clientSecret") && q3.contains("clientId unchanged"),
+        "{q3}"
+    );
+    assert_eq!(answer(&report, "Q5"), "GET answers 404");
+    assert!(
+        answer(&report, "Q7").starts_with("409 Conflict"),
+        "{report}"
+    );
+    assert!(answer(&report, "Q9").contains("with targetAdminSite=true: 2 of total 2"));
+    let q10 = answer(&report, "Q10");
+    assert!(q10.starts_with("null: 200"), "{q10}");
+    let q11 = answer(&report, "Q11");
+    assert!(
+        q11.contains(
+            "POST api/v1 …/contracts/{id}/revoke: first 201, again 409, contract then REVOKED"
+        ),
+        "{q11}"
+    );
+
+    assert_eq!(
+        emu.handle.application_count(),
+        0,
+        "left behind: {:?}",
+        emu.handle.applications()
+    );
+    assert!(report.contains("clean-up: deleted application"), "{report}");
+}
