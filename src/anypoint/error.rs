@@ -35,7 +35,7 @@ pub fn forbidden_hint(info: &ErrorInfo) -> String {
                 "the Connected App has no access to organization {org}, the organization this \
                  request used. It comes from the provider's org_id (or ANYPOINT_ORG_ID) and, when \
                  neither is set, from the Connected App's own identity: set org_id to the id of \
-                 the root organization the Connected App belongs to, or remove it to use that \
+                 the root organization the Connected App belongs to, or leave it unset to use that \
                  organization"
             );
         }
