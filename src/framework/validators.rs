@@ -189,7 +189,7 @@ pub fn redirect_uri() -> Validator {
                 if let Some(rule) = redirect_uri_problem(s) {
                     diags.attr_error(
                         path.clone(),
-                        "Invalid redirect URI",
+                        "Invalid URL",
                         format!("Each entry of {path} {rule}; got {s:?}."),
                     );
                 }
