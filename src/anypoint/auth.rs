@@ -14,6 +14,16 @@ use crate::secret::Secret;
 
 /// The token path.
 pub const TOKEN_PATH: &[&str] = &["accounts", "api", "v2", "oauth2", "token"];
+/// True when `path` (as kept in an error, with its query) is the token
+/// request's: a 401 there means the credentials were refused; anywhere else
+/// it means an access token was (see [`super::error::TOKEN_REFUSED_EXPLANATION`]).
+pub fn is_token_request_path(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    // The base URL may carry a path prefix: compare the last segments.
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments.ends_with(TOKEN_PATH)
+}
+
 /// The lifetime assumed when the token response has no usable `expires_in`.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
@@ -315,5 +325,18 @@ mod tests {
             })
             .await;
         assert!(r.is_ok());
+    }
+
+    #[test]
+    fn the_token_request_path_is_recognised() {
+        assert!(is_token_request_path("/accounts/api/v2/oauth2/token"));
+        assert!(is_token_request_path("/accounts/api/v2/oauth2/token?x=1"));
+        assert!(!is_token_request_path("/accounts/api/me"));
+        assert!(!is_token_request_path(
+            "/accounts/api/v2/oauth2/token/extra"
+        ));
+        assert!(is_token_request_path(
+            "/prefix/accounts/api/v2/oauth2/token"
+        ));
     }
 }

@@ -8,9 +8,48 @@
 
 use std::fmt;
 
-/// The hint added to every 403.
+/// The hint added to a 403 that is not about the organization: a scope or
+/// ownership problem.
 pub const FORBIDDEN_HINT: &str = "the Connected App needs the Application Creator scope \
      (create/manage client applications), and it can only manage client applications that it created";
+
+/// The organization id in a request path (the segment after
+/// `organizations`), if any.
+fn organization_in_path(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut segments = path.split('/');
+    segments.find(|s| *s == "organizations")?;
+    segments.next().filter(|s| !s.is_empty())
+}
+
+/// The hint of a 403, fitting what failed. When the platform refused the
+/// organization itself (its message names the organization of the request
+/// path, or speaks of an organization), the hint names the organization
+/// used and how to set it: that is not a scope problem. Otherwise the scope
+/// and ownership hint, [`FORBIDDEN_HINT`].
+pub fn forbidden_hint(info: &ErrorInfo) -> String {
+    let message = info.message.to_ascii_lowercase();
+    if let Some(org) = organization_in_path(&info.path) {
+        if message.contains(&org.to_ascii_lowercase()) || message.contains("organization") {
+            return format!(
+                "the Connected App has no access to organization {org}, the organization this \
+                 request used. It comes from the provider's org_id (or ANYPOINT_ORG_ID) and, when \
+                 neither is set, from the Connected App's own identity: set org_id to the id of \
+                 the root organization the Connected App belongs to, or leave it unset to use that \
+                 organization"
+            );
+        }
+    }
+    FORBIDDEN_HINT.to_owned()
+}
+
+/// What a 401 on an API call (not the token request) means: the request was
+/// sent with a token that was valid by its stated lifetime, the client
+/// renewed it and sent the request again, and the new token was refused too.
+pub const TOKEN_REFUSED_EXPLANATION: &str = "the access token was renewed and the request sent \
+     again, and the platform refused the new token too: it expired before the request arrived \
+     (the platform's token lifetime may be very short) or was revoked. The Connected App's \
+     credentials were accepted when the token was issued";
 
 /// The longest platform message kept in an error, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 300;
@@ -179,6 +218,9 @@ impl ApiError {
     fn label(&self) -> &'static str {
         match self {
             ApiError::NotFound(_) => "Anypoint object not found",
+            ApiError::Unauthorized(i) if !super::auth::is_token_request_path(&i.path) => {
+                "Anypoint refused the access token"
+            }
             ApiError::Unauthorized(_) => "Anypoint rejected the credentials",
             ApiError::Forbidden(_) => "Anypoint denied access",
             ApiError::Conflict(_) => "Anypoint reported a conflict",
@@ -202,13 +244,13 @@ impl fmt::Display for ApiError {
                 None => return f.write_str(self.label()),
             },
         };
-        write!(f, "{}: {} {}", self.label(), info.method, info.path)?;
+        let mut out = format!("{}: {} {}", self.label(), info.method, info.path);
         if let Some(status) = info.status {
-            write!(f, " returned HTTP {status}")?;
+            out.push_str(&format!(" returned HTTP {status}"));
         }
-        write!(f, ": {}", one_line(&info.message))?;
+        out.push_str(&format!(": {}", one_line(&info.message)));
         if info.attempts > 1 {
-            write!(f, " (after {} attempts)", info.attempts)?;
+            out.push_str(&format!(" (after {} attempts)", info.attempts));
         }
         // Only a request that changes something can "have been applied".
         let changes = !matches!(info.method.as_str(), "GET" | "HEAD");
@@ -216,16 +258,35 @@ impl fmt::Display for ApiError {
             && info.outcome_unknown
             && matches!(self, ApiError::Transport(_) | ApiError::Server(_))
         {
-            f.write_str(" (the request may have been applied)")?;
+            out.push_str(" (the request may have been applied)");
         }
-        if let ApiError::Forbidden(_) = self {
-            write!(f, ". Hint: {FORBIDDEN_HINT}")?;
+        match self {
+            ApiError::Forbidden(i) => {
+                add_sentence(&mut out, &format!("Hint: {}", forbidden_hint(i)))
+            }
+            ApiError::Unauthorized(i) if !super::auth::is_token_request_path(&i.path) => {
+                add_sentence(&mut out, &format!("Hint: {TOKEN_REFUSED_EXPLANATION}"))
+            }
+            _ => {}
         }
-        Ok(())
+        f.write_str(&out)
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// Append `sentence` to `text` as a new sentence: after a full stop only if
+/// `text` does not already end with one (or with `!`, `?`, `…`), so that no
+/// text ever shows a doubled period.
+fn add_sentence(text: &mut String, sentence: &str) {
+    let len = text.trim_end().len();
+    text.truncate(len);
+    if !text.ends_with(['.', '!', '?', '…']) {
+        text.push('.');
+    }
+    text.push(' ');
+    text.push_str(sentence);
+}
 
 /// Control characters (newlines included) become spaces.
 fn one_line(s: &str) -> String {
@@ -484,5 +545,94 @@ mod tests {
     fn truncation_respects_char_boundaries() {
         assert_eq!(truncate("ééé", 2), "éé…");
         assert_eq!(truncate("ab", 2), "ab");
+    }
+
+    #[test]
+    fn forbidden_hint_fits_what_failed() {
+        let org = "11111111-2222-4333-8444-555555555555";
+        let path = format!("/apiplatform/repository/v2/organizations/{org}/applications");
+        let wrong_org = ApiError::from_status(
+            403,
+            ErrorInfo::new(
+                "GET",
+                &path,
+                Some(403),
+                format!("You do not have permission to access organization {org}."),
+            ),
+        )
+        .to_string();
+        assert!(!wrong_org.contains("Application Creator"), "{wrong_org}");
+        assert!(
+            wrong_org.contains(org) && wrong_org.contains("org_id"),
+            "{wrong_org}"
+        );
+        assert!(!wrong_org.contains(".."), "{wrong_org}");
+        let scope = ApiError::from_status(
+            403,
+            ErrorInfo::new("POST", &path, Some(403), "Forbidden".to_owned()),
+        )
+        .to_string();
+        assert!(scope.contains("Application Creator"), "{scope}");
+        assert_eq!(organization_in_path(&format!("{path}?offset=0")), Some(org));
+        assert_eq!(organization_in_path("/accounts/api/me"), None);
+    }
+
+    #[test]
+    fn a_refused_token_is_not_called_rejected_credentials() {
+        let api = ApiError::from_status(
+            401,
+            ErrorInfo::new(
+                "GET",
+                "/accounts/api/me",
+                Some(401),
+                "Unauthorized".to_owned(),
+            ),
+        )
+        .to_string();
+        assert!(!api.contains("rejected the credentials"), "{api}");
+        assert!(api.contains("expired"), "{api}");
+        let token = ApiError::from_status(
+            401,
+            ErrorInfo::new(
+                "POST",
+                "/accounts/api/v2/oauth2/token",
+                Some(401),
+                "the token request was rejected: check client_id and client_secret".to_owned(),
+            ),
+        )
+        .to_string();
+        assert!(token.contains("rejected the credentials"), "{token}");
+    }
+
+    /// Every text the client shows (label, message, suffixes, hints) joined
+    /// for every kind, with messages that end with and without a period:
+    /// never a doubled period.
+    #[test]
+    fn no_text_shows_a_doubled_period() {
+        let paths = [
+            "/accounts/api/v2/oauth2/token",
+            "/accounts/api/me",
+            "/apiplatform/repository/v2/organizations/o-1/applications/7",
+        ];
+        for status in [400, 401, 403, 404, 409, 429, 500, 502] {
+            for path in paths {
+                for message in ["Forbidden.", "Forbidden", "organization o-1.", "no. ", ""] {
+                    for method in ["GET", "POST"] {
+                        let mut info =
+                            ErrorInfo::new(method, path, Some(status), message.to_owned());
+                        info.outcome_unknown = true;
+                        info.attempts = 3;
+                        let text = ApiError::from_status(status, info.clone()).to_string();
+                        assert!(!text.contains(".."), "{text}");
+                        let text = ApiError::Transport(info).to_string();
+                        assert!(!text.contains(".."), "{text}");
+                    }
+                }
+            }
+        }
+        for hint in [FORBIDDEN_HINT, TOKEN_REFUSED_EXPLANATION] {
+            assert!(!hint.contains("..") && !hint.ends_with('.'), "{hint}");
+        }
+        assert!(!ApiError::Config("bad.".into()).to_string().contains(".."));
     }
 }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use std::collections::BTreeSet;
 
 use crate::anypoint::Application;
-use crate::framework::validators::{digits, non_empty, uuid};
+use crate::framework::validators::{digits, name_text, non_empty, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::{norm_set, norm_string, parse_app_id};
 use crate::support::{api_error, AnypointData};
@@ -67,6 +67,7 @@ pub fn schema() -> Schema {
             .optional()
             .computed()
             .validate(non_empty())
+            .validate(name_text())
             .description("The exact application name. Set this or `id`."),
     )
     .attribute(

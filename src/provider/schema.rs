@@ -1,6 +1,8 @@
 //! The provider block's schema.
 
-use super::settings::CONTROL_PLANE_NAMES;
+use super::settings::{
+    CONTROL_PLANE_NAMES, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS, MIN_MAX_RETRIES, MIN_TIMEOUT_SECONDS,
+};
 use crate::framework::validators::{absolute_url, int_between, non_empty, one_of, uuid};
 use crate::framework::{Attribute, Schema};
 
@@ -38,18 +40,18 @@ pub fn provider_schema() -> Schema {
         Attribute::string("org_id")
             .optional()
             .validate(uuid())
-            .description("The root (master) organization id. When unset, it is discovered from the Connected App's identity. May also be set with `ANYPOINT_ORG_ID`."),
+            .description("The root (master) organization id. A UUID. When unset, it is discovered from the Connected App's identity. May also be set with `ANYPOINT_ORG_ID`, which must be a UUID too."),
     )
     .attribute(
         Attribute::number("max_retries")
             .optional()
-            .validate(int_between(0, 20))
-            .description("How many times a request that failed with a rate limit, a server-side error or a dropped connection is retried (default 5). May also be set with `ANYPOINT_MAX_RETRIES`."),
+            .validate(int_between(MIN_MAX_RETRIES, MAX_MAX_RETRIES))
+            .description("How many times a request that failed with a rate limit, a server-side error or a dropped connection is retried: 0 to 20 (default 5). May also be set with `ANYPOINT_MAX_RETRIES`, which follows the same rule."),
     )
     .attribute(
         Attribute::number("timeout_seconds")
             .optional()
-            .validate(int_between(1, 3600))
+            .validate(int_between(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS))
             .description("Timeout of each HTTP request, in seconds (default 60). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
     )
 }

@@ -10,6 +10,7 @@ use url::Url;
 use crate::anypoint::{
     validate_base_url, Backoff, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
+use crate::framework::validators::is_uuid;
 use crate::secret::Secret;
 use crate::tfvalue::Value;
 
@@ -22,9 +23,24 @@ pub const ENV_ORG_ID: &str = "ANYPOINT_ORG_ID";
 pub const ENV_MAX_RETRIES: &str = "ANYPOINT_MAX_RETRIES";
 pub const ENV_TIMEOUT_SECONDS: &str = "ANYPOINT_TIMEOUT_SECONDS";
 
-/// Upper bounds accepted for the numeric settings.
-pub const MAX_MAX_RETRIES: i64 = 50;
+/// The ranges accepted for the numeric settings: one rule per setting, used
+/// both by the provider block's schema (at `terraform validate`) and for its
+/// environment variable (when the provider is configured).
+pub const MIN_MAX_RETRIES: i64 = 0;
+pub const MAX_MAX_RETRIES: i64 = 20;
+pub const MIN_TIMEOUT_SECONDS: i64 = 1;
 pub const MAX_TIMEOUT_SECONDS: i64 = 3600;
+
+/// The rule of `org_id` (and `ANYPOINT_ORG_ID`): a UUID, as the schema's
+/// `uuid()` validator checks it. `source` names where the value came from.
+pub fn org_id_problem(value: &str, source: &str) -> Option<String> {
+    (!is_uuid(value)).then(|| {
+        format!(
+            "{source} must be a UUID (the root organization id, such as \
+             \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b\"), got {value:?}"
+        )
+    })
+}
 
 /// The Anypoint control planes and their base URLs; the first is the default.
 pub const CONTROL_PLANES: [(&str, &str); 5] = [
@@ -214,14 +230,27 @@ impl ProviderSettings {
             None => plane_url.and_then(|u| Url::parse(u).ok()),
         };
 
-        let org_id = non_empty(self.org_id).or_else(|| non_empty(env(ENV_ORG_ID)));
+        let org_id = match non_empty(self.org_id) {
+            Some(v) => Some((v, "`org_id`")),
+            None => non_empty(env(ENV_ORG_ID)).map(|v| (v, ENV_ORG_ID)),
+        };
+        let org_id = match org_id {
+            Some((v, source)) => match org_id_problem(&v, source) {
+                Some(detail) => {
+                    errors.push(ConfigError::new("org_id", "Invalid org_id", detail));
+                    None
+                }
+                None => Some(v),
+            },
+            None => None,
+        };
 
         let max_retries = resolve_number(
             self.max_retries,
             &env,
             "max_retries",
             ENV_MAX_RETRIES,
-            0,
+            MIN_MAX_RETRIES,
             MAX_MAX_RETRIES,
             &mut errors,
         )
@@ -232,7 +261,7 @@ impl ProviderSettings {
             &env,
             "timeout_seconds",
             ENV_TIMEOUT_SECONDS,
-            1,
+            MIN_TIMEOUT_SECONDS,
             MAX_TIMEOUT_SECONDS,
             &mut errors,
         )
@@ -315,6 +344,9 @@ mod tests {
             .collect();
         move |k| map.get(k).cloned()
     }
+
+    const ORG_A: &str = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b";
+    const ORG_B: &str = "11111111-2222-4333-8444-555555555555";
 
     fn creds() -> ProviderSettings {
         ProviderSettings {
@@ -422,7 +454,7 @@ mod tests {
                 (ENV_CLIENT_ID, "env-id"),
                 (ENV_CLIENT_SECRET, "env-secret"),
                 (ENV_CONTROL_PLANE, "jp"),
-                (ENV_ORG_ID, "org-1"),
+                (ENV_ORG_ID, ORG_A),
                 (ENV_MAX_RETRIES, "2"),
                 (ENV_TIMEOUT_SECONDS, "15"),
             ]))
@@ -430,7 +462,7 @@ mod tests {
         assert_eq!(cfg.client_id, "env-id");
         assert_eq!(cfg.client_secret.expose(), "env-secret");
         assert_eq!(cfg.base_url.host_str(), Some("jp1.platform.mulesoft.com"));
-        assert_eq!(cfg.org_id.as_deref(), Some("org-1"));
+        assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
         assert_eq!(cfg.max_retries, 2);
         assert_eq!(cfg.timeout, Duration::from_secs(15));
         assert!(!format!("{cfg:?}").contains("env-secret"));
@@ -439,19 +471,19 @@ mod tests {
     #[test]
     fn attributes_win_over_the_environment() {
         let cfg = ProviderSettings {
-            org_id: Some("org-attr".into()),
+            org_id: Some(ORG_A.into()),
             max_retries: Some(0),
             timeout_seconds: Some(5),
             ..creds()
         }
         .resolve(env_of(&[
             (ENV_CLIENT_ID, "env-id"),
-            (ENV_ORG_ID, "org-env"),
+            (ENV_ORG_ID, ORG_B),
             (ENV_MAX_RETRIES, "9"),
         ]))
         .unwrap();
         assert_eq!(cfg.client_id, "cid");
-        assert_eq!(cfg.org_id.as_deref(), Some("org-attr"));
+        assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
         assert_eq!(cfg.max_retries, 0);
         assert_eq!(cfg.timeout, Duration::from_secs(5));
     }
@@ -531,5 +563,56 @@ mod tests {
         .resolve(env_of(&[]))
         .unwrap_err();
         assert_eq!(errs[0].attribute, "timeout_seconds");
+    }
+
+    #[test]
+    fn environment_variables_follow_the_rules_of_their_attributes() {
+        // ANYPOINT_ORG_ID is a UUID, like org_id.
+        let errs = creds()
+            .resolve(env_of(&[(ENV_ORG_ID, "not-a-uuid")]))
+            .unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].attribute, "org_id");
+        assert!(errs[0].detail.contains(ENV_ORG_ID), "{}", errs[0].detail);
+        assert!(errs[0].detail.contains("UUID"), "{}", errs[0].detail);
+        let errs = ProviderSettings {
+            org_id: Some("not-a-uuid".into()),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap_err();
+        assert!(errs[0].detail.contains("`org_id`"), "{}", errs[0].detail);
+        // ANYPOINT_MAX_RETRIES has the range of max_retries.
+        let ok = creds().resolve(env_of(&[(ENV_MAX_RETRIES, "20")])).unwrap();
+        assert_eq!(ok.max_retries, 20);
+        for (n, env) in [(21, "21"), (30, "30"), (-1, "-1")] {
+            let errs = creds()
+                .resolve(env_of(&[(ENV_MAX_RETRIES, env)]))
+                .unwrap_err();
+            assert!(
+                errs[0].detail.contains("between 0 and 20"),
+                "{}",
+                errs[0].detail
+            );
+            let errs = ProviderSettings {
+                max_retries: Some(n),
+                ..creds()
+            }
+            .resolve(env_of(&[]))
+            .unwrap_err();
+            assert!(
+                errs[0].detail.contains("between 0 and 20"),
+                "{}",
+                errs[0].detail
+            );
+        }
+        let errs = creds()
+            .resolve(env_of(&[(ENV_TIMEOUT_SECONDS, "3601")]))
+            .unwrap_err();
+        assert!(
+            errs[0].detail.contains("between 1 and 3600"),
+            "{}",
+            errs[0].detail
+        );
     }
 }

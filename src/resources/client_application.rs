@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
-use crate::framework::validators::{absolute_url, digits, is_uuid, non_empty, uuid};
+use crate::framework::validators::{digits, is_uuid, name_text, non_empty, uuid, web_url};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -68,7 +68,8 @@ pub fn schema() -> Schema {
         Attribute::string("name")
             .required()
             .validate(non_empty())
-            .description("The application name."),
+            .validate(name_text())
+            .description("The application name: printable text, without leading or trailing spaces."),
     )
     .attribute(
         Attribute::string("description")
@@ -78,14 +79,14 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("url")
             .optional()
-            .validate(absolute_url(true))
-            .description("The application's home page, an absolute http(s) URL."),
+            .validate(web_url())
+            .description("The application's home page, an absolute http(s) URL with a host, written without spaces."),
     )
     .attribute(
         Attribute::set("redirect_uris", Type::String)
             .optional()
             .validate_each(redirect_uri_validator())
-            .description("OAuth 2.0 redirect URIs, each an absolute URI."),
+            .description("OAuth 2.0 redirect URIs, each an absolute URI without spaces, fragment (`#…`) or user information (`user:password@`). The `javascript:`, `data:`, `file:`, `vbscript:`, `blob:` and `about:` schemes are refused; custom schemes of native apps, such as `com.example.app:/callback`, are accepted."),
     )
     .attribute(
         Attribute::set("grant_types", Type::String)

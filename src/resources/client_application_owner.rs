@@ -281,13 +281,20 @@ impl Resource for ClientApplicationOwnerResource {
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         match id.split('/').collect::<Vec<_>>().as_slice() {
-            [org, app, user] if is_uuid(org) && is_uuid(user) => match parse_app_id(app) {
-                Some(app_id) => Some(owner_state(org, app_id, user, None).to_value()),
-                None => {
-                    diags.error("Invalid import id", format!("The application id in {id:?} must be numeric. Expected <org_id>/<application_id>/<user_id>, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"."));
-                    None
+            [org, app, user] if is_uuid(org) && is_uuid(user) => {
+                match parse_app_id(app) {
+                    Some(app_id) => Some(owner_state(org, app_id, user, None).to_value()),
+                    None => {
+                        let why = if !app.is_empty() && app.bytes().all(|b| b.is_ascii_digit()) {
+                            format!("is too large: an application id fits a 64-bit integer (at most {})", i64::MAX)
+                        } else {
+                            "must be numeric".to_owned()
+                        };
+                        diags.error("Invalid import id", format!("The application id {app:?} in {id:?} {why}. Expected <org_id>/<application_id>/<user_id>, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"."));
+                        None
+                    }
                 }
-            },
+            }
             _ => {
                 diags.error(
                     "Invalid import id",

@@ -3,7 +3,7 @@
 //! [`crate::support::values`]; platform errors become diagnostics in
 //! [`crate::support::api_error`].)
 
-use crate::framework::validators::{absolute_url, one_of};
+use crate::framework::validators::{one_of, redirect_uri};
 use crate::framework::Validator;
 
 pub const GRANT_TYPES: &[&str] = &[
@@ -19,5 +19,5 @@ pub fn grant_type_validator() -> Validator {
 }
 
 pub fn redirect_uri_validator() -> Validator {
-    absolute_url(false)
+    redirect_uri()
 }

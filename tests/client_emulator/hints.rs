@@ -226,11 +226,18 @@ async fn org_is_discovered_once_from_me() {
         .unwrap();
     assert_eq!(app.master_organization_id.as_deref(), Some(ORG));
 
-    // Another organization is refused with the scope hint.
-    let e = c
-        .list_applications("99999999-9999-4999-8999-999999999999", None)
-        .await
-        .unwrap_err();
+    // Another organization is refused with a hint about the organization
+    // (which one was used and how to set it), not about scopes.
+    let other = "99999999-9999-4999-8999-999999999999";
+    let e = c.list_applications(other, None).await.unwrap_err();
     assert!(e.is_forbidden(), "{e}");
-    assert!(e.to_string().contains("Application Creator"), "{e}");
+    let text = e.to_string();
+    assert!(!text.contains("Application Creator"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "organization {other}, the organization this request used"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("org_id"), "{text}");
 }

@@ -1,0 +1,290 @@
+//! Issue 8's findings 8 (hostile input refused at validate) and 9 (messages
+//! that mislead), end-to-end: the real Terraform CLI, the provider and the
+//! in-process emulator. Copied from branch `faults` (`tests/e2e_findings.rs`).
+
+mod common;
+mod fault_support;
+
+use std::time::Duration;
+
+use anypoint_provider::emulator::DEFAULT_ORG_ID;
+use common::*;
+use fault_support::*;
+
+fn app_block(label: &str, name: &str, extra: &str) -> String {
+    format!(
+        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
+    )
+}
+
+fn owner_block(label: &str, application_id: &str, user_id: &str) -> String {
+    format!(
+        "resource \"anypoint_client_application_owner\" \"{label}\" {{\n  application_id = {application_id}\n  user_id        = \"{user_id}\"\n}}\n"
+    )
+}
+
+// ------------------------------------------------------------ finding 8
+
+/// Each bad input is refused at `terraform validate`, naming the attribute,
+/// with no platform call; a native app's custom scheme stays valid.
+#[test]
+fn f8_hostile_input_is_refused_at_validate() {
+    let emu = RestartableEmulator::start();
+    let bad: &[(&str, &str, &str)] = &[
+        (
+            "redirect_uris",
+            "space inside",
+            r#"redirect_uris = ["https://a.example.com/call back"]"#,
+        ),
+        (
+            "redirect_uris",
+            "leading space",
+            r#"redirect_uris = [" https://a.example.com/cb"]"#,
+        ),
+        (
+            "redirect_uris",
+            "trailing space",
+            r#"redirect_uris = ["https://a.example.com/cb "]"#,
+        ),
+        (
+            "redirect_uris",
+            "embedded newline",
+            r#"redirect_uris = ["https://a.example.com/c\nb"]"#,
+        ),
+        (
+            "redirect_uris",
+            "javascript: scheme",
+            r#"redirect_uris = ["javascript:alert(1)"]"#,
+        ),
+        (
+            "redirect_uris",
+            "data: scheme",
+            r#"redirect_uris = ["data:text/html,hello"]"#,
+        ),
+        (
+            "redirect_uris",
+            "file: scheme",
+            r#"redirect_uris = ["file:///etc/passwd"]"#,
+        ),
+        (
+            "redirect_uris",
+            "fragment",
+            r#"redirect_uris = ["https://a.example.com/cb#frag"]"#,
+        ),
+        (
+            "redirect_uris",
+            "user-info",
+            r#"redirect_uris = ["https://user:pass@a.example.com/cb"]"#,
+        ),
+        (
+            "url",
+            "surrounding spaces",
+            r#"url = " https://a.example.com ""#,
+        ),
+        ("url", "no host", r#"url = "http:///path""#),
+        ("name", "control character", "name = \"bad\\u0007name\""),
+        ("name", "leading space", r#"name = " padded""#),
+        ("name", "trailing space", r#"name = "padded ""#),
+    ];
+    let tf = emu.tf("");
+    let mut problems = Vec::new();
+    for (attr, what, line) in bad {
+        let body = if line.starts_with("name") {
+            format!("resource \"anypoint_client_application\" \"app\" {{\n  {line}\n}}\n")
+        } else {
+            format!("resource \"anypoint_client_application\" \"app\" {{\n  name = \"hostile\"\n  {line}\n}}\n")
+        };
+        emu.set_config(&tf, &body);
+        let before = emu.all_requests().len();
+        let out = tf.run(&["validate", "-no-color"]);
+        let raw = out.all();
+        let all = squeeze(&raw);
+        if out.code == 0 {
+            problems.push(format!("{attr} with {what}: accepted by validate"));
+        } else if !all.contains(attr) {
+            problems.push(format!(
+                "{attr} with {what}: refused without naming {attr}: {raw}"
+            ));
+        }
+        if emu.all_requests().len() != before {
+            problems.push(format!("{attr} with {what}: validate called the platform"));
+        }
+    }
+    emu.set_config(
+        &tf,
+        "resource \"anypoint_client_application\" \"app\" {\n  name = \"native\"\n  redirect_uris = [\"com.example.app:/callback\"]\n}\n",
+    );
+    let ok = tf.run(&["validate", "-no-color"]);
+    if ok.code != 0 {
+        problems.push(format!("com.example.app:/callback refused: {}", ok.all()));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+// ------------------------------------------------------------ finding 9
+
+/// A wrong organization id: no hint about the Application Creator scope, no
+/// doubled period, and the message points at org_id.
+#[test]
+fn f9_wrong_org_id_message() {
+    let emu = RestartableEmulator::start();
+    let tf = TfDir::new(&format!(
+        "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
+        emu.provider_block("  org_id = \"11111111-2222-4333-8444-555555555555\"\n")
+    ));
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(
+        !all.contains("Application Creator"),
+        "misleading scope hint:\n{raw}"
+    );
+    // Only the diagnostics: Terraform's own progress line ("Reading...")
+    // precedes them and is not the provider's text.
+    let errors = &all[all.find("Error:").unwrap_or(0)..];
+    assert!(!errors.contains(".."), "doubled period:\n{raw}");
+    assert!(
+        all.contains("org_id"),
+        "the message points at org_id:\n{raw}"
+    );
+}
+
+/// `name = ""` on a required attribute never says "or remove it".
+#[test]
+fn f9_empty_required_name_message() {
+    let emu = RestartableEmulator::start();
+    let tf = emu.tf(&app_block("app", "", ""));
+    let out = tf.run(&["validate", "-no-color"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(all.contains("name"), "{raw}");
+    assert!(!all.contains("or remove it"), "name is required:\n{raw}");
+}
+
+/// An id that overflows is described as too large, not "must be numeric".
+#[test]
+fn f9_overflowing_id_message() {
+    let emu = RestartableEmulator::start();
+    let tf = emu.tf(&owner_block("o", "\"1\"", ALICE));
+    let out = tf.run(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "anypoint_client_application_owner.o",
+        &format!("{DEFAULT_ORG_ID}/99999999999999999999999/{ALICE}"),
+    ]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(
+        !all.contains("must be numeric"),
+        "the id is numeric, just too large:\n{raw}"
+    );
+    let lower = all.to_lowercase();
+    assert!(
+        ["too large", "64-bit", "out of range", "overflow"]
+            .iter()
+            .any(|w| lower.contains(w)),
+        "the message says the id is too large:\n{raw}"
+    );
+}
+
+/// Credential failures are not titled "Error finding the organization".
+#[test]
+fn f9_bad_credentials_title() {
+    let emu = RestartableEmulator::start();
+    let tf = TfDir::new(&format!(
+        "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
+        provider_block(
+            &emu.url(),
+            &emu.config.client_id,
+            "wrong-secret",
+            "  max_retries = 0\n"
+        )
+    ));
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(!all.contains("Error finding the organization"), "{raw}");
+    assert!(
+        all.contains("client_secret") || all.contains("credentials"),
+        "{raw}"
+    );
+}
+
+/// A token that expired in flight is not reported as rejected credentials.
+#[test]
+fn f9_expired_token_is_not_rejected_credentials() {
+    let emu = RestartableEmulator::start_with(|c| c.token_ttl = Duration::ZERO);
+    let tf = TfDir::new(&format!(
+        "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
+        emu.provider_block(&format!("  org_id = \"{DEFAULT_ORG_ID}\"\n"))
+    ));
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(
+        !all.contains("rejected the credentials"),
+        "the credentials were fine:\n{raw}"
+    );
+    assert!(
+        all.to_lowercase().contains("expired"),
+        "the message says the token expired:\n{raw}"
+    );
+}
+
+/// `ANYPOINT_ORG_ID` is validated like `org_id`: refused before any platform
+/// call, naming the variable.
+#[test]
+fn f9_env_org_id_validated_like_attribute() {
+    let emu = RestartableEmulator::start();
+    let mut tf = TfDir::new(&format!(
+        "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
+        emu.provider_block("")
+    ));
+    tf.set_env("ANYPOINT_ORG_ID", "not-a-uuid");
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(out.code, 0, "{raw}");
+    assert!(
+        all.contains("ANYPOINT_ORG_ID"),
+        "names the variable:\n{raw}"
+    );
+    assert!(all.contains("UUID"), "states the rule (a UUID):\n{raw}");
+    assert_eq!(
+        emu.api_requests(),
+        0,
+        "no platform call: {:?}",
+        emu.all_requests()
+    );
+}
+
+/// `ANYPOINT_MAX_RETRIES` allows what `max_retries` allows (0..=20).
+#[test]
+fn f9_env_max_retries_validated_like_attribute() {
+    let emu = RestartableEmulator::start();
+    let mut tf = TfDir::new(&format!(
+        "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
+        emu.provider_block_raw("")
+    ));
+    tf.set_env("ANYPOINT_MAX_RETRIES", "30");
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let raw = out.all();
+    let all = squeeze(&raw);
+    assert_ne!(
+        out.code, 0,
+        "ANYPOINT_MAX_RETRIES=30 is out of range like max_retries = 30:\n{raw}"
+    );
+    assert!(all.contains("ANYPOINT_MAX_RETRIES"), "{raw}");
+    assert!(all.contains("20"), "states the range:\n{raw}");
+}
