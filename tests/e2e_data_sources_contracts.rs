@@ -113,6 +113,24 @@ output "gold_tier_id" {{
     );
     assert!(err.contains("404"), "{}", plan.stderr);
 
+    // A 403 names the scope the call needs (the emulator refuses any other
+    // organization with 403).
+    tf.set_config(
+        &emu,
+        &format!(
+            "data \"anypoint_api_instance\" \"elsewhere\" {{\n  api_instance_id = \"{API_INSTANCE_ORDERS}\"\n  environment_id  = \"{ENVIRONMENT_ID}\"\n  org_id          = \"11111111-2222-4333-8444-555555555555\"\n}}\n"
+        ),
+    );
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let err = flat(&plan.stderr);
+    assert!(
+        err.contains("Missing scope for reading API instance")
+            && err.contains("\"View APIs Configuration\""),
+        "{}",
+        plan.stderr
+    );
+
     // Bad ids are refused at validate, before any platform call.
     tf.set_config(
         &emu,
