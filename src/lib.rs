@@ -9,7 +9,8 @@
 //! - `provider`: the Anypoint provider (its config schema and registry).
 //! - `support`: what resources and data sources stand on (provider data,
 //!   organization lookup, owner locks, API errors as diagnostics).
-//! - `resources`, `data_sources`: what users write in their configurations.
+//! - `resources`, `data_sources`, `ephemeral`: what users write in their
+//!   configurations.
 //! - `anypoint`: the HTTP client for the Anypoint Platform API.
 //! - `emulator`: an in-memory Anypoint Platform for tests and the quickstart.
 //! - `secret`: a string type that cannot be formatted into logs.
@@ -17,6 +18,7 @@
 pub mod anypoint;
 pub mod data_sources;
 pub mod emulator;
+pub mod ephemeral;
 pub mod framework;
 pub mod plugin;
 pub mod proto;

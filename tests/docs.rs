@@ -1,7 +1,7 @@
 //! The Registry docs follow the schema: every attribute of the provider, of
-//! each resource and of each data source is documented on its page, in the
-//! right section (Required / Optional / Read-Only), and no page documents an
-//! attribute the schema lacks. On a mismatch the test prints the expected
+//! each resource, of each data source and of each ephemeral resource is
+//! documented on its page, in the right section (Required / Optional /
+//! Read-Only), and no page documents an attribute the schema lacks. On a mismatch the test prints the expected
 //! schema section.
 
 use std::collections::BTreeMap;
@@ -153,7 +153,76 @@ fn docs_match_the_schema() {
             &mut problems,
         );
     }
+    let ephemerals = p.ephemeral_resources();
+    assert!(
+        !ephemerals.is_empty(),
+        "the provider serves ephemeral resources, so their pages are checked"
+    );
+    for e in ephemerals {
+        let short = e.type_name().trim_start_matches("anypoint_");
+        check_page(
+            &root.join("ephemeral-resources").join(format!("{short}.md")),
+            &e.schema(),
+            &mut problems,
+        );
+    }
+    // Every page belongs to something the provider serves: a page left
+    // behind by a rename documents nothing.
+    for (dir, names) in [
+        (
+            "resources",
+            p.resources()
+                .iter()
+                .map(|r| r.type_name())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "data-sources",
+            p.data_sources().iter().map(|d| d.type_name()).collect(),
+        ),
+        (
+            "ephemeral-resources",
+            p.ephemeral_resources()
+                .iter()
+                .map(|e| e.type_name())
+                .collect(),
+        ),
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let Some(short) = file.strip_suffix(".md") else {
+                continue;
+            };
+            if !names.contains(&format!("anypoint_{short}").as_str()) {
+                problems.push(format!(
+                    "docs/{dir}/{file} documents anypoint_{short}, which the provider does not serve as one of its {dir}"
+                ));
+            }
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn ephemeral_pages_say_they_stay_out_of_plan_and_state() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ephemeral-resources");
+    for e in AnypointProvider.ephemeral_resources() {
+        let short = e.type_name().trim_start_matches("anypoint_");
+        let path = root.join(format!("{short}.md"));
+        let page =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            page.contains("(Ephemeral Resource)") && page.contains("Terraform 1.10"),
+            "{short}.md names its kind and the Terraform version it needs"
+        );
+        assert!(
+            page.contains(&format!("ephemeral \"{}\"", e.type_name())),
+            "{short}.md shows an ephemeral block"
+        );
+    }
 }
 
 #[test]

@@ -266,6 +266,16 @@ output "description" {
     assert_plan_clean(&tf, "resource and data source together");
 }
 
+/// A JSON array of strings as Terraform shows a set: sorted, null when empty.
+fn set_or_null(v: &Value) -> Value {
+    let items = sorted_strings(v);
+    if items.is_empty() {
+        Value::Null
+    } else {
+        json!(items)
+    }
+}
+
 #[test]
 fn application_list_with_and_without_name_filter() {
     let emu = TestEmulator::start();
@@ -273,7 +283,10 @@ fn application_list_with_and_without_name_filter() {
         &emu,
         json!({"name": "alpha-one", "description": "first", "url": "https://one.example.com"}),
     );
-    let two = seed(&emu, json!({"name": "The Alpha Two"}));
+    let two = seed(
+        &emu,
+        json!({"name": "The Alpha Two", "redirectUri": ["https://two.example.com/cb"], "grantTypes": ["implicit"]}),
+    );
     let beta = seed(&emu, json!({"name": "beta"}));
     let tf = tf_with_emulator(
         &emu,
@@ -309,6 +322,9 @@ output "none" {
             "name": app["name"],
             "description": app["description"],
             "url": app["url"],
+            // Read by id; empty sets are null, as the resource stores them.
+            "redirect_uris": set_or_null(&app["redirectUri"]),
+            "grant_types": set_or_null(&app["grantTypes"]),
             "client_id": app["clientId"],
         })
     };

@@ -1,7 +1,7 @@
 //! The examples under `examples/` (Terraform Registry layout) are valid:
 //! every example directory passes `terraform validate` with our provider,
-//! the layout has a page of examples for every resource and data source, and
-//! the import examples use ids the provider accepts.
+//! the layout has a page of examples for every resource, data source and
+//! ephemeral resource, and the import examples use ids the provider accepts.
 
 mod common;
 
@@ -34,6 +34,14 @@ fn data_source_types() -> BTreeSet<String> {
         .data_sources()
         .iter()
         .map(|d| d.type_name().to_owned())
+        .collect()
+}
+
+fn ephemeral_types() -> BTreeSet<String> {
+    AnypointProvider
+        .ephemeral_resources()
+        .iter()
+        .map(|e| e.type_name().to_owned())
         .collect()
 }
 
@@ -159,7 +167,9 @@ fn registry_layout_exists() {
     assert_eq!(
         data_sources,
         BTreeSet::from([
+            "anypoint_api_instance".to_owned(),
             "anypoint_client_application".to_owned(),
+            "anypoint_client_application_contracts".to_owned(),
             "anypoint_client_applications".to_owned()
         ])
     );
@@ -177,7 +187,34 @@ fn registry_layout_exists() {
             p.display()
         );
     }
+    let ephemerals = ephemeral_types();
+    assert_eq!(
+        ephemerals,
+        BTreeSet::from(["anypoint_client_application_credentials".to_owned()])
+    );
+    assert_eq!(
+        subdirs(&root.join("ephemeral-resources")),
+        ephemerals,
+        "one directory per ephemeral resource type, and no other"
+    );
+    for t in &ephemerals {
+        let p = root
+            .join("ephemeral-resources")
+            .join(t)
+            .join("ephemeral-resource.tf");
+        assert!(p.is_file(), "{} exists", p.display());
+        assert!(
+            read(&p).contains(&format!("ephemeral \"{t}\" ")),
+            "{} shows the {t} ephemeral resource",
+            p.display()
+        );
+    }
     assert!(root.join("quickstart/main.tf").is_file());
+    let adopt = read(&root.join("guides/adopt-existing/main.tf"));
+    assert!(
+        adopt.contains("import {") && adopt.contains("for_each = local.existing"),
+        "the adoption guide imports with for_each"
+    );
 }
 
 #[test]
@@ -194,6 +231,10 @@ fn every_example_directory_passes_terraform_validate() {
         "resources/anypoint_client_application_owner",
         "data-sources/anypoint_client_application",
         "data-sources/anypoint_client_applications",
+        "data-sources/anypoint_api_instance",
+        "data-sources/anypoint_client_application_contracts",
+        "ephemeral-resources/anypoint_client_application_credentials",
+        "guides/adopt-existing",
     ] {
         assert!(names.contains(expected), "{expected} is among {names:?}");
     }
@@ -222,7 +263,7 @@ fn every_example_directory_passes_terraform_validate() {
             }
         }
     }
-    assert!(validated >= 8, "validated {validated} configurations");
+    assert!(validated >= 12, "validated {validated} configurations");
     assert!(
         failures.is_empty(),
         "invalid examples:\n{}",

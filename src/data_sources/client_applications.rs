@@ -1,14 +1,31 @@
 //! `anypoint_client_applications` data source: the applications of an
-//! organization, optionally filtered by name.
+//! organization that the platform lists, optionally filtered by name, each
+//! read by id for what the list does not carry.
+//!
+//! The platform's list is not taken as the truth about which applications
+//! exist (the reference's open question 9: a Connected App may be shown an
+//! empty or partial list). So the list only names candidates: each one is
+//! read by id (the list has no redirect URIs or grant types), an item whose
+//! read answers 404 was deleted meanwhile and is left out, any other failure
+//! fails the read, and an unfiltered empty list comes with a warning.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio::task::JoinSet;
 
+use crate::anypoint::{Application, ApplicationSummary};
 use crate::framework::validators::uuid;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationsDataSource;
+
+/// How many applications are read by id at once.
+const READ_CONCURRENCY: usize = 8;
 
 crate::model! {
     /// One application of the list (the schema takes its object type from
@@ -18,6 +35,8 @@ crate::model! {
         name: Option<String>,
         description: Option<String>,
         url: Option<String>,
+        redirect_uris: Option<BTreeSet<String>>,
+        grant_types: Option<BTreeSet<String>>,
         client_id: Option<String>,
     }
 }
@@ -31,27 +50,98 @@ crate::model! {
     }
 }
 
+impl ApplicationItem {
+    /// An item as the application resource would store it for a
+    /// configuration that sets only what the platform holds: unset strings
+    /// and empty sets are null, so `for_each` over the list adopts each
+    /// application with an empty plan.
+    fn from_platform(app: &Application, listed: &ApplicationSummary) -> Self {
+        let client_id = Some(app.client_id.clone())
+            .filter(|c| !c.is_empty())
+            .or_else(|| listed.client_id.clone());
+        ApplicationItem {
+            id: Some(app.id.to_string()),
+            name: Some(app.name.clone()),
+            description: norm_string(app.description.as_deref(), None),
+            url: norm_string(app.url.as_deref(), None),
+            redirect_uris: norm_set(&app.redirect_uri, None),
+            grant_types: norm_set(&app.grant_types, None),
+            client_id,
+        }
+    }
+}
+
 pub fn schema() -> Schema {
-    Schema::new("Lists the client applications that the Connected App can see, in id order.")
-        .attribute(
-            Attribute::string("name_filter")
-                .optional()
-                .description("Only applications whose name contains this text (case-insensitive)."),
-        )
-        .attribute(
-            Attribute::string("org_id")
-                .optional()
-                .computed()
-                .validate(uuid())
-                .description("The root organization. Defaults to the provider's organization."),
-        )
-        .attribute(
-            Attribute::list("applications", ApplicationItem::object_type())
-                .computed()
-                .description(
-                    "The applications: `id`, `name`, `description`, `url` and `client_id` of each.",
-                ),
-        )
+    Schema::new(
+        "Lists the client applications that the platform shows the Connected App, in id \
+         order, each read by id. The list is what the platform shows, which may be less than \
+         what exists: never read an application's absence from it as deleted.",
+    )
+    .attribute(
+        Attribute::string("name_filter")
+            .optional()
+            .description("Only applications whose name contains this text (case-insensitive)."),
+    )
+    .attribute(
+        Attribute::string("org_id")
+            .optional()
+            .computed()
+            .validate(uuid())
+            .description("The root organization. Defaults to the provider's organization."),
+    )
+    .attribute(
+        Attribute::list("applications", ApplicationItem::object_type())
+            .computed()
+            .description(
+                "The applications: `id`, `name`, `description`, `url`, `redirect_uris`, `grant_types` and `client_id` of each (never the secret). Unset strings and empty sets are null, as `anypoint_client_application` stores them, so the items can feed that resource's arguments directly.",
+            ),
+    )
+}
+
+/// Read each listed application by id, a few at a time; `None` for one that
+/// is gone (404). Any other failure is reported and ends the read.
+async fn read_each(
+    data: &Arc<AnypointData>,
+    org: &str,
+    listed: &[ApplicationSummary],
+    diags: &mut Diagnostics,
+) -> Option<Vec<Option<Application>>> {
+    let mut out: Vec<Option<Application>> = vec![None; listed.len()];
+    for (chunk_no, chunk) in listed.chunks(READ_CONCURRENCY).enumerate() {
+        let mut reads = JoinSet::new();
+        for (i, item) in chunk.iter().enumerate() {
+            let (data, org, id) = (data.clone(), org.to_owned(), item.id);
+            let index = chunk_no * READ_CONCURRENCY + i;
+            reads.spawn(async move { (index, id, data.client.get_application(&org, id).await) });
+        }
+        while let Some(joined) = reads.join_next().await {
+            let (index, id, result) = match joined {
+                Ok(done) => done,
+                Err(e) => {
+                    diags.error(
+                        "Error reading the listed client applications",
+                        format!("A read stopped before it finished ({e}). This is a bug in the provider; please report it."),
+                    );
+                    return None;
+                }
+            };
+            match result {
+                Ok(app) => out[index] = Some(app),
+                Err(e) if e.is_not_found() => {
+                    tracing::info!(application_id = id, "A listed client application is gone");
+                }
+                Err(e) => {
+                    api_error(
+                        diags,
+                        &format!("reading client application {id}, which the list shows"),
+                        &e,
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 #[async_trait]
@@ -76,8 +166,21 @@ impl DataSource for ClientApplicationsDataSource {
                 return None;
             }
         };
+        if apps.is_empty() && filter.is_none() {
+            diags.attr_warning(
+                attrs::applications(),
+                "The platform listed no client applications",
+                format!(
+                    "The platform listed no client applications in organization {org}. If some \
+                     exist, the Connected App may not be allowed to list them (a Connected App \
+                     without the needed scopes has been seen to get an empty list instead of \
+                     an error): check its scopes. To read one application whatever the list \
+                     says, use the anypoint_client_application data source with its id."
+                ),
+            );
+        }
         let needle = filter.map(str::to_lowercase);
-        let mut items: Vec<_> = apps
+        let mut listed: Vec<ApplicationSummary> = apps
             .into_iter()
             // The platform's search is loose; apply the documented rule.
             .filter(|a| {
@@ -86,16 +189,20 @@ impl DataSource for ClientApplicationsDataSource {
                     .is_none_or(|n| a.name.to_lowercase().contains(n))
             })
             .collect();
-        items.sort_by_key(|a| a.id);
-        let applications = items
-            .into_iter()
-            .map(|a| ApplicationItem {
-                id: Some(a.id.to_string()),
-                name: Some(a.name),
-                description: a.description.filter(|d| !d.is_empty()),
-                url: a.url.filter(|u| !u.is_empty()),
-                client_id: a.client_id,
+        listed.sort_by_key(|a| a.id);
+        listed.dedup_by_key(|a| a.id);
+        let read = read_each(&data, &org, &listed, diags).await?;
+        let applications = listed
+            .iter()
+            .zip(read)
+            .filter_map(|(summary, app)| app.map(|a| (summary, a)))
+            // The application read by id has the final word on its name.
+            .filter(|(_, a)| {
+                needle
+                    .as_ref()
+                    .is_none_or(|n| a.name.to_lowercase().contains(n))
             })
+            .map(|(summary, app)| ApplicationItem::from_platform(&app, summary))
             .collect();
         let state = ClientApplicationsModel {
             name_filter: config.name_filter.clone(),
@@ -114,5 +221,25 @@ mod tests {
     #[test]
     fn model_matches_schema() {
         assert_model_matches_schema::<ClientApplicationsModel>(&schema());
+    }
+
+    #[test]
+    fn items_are_normalised_like_the_resource_state() {
+        let app: Application = serde_json::from_value(serde_json::json!({
+            "id": 5, "name": "n", "description": "", "url": null,
+            "redirectUri": [], "grantTypes": ["client_credentials"], "clientId": "cid"
+        }))
+        .unwrap();
+        let listed: ApplicationSummary =
+            serde_json::from_value(serde_json::json!({"id": 5, "name": "n"})).unwrap();
+        let item = ApplicationItem::from_platform(&app, &listed);
+        assert_eq!(item.description, None);
+        assert_eq!(item.url, None);
+        assert_eq!(item.redirect_uris, None, "an empty set is null");
+        assert_eq!(
+            item.grant_types,
+            Some(BTreeSet::from(["client_credentials".to_owned()]))
+        );
+        assert_eq!(item.client_id.as_deref(), Some("cid"));
     }
 }

@@ -6,7 +6,7 @@
 //! - `schema`: the provider block's attributes and their validators.
 //! - `settings`: raw settings, `ANYPOINT_*` fallbacks, the control-plane
 //!   table, and their resolution into the client's configuration.
-//! - `registry`: the resources and data sources served.
+//! - `registry`: the resources, data sources and ephemeral resources served.
 
 mod registry;
 mod schema;
@@ -18,7 +18,8 @@ use async_trait::async_trait;
 
 use crate::anypoint::{build_http_client, validate_base_url, AnypointClient, ApiError};
 use crate::framework::{
-    AttrPath, ConfigureRequest, DataSource, Diagnostics, Provider, ProviderData, Resource, Schema,
+    AttrPath, ConfigureRequest, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData,
+    Resource, Schema,
 };
 use crate::secret::register_secret;
 use crate::support::AnypointData;
@@ -108,5 +109,9 @@ impl Provider for AnypointProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         registry::data_sources()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        registry::ephemeral_resources()
     }
 }

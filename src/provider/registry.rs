@@ -1,9 +1,14 @@
-//! The registry: every resource and data source the provider serves.
+//! The registry: every resource, data source and ephemeral resource the
+//! provider serves.
 
 use std::sync::Arc;
 
-use crate::data_sources::{ClientApplicationDataSource, ClientApplicationsDataSource};
-use crate::framework::{DataSource, Resource};
+use crate::data_sources::{
+    ApiInstanceDataSource, ClientApplicationContractsDataSource, ClientApplicationDataSource,
+    ClientApplicationsDataSource,
+};
+use crate::ephemeral::ClientApplicationCredentialsEphemeral;
+use crate::framework::{DataSource, EphemeralResource, Resource};
 use crate::resources::{ClientApplicationOwnerResource, ClientApplicationResource};
 
 /// The managed resources.
@@ -19,5 +24,12 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(ClientApplicationDataSource),
         Arc::new(ClientApplicationsDataSource),
+        Arc::new(ApiInstanceDataSource),
+        Arc::new(ClientApplicationContractsDataSource),
     ]
+}
+
+/// The ephemeral resources (Terraform 1.10 and later).
+pub fn ephemeral_resources() -> Vec<Arc<dyn EphemeralResource>> {
+    vec![Arc::new(ClientApplicationCredentialsEphemeral)]
 }

@@ -1,0 +1,261 @@
+//! `anypoint_api_instance` data source: an API Manager API instance, its
+//! Exchange asset coordinates and its SLA tiers.
+
+use async_trait::async_trait;
+
+use crate::anypoint::ApiError;
+use crate::anypoint::{Tier, TierLimit};
+use crate::framework::validators::{digits, uuid};
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use crate::support::values::parse_app_id;
+use crate::support::{api_error, AnypointData};
+use crate::tfvalue::Value;
+
+pub struct ApiInstanceDataSource;
+
+/// Report a failed call; a 403 also names the Connected App scope that this
+/// call needs (the client's own hint speaks of client applications only).
+fn report(diags: &mut Diagnostics, doing: &str, scope: &str, e: &ApiError) {
+    api_error(diags, doing, e);
+    if e.is_forbidden() {
+        diags.error(
+            format!("Missing scope for {doing}"),
+            format!(
+                "Reading an API instance needs the Connected App scope \"{scope}\" for this \
+                 call (in the instance's organization or business group and environment). \
+                 Add it to the Connected App in Access Management."
+            ),
+        );
+    }
+}
+
+crate::model! {
+    /// One limit of an SLA tier.
+    pub struct TierLimitItem, paths: limit_attrs {
+        maximum_requests: Option<i64>,
+        time_period_in_milliseconds: Option<i64>,
+    }
+}
+
+crate::model! {
+    /// One SLA tier of the instance.
+    pub struct TierItem, paths: tier_attrs {
+        id: Option<String>,
+        name: Option<String>,
+        description: Option<String>,
+        status: Option<String>,
+        auto_approve: Option<bool>,
+        limits: Option<Vec<TierLimitItem>>,
+    }
+}
+
+crate::model! {
+    /// The attributes of the `anypoint_api_instance` data source.
+    pub struct ApiInstanceModel, paths: attrs {
+        api_instance_id: Maybe<String>,
+        environment_id: Maybe<String>,
+        org_id: Maybe<String>,
+        asset_group_id: Option<String>,
+        asset_id: Option<String>,
+        asset_version: Option<String>,
+        product_version: Option<String>,
+        asset_version_group: Option<String>,
+        instance_label: Option<String>,
+        tiers: Option<Vec<TierItem>>,
+    }
+}
+
+impl TierItem {
+    fn from_platform(t: &Tier) -> Self {
+        TierItem {
+            id: Some(t.id.to_string()),
+            name: t.name.clone(),
+            description: t.description.clone().filter(|d| !d.is_empty()),
+            status: t.status.clone(),
+            auto_approve: t.auto_approve,
+            limits: Some(t.limits.iter().map(TierLimitItem::from_platform).collect()),
+        }
+    }
+}
+
+impl TierLimitItem {
+    fn from_platform(l: &TierLimit) -> Self {
+        TierLimitItem {
+            maximum_requests: l.maximum_requests,
+            time_period_in_milliseconds: l.time_period_in_milliseconds,
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "Reads an API Manager API instance: the Exchange asset it implements and its SLA \
+         tiers, for example to pick the tier of an `anypoint_client_application_contract` by \
+         name.",
+    )
+    .attribute(
+        Attribute::string("api_instance_id")
+            .required()
+            .validate(digits())
+            .description("The API instance id (digits), as API Manager shows it."),
+    )
+    .attribute(
+        Attribute::string("environment_id")
+            .required()
+            .validate(uuid())
+            .description("The environment (a UUID) that holds the API instance."),
+    )
+    .attribute(
+        Attribute::string("org_id")
+            .optional()
+            .computed()
+            .validate(uuid())
+            .description("The organization or business group that holds the API instance. Defaults to the provider's organization."),
+    )
+    .attribute(
+        Attribute::string("asset_group_id")
+            .computed()
+            .description("The group id of the Exchange asset the instance implements."),
+    )
+    .attribute(
+        Attribute::string("asset_id")
+            .computed()
+            .description("The asset id of the Exchange asset."),
+    )
+    .attribute(
+        Attribute::string("asset_version")
+            .computed()
+            .description("The version of the Exchange asset (e.g. `1.0.0`)."),
+    )
+    .attribute(
+        Attribute::string("product_version")
+            .computed()
+            .description("The API's product version as API Manager reports it (e.g. `v1`)."),
+    )
+    .attribute(
+        Attribute::string("asset_version_group")
+            .computed()
+            .description("The asset version's version group, as Exchange reports it (e.g. `v1`); null when the instance names no asset."),
+    )
+    .attribute(
+        Attribute::string("instance_label")
+            .computed()
+            .description("The instance label, if the instance has one."),
+    )
+    .attribute(
+        Attribute::list("tiers", TierItem::object_type())
+            .computed()
+            .description("The instance's SLA tiers, in id order, active and deprecated: `id` (digits), `name`, `description`, `status` (`ACTIVE`, `DEPRECATED`), `auto_approve` (whether a request for the tier is approved at once) and `limits`, a list of `maximum_requests` per `time_period_in_milliseconds`. Empty when the instance has no tiers."),
+    )
+}
+
+#[async_trait]
+impl DataSource for ApiInstanceDataSource {
+    fn type_name(&self) -> &'static str {
+        "anypoint_api_instance"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = ApiInstanceModel::decode(config, diags)?;
+        let api_id = config.api_instance_id.as_str().and_then(parse_app_id)?;
+        let env = config.environment_id.as_str()?.to_owned();
+        let data = ctx.data::<AnypointData>(diags)?;
+        let org = data.org_or_report(config.org_id.as_str(), diags).await?;
+        let instance = match data.client.get_api_instance(&org, &env, api_id).await {
+            Ok(i) => i,
+            Err(e) => {
+                report(
+                    diags,
+                    &format!("reading API instance {api_id}"),
+                    "View APIs Configuration",
+                    &e,
+                );
+                return None;
+            }
+        };
+        let mut tiers = match data.client.list_tiers(&org, &env, api_id).await {
+            Ok(t) => t,
+            Err(e) => {
+                report(
+                    diags,
+                    &format!("listing the SLA tiers of API instance {api_id}"),
+                    "View Contracts",
+                    &e,
+                );
+                return None;
+            }
+        };
+        tiers.sort_by_key(|t| t.id);
+        let present = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        let (group, asset, version) = (
+            present(&instance.group_id),
+            present(&instance.asset_id),
+            present(&instance.asset_version),
+        );
+        let version_group = match (&group, &asset, &version) {
+            (Some(g), Some(a), Some(v)) => {
+                match data.client.asset_version_group(g, a, v).await {
+                    Ok(vg) => Some(vg),
+                    Err(e) => {
+                        report(
+                        diags,
+                        &format!("looking up the Exchange asset {g}/{a}/{v} of API instance {api_id}"),
+                        "Exchange Viewer",
+                        &e,
+                    );
+                        return None;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let state = ApiInstanceModel {
+            api_instance_id: config.api_instance_id.clone(),
+            environment_id: config.environment_id.clone(),
+            org_id: Maybe::Known(org),
+            asset_group_id: group,
+            asset_id: asset,
+            asset_version: version,
+            product_version: present(&instance.product_version),
+            asset_version_group: version_group,
+            instance_label: present(&instance.instance_label),
+            tiers: Some(tiers.iter().map(TierItem::from_platform).collect()),
+        };
+        Some(state.to_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<ApiInstanceModel>(&schema());
+    }
+
+    #[test]
+    fn tiers_keep_their_limits_and_ids_as_text() {
+        let t: Tier = serde_json::from_value(serde_json::json!({
+            "id": 7, "name": "Gold", "description": "", "status": "ACTIVE", "autoApprove": false,
+            "limits": [{"maximumRequests": 5, "timePeriodInMilliseconds": 1000, "visible": true}]
+        }))
+        .unwrap();
+        let item = TierItem::from_platform(&t);
+        assert_eq!(item.id.as_deref(), Some("7"));
+        assert_eq!(item.description, None, "an empty description is null");
+        assert_eq!(item.auto_approve, Some(false));
+        assert_eq!(
+            item.limits.unwrap(),
+            vec![TierLimitItem {
+                maximum_requests: Some(5),
+                time_period_in_milliseconds: Some(1000)
+            }]
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! `anypoint_client_application_contracts` data source: the contracts of
+//! one client application (its access to API instances).
+
+use async_trait::async_trait;
+
+use crate::anypoint::Contract;
+use crate::framework::validators::{digits, uuid};
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use crate::support::values::parse_app_id;
+use crate::support::{api_error, AnypointData};
+use crate::tfvalue::Value;
+
+pub struct ClientApplicationContractsDataSource;
+
+crate::model! {
+    /// One contract of the list.
+    pub struct ContractItem, paths: item_attrs {
+        id: Option<String>,
+        api_instance_id: Option<String>,
+        status: Option<String>,
+        tier_id: Option<String>,
+        requested_tier_id: Option<String>,
+    }
+}
+
+crate::model! {
+    /// The attributes of the `anypoint_client_application_contracts` data source.
+    pub struct ContractsModel, paths: attrs {
+        application_id: Maybe<String>,
+        org_id: Maybe<String>,
+        contracts: Option<Vec<ContractItem>>,
+    }
+}
+
+impl ContractItem {
+    fn from_platform(c: &Contract) -> Self {
+        ContractItem {
+            id: Some(c.id.to_string()),
+            api_instance_id: c.api_instance_id.map(|i| i.to_string()),
+            status: c.status.clone(),
+            tier_id: c.tier_id.map(|i| i.to_string()),
+            requested_tier_id: c.requested_tier_id.map(|i| i.to_string()),
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "Lists the contracts of one client application: its access to API instances, with \
+         their status and SLA tier, in id order.",
+    )
+    .attribute(
+        Attribute::string("application_id")
+            .required()
+            .validate(digits())
+            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
+    )
+    .attribute(
+        Attribute::string("org_id")
+            .optional()
+            .computed()
+            .validate(uuid())
+            .description("The root organization of the application. Defaults to the provider's organization."),
+    )
+    .attribute(
+        Attribute::list("contracts", ContractItem::object_type())
+            .computed()
+            .description("The contracts: `id`, `api_instance_id`, `status` (`APPROVED`, `PENDING`, `REVOKED`, `REJECTED`, as the platform reports it), `tier_id` (the SLA tier in force; null while a request waits for approval or on an instance without tiers) and `requested_tier_id` (a tier asked for and waiting for approval, else null) of each. Ids are digits."),
+    )
+}
+
+#[async_trait]
+impl DataSource for ClientApplicationContractsDataSource {
+    fn type_name(&self) -> &'static str {
+        "anypoint_client_application_contracts"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let config = ContractsModel::decode(config, diags)?;
+        let app_id = config.application_id.as_str().and_then(parse_app_id)?;
+        let data = ctx.data::<AnypointData>(diags)?;
+        let org = data.org_or_report(config.org_id.as_str(), diags).await?;
+        let mut contracts = match data.client.list_contracts(&org, app_id).await {
+            Ok(c) => c,
+            Err(e) => {
+                api_error(
+                    diags,
+                    &format!("listing the contracts of client application {app_id}"),
+                    &e,
+                );
+                return None;
+            }
+        };
+        contracts.sort_by_key(|c| c.id);
+        let state = ContractsModel {
+            application_id: config.application_id.clone(),
+            org_id: Maybe::Known(org),
+            contracts: Some(contracts.iter().map(ContractItem::from_platform).collect()),
+        };
+        Some(state.to_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::assert_model_matches_schema;
+
+    #[test]
+    fn model_matches_schema() {
+        assert_model_matches_schema::<ContractsModel>(&schema());
+    }
+
+    #[test]
+    fn a_pending_tier_change_shows_both_tiers() {
+        let c: Contract = serde_json::from_value(serde_json::json!({
+            "id": 700001, "status": "APPROVED", "apiId": 40001,
+            "tierId": 50001, "requestedTierId": 50003
+        }))
+        .unwrap();
+        let item = ContractItem::from_platform(&c);
+        assert_eq!(item.id.as_deref(), Some("700001"));
+        assert_eq!(item.api_instance_id.as_deref(), Some("40001"));
+        assert_eq!(item.tier_id.as_deref(), Some("50001"));
+        assert_eq!(item.requested_tier_id.as_deref(), Some("50003"));
+    }
+}
