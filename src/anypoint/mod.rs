@@ -34,6 +34,7 @@ mod paging;
 #[cfg(test)]
 mod registration_tests;
 mod retry;
+mod send;
 mod users;
 
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
