@@ -104,6 +104,10 @@ pub(crate) struct ApiRequest {
     /// Path and query, for logs and errors.
     pub(crate) path: String,
     pub(super) body: Option<Vec<u8>>,
+    /// Once sent, the exchange runs to its answer (or its timeout) even when
+    /// the provider is asked to stop: true for every request that changes
+    /// something (all but GET and HEAD, and the token request).
+    pub(super) finish_on_stop: bool,
 }
 
 impl ApiRequest {
@@ -248,11 +252,13 @@ impl AnypointClient {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         };
+        let finish_on_stop = !matches!(method, Method::GET | Method::HEAD);
         ApiRequest {
             method,
             url,
             path,
             body: None,
+            finish_on_stop,
         }
     }
 
@@ -271,6 +277,8 @@ impl AnypointClient {
     /// scrubber as soon as it is read.
     async fn fetch_token(&self) -> Result<FreshToken, ApiError> {
         let mut req = self.request(Method::POST, auth::TOKEN_PATH, &[]);
+        // Asking for a token changes nothing: a stop abandons it at once.
+        req.finish_on_stop = false;
         req.body = Some(auth::token_request_body(
             &self.inner.client_id,
             &self.inner.client_secret,

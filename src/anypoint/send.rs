@@ -14,6 +14,16 @@ use super::client::{AnypointClient, ApiRequest, Reply};
 use super::error::{describe_body, describe_decode_error, truncate, ApiError, ErrorInfo};
 use super::retry::{next_wait, server_hint, RetryState};
 
+tokio::task_local! {
+    /// Set while a future runs under [`AnypointClient::after_stop`].
+    static AFTER_STOP: ();
+}
+
+/// Whether the current task runs under [`AnypointClient::after_stop`].
+fn after_stop_allowed() -> bool {
+    AFTER_STOP.try_with(|_| ()).is_ok()
+}
+
 /// Whether a request may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Replay {
@@ -125,12 +135,29 @@ impl AnypointClient {
         })
     }
 
-    /// Run `fut` unless the provider stops first.
+    /// Run `fut` (a look-up of what a mutating request did) so that a stop of
+    /// the provider does not abandon it: each of its requests is still sent
+    /// once and runs to its answer or its timeout, but nothing is retried or
+    /// waited for after the stop. Without a stop it runs as usual.
+    pub async fn after_stop<F: Future>(&self, fut: F) -> F::Output {
+        AFTER_STOP.scope((), fut).await
+    }
+
+    /// Whether the provider was asked to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// Run `fut` unless the provider stops first (inside
+    /// [`Self::after_stop`]: run it to its end).
     pub(super) async fn cancellable<F: Future>(
         &self,
         req: &ApiRequest,
         fut: F,
     ) -> Result<F::Output, Failure> {
+        if after_stop_allowed() {
+            return Ok(fut.await);
+        }
         tokio::select! {
             biased;
             _ = self.inner.cancel.cancelled() => Err(Failure::cancelled(req)),
@@ -177,7 +204,9 @@ impl AnypointClient {
         TF: Future<Output = Result<Option<AccessToken>, Failure>>,
     {
         loop {
-            if self.inner.cancel.is_cancelled() {
+            // After a stop nothing new is sent, except the first attempt of a
+            // look-up under `after_stop`.
+            if self.is_stopping() && !(after_stop_allowed() && state.retries == 0) {
                 return Err(Failure::cancelled(req));
             }
             let token = token_source().await?;
@@ -246,6 +275,10 @@ impl AnypointClient {
         failure: Failure,
     ) -> Result<(), Failure> {
         let attempt = state.retries + 1;
+        if self.is_stopping() {
+            // No retry and no back-off after a stop.
+            return Err(Failure::cancelled(req));
+        }
         let Some(wait) = next_wait(
             &self.inner.backoff,
             self.inner.max_retries,
@@ -269,7 +302,11 @@ impl AnypointClient {
             server_hint = failure.hint.is_some(),
             "retrying the Anypoint request after a back-off"
         );
-        self.cancellable(req, tokio::time::sleep(wait)).await?;
+        tokio::select! {
+            biased;
+            _ = self.inner.cancel.cancelled() => return Err(Failure::cancelled(req)),
+            _ = tokio::time::sleep(wait) => {}
+        }
         state.retries += 1;
         state.waited += wait;
         if failure.is_ambiguous() {
@@ -278,7 +315,10 @@ impl AnypointClient {
         Ok(())
     }
 
-    /// One exchange: send, read the whole body; races the cancellation token.
+    /// One exchange: send, read the whole body. A read races the
+    /// cancellation token; a request that changes something, once sent, runs
+    /// to its answer or its timeout (abandoning it would leave what it did
+    /// unknown to Terraform).
     async fn attempt(
         &self,
         req: &ApiRequest,
@@ -317,7 +357,11 @@ impl AnypointClient {
                 body: body.to_vec(),
             })
         };
-        self.cancellable(req, exchange).await?
+        if req.finish_on_stop {
+            exchange.await
+        } else {
+            self.cancellable(req, exchange).await?
+        }
     }
 
     fn secrets<'a>(&'a self, token: Option<&'a AccessToken>) -> Vec<&'a str> {

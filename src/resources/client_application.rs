@@ -334,9 +334,8 @@ impl Resource for ClientApplicationResource {
                     // The create may have happened anyway (and the client's
                     // own recovery failed): record what exists, so Terraform
                     // taints it instead of losing track of it.
-                    return created_anyway(&data, &org, &planned, existing.as_deref(), diags)
-                        .await
-                        .map(|m| m.to_value());
+                    let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
+                    return data.client.after_stop(found).await.map(|m| m.to_value());
                 }
                 None
             }
@@ -395,7 +394,11 @@ impl Resource for ClientApplicationResource {
                 Err(e) => {
                     api_error(diags, &format!("updating client application {id}"), &e);
                     // The best-known state: what the platform holds now.
-                    return match data.client.get_application(&org, id).await {
+                    return match data
+                        .client
+                        .after_stop(data.client.get_application(&org, id))
+                        .await
+                    {
                         Ok(app) => Some(prior.state_of(&app, &org).to_value()),
                         Err(_) => None,
                     };
@@ -421,7 +424,8 @@ impl Resource for ClientApplicationResource {
                     // The secret may have been reset anyway: read what the
                     // platform holds.
                     let mut rotated = false;
-                    if let Ok(app) = data.client.get_application(&org, id).await {
+                    let reread = data.client.get_application(&org, id);
+                    if let Ok(app) = data.client.after_stop(reread).await {
                         if let Some(s) = &app.client_secret {
                             rotated = prior
                                 .client_secret
