@@ -3,6 +3,7 @@
 //! cancellation) is in `send.rs`.
 
 use std::fmt;
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +74,8 @@ pub(super) struct Inner {
     pub(super) timeout: Duration,
     pub(super) user_agent: HeaderValue,
     pub(super) cancel: CancellationToken,
+    /// Requests that timed out since the platform last answered anything.
+    pub(super) silent: AtomicU32,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -171,6 +174,7 @@ impl AnypointClient {
                 timeout: config.timeout,
                 user_agent,
                 cancel,
+                silent: AtomicU32::new(0),
             }),
         })
     }
@@ -290,7 +294,12 @@ impl AnypointClient {
             .await
         {
             Ok(reply) => reply,
-            Err(f) => {
+            Err(mut f) => {
+                // Asking for a token twice is harmless: its failure is never
+                // "may have been applied".
+                if let Some(info) = f.error.info_mut() {
+                    info.outcome_unknown = false;
+                }
                 return Err(match f.error {
                     ApiError::Unauthorized(mut info)
                     | ApiError::BadRequest(mut info)

@@ -3,6 +3,7 @@
 //! failure (refused, ambiguous, final).
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
@@ -54,6 +55,8 @@ pub(crate) struct Failure {
     pub(crate) error: ApiError,
     pub(crate) class: Class,
     hint: Option<Duration>,
+    /// No complete answer within the request timeout (connect included).
+    timed_out: bool,
 }
 
 impl Failure {
@@ -62,6 +65,7 @@ impl Failure {
             error,
             class: Class::Final,
             hint: None,
+            timed_out: false,
         }
     }
 
@@ -91,6 +95,7 @@ impl Failure {
             error,
             class,
             hint: None,
+            timed_out: false,
         }
     }
 
@@ -209,6 +214,9 @@ impl AnypointClient {
             if self.is_stopping() && !(after_stop_allowed() && state.retries == 0) {
                 return Err(Failure::cancelled(req));
             }
+            if self.inner.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
+                return Err(self.unresponsive(req).with_attempts(state.retries + 1));
+            }
             let token = token_source().await?;
             let attempt = state.retries + 1;
             tracing::trace!(method = %req.method, path = %req.path, attempt, "sending Anypoint request");
@@ -254,11 +262,19 @@ impl AnypointClient {
                 error = %failure.error,
                 "Anypoint request failed"
             );
-            let retry = match failure.class {
+            let mut retry = match failure.class {
                 Class::Refused => replay != Replay::Never,
                 Class::Ambiguous { retryable } => retryable && replay == Replay::Always,
                 Class::Final => false,
             };
+            if failure.timed_out {
+                state.timeouts += 1;
+                if state.timeouts >= MAX_TIMEOUTS
+                    || self.inner.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS
+                {
+                    retry = false;
+                }
+            }
             if !retry {
                 return Err(failure.with_attempts(attempt));
             }
@@ -357,11 +373,19 @@ impl AnypointClient {
                 body: body.to_vec(),
             })
         };
-        if req.finish_on_stop {
+        let outcome: Result<Reply, Failure> = if req.finish_on_stop {
             exchange.await
         } else {
             self.cancellable(req, exchange).await?
+        };
+        match &outcome {
+            Ok(_) => self.inner.silent.store(0, Ordering::Relaxed),
+            Err(f) if f.timed_out => {
+                self.inner.silent.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {}
         }
+        outcome
     }
 
     fn secrets<'a>(&'a self, token: Option<&'a AccessToken>) -> Vec<&'a str> {
@@ -401,6 +425,7 @@ impl AnypointClient {
             error: ApiError::from_status(status, info),
             class,
             hint,
+            timed_out: false,
         }
     }
 
@@ -421,19 +446,21 @@ impl AnypointClient {
             }
             current = err.source();
         }
-        let mut message = parts.join(": ");
-        if timed_out && !refused {
+        let mut message = truncate(&parts.join(": "), 300);
+        if timed_out {
+            let what = if refused {
+                "could not connect"
+            } else {
+                "no complete answer"
+            };
             message = format!(
-                "no complete answer within {}s ({message})",
-                self.inner.timeout.as_secs_f64()
+                "{what} to {} within {} ({message}); {}",
+                self.host(),
+                self.timeout_text(refused),
+                TIMEOUT_ADVICE
             );
         }
-        let mut info = ErrorInfo::new(
-            req.method.as_str(),
-            &req.path,
-            None,
-            truncate(&message, 300),
-        );
+        let mut info = ErrorInfo::new(req.method.as_str(), &req.path, None, message);
         let class = if final_error {
             Class::Final
         } else if refused {
@@ -446,6 +473,66 @@ impl AnypointClient {
             error: ApiError::Transport(info),
             class,
             hint: None,
+            timed_out,
+        }
+    }
+
+    /// The platform's host (and port, when the URL has one), for messages.
+    fn host(&self) -> String {
+        let base = &self.inner.base;
+        let host = base.host_str().unwrap_or("the platform");
+        match base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    /// The timeout that ran out: the request timeout, or the connect timeout.
+    fn timeout_text(&self, connect: bool) -> String {
+        if connect {
+            format!(
+                "the connect timeout of {} s",
+                super::client::CONNECT_TIMEOUT.as_secs_f64()
+            )
+        } else {
+            format!(
+                "the request timeout of {} s",
+                self.inner.timeout.as_secs_f64()
+            )
+        }
+    }
+
+    /// The error for a request not sent because the platform has let the
+    /// last requests time out without answering anything in between.
+    fn unresponsive(&self, req: &ApiRequest) -> Failure {
+        let silent = self.inner.silent.load(Ordering::Relaxed);
+        let info = ErrorInfo::new(
+            req.method.as_str(),
+            &req.path,
+            None,
+            format!(
+                "not sent: {} has not answered the last {silent} requests within the request \
+                 timeout of {} s, so the provider gives up on it for this run; {}",
+                self.host(),
+                self.inner.timeout.as_secs_f64(),
+                TIMEOUT_ADVICE
+            ),
+        );
+        Failure {
+            error: ApiError::Transport(info),
+            class: Class::Final,
+            hint: None,
+            timed_out: false,
         }
     }
 }
+
+/// How to change the request timeout, for timeout messages.
+const TIMEOUT_ADVICE: &str = "the provider attribute `timeout_seconds` (or \
+     ANYPOINT_TIMEOUT_SECONDS) sets the request timeout";
+
+/// A call gives up after this many of its attempts timed out, and the client
+/// gives up on the platform once this many requests in a row timed out with
+/// no answer of any kind in between: with the request timeout T, an
+/// unresponsive platform fails a command within about 2 × T.
+const MAX_TIMEOUTS: u32 = 2;
