@@ -33,6 +33,25 @@ impl Secret {
     }
 }
 
+/// The SHA-256 of `text` in lower-case hex: a fingerprint that tells two
+/// secrets apart without keeping either (SHA-256 of the TLS stack's crypto
+/// provider, aws-lc).
+pub fn fingerprint(text: &str) -> String {
+    use std::fmt::Write as _;
+    let suite = rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256;
+    let hash = suite
+        .tls13()
+        .expect("a TLS 1.3 suite")
+        .common
+        .hash_provider
+        .hash(text.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in hash.as_ref() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -99,6 +118,14 @@ pub fn scrub(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprint_is_sha256_hex() {
+        assert_eq!(
+            fingerprint("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn debug_hides_the_value() {

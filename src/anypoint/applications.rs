@@ -72,7 +72,8 @@ impl AnypointClient {
             existing,
         };
         let created = self.create_once(&op).await?;
-        self.with_secret(org, created).await
+        // Made: read its secret even if the provider is stopping.
+        self.after_stop(self.with_secret(org, created)).await
     }
 
     /// The ids of the applications named `name` before a create, or `None`

@@ -1,14 +1,14 @@
 //! The client: one HTTP client per process, the token, the organization, and
-//! the request engine (attempts, 401 renewal, retries, cancellation).
+//! request building. The request engine (attempts, 401 renewal, retries,
+//! cancellation) is in `send.rs`.
 
 use std::fmt;
-use std::future::Future;
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
@@ -16,9 +16,12 @@ use url::Url;
 
 use super::auth::{self, AccessToken, FreshToken, TokenCache};
 use super::config::ClientConfig;
-use super::error::{describe_body, describe_decode_error, truncate, ApiError, ErrorInfo};
+use super::error::{ApiError, ErrorInfo};
 use super::models::org_from_me;
-use super::retry::{next_wait, server_hint, Backoff, RetryState};
+use super::retry::{Backoff, RetryState};
+#[cfg(test)]
+pub(crate) use super::send::Class;
+pub(crate) use super::send::{Failure, Replay};
 use crate::secret::{register_secret, Secret};
 
 /// Connect timeout for every request.
@@ -58,19 +61,21 @@ pub fn user_agent(terraform_version: &str) -> String {
     )
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base: Url,
-    client_id: String,
-    client_secret: Secret,
-    org_id: Option<String>,
-    discovered_org: OnceCell<String>,
-    tokens: TokenCache,
-    max_retries: u32,
-    backoff: Backoff,
-    timeout: Duration,
-    user_agent: HeaderValue,
-    cancel: CancellationToken,
+pub(super) struct Inner {
+    pub(super) http: reqwest::Client,
+    pub(super) base: Url,
+    pub(super) client_id: String,
+    pub(super) client_secret: Secret,
+    pub(super) org_id: Option<String>,
+    pub(super) discovered_org: OnceCell<String>,
+    pub(super) tokens: TokenCache,
+    pub(super) max_retries: u32,
+    pub(super) backoff: Backoff,
+    pub(super) timeout: Duration,
+    pub(super) user_agent: HeaderValue,
+    pub(super) cancel: CancellationToken,
+    /// Requests that timed out since the platform last answered anything.
+    pub(super) silent: AtomicU32,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -78,7 +83,7 @@ struct Inner {
 /// Constructing it does no I/O: the token is fetched at the first call.
 #[derive(Clone)]
 pub struct AnypointClient {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 impl fmt::Debug for AnypointClient {
@@ -94,92 +99,18 @@ impl fmt::Debug for AnypointClient {
     }
 }
 
-/// Whether a request may be sent again after a failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Replay {
-    /// Idempotent (GET, PUT, DELETE, setting PATCH): retry any transient failure.
-    Always,
-    /// Creates something: retry only failures where the server cannot have
-    /// acted (connect errors, 429, 503); ambiguous failures go back to the
-    /// caller, which checks what happened before trying again.
-    IfRefused,
-    /// One attempt (plus the 401 renewal): every failure goes back to the
-    /// caller, which decides (the create-once helper, `super::create_once`).
-    Never,
-}
-
-/// How a failed attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Class {
-    /// The server did not act on the request (connect error, 429, 503).
-    Refused,
-    /// The server may have acted (timeout or drop after sending, 500/502/504).
-    /// `retryable` is false for 500, which is not a transient status.
-    Ambiguous { retryable: bool },
-    /// A definite answer (4xx, decode, cancel): never retried.
-    Final,
-}
-
-pub(crate) struct Failure {
-    pub(crate) error: ApiError,
-    pub(crate) class: Class,
-    hint: Option<Duration>,
-}
-
-impl Failure {
-    fn fatal(error: ApiError) -> Self {
-        Failure {
-            error,
-            class: Class::Final,
-            hint: None,
-        }
-    }
-
-    fn cancelled(req: &ApiRequest) -> Self {
-        Failure::fatal(ApiError::cancelled(req.method.as_str(), &req.path))
-    }
-
-    pub(crate) fn is_refused(&self) -> bool {
-        matches!(self.class, Class::Refused)
-    }
-
-    pub(crate) fn is_ambiguous(&self) -> bool {
-        matches!(self.class, Class::Ambiguous { .. })
-    }
-
-    pub(crate) fn is_retryable(&self) -> bool {
-        matches!(
-            self.class,
-            Class::Refused | Class::Ambiguous { retryable: true }
-        )
-    }
-
-    /// A failure of the given class without a server wait hint.
-    #[cfg(test)]
-    pub(crate) fn new(error: ApiError, class: Class) -> Self {
-        Failure {
-            error,
-            class,
-            hint: None,
-        }
-    }
-
-    fn with_attempts(mut self, attempts: u32) -> Self {
-        if let Some(info) = self.error.info_mut() {
-            info.attempts = attempts;
-        }
-        self
-    }
-}
-
 /// One API request, ready to send (and to send again).
 #[derive(Clone, Debug)]
 pub(crate) struct ApiRequest {
     pub(crate) method: Method,
-    url: Url,
+    pub(super) url: Url,
     /// Path and query, for logs and errors.
     pub(crate) path: String,
-    body: Option<Vec<u8>>,
+    pub(super) body: Option<Vec<u8>>,
+    /// Once sent, the exchange runs to its answer (or its timeout) even when
+    /// the provider is asked to stop: true for every request that changes
+    /// something (all but GET and HEAD, and the token request).
+    pub(super) finish_on_stop: bool,
 }
 
 impl ApiRequest {
@@ -199,7 +130,7 @@ impl ApiRequest {
 /// A successful response.
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
-    headers: HeaderMap,
+    pub(super) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
 }
 
@@ -243,6 +174,7 @@ impl AnypointClient {
                 timeout: config.timeout,
                 user_agent,
                 cancel,
+                silent: AtomicU32::new(0),
             }),
         })
     }
@@ -324,322 +256,13 @@ impl AnypointClient {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         };
+        let finish_on_stop = !matches!(method, Method::GET | Method::HEAD);
         ApiRequest {
             method,
             url,
             path,
             body: None,
-        }
-    }
-
-    // -----------------------------------------------------------------------
-    // The engine
-
-    /// Send with `Replay::Always` and a fresh retry budget.
-    pub(crate) async fn call(&self, req: &ApiRequest) -> Result<Reply, ApiError> {
-        let mut state = RetryState::default();
-        self.send(req, Replay::Always, &mut state)
-            .await
-            .map_err(|f| f.error)
-    }
-
-    /// Send and decode the JSON answer.
-    pub(crate) async fn call_json<T: DeserializeOwned>(
-        &self,
-        req: &ApiRequest,
-    ) -> Result<T, ApiError> {
-        let reply = self.call(req).await?;
-        self.decode(req, &reply)
-    }
-
-    pub(crate) fn decode<T: DeserializeOwned>(
-        &self,
-        req: &ApiRequest,
-        reply: &Reply,
-    ) -> Result<T, ApiError> {
-        serde_json::from_slice(&reply.body).map_err(|e| {
-            ApiError::Decode(ErrorInfo::new(
-                req.method.as_str(),
-                &req.path,
-                Some(reply.status.as_u16()),
-                describe_decode_error(&e),
-            ))
-        })
-    }
-
-    /// Run `fut` unless the provider stops first.
-    async fn cancellable<F: Future>(&self, req: &ApiRequest, fut: F) -> Result<F::Output, Failure> {
-        tokio::select! {
-            biased;
-            _ = self.inner.cancel.cancelled() => Err(Failure::cancelled(req)),
-            out = fut => Ok(out),
-        }
-    }
-
-    /// Send `req` with the access token until it succeeds, fails for good,
-    /// or may not be replayed. A 401 renews the token and retries once (not
-    /// counted as a retry).
-    pub(crate) async fn send(
-        &self,
-        req: &ApiRequest,
-        replay: Replay,
-        state: &mut RetryState,
-    ) -> Result<Reply, Failure> {
-        self.send_with(req, replay, state, || async {
-            self.access_token(req).await.map(Some)
-        })
-        .await
-    }
-
-    /// `send` without a token (for the token request itself). Separate so
-    /// that the token fetch does not contain `send`'s own future type.
-    async fn send_unauthenticated(
-        &self,
-        req: &ApiRequest,
-        replay: Replay,
-        state: &mut RetryState,
-    ) -> Result<Reply, Failure> {
-        self.send_with(req, replay, state, || async { Ok(None) })
-            .await
-    }
-
-    async fn send_with<T, TF>(
-        &self,
-        req: &ApiRequest,
-        replay: Replay,
-        state: &mut RetryState,
-        token_source: T,
-    ) -> Result<Reply, Failure>
-    where
-        T: Fn() -> TF,
-        TF: Future<Output = Result<Option<AccessToken>, Failure>>,
-    {
-        loop {
-            if self.inner.cancel.is_cancelled() {
-                return Err(Failure::cancelled(req));
-            }
-            let token = token_source().await?;
-            let attempt = state.retries + 1;
-            tracing::trace!(method = %req.method, path = %req.path, attempt, "sending Anypoint request");
-            let failure = match self.attempt(req, token.as_ref()).await {
-                Ok(reply) if reply.status.is_success() => {
-                    tracing::debug!(
-                        method = %req.method,
-                        path = %req.path,
-                        status = reply.status.as_u16(),
-                        attempt,
-                        "Anypoint request succeeded"
-                    );
-                    return Ok(reply);
-                }
-                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED && !state.token_renewed => {
-                    match &token {
-                        Some(t) => {
-                            tracing::debug!(
-                                method = %req.method,
-                                path = %req.path,
-                                "Anypoint answered 401: renewing the access token and retrying once"
-                            );
-                            state.token_renewed = true;
-                            self.cancellable(req, self.inner.tokens.invalidate(t.generation))
-                                .await?;
-                            continue;
-                        }
-                        None => self.status_failure(req, &reply, None),
-                    }
-                }
-                Ok(reply) => self.status_failure(req, &reply, token.as_ref()),
-                Err(f) => f,
-            };
-            if failure.error.is_cancelled() {
-                return Err(failure);
-            }
-            tracing::debug!(
-                method = %req.method,
-                path = %req.path,
-                status = failure.error.status(),
-                kind = failure.error.kind(),
-                attempt,
-                error = %failure.error,
-                "Anypoint request failed"
-            );
-            let retry = match failure.class {
-                Class::Refused => replay != Replay::Never,
-                Class::Ambiguous { retryable } => retryable && replay == Replay::Always,
-                Class::Final => false,
-            };
-            if !retry {
-                return Err(failure.with_attempts(attempt));
-            }
-            self.pause(req, state, failure).await?;
-        }
-    }
-
-    /// Wait before the next retry of `req`, or give `failure` back when the
-    /// budget is spent; a stop during the wait gives `Cancelled` at once.
-    pub(crate) async fn pause(
-        &self,
-        req: &ApiRequest,
-        state: &mut RetryState,
-        failure: Failure,
-    ) -> Result<(), Failure> {
-        let attempt = state.retries + 1;
-        let Some(wait) = next_wait(
-            &self.inner.backoff,
-            self.inner.max_retries,
-            state,
-            failure.hint,
-        ) else {
-            tracing::debug!(
-                method = %req.method,
-                path = %req.path,
-                attempt,
-                waited_ms = state.waited.as_millis() as u64,
-                "giving up on the Anypoint request"
-            );
-            return Err(failure.with_attempts(attempt));
-        };
-        tracing::debug!(
-            method = %req.method,
-            path = %req.path,
-            attempt,
-            wait_ms = wait.as_millis() as u64,
-            server_hint = failure.hint.is_some(),
-            "retrying the Anypoint request after a back-off"
-        );
-        self.cancellable(req, tokio::time::sleep(wait)).await?;
-        state.retries += 1;
-        state.waited += wait;
-        if failure.is_ambiguous() {
-            state.saw_ambiguous = true;
-        }
-        Ok(())
-    }
-
-    /// One exchange: send, read the whole body; races the cancellation token.
-    async fn attempt(
-        &self,
-        req: &ApiRequest,
-        token: Option<&AccessToken>,
-    ) -> Result<Reply, Failure> {
-        let mut builder = self
-            .inner
-            .http
-            .request(req.method.clone(), req.url.clone())
-            .timeout(self.inner.timeout)
-            .header(USER_AGENT, self.inner.user_agent.clone())
-            .header(ACCEPT, "application/json");
-        if let Some(t) = token {
-            // reqwest marks this header sensitive.
-            builder = builder.bearer_auth(t.value.expose());
-        }
-        if let Some(body) = &req.body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
-        }
-        let exchange = async {
-            let response = builder
-                .send()
-                .await
-                .map_err(|e| self.transport_failure(req, e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_failure(req, e))?;
-            Ok(Reply {
-                status,
-                headers,
-                body: body.to_vec(),
-            })
-        };
-        self.cancellable(req, exchange).await?
-    }
-
-    fn secrets<'a>(&'a self, token: Option<&'a AccessToken>) -> Vec<&'a str> {
-        let mut s = vec![self.inner.client_secret.expose()];
-        if let Some(t) = token {
-            s.push(t.value.expose());
-        }
-        s
-    }
-
-    /// Classify an error status.
-    fn status_failure(
-        &self,
-        req: &ApiRequest,
-        reply: &Reply,
-        token: Option<&AccessToken>,
-    ) -> Failure {
-        let status = reply.status.as_u16();
-        let message = describe_body(&reply.body, &self.secrets(token));
-        let mut info = ErrorInfo::new(req.method.as_str(), &req.path, Some(status), message);
-        // 429 and 503 mean the server refused the request (the Anypoint rate
-        // limiter answers 503 with an empty body). 502/504 come from a
-        // gateway after the request may have reached the service. A 500 may
-        // also have been applied, but it is not transient: not retried.
-        let class = match status {
-            429 | 503 => Class::Refused,
-            502 | 504 => Class::Ambiguous { retryable: true },
-            500..=599 => Class::Ambiguous { retryable: false },
-            _ => Class::Final,
-        };
-        info.outcome_unknown = matches!(class, Class::Ambiguous { .. });
-        let hint = match class {
-            Class::Final => None,
-            _ => server_hint(&reply.headers, SystemTime::now()),
-        };
-        Failure {
-            error: ApiError::from_status(status, info),
-            class,
-            hint,
-        }
-    }
-
-    /// Classify a transport error. A connect error means the request never
-    /// left; anything else (timeout, reset, dropped mid-response) may have
-    /// reached the server.
-    fn transport_failure(&self, req: &ApiRequest, e: reqwest::Error) -> Failure {
-        let refused = e.is_connect();
-        let final_error = e.is_builder();
-        let timed_out = e.is_timeout();
-        let e = e.without_url();
-        let mut parts: Vec<String> = Vec::new();
-        let mut current: Option<&dyn std::error::Error> = Some(&e);
-        while let Some(err) = current {
-            let text = err.to_string();
-            if !parts.iter().any(|p| p.contains(&text)) {
-                parts.push(text);
-            }
-            current = err.source();
-        }
-        let mut message = parts.join(": ");
-        if timed_out && !refused {
-            message = format!(
-                "no complete answer within {}s ({message})",
-                self.inner.timeout.as_secs_f64()
-            );
-        }
-        let mut info = ErrorInfo::new(
-            req.method.as_str(),
-            &req.path,
-            None,
-            truncate(&message, 300),
-        );
-        let class = if final_error {
-            Class::Final
-        } else if refused {
-            Class::Refused
-        } else {
-            Class::Ambiguous { retryable: true }
-        };
-        info.outcome_unknown = matches!(class, Class::Ambiguous { .. });
-        Failure {
-            error: ApiError::Transport(info),
-            class,
-            hint: None,
+            finish_on_stop,
         }
     }
 
@@ -658,6 +281,8 @@ impl AnypointClient {
     /// scrubber as soon as it is read.
     async fn fetch_token(&self) -> Result<FreshToken, ApiError> {
         let mut req = self.request(Method::POST, auth::TOKEN_PATH, &[]);
+        // Asking for a token changes nothing: a stop abandons it at once.
+        req.finish_on_stop = false;
         req.body = Some(auth::token_request_body(
             &self.inner.client_id,
             &self.inner.client_secret,
@@ -669,7 +294,12 @@ impl AnypointClient {
             .await
         {
             Ok(reply) => reply,
-            Err(f) => {
+            Err(mut f) => {
+                // Asking for a token twice is harmless: its failure is never
+                // "may have been applied".
+                if let Some(info) = f.error.info_mut() {
+                    info.outcome_unknown = false;
+                }
                 return Err(match f.error {
                     ApiError::Unauthorized(mut info)
                     | ApiError::BadRequest(mut info)

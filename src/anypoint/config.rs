@@ -14,7 +14,11 @@ use super::retry::Backoff;
 use crate::secret::Secret;
 
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The request timeout. A call retries a timed-out request at most once, and
+/// the client gives up on a platform whose requests time out twice in a row
+/// (`send.rs`): two timeouts and the first back-off (at most 0.5 s) stay well
+/// under two minutes.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(50);
 
 /// Why a base URL was refused. The message names the URL (never its
 /// credentials) and what to do instead.

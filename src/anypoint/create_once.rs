@@ -17,8 +17,10 @@
 //!    409). The look-up failing tells nothing, so the create's own failure is
 //!    returned (a cancellation is returned as a cancellation).
 //! 5. Every retry draws on one budget per call (`max_retries` and the
-//!    total-wait cap), and every wait and request races the cancellation
-//!    token.
+//!    total-wait cap), and every wait races the cancellation token. A stop
+//!    never abandons a sent create: its answer is awaited (up to the request
+//!    timeout), and after an ambiguous failure the look-up still runs once
+//!    (`AnypointClient::after_stop`); nothing is retried after the stop.
 //!
 //! Each call brings its own send and look-up (a [`CreateOnce`]); the loop
 //! itself knows nothing of applications, owners or contracts.
@@ -77,7 +79,7 @@ impl AnypointClient {
                     if let Some(info) = unreadable.info_mut() {
                         info.outcome_unknown = true;
                     }
-                    return match look_up(op, req, &unreadable).await? {
+                    return match self.after_stop(look_up(op, req, &unreadable)).await? {
                         Some(found) => Ok(found),
                         None => Err(unreadable),
                     };
@@ -93,7 +95,7 @@ impl AnypointClient {
                     return Err(failure.error);
                 }
                 state.saw_ambiguous = true;
-                if let Some(found) = look_up(op, req, &failure.error).await? {
+                if let Some(found) = self.after_stop(look_up(op, req, &failure.error)).await? {
                     return Ok(found);
                 }
                 if !failure.is_retryable() {

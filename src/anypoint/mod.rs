@@ -15,8 +15,15 @@
 //!   `max_retries` and a total-wait cap. Creates are never blindly repeated
 //!   once they may have reached the server: every create-like call runs the
 //!   one create-once loop, whose rule is written in `create_once.rs`.
-//! - Every wait and every request races the [`CancellationToken`] given to
-//!   the client: a stop gives [`ApiError::Cancelled`] at once.
+//!   A request that times out is retried once at most, and after two
+//!   requests in a row have timed out with no answer in between the client
+//!   sends nothing more (`send.rs`): an unresponsive platform fails within
+//!   about twice the request timeout.
+//! - Every wait and every read races the [`CancellationToken`] given to the
+//!   client: a stop gives [`ApiError::Cancelled`] at once. A request that
+//!   changes something, once sent, runs to its answer or its timeout, and a
+//!   look-up of what it did still runs once
+//!   ([`AnypointClient::after_stop`]); nothing is retried after a stop.
 //! - Secrets are [`crate::secret::Secret`]s; no log line, error or panic
 //!   message holds a secret or a token, and no body is ever logged.
 //!
@@ -34,6 +41,7 @@ mod paging;
 #[cfg(test)]
 mod registration_tests;
 mod retry;
+mod send;
 mod users;
 
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};

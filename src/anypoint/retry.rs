@@ -74,6 +74,9 @@ pub struct RetryState {
     pub saw_ambiguous: bool,
     /// The access token was already renewed after a 401 (once per call).
     pub token_renewed: bool,
+    /// Attempts that got no complete answer within the request timeout; the
+    /// second ends the call.
+    pub timeouts: u32,
 }
 
 /// The wait before the next retry, or `None` when the budget is spent (no

@@ -135,6 +135,13 @@ pub trait Resource: Send + Sync + 'static {
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics);
 
+    /// The private state to store with the state a create or an update
+    /// returned (`new_state`), replacing the planned private state; `None`
+    /// (the default) keeps the planned one.
+    fn private_after_apply(&self, _new_state: &Value) -> Option<Vec<u8>> {
+        None
+    }
+
     /// Turn an import id into a (possibly partial) state; Terraform reads it
     /// right after.
     async fn import(&self, _ctx: &Ctx, _id: &str, diags: &mut Diagnostics) -> Option<Value> {

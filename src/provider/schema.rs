@@ -52,6 +52,6 @@ pub fn provider_schema() -> Schema {
         Attribute::number("timeout_seconds")
             .optional()
             .validate(int_between(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS))
-            .description("Timeout of each HTTP request, in seconds (default 60). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
+            .description("How long one HTTP request may wait for the platform's complete answer, in seconds (default 50). A request that times out is retried once; after two requests in a row time out with no answer from the platform in between, the provider gives up on the platform for the rest of the command, so an unresponsive platform fails a command within about twice this time (under 2 minutes with the default). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
     )
 }

@@ -492,7 +492,7 @@ mod tests {
     fn defaults_apply() {
         let cfg = creds().resolve(env_of(&[])).unwrap();
         assert_eq!(cfg.max_retries, 5);
-        assert_eq!(cfg.timeout, Duration::from_secs(60));
+        assert_eq!(cfg.timeout, Duration::from_secs(50));
         assert_eq!(cfg.org_id, None);
     }
 

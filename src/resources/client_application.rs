@@ -10,6 +10,7 @@ use crate::framework::validators::{digits, is_uuid, name_text, non_empty, uuid, 
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
+use crate::secret::fingerprint;
 use crate::support::values::{norm_set, norm_string, parse_app_id, strings};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
@@ -213,6 +214,44 @@ fn rotation_requested(prior: &ClientApplicationModel, planned: &ClientApplicatio
     !before.is_null() && !after.is_null() && before != after
 }
 
+/// What the private state records after every apply of the resource: the
+/// SHA-256 fingerprints of the client secret and of the triggers in the
+/// state just written (never the secret itself), so that a later plan can
+/// tell whether the platform's secret changed since the triggers were last
+/// applied. `None` without triggers or a known secret.
+fn rotation_record(state: &ClientApplicationModel) -> Option<serde_json::Value> {
+    let secret = state.client_secret.as_str()?;
+    let triggers = serde_json::to_string(state.secret_rotation_triggers.as_known()?).ok()?;
+    Some(serde_json::json!({
+        "secret_sha256": fingerprint(secret),
+        "triggers_sha256": fingerprint(&triggers),
+    }))
+}
+
+/// Whether the rotation that changing the triggers asks for has already
+/// happened: the private state records the triggers now in state (`prior`,
+/// refreshed) with a secret other than the platform's. That is a reset whose
+/// apply never reported back (Terraform killed mid-rotation), or one made
+/// outside Terraform since; resetting again would replace a secret nobody
+/// has recorded yet. A state without that record (imported, or written by an
+/// earlier version) always rotates.
+fn already_rotated(prior: &ClientApplicationModel, prior_private: &[u8]) -> bool {
+    let Ok(recorded) = serde_json::from_slice::<serde_json::Value>(prior_private) else {
+        return false;
+    };
+    let Some(now) = rotation_record(prior) else {
+        return false;
+    };
+    let field = |v: &serde_json::Value, k: &str| v[k].as_str().map(str::to_owned);
+    let (Some(triggers), Some(secret)) = (
+        field(&recorded, "triggers_sha256"),
+        field(&recorded, "secret_sha256"),
+    ) else {
+        return false;
+    };
+    Some(triggers) == field(&now, "triggers_sha256") && Some(secret) != field(&now, "secret_sha256")
+}
+
 /// refresh_token is only valid next to authorization_code.
 fn check_grant_types(config: &ClientApplicationModel, diags: &mut Diagnostics) {
     let Some(grants) = config.grant_types.as_known() else {
@@ -271,7 +310,18 @@ impl Resource for ClientApplicationResource {
             return;
         };
         if rotation_requested(&prior, &planned) {
-            planned.client_secret = Maybe::Unknown;
+            if already_rotated(&prior, &change.prior_private) {
+                diags.attr_warning(
+                    attrs::secret_rotation_triggers(),
+                    "Client secret already reset",
+                    "The platform's client secret is no longer the one recorded when \
+                     secret_rotation_triggers were last applied: an interrupted apply (or a reset \
+                     outside Terraform) already replaced it. The new triggers are recorded \
+                     without resetting the secret again.",
+                );
+            } else {
+                planned.client_secret = Maybe::Unknown;
+            }
         }
         // Moving to another API instance needs a new application; recording
         // an instance where none was known (after import) does not.
@@ -335,9 +385,8 @@ impl Resource for ClientApplicationResource {
                     // The create may have happened anyway (and the client's
                     // own recovery failed): record what exists, so Terraform
                     // taints it instead of losing track of it.
-                    return created_anyway(&data, &org, &planned, existing.as_deref(), diags)
-                        .await
-                        .map(|m| m.to_value());
+                    let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
+                    return data.client.after_stop(found).await.map(|m| m.to_value());
                 }
                 None
             }
@@ -396,7 +445,11 @@ impl Resource for ClientApplicationResource {
                 Err(e) => {
                     api_error(diags, &format!("updating client application {id}"), &e);
                     // The best-known state: what the platform holds now.
-                    return match data.client.get_application(&org, id).await {
+                    return match data
+                        .client
+                        .after_stop(data.client.get_application(&org, id))
+                        .await
+                    {
                         Ok(app) => Some(prior.state_of(&app, &org).to_value()),
                         Err(_) => None,
                     };
@@ -405,7 +458,9 @@ impl Resource for ClientApplicationResource {
         } else {
             wanted
         };
-        if rotation_requested(&prior, &planned) {
+        // The plan leaves the secret unknown only when it must be reset (not
+        // when the platform's secret shows the rotation already happened).
+        if rotation_requested(&prior, &planned) && planned.client_secret.is_unknown() {
             match data.client.reset_secret(&org, id).await {
                 Ok(app) => {
                     if let Some(s) = &app.client_secret {
@@ -422,7 +477,8 @@ impl Resource for ClientApplicationResource {
                     // The secret may have been reset anyway: read what the
                     // platform holds.
                     let mut rotated = false;
-                    if let Ok(app) = data.client.get_application(&org, id).await {
+                    let reread = data.client.get_application(&org, id);
+                    if let Ok(app) = data.client.after_stop(reread).await {
                         if let Some(s) = &app.client_secret {
                             rotated = prior
                                 .client_secret
@@ -441,6 +497,17 @@ impl Resource for ClientApplicationResource {
             }
         }
         Some(state.to_value())
+    }
+
+    /// Records the fingerprint of the client secret and of the triggers as
+    /// they are once the triggers have been applied (see [`already_rotated`]).
+    fn private_after_apply(&self, new_state: &Value) -> Option<Vec<u8>> {
+        let state = ClientApplicationModel::decode(new_state, &mut Diagnostics::new())?;
+        Some(
+            rotation_record(&state)
+                .map(|r| r.to_string().into_bytes())
+                .unwrap_or_default(),
+        )
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
@@ -578,6 +645,28 @@ mod tests {
         };
         assert!(with(&["refresh_token"]));
         assert!(!with(&["refresh_token", "authorization_code"]));
+    }
+
+    #[test]
+    fn a_rotation_counts_as_done_only_when_the_recorded_secret_differs() {
+        let state = |secret: &str, v: &str| ClientApplicationModel {
+            client_secret: secret.into(),
+            secret_rotation_triggers: Maybe::Known([("v".to_owned(), v.to_owned())].into()),
+            ..Default::default()
+        };
+        let record =
+            |m: &ClientApplicationModel| rotation_record(m).unwrap().to_string().into_bytes();
+        let applied = record(&state("old-secret", "1"));
+        assert!(!String::from_utf8_lossy(&applied).contains("old-secret"));
+        // Same secret as recorded: rotate.
+        assert!(!already_rotated(&state("old-secret", "1"), &applied));
+        // The platform's secret changed since: already rotated.
+        assert!(already_rotated(&state("new-secret", "1"), &applied));
+        // A record for other triggers, or none at all (import, older state):
+        // rotate as before.
+        assert!(!already_rotated(&state("new-secret", "0"), &applied));
+        assert!(!already_rotated(&state("new-secret", "1"), b""));
+        assert!(!already_rotated(&state("new-secret", "1"), b"{}"));
     }
 
     #[test]

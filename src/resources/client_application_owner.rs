@@ -174,7 +174,11 @@ impl Resource for ClientApplicationOwnerResource {
             }
         }
         // Fill the readable attributes; the ownership exists either way.
-        let app = match data.client.get_application(&org, app_id).await {
+        let app = match data
+            .client
+            .after_stop(data.client.get_application(&org, app_id))
+            .await
+        {
             Ok(app) => Some(app),
             Err(e) => {
                 diags.warning(

@@ -13,6 +13,7 @@ mod create;
 mod errors;
 mod operations;
 mod retries;
+mod stop;
 mod token;
 
 use std::time::Duration;

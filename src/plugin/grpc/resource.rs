@@ -205,6 +205,14 @@ impl ProviderService {
                 None => Some(prior),
             }
         };
+        if let Some(state) = result
+            .as_ref()
+            .filter(|v| !planned.is_null() && !v.is_null())
+        {
+            if let Some(private) = e.imp.private_after_apply(state) {
+                out.private = private;
+            }
+        }
         out.new_state = encode_result(&e.schema, result.unwrap_or(Value::Null), "Apply", diags);
         out
     }
