@@ -310,6 +310,11 @@ impl Resource for ClientApplicationResource {
                 return None;
             }
         };
+        // A listed name is taken: refused before anything is sent.
+        if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
+            name_taken(diags, &org, &new.name, ids, None);
+            return None;
+        }
         match data
             .client
             .create_application_excluding(
@@ -324,20 +329,37 @@ impl Resource for ClientApplicationResource {
                 tracing::info!(application_id = app.id, "Created client application");
                 Some(planned.state_of(&app, &org).to_value())
             }
+            Err(e) if e.is_ambiguous() => {
+                // The create may have happened anyway (and the client's own
+                // recovery failed): record what exists, so Terraform taints
+                // it instead of losing track of it; else say how to import it.
+                let doing = format!("creating client application {:?}", new.name);
+                match created_anyway(&data, &org, &planned, existing.as_deref(), diags).await {
+                    Ok(state) => {
+                        api_error(diags, &doing, &e);
+                        Some(state.to_value())
+                    }
+                    Err(candidates) => {
+                        maybe_created(diags, &doing, &e, &org, &new.name, &candidates);
+                        None
+                    }
+                }
+            }
+            Err(e) if e.is_conflict() => {
+                // The platform refused the name: say which application has it.
+                let ids = match data.client.find_applications_by_name(&org, &new.name).await {
+                    Ok(found) => found.iter().map(|a| a.id).collect(),
+                    Err(_) => Vec::new(),
+                };
+                name_taken(diags, &org, &new.name, &ids, Some(&e));
+                None
+            }
             Err(e) => {
                 api_error(
                     diags,
                     &format!("creating client application {:?}", new.name),
                     &e,
                 );
-                if e.is_ambiguous() {
-                    // The create may have happened anyway (and the client's
-                    // own recovery failed): record what exists, so Terraform
-                    // taints it instead of losing track of it.
-                    return created_anyway(&data, &org, &planned, existing.as_deref(), diags)
-                        .await
-                        .map(|m| m.to_value());
-                }
                 None
             }
         }
@@ -491,15 +513,17 @@ impl Resource for ClientApplicationResource {
 }
 
 /// After a create that failed ambiguously: the state of the application
-/// that the create made, if exactly one application has the planned name.
+/// that the create made, if exactly one application has the planned name
+/// and did not have it before; else the ids of the applications with the
+/// name that the create may have made (to name with the import advice).
 async fn created_anyway(
     data: &AnypointData,
     org: &str,
     planned: &ClientApplicationModel,
     existing: Option<&[i64]>,
     diags: &mut Diagnostics,
-) -> Option<ClientApplicationModel> {
-    let name = planned.name.as_str()?;
+) -> Result<ClientApplicationModel, Vec<i64>> {
+    let name = planned.name.as_str().unwrap_or_default();
     let found = match data.client.find_applications_by_name(org, name).await {
         Ok(found) => found,
         Err(e) => {
@@ -507,28 +531,18 @@ async fn created_anyway(
                 kind = e.kind(),
                 "Cannot tell whether the failed create made the application"
             );
-            return None;
+            return Err(Vec::new());
         }
     };
     // Only an application that did not have the name before the create can
     // be ours; without that list, adopting one could take over (and later
     // delete) somebody else's application, so only point at it.
     let Some(existing) = existing else {
-        if !found.is_empty() {
-            let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
-            diags.warning(
-                "The failed create may have made the application",
-                format!(
-                    "Applications named {name:?} exist (ids {}); if one was made by this failed create, import it with `terraform import`.",
-                    ids.join(", ")
-                ),
-            );
-        }
-        return None;
+        return Err(found.iter().map(|a| a.id).collect());
     };
     let new: Vec<_> = found.iter().filter(|a| !existing.contains(&a.id)).collect();
     let [one] = new.as_slice() else {
-        return None;
+        return Err(new.iter().map(|a| a.id).collect());
     };
     diags.warning(
         "Client application created despite the error",
@@ -551,7 +565,122 @@ async fn created_anyway(
             ..planned.clone()
         },
     };
-    Some(state)
+    Ok(state)
+}
+
+/// The address placeholder of the import advice: Terraform does not tell a
+/// provider the resource's address, but shows it with the diagnostic.
+const IMPORT_TO: &str = "anypoint_client_application.<name>";
+
+/// Ready-to-paste import advice for application `app_id` (digits, or a
+/// placeholder) of `org`: an `import` block and the `terraform import`
+/// command, with [`IMPORT_TO`] for the address. Indented lines, so that
+/// Terraform does not wrap them.
+fn import_advice(org: &str, app_id: &str) -> String {
+    format!(
+        "  import {{\n    to = {IMPORT_TO}\n    id = \"{org}/{app_id}\"\n  }}\n\nor run:\n\n  \
+         terraform import {IMPORT_TO} {org}/{app_id}\n"
+    )
+}
+
+/// How to use [`import_advice`]: the address to put in.
+fn import_intro(what: &str) -> String {
+    format!(
+        "To manage {what} with this resource, import it: add this block to the configuration, \
+         with this resource's address (Terraform shows it with this error, after \"with\") in \
+         place of {IMPORT_TO}, and apply again"
+    )
+}
+
+/// An application already has the name: never adopted, so the create
+/// fails, naming the applications and how to import them. `refused` is the
+/// platform's 409 (none when the listed name stopped the create before it
+/// was sent); `ids` may be empty when the list does not show the holder.
+fn name_taken(
+    diags: &mut Diagnostics,
+    org: &str,
+    name: &str,
+    ids: &[i64],
+    refused: Option<&crate::anypoint::ApiError>,
+) {
+    let summary = format!("Client application name {name:?} is already in use");
+    let why = match refused {
+        None => "The create was not sent. ".to_owned(),
+        Some(e) => format!("The platform refused the create ({e}). "),
+    };
+    let detail = match ids {
+        [] => format!(
+            "{why}An application named {name:?} already exists in organization {org}, but the \
+             application list does not show it, so its id is not known here (the list can answer \
+             empty for a Connected App that may not view client applications). The provider \
+             never adopts an existing application on its own. Find the application's id in \
+             Anypoint Platform. {}:\n\n{}\nOr choose another name.",
+            import_intro("it"),
+            import_advice(org, "<application_id>"),
+        ),
+        [one] => format!(
+            "{why}An application named {name:?} already exists in organization {org}: id {one}. \
+             The provider never adopts an existing application on its own. {}:\n\n{}\nOr \
+             choose another name (or delete the existing application).",
+            import_intro("that application"),
+            import_advice(org, &one.to_string()),
+        ),
+        many => {
+            let list: Vec<String> = many.iter().map(i64::to_string).collect();
+            let advice: Vec<String> = many
+                .iter()
+                .map(|id| import_advice(org, &id.to_string()))
+                .collect();
+            format!(
+                "{why}Applications named {name:?} already exist in organization {org}: ids {}. \
+                 The provider never adopts an existing application on its own. {} (only one of \
+                 them):\n\n{}\nOr choose another name.",
+                list.join(", "),
+                import_intro("one of them"),
+                advice.join("\n"),
+            )
+        }
+    };
+    diags.attr_error(attrs::name(), summary, detail);
+}
+
+/// A create that may have happened, where nothing could be recorded: the
+/// error, then what to check and how to import the application if it
+/// exists (`candidates`: applications with the name it may have made).
+fn maybe_created(
+    diags: &mut Diagnostics,
+    doing: &str,
+    err: &crate::anypoint::ApiError,
+    org: &str,
+    name: &str,
+    candidates: &[i64],
+) {
+    let advice = match candidates {
+        [] => format!(
+            "The create may have made the application even so, and it cannot be found now. \
+             Check in Anypoint Platform whether an application named {name:?} exists in \
+             organization {org}. If it does, this failed create made it. {}:\n\n{}\nIf it does \
+             not, apply again.",
+            import_intro("it"),
+            import_advice(org, "<application_id>"),
+        ),
+        ids => {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let advice: Vec<String> = ids
+                .iter()
+                .map(|id| import_advice(org, &id.to_string()))
+                .collect();
+            format!(
+                "Applications named {name:?} exist in organization {org} (ids {}), and this \
+                 failed create may have made one of them; the provider does not adopt one it \
+                 cannot tell is its own. {} (only one of them):\n\n{}",
+                list.join(", "),
+                import_intro("the one it made"),
+                advice.join("\n"),
+            )
+        }
+    };
+    diags.error(format!("Error {doing}"), format!("{err}\n\n{advice}"));
 }
 
 #[cfg(test)]
