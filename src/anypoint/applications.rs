@@ -584,3 +584,46 @@ impl CreateOnce for OwnerAdd<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::anypoint::config::ClientConfig;
+    use crate::secret::Secret;
+
+    fn client(base: &str) -> AnypointClient {
+        let cfg = ClientConfig::new(base, "id", Secret::new("secret-value")).unwrap();
+        AnypointClient::new(cfg, "1.11.4", CancellationToken::new()).unwrap()
+    }
+
+    fn app(id: i64, name: &str) -> Application {
+        serde_json::from_value(serde_json::json!({ "id": id, "name": name })).unwrap()
+    }
+
+    #[test]
+    fn known_applications_are_kept_per_platform_and_organization() {
+        let a = client("http://127.0.0.1:19");
+        let b = client("http://127.0.0.1:29");
+        a.remember_application("Org-1", &app(1, "one"));
+        a.remember_application("org-1", &app(2, "two"));
+        // Renamed: seen again under its new name, once.
+        a.remember_application("org-1", &app(1, "uno"));
+        assert_eq!(
+            a.known_applications("ORG-1"),
+            [(1, "uno".to_owned()), (2, "two".to_owned())]
+        );
+        assert!(a.known_applications("org-2").is_empty());
+        assert!(b.known_applications("org-1").is_empty());
+        a.forget_application("org-1", "1");
+        a.forget_application("org-1", "not-a-number");
+        assert_eq!(a.known_applications("org-1"), [(2, "two".to_owned())]);
+        for id in 10..30 {
+            a.remember_application("org-1", &app(id, "many"));
+        }
+        let kept = a.known_applications("org-1");
+        assert_eq!(kept.len(), WITNESSES_KEPT);
+        assert_eq!(kept[0].0, 29, "the most recent first");
+    }
+}
