@@ -296,3 +296,34 @@ fn list_trust_a_hidden_taken_name_is_refused_by_the_platform() {
     assert_import_advice(&shown, &platform_id(&existing));
     assert_eq!(creates(&emu), 1, "refused before the POST");
 }
+
+/// The pre-create check misses the holder of the name (its list answers
+/// empty once), the platform refuses the create with a 409, and the error
+/// names the holder's id (looked up after the 409) with the import advice.
+#[test]
+fn f3_a_409_on_create_names_the_holder_and_import() {
+    let emu = RestartableEmulator::start();
+    let existing = emu
+        .handle
+        .create_application(json!({ "name": "raced" }))
+        .expect("seed an application");
+    emu.handle.push_fault(Fault::on(
+        "GET",
+        "/applications",
+        FaultKind::respond(200, r#"{"applications":[],"total":0}"#),
+    ));
+    let tf = emu.tf(&app_block("app", "raced", ""));
+    let out = apply(&tf);
+    assert_import_advice(&out, &platform_id(&existing));
+    assert!(
+        squeeze(&out.all()).contains("returned HTTP 409"),
+        "{}",
+        out.all()
+    );
+    assert_eq!(creates(&emu), 1, "the refused POST");
+    assert_eq!(
+        emu.handle.application_count(),
+        1,
+        "nothing else was created"
+    );
+}
