@@ -1,5 +1,8 @@
 //! Client applications, their owners and their secret (API Platform v2).
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
 use reqwest::Method;
 
 use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
@@ -34,8 +37,12 @@ impl AnypointClient {
     /// the first attempt (listed first, so a same-named application made by
     /// someone else is never taken for ours): one match is the application
     /// our attempt created (fetched by id for its secret); none means the
-    /// create did not happen; several matches cannot be told apart, so that
-    /// is a `Conflict` error naming their ids.
+    /// create did not happen only when the list is shown to include this
+    /// Connected App's applications ([`Self::list_shows_own_applications`]),
+    /// else the create's failure comes back, marked as possibly applied;
+    /// several matches cannot be told apart, so that is a `Conflict` error
+    /// naming their ids. A name that is listed before the create is refused
+    /// with a `Conflict` naming the ids, and nothing is sent.
     pub async fn create_application(
         &self,
         org: &str,
@@ -43,6 +50,21 @@ impl AnypointClient {
         api_instance_id: Option<&str>,
     ) -> Result<Application, ApiError> {
         let existing = self.same_named_application_ids(org, &app.name).await?;
+        if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
+            // Taken: never sent, so nothing changes on the platform.
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let req = self.request(Method::POST, &apps(org, &[]), &[]);
+            return Err(ApiError::Conflict(ErrorInfo::new(
+                req.method.as_str(),
+                &req.path,
+                None,
+                format!(
+                    "an application named {:?} already exists (id {}): the create was not sent",
+                    app.name,
+                    ids.join(", ")
+                ),
+            )));
+        }
         self.create_application_excluding(org, app, api_instance_id, existing.as_deref())
             .await
     }
@@ -72,6 +94,7 @@ impl AnypointClient {
             existing,
         };
         let created = self.create_once(&op).await?;
+        self.remember_application(org, &created);
         // Made: read its secret even if the provider is stopping.
         self.after_stop(self.with_secret(org, created)).await
     }
@@ -116,8 +139,16 @@ impl AnypointClient {
     pub async fn get_application(&self, org: &str, id: i64) -> Result<Application, ApiError> {
         let id = id.to_string();
         let req = self.request(Method::GET, &apps(org, &[&id]), &[]);
-        let reply = self.call(&req).await?;
-        self.decode_application(&req, &reply)
+        let read = match self.call(&req).await {
+            Ok(reply) => self.decode_application(&req, &reply),
+            Err(e) => Err(e),
+        };
+        match &read {
+            Ok(app) => self.remember_application(org, app),
+            Err(e) if e.is_not_found() => self.forget_application(org, &id),
+            Err(_) => {}
+        }
+        read
     }
 
     /// `PUT …/applications/{id}` with the full mutable set (200). Idempotent,
@@ -136,6 +167,7 @@ impl AnypointClient {
         let reply = self.call(&req).await?;
         if !reply.is_blank() {
             if let Ok(app) = self.decode_application(&req, &reply) {
+                self.remember_application(org, &app);
                 return Ok(app);
             }
         }
@@ -148,7 +180,11 @@ impl AnypointClient {
     pub async fn delete_application(&self, org: &str, id: i64) -> Result<(), ApiError> {
         let id = id.to_string();
         let req = self.request(Method::DELETE, &apps(org, &[&id]), &[]);
-        self.call(&req).await.map(drop)
+        let deleted = self.call(&req).await.map(drop);
+        if deleted.is_ok() || deleted.as_ref().is_err_and(ApiError::is_not_found) {
+            self.forget_application(org, &id);
+        }
+        deleted
     }
 
     /// `GET …/applications?query=&offset=&limit=&targetAdminSite=true`, all
@@ -158,22 +194,126 @@ impl AnypointClient {
         org: &str,
         name_query: Option<&str>,
     ) -> Result<Vec<ApplicationSummary>, ApiError> {
-        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
-            let mut query: Vec<(&str, String)> = Vec::new();
-            if let Some(q) = name_query {
-                query.push(("query", q.to_owned()));
-            }
-            query.push(("offset", offset.to_string()));
-            query.push(("limit", limit.to_string()));
-            query.push(("targetAdminSite", "true".to_owned()));
-            let req = self.request(Method::GET, &apps(org, &[]), &query);
-            let page: ApplicationPage = self.call_json(&req).await?;
-            Ok(Page {
-                items: page.applications,
-                total: page.total.and_then(|t| u64::try_from(t).ok()),
-            })
+        collect_pages(MAX_PAGE_SIZE, |offset, limit| {
+            self.list_page(org, name_query, offset, limit)
         })
         .await
+    }
+
+    /// One page of the application list.
+    async fn list_page(
+        &self,
+        org: &str,
+        name_query: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<ApplicationSummary>, ApiError> {
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(q) = name_query {
+            query.push(("query", q.to_owned()));
+        }
+        query.push(("offset", offset.to_string()));
+        query.push(("limit", limit.to_string()));
+        query.push(("targetAdminSite", "true".to_owned()));
+        let req = self.request(Method::GET, &apps(org, &[]), &query);
+        let page: ApplicationPage = self.call_json(&req).await?;
+        Ok(Page {
+            items: page.applications,
+            total: page.total.and_then(|t| u64::try_from(t).ok()),
+        })
+    }
+
+    /// Whether the application list is shown to include this Connected
+    /// App's applications: the witness the create-once rule for
+    /// applications needs before it takes "not listed" for "not created"
+    /// (the rule is in `create_once.rs`). True when the list, queried by
+    /// the name of an application this process knows to exist (it created
+    /// it, or read it by id), shows that application; or when a page of
+    /// the unfiltered list holds such an application, or one that a read by
+    /// id confirms. An empty list is never a witness. A failed list is an
+    /// error (nothing is known); an unreadable listed application is just
+    /// not a witness.
+    pub async fn list_shows_own_applications(&self, org: &str) -> Result<bool, ApiError> {
+        let known = self.known_applications(org);
+        for (id, name) in known.iter().take(WITNESS_READS) {
+            let listed = self.find_applications_by_name(org, name).await?;
+            if listed.iter().any(|a| a.id == *id) {
+                tracing::debug!(
+                    witness = id,
+                    "the application list shows an application this process knows"
+                );
+                return Ok(true);
+            }
+        }
+        let page = self.list_page(org, None, 0, WITNESS_PAGE).await?.items;
+        if let Some(a) = page
+            .iter()
+            .find(|a| known.iter().any(|(id, _)| *id == a.id))
+        {
+            tracing::debug!(
+                witness = a.id,
+                "the application list shows an application this process knows"
+            );
+            return Ok(true);
+        }
+        for listed in page.iter().take(WITNESS_READS) {
+            match self.get_application(org, listed.id).await {
+                Ok(_) => {
+                    tracing::debug!(
+                        witness = listed.id,
+                        "a read by id confirms an application of the list"
+                    );
+                    return Ok(true);
+                }
+                Err(e) if e.is_cancelled() => return Err(e),
+                Err(e) => tracing::debug!(
+                    id = listed.id,
+                    kind = e.kind(),
+                    "a listed application cannot be read by id"
+                ),
+            }
+        }
+        tracing::debug!(
+            listed = page.len(),
+            "the application list is not shown to include this Connected App's applications"
+        );
+        Ok(false)
+    }
+
+    /// The registry key of this client's platform and `org`.
+    fn witness_key(&self, org: &str) -> (String, String) {
+        (
+            self.base_url().as_str().to_owned(),
+            org.to_ascii_lowercase(),
+        )
+    }
+
+    /// Remember that `app` exists (this process created it or read it).
+    fn remember_application(&self, org: &str, app: &Application) {
+        let mut all = known_registry();
+        let known = all.entry(self.witness_key(org)).or_default();
+        known.retain(|(id, _)| *id != app.id);
+        known.push_front((app.id, app.name.clone()));
+        known.truncate(WITNESSES_KEPT);
+    }
+
+    /// Forget application `id` (deleted, or read as gone).
+    fn forget_application(&self, org: &str, id: &str) {
+        let Ok(id) = id.parse::<i64>() else {
+            return;
+        };
+        if let Some(known) = known_registry().get_mut(&self.witness_key(org)) {
+            known.retain(|(k, _)| *k != id);
+        }
+    }
+
+    /// The applications of `org` this process knows to exist, most recent
+    /// first: (id, name when last seen).
+    fn known_applications(&self, org: &str) -> Vec<(i64, String)> {
+        known_registry()
+            .get(&self.witness_key(org))
+            .map(|k| k.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The applications whose name is exactly `exact_name` (the server's
@@ -249,6 +389,27 @@ impl AnypointClient {
     }
 }
 
+/// Applications this process knows to exist, per platform and organization,
+/// kept for [`AnypointClient::list_shows_own_applications`] (a few per
+/// organization are enough: each is a possible witness).
+type KnownApplications = HashMap<(String, String), VecDeque<(i64, String)>>;
+
+/// How many known applications are kept per platform and organization.
+const WITNESSES_KEPT: usize = 8;
+/// How many known applications are looked for, and how many listed ones
+/// are read by id, in one witness check.
+const WITNESS_READS: usize = 2;
+/// The size of the unfiltered page the witness check lists.
+const WITNESS_PAGE: u32 = 10;
+
+fn known_registry() -> MutexGuard<'static, KnownApplications> {
+    static KNOWN: OnceLock<Mutex<KnownApplications>> = OnceLock::new();
+    KNOWN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
 /// Register an application's client secret with the log scrubber.
 fn registered(app: Application) -> Application {
     if let Some(secret) = &app.client_secret {
@@ -299,7 +460,23 @@ impl CreateOnce for ApplicationCreate<'_> {
         };
         matches.retain(|a| self.existing.is_none_or(|before| !before.contains(&a.id)));
         match matches.as_slice() {
-            [] => Ok(Lookup::NotFound),
+            // Not listed is "not created" only if the list is shown to see
+            // this Connected App's applications (the rule in create_once.rs).
+            [] => match self.client.list_shows_own_applications(self.org).await {
+                Ok(true) => Ok(Lookup::NotFound),
+                Ok(false) => Err(self.unproven(failure)),
+                Err(e) => Ok(Lookup::Failed(e)),
+            },
+            // Nothing tells whether it had the name before the create.
+            [one] if self.existing.is_none() => Err(self.outcome_unknown(
+                failure,
+                format!(
+                    "an application with that name exists (id {}), but whether it existed \
+                     before this create is unknown (the list before the create failed), so it \
+                     is not taken for the one this create made",
+                    one.id
+                ),
+            )),
             [one] => {
                 tracing::debug!(
                     id = one.id,
@@ -330,6 +507,39 @@ impl CreateOnce for ApplicationCreate<'_> {
                 Err(ApiError::Conflict(info))
             }
         }
+    }
+}
+
+impl ApplicationCreate<'_> {
+    /// The create's own failure, marked as possibly applied, with `why`
+    /// its outcome cannot be told: returned instead of a resend.
+    fn outcome_unknown(&self, failure: &ApiError, why: String) -> ApiError {
+        let mut e = failure.clone();
+        if let Some(info) = e.info_mut() {
+            info.message = format!("{}; {why}", info.message);
+            info.outcome_unknown = true;
+        }
+        e
+    }
+
+    /// No application with the name is listed, but the list is not shown
+    /// to include this Connected App's applications.
+    fn unproven(&self, failure: &ApiError) -> ApiError {
+        tracing::debug!(
+            path = %self.req.path,
+            "not listed, but the list is not shown to see this Connected App's applications: \
+             not sent again"
+        );
+        self.outcome_unknown(
+            failure,
+            format!(
+                "the create may have happened: no application named {:?} is listed, but the \
+                 application list is not shown to include this Connected App's applications \
+                 (it can answer empty for a Connected App that may not view client \
+                 applications), so the create is not sent again",
+                self.name
+            ),
+        )
     }
 }
 
@@ -373,5 +583,48 @@ impl CreateOnce for OwnerAdd<'_> {
                 Err(e) => Lookup::Failed(e),
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::anypoint::config::ClientConfig;
+    use crate::secret::Secret;
+
+    fn client(base: &str) -> AnypointClient {
+        let cfg = ClientConfig::new(base, "id", Secret::new("secret-value")).unwrap();
+        AnypointClient::new(cfg, "1.11.4", CancellationToken::new()).unwrap()
+    }
+
+    fn app(id: i64, name: &str) -> Application {
+        serde_json::from_value(serde_json::json!({ "id": id, "name": name })).unwrap()
+    }
+
+    #[test]
+    fn known_applications_are_kept_per_platform_and_organization() {
+        let a = client("http://127.0.0.1:19");
+        let b = client("http://127.0.0.1:29");
+        a.remember_application("Org-1", &app(1, "one"));
+        a.remember_application("org-1", &app(2, "two"));
+        // Renamed: seen again under its new name, once.
+        a.remember_application("org-1", &app(1, "uno"));
+        assert_eq!(
+            a.known_applications("ORG-1"),
+            [(1, "uno".to_owned()), (2, "two".to_owned())]
+        );
+        assert!(a.known_applications("org-2").is_empty());
+        assert!(b.known_applications("org-1").is_empty());
+        a.forget_application("org-1", "1");
+        a.forget_application("org-1", "not-a-number");
+        assert_eq!(a.known_applications("org-1"), [(2, "two".to_owned())]);
+        for id in 10..30 {
+            a.remember_application("org-1", &app(id, "many"));
+        }
+        let kept = a.known_applications("org-1");
+        assert_eq!(kept.len(), WITNESSES_KEPT);
+        assert_eq!(kept[0].0, 29, "the most recent first");
     }
 }

@@ -12,10 +12,11 @@
 //!    that follows an ambiguous attempt is looked up the same way (that
 //!    attempt probably made what the 409 complains about). A success whose
 //!    answer cannot be read is looked up too, and never resent.
-//! 4. Found: that is the result. Not found: the create did not happen, and
-//!    it is retried if the failure is transient (not after a 500, nor after a
-//!    409). The look-up failing tells nothing, so the create's own failure is
-//!    returned (a cancellation is returned as a cancellation).
+//! 4. Found: that is the result. Not found (which a list can say only with
+//!    a witness, see below): the create did not happen, and it is retried if
+//!    the failure is transient (not after a 500, nor after a 409). The
+//!    look-up failing tells nothing, so the create's own failure is returned
+//!    (a cancellation is returned as a cancellation).
 //! 5. Every retry draws on one budget per call (`max_retries` and the
 //!    total-wait cap), and every wait races the cancellation token. A stop
 //!    never abandons a sent create: its answer is awaited (up to the request
@@ -24,6 +25,38 @@
 //!
 //! Each call brings its own send and look-up (a [`CreateOnce`]); the loop
 //! itself knows nothing of applications, owners or contracts.
+//!
+//! # When a list may say "not created"
+//! A look-up that reads a list never takes an empty or partial answer for
+//! proof by itself: the platform's application list can answer
+//! `{"applications":[],"total":0}` to a Connected App "even when apps exist"
+//! (reference §8 q9), and by default shows only the caller's own
+//! applications. So:
+//! - **Found** needs the object itself: an application found by name is read
+//!   by id (and one that had the name before the create is never taken).
+//! - **Not found** (and with it a resend) needs a *witness*: evidence that
+//!   this list shows this Connected App's applications at all. An
+//!   application look-up has one when the list, queried by the name of an
+//!   application this process knows to exist (it created it, or read it by
+//!   id, in this process), shows that application; or when a page of the
+//!   unfiltered list holds such an application, or one that a read by id
+//!   confirms (`AnypointClient::list_shows_own_applications`). An empty list
+//!   is never a witness. Without one, the look-up answers with the create's
+//!   own failure, marked as possibly applied, naming the name to check: the
+//!   caller tells the user how to import the application if it exists. The
+//!   application an ambiguous create would have made belongs to this
+//!   Connected App, so a list shown to include the Connected App's
+//!   applications would show it too.
+//! - **Before a create**, the list of same-named applications is used only
+//!   to refuse a name that is listed (the caller names the ids to import)
+//!   and to leave those ids out of a later look-up. An empty answer is not
+//!   taken for proof that the name is free: it only lets the first attempt
+//!   go out, as the platform itself guards its names (a taken name gets a
+//!   409, which the caller reports with the import advice, looking the id up
+//!   when the list shows it); every decision after that attempt follows the
+//!   rules above. No witness is asked for before the first attempt, because
+//!   an organization with no applications yet has none to give, and its
+//!   first create must go ahead.
 
 use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
 use super::error::ApiError;

@@ -85,6 +85,13 @@ impl EmulatorHandle {
             .is_ok()
     }
 
+    /// Make the application list answer `{"applications":[],"total":0}`
+    /// (on) or show every application again (off); reads by id are not
+    /// affected. See the deliberate choices in the `emulator` module docs.
+    pub fn set_list_hides_applications(&self, hide: bool) {
+        lock(&self.shared.state).list_hides_applications = hide;
+    }
+
     // ------------------------------------------------------------ owners
 
     /// False if the app is missing or the user is not an owner.

@@ -43,6 +43,14 @@
 //! - `PUT` replaces the whole mutable set: a missing field is cleared.
 //! - `apiEndpoints` is write-only (accepted on create, never returned).
 //! - Application routes accept the numeric id or the application's clientId.
+//! - The application list shows every application (`targetAdminSite` changes
+//!   nothing), unless [`EmulatorConfig::list_hides_applications`] (or
+//!   [`EmulatorHandle::set_list_hides_applications`]) is on: then it answers
+//!   `{"applications":[],"total":0}` whatever exists, while reads by id still
+//!   work. That is what the reference (§8 q9) reports a Connected App without
+//!   the scope to view client applications getting "even when apps exist";
+//!   the provider must stay correct under it (never conclude "not created"
+//!   or "gone" from a list alone).
 //! - Deleting an application deletes its contracts.
 //! - Adding an existing owner gives 409; the last owner may be removed.
 //! - Revoking an already revoked contract gives 409; deleting a contract that
@@ -146,6 +154,9 @@ pub struct EmulatorConfig {
     /// Serve the HTTP admin routes under [`ADMIN_PREFIX`] (`--admin`); off by
     /// default, when those paths are unknown routes (404).
     pub admin: bool,
+    /// The application list answers empty while reads by id still work (see
+    /// the deliberate choices above); off by default. Not persisted.
+    pub list_hides_applications: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -160,6 +171,7 @@ impl Default for EmulatorConfig {
             token_ttl: Duration::from_secs(3600),
             state_file: None,
             admin: false,
+            list_hides_applications: false,
         }
     }
 }
@@ -177,6 +189,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("token_ttl", &self.token_ttl)
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
+            .field("list_hides_applications", &self.list_hides_applications)
             .finish()
     }
 }
@@ -204,6 +217,7 @@ impl Emulator {
             None => None,
         };
         let mut state = state::State::new(&config.org_id);
+        state.list_hides_applications = config.list_hides_applications;
         if let Some(snapshot) = snapshot {
             state.restore(snapshot).map_err(|msg| {
                 std::io::Error::new(

@@ -15,6 +15,10 @@ use crate::support::values::{norm_set, norm_string, parse_app_id, strings};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
+mod advice;
+
+use advice::{maybe_created, name_taken};
+
 pub struct ClientApplicationResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application";
@@ -361,6 +365,11 @@ impl Resource for ClientApplicationResource {
                 return None;
             }
         };
+        // A listed name is taken: refused before anything is sent.
+        if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
+            name_taken(diags, &org, &new.name, ids, None);
+            return None;
+        }
         match data
             .client
             .create_application_excluding(
@@ -375,19 +384,38 @@ impl Resource for ClientApplicationResource {
                 tracing::info!(application_id = app.id, "Created client application");
                 Some(planned.state_of(&app, &org).to_value())
             }
+            Err(e) if e.is_ambiguous() => {
+                // The create may have happened anyway (and the client's own
+                // recovery failed): record what exists, so Terraform taints
+                // it instead of losing track of it; else say how to import it.
+                let doing = format!("creating client application {:?}", new.name);
+                let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
+                match data.client.after_stop(found).await {
+                    Ok(state) => {
+                        api_error(diags, &doing, &e);
+                        Some(state.to_value())
+                    }
+                    Err(candidates) => {
+                        maybe_created(diags, &doing, &e, &org, &new.name, &candidates);
+                        None
+                    }
+                }
+            }
+            Err(e) if e.is_conflict() => {
+                // The platform refused the name: say which application has it.
+                let ids = match data.client.find_applications_by_name(&org, &new.name).await {
+                    Ok(found) => found.iter().map(|a| a.id).collect(),
+                    Err(_) => Vec::new(),
+                };
+                name_taken(diags, &org, &new.name, &ids, Some(&e));
+                None
+            }
             Err(e) => {
                 api_error(
                     diags,
                     &format!("creating client application {:?}", new.name),
                     &e,
                 );
-                if e.is_ambiguous() {
-                    // The create may have happened anyway (and the client's
-                    // own recovery failed): record what exists, so Terraform
-                    // taints it instead of losing track of it.
-                    let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
-                    return data.client.after_stop(found).await.map(|m| m.to_value());
-                }
                 None
             }
         }
@@ -559,15 +587,17 @@ impl Resource for ClientApplicationResource {
 }
 
 /// After a create that failed ambiguously: the state of the application
-/// that the create made, if exactly one application has the planned name.
+/// that the create made, if exactly one application has the planned name
+/// and did not have it before; else the ids of the applications with the
+/// name that the create may have made (to name with the import advice).
 async fn created_anyway(
     data: &AnypointData,
     org: &str,
     planned: &ClientApplicationModel,
     existing: Option<&[i64]>,
     diags: &mut Diagnostics,
-) -> Option<ClientApplicationModel> {
-    let name = planned.name.as_str()?;
+) -> Result<ClientApplicationModel, Vec<i64>> {
+    let name = planned.name.as_str().unwrap_or_default();
     let found = match data.client.find_applications_by_name(org, name).await {
         Ok(found) => found,
         Err(e) => {
@@ -575,28 +605,18 @@ async fn created_anyway(
                 kind = e.kind(),
                 "Cannot tell whether the failed create made the application"
             );
-            return None;
+            return Err(Vec::new());
         }
     };
     // Only an application that did not have the name before the create can
     // be ours; without that list, adopting one could take over (and later
     // delete) somebody else's application, so only point at it.
     let Some(existing) = existing else {
-        if !found.is_empty() {
-            let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
-            diags.warning(
-                "The failed create may have made the application",
-                format!(
-                    "Applications named {name:?} exist (ids {}); if one was made by this failed create, import it with `terraform import`.",
-                    ids.join(", ")
-                ),
-            );
-        }
-        return None;
+        return Err(found.iter().map(|a| a.id).collect());
     };
     let new: Vec<_> = found.iter().filter(|a| !existing.contains(&a.id)).collect();
     let [one] = new.as_slice() else {
-        return None;
+        return Err(new.iter().map(|a| a.id).collect());
     };
     diags.warning(
         "Client application created despite the error",
@@ -619,7 +639,7 @@ async fn created_anyway(
             ..planned.clone()
         },
     };
-    Some(state)
+    Ok(state)
 }
 
 #[cfg(test)]

@@ -102,6 +102,9 @@ async fn a_refused_create_is_retried_without_a_lookup() {
 async fn an_ambiguous_create_that_did_not_happen_is_looked_up_then_retried() {
     let emu = start().await;
     let h = emu.handle();
+    // An application the list shows and a read by id confirms: the witness
+    // that "not listed" means "not created" (see create_once.rs).
+    let witness = insert_app(&h, "witness");
     fault(&h, "POST", &apps_path(), [FaultKind::status(502)]);
     let c = client(&emu);
     let app = c
@@ -112,19 +115,36 @@ async fn an_ambiguous_create_that_did_not_happen_is_looked_up_then_retried() {
     let order: Vec<String> = h
         .requests()
         .into_iter()
-        .filter(|r| r.path == apps_path())
+        .filter(|r| r.path == apps_path() || r.path == app_path(witness))
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     assert_eq!(
         order,
         vec![
+            // Same-named applications before the create.
             format!("GET {}", apps_path()),
             format!("POST {}", apps_path()),
+            // The look-up by name, then the witness: a page, a read by id.
             format!("GET {}", apps_path()),
+            format!("GET {}", apps_path()),
+            format!("GET {}", app_path(witness)),
             format!("POST {}", apps_path()),
         ]
     );
-    assert_eq!(h.application_count(), 1);
+    assert_eq!(h.application_count(), 2);
+
+    // Without a witness (the organization shows nothing), it is not resent.
+    let emu = start().await;
+    let h = emu.handle();
+    fault(&h, "POST", &apps_path(), [FaultKind::status(502)]);
+    let err = client(&emu)
+        .create_application(ORG, &new_app("b"), None)
+        .await
+        .unwrap_err();
+    assert!(err.is_ambiguous(), "{err}");
+    assert!(err.to_string().contains("not sent again"), "{err}");
+    assert_eq!(count(&h, "POST", &apps_path()), 1);
+    assert_eq!(h.application_count(), 0);
 }
 
 #[tokio::test]
@@ -293,10 +313,21 @@ mod on_the_mock {
     async fn an_ambiguous_create_never_takes_an_older_same_named_app() {
         let mock = start().await;
         let older = mock.world.insert_app("dup");
+        let c = client(&mock);
+        // A listed name is refused before anything is sent, naming the id.
+        let err = c
+            .create_application(ORG, &new_app("dup"), None)
+            .await
+            .unwrap_err();
+        assert!(err.is_conflict(), "{err:?}");
+        assert!(err.to_string().contains(&older.to_string()), "{err}");
+        assert_eq!(mock.world.count("POST", &apps_path()), 0);
+        // Sent anyway (as after a list that did not show it), the recovery
+        // leaves the older application out.
         mock.world
             .fault("POST", &apps_path(), [Fault::ActThen(504)]);
-        let app = client(&mock)
-            .create_application(ORG, &new_app("dup"), None)
+        let app = c
+            .create_application_excluding(ORG, &new_app("dup"), None, Some(&[older]))
             .await
             .unwrap();
         assert_ne!(app.id, older);

@@ -223,28 +223,37 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
         .unwrap();
     let foreign_id = foreign["id"].as_i64().unwrap();
 
-    // Without a fault the create is a plain Conflict.
+    // The listed name is refused before the POST, naming the holder.
+    h.reset_request_log();
     let e = c
         .create_application(ORG, &new_app("taken"), None)
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
+    assert!(e.to_string().contains(&foreign_id.to_string()), "{e}");
+    assert_eq!(h.request_count("POST", &apps_path()), 0);
 
-    // With an ambiguous first attempt (whether or not the server processed
-    // it), the outcome is the same Conflict: never the foreign application.
+    // Sent anyway with the holder left out (as after a list that did not
+    // show it), an ambiguous first attempt (whether or not the server
+    // processed it) ends in the same Conflict: never the foreign application.
+    let existing = [foreign_id];
     for kind in [
         FaultKind::DropBeforeProcessing,
         FaultKind::ProcessThenStatus(504),
         FaultKind::ProcessThenDrop,
     ] {
         h.push_fault(Fault::on("POST", &apps_path(), kind.clone()));
-        match c.create_application(ORG, &new_app("taken"), None).await {
+        match c
+            .create_application_excluding(ORG, &new_app("taken"), None, Some(&existing))
+            .await
+        {
             Ok(app) => panic!(
                 "{kind:?}: took application {} (the foreign one is {foreign_id})",
                 app.id
             ),
             Err(e) => assert!(e.is_conflict(), "{kind:?}: {e}"),
         }
+        assert_eq!(h.pending_faults(), 0, "{kind:?}");
     }
     assert_eq!(h.application_count(), 1);
 
@@ -288,4 +297,126 @@ async fn a_create_goes_ahead_when_the_listing_before_it_is_refused() {
         "{:?}",
         h.requests()
     );
+}
+
+/// The application list answers empty "even when apps exist" (reference §8
+/// q9): after an ambiguous create, "not listed" is no proof of "not
+/// created", so the create is never sent again, whether the platform made
+/// the application or not; the error says so and is marked as possibly
+/// applied. Reads by id still work.
+#[tokio::test]
+async fn a_list_that_hides_applications_never_leads_to_a_resend() {
+    let emu = start_emulator(|c| c.list_hides_applications = true).await;
+    let h = emu.handle();
+    let c = client(&emu);
+    for (i, kind) in [
+        FaultKind::DropBeforeProcessing,
+        FaultKind::ProcessThenStatus(504),
+        FaultKind::ProcessThenDrop,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("hidden-{i}");
+        h.reset_request_log();
+        h.push_fault(Fault::on("POST", &apps_path(), kind.clone()));
+        let e = c
+            .create_application(ORG, &new_app(&name), None)
+            .await
+            .unwrap_err();
+        assert!(e.is_ambiguous(), "{kind:?}: {e}");
+        assert!(
+            e.to_string().contains(&format!("{name:?}")),
+            "{kind:?}: {e}"
+        );
+        assert!(e.to_string().contains("not sent again"), "{kind:?}: {e}");
+        assert_eq!(h.request_count("POST", &apps_path()), 1, "{kind:?}");
+    }
+    // Only the two that the platform processed exist, once each.
+    assert_eq!(h.application_count(), 2);
+
+    // An application this client created is no witness either while the
+    // list hides it: made here, then an ambiguous create.
+    let made = c
+        .create_application(ORG, &new_app("made-here"), None)
+        .await
+        .unwrap();
+    assert_matches_stored(&made, &h);
+    h.reset_request_log();
+    h.push_fault(Fault::on(
+        "POST",
+        &apps_path(),
+        FaultKind::DropBeforeProcessing,
+    ));
+    let e = c
+        .create_application(ORG, &new_app("after-made"), None)
+        .await
+        .unwrap_err();
+    assert!(e.is_ambiguous(), "{e}");
+    assert_eq!(h.request_count("POST", &apps_path()), 1);
+    assert!(!c.list_shows_own_applications(ORG).await.unwrap());
+
+    // Once the list shows applications again, the known one is a witness.
+    h.set_list_hides_applications(false);
+    assert!(c.list_shows_own_applications(ORG).await.unwrap());
+}
+
+/// An application this process created is a witness: after an ambiguous
+/// create that did not happen, the list queried by that application's name
+/// shows it, so the create is sent again, once.
+#[tokio::test]
+async fn an_application_this_process_made_is_a_witness() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    let first = c
+        .create_application(ORG, &new_app("first"), None)
+        .await
+        .unwrap();
+    h.reset_request_log();
+    h.push_fault(Fault::on(
+        "POST",
+        &apps_path(),
+        FaultKind::DropBeforeProcessing,
+    ));
+    let second = c
+        .create_application(ORG, &new_app("second"), None)
+        .await
+        .unwrap();
+    assert_matches_stored(&second, &h);
+    assert_eq!(h.request_count("POST", &apps_path()), 2);
+    let queries: Vec<String> = h
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == apps_path())
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(
+        queries.iter().any(|q| q.contains("query=first")),
+        "the witness check looked for {}: {queries:?}",
+        first.id
+    );
+    // No read by id was needed.
+    assert_eq!(
+        h.request_count("GET", &format!("{}/{}", apps_path(), first.id)),
+        0
+    );
+
+    // Deleted behind the client's back, it is no witness any more; with
+    // nothing else in the organization, the create is not sent again.
+    assert!(h.delete_application(first.id));
+    assert!(h.delete_application(second.id));
+    h.reset_request_log();
+    h.push_fault(Fault::on(
+        "POST",
+        &apps_path(),
+        FaultKind::DropBeforeProcessing,
+    ));
+    let e = c
+        .create_application(ORG, &new_app("third"), None)
+        .await
+        .unwrap_err();
+    assert!(e.is_ambiguous(), "{e}");
+    assert_eq!(h.request_count("POST", &apps_path()), 1);
+    assert_eq!(h.application_count(), 0);
 }

@@ -362,9 +362,53 @@ pub fn squeeze(text: &str) -> String {
 }
 
 /// Whether `text` holds a ready-to-paste import block for `to` with `id`
-/// (whitespace between the tokens is free).
+/// (whitespace between the tokens is free); see [`import_block_id`].
 pub fn has_import_block(text: &str, to: &str, id: &str) -> bool {
-    squeeze(text).contains(&format!("import {{ to = {to} id = \"{id}\" }}"))
+    import_block_id(text, to, id).is_some()
+}
+
+/// The import id of the ready-to-paste block that `text` (Terraform's
+/// output) gives for application `id` at address `to`: `import { to = <to>
+/// id = "<import id>" }`, or, since Terraform does not tell a provider the
+/// resource's address, `import { to = <type>.<name> id = "…" }` in the
+/// diagnostic that Terraform shows `with <to>,`. The import id is `id`
+/// itself or ends with `/<id>` (`<org_id>/<id>`).
+pub fn import_block_id(text: &str, to: &str, id: &str) -> Option<String> {
+    let placeholder = format!("{}.<name>", to.split('.').next().unwrap_or(to));
+    // One diagnostic per block: Terraform starts each with "Error: " or
+    // "Warning: " at the start of a line.
+    let mut blocks = vec![String::new()];
+    for line in text.lines() {
+        let bare = line.trim_start_matches(['│', '╷', '╵', ' ']);
+        if bare.starts_with("Error: ") || bare.starts_with("Warning: ") {
+            blocks.push(String::new());
+        }
+        let last = blocks.last_mut().unwrap();
+        last.push_str(bare);
+        last.push('\n');
+    }
+    for block in blocks.iter().map(|b| squeeze(b)) {
+        let names_to = block.contains(&format!("with {to},"));
+        let mut rest = block.as_str();
+        while let Some(at) = rest.find("import { to = ") {
+            rest = &rest[at + "import { to = ".len()..];
+            let Some((target, after)) = rest.split_once(' ') else {
+                break;
+            };
+            let Some(after) = after.strip_prefix("id = \"") else {
+                continue;
+            };
+            let Some((import_id, tail)) = after.split_once('"') else {
+                break;
+            };
+            let target_ok = target == to || (target == placeholder && names_to);
+            let id_ok = import_id == id || import_id.ends_with(&format!("/{id}"));
+            if target_ok && id_ok && tail.starts_with(" }") {
+                return Some(import_id.to_owned());
+            }
+        }
+    }
+    None
 }
 
 /// The `Warning:` blocks of Terraform's output, without the one about
@@ -405,13 +449,14 @@ pub fn apply_following_import_advice(
             if in_state.contains(&id) {
                 continue;
             }
-            assert!(
-                has_import_block(&text, address, &id),
-                "application {id} ({name:?}) is on the platform and not in state, and the \
-                 failed apply does not name it with `import {{ to = {address} id = \"{id}\" }}`:\n{text}"
-            );
+            let Some(import_id) = import_block_id(&text, address, &id) else {
+                panic!(
+                    "application {id} ({name:?}) is on the platform and not in state, and the \
+                     failed apply does not name it with `import {{ to = {address} id = \"{id}\" }}`:\n{text}"
+                );
+            };
             imports.push_str(&format!(
-                "import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"
+                "import {{\n  to = {address}\n  id = \"{import_id}\"\n}}\n"
             ));
         }
     }

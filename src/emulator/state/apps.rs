@@ -95,6 +95,11 @@ impl State {
         // is visible to the Connected App here.
         parse_bool(query, "targetAdminSite")?;
         let literal = parse_bool(query, "literalMatch")?.unwrap_or(false);
+        if self.list_hides_applications {
+            // What a Connected App without the scope to view client
+            // applications is reported to get (reference §8 q9).
+            return Ok(Reply::ok(200, json!({ "applications": [], "total": 0 })));
+        }
         let needle = query
             .get("query")
             .map(|q| q.to_lowercase())

@@ -155,6 +155,10 @@ pub(crate) struct State {
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
     pub instances: Vec<ApiInstance>,
+    /// The application list answers `{"applications":[],"total":0}` while
+    /// reads by id still work (see the module docs of `emulator`). Not
+    /// persisted.
+    pub list_hides_applications: bool,
 }
 
 impl State {
@@ -167,6 +171,7 @@ impl State {
             contracts: BTreeMap::new(),
             users: seed_users(),
             instances: seed_instances(),
+            list_hides_applications: false,
         }
     }
 
@@ -247,6 +252,22 @@ mod tests {
         restored.restore(snap).unwrap();
         let reply = restored.create_app(&obj(json!({"name": "b"})), &q).unwrap();
         assert_eq!(reply.body.unwrap()["id"], json!(FIRST_APP_ID + 1));
+    }
+
+    #[test]
+    fn a_list_that_hides_applications_still_reads_by_id() {
+        let mut st = State::new("org");
+        let q = Query::new();
+        let made = st.create_app(&obj(json!({"name": "a"})), &q).unwrap();
+        let id = made.body.unwrap()["id"].as_i64().unwrap();
+        st.list_hides_applications = true;
+        let listed = st.list_apps(&q).unwrap().body.unwrap();
+        assert_eq!(listed, json!({"applications": [], "total": 0}));
+        let read = st.get_app(&id.to_string(), &q).unwrap().body.unwrap();
+        assert_eq!(read["name"], "a");
+        st.list_hides_applications = false;
+        let listed = st.list_apps(&q).unwrap().body.unwrap();
+        assert_eq!(listed["total"], 1);
     }
 
     #[test]
