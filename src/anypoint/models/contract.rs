@@ -116,7 +116,8 @@ impl From<RawContract> for Contract {
 }
 
 /// The body of a contract create (Exchange v2). `Default` gives
-/// `instanceType: "api"` and `acceptedTerms: true`.
+/// `instanceType: "api"` and `acceptedTerms: false` (terms are accepted only
+/// when the caller says so).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewContract {
@@ -127,7 +128,8 @@ pub struct NewContract {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_tier_id: Option<i64>,
     pub accepted_terms: bool,
-    /// The asset's organization (usually its group id).
+    /// The organization of the API's Exchange asset (the asset's
+    /// `organization.id`; for an organization's own assets, its group id).
     pub organization_id: String,
     pub group_id: String,
     pub asset_id: String,
@@ -143,7 +145,7 @@ impl Default for NewContract {
             api_id: 0,
             instance_type: "api".to_owned(),
             requested_tier_id: None,
-            accepted_terms: true,
+            accepted_terms: false,
             organization_id: String::new(),
             group_id: String::new(),
             asset_id: String::new(),

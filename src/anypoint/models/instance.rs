@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{lenient_i64, lenient_opt_string};
+use super::{lenient_i64, lenient_object, lenient_opt_i64, lenient_opt_string};
 
 /// An API Manager API instance.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -10,6 +10,10 @@ use super::{lenient_i64, lenient_opt_string};
 pub struct ApiInstance {
     #[serde(deserialize_with = "lenient_i64")]
     pub id: i64,
+    /// The parent API (`apiId`), which the legacy API Platform contract
+    /// calls take beside the instance id.
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    pub api_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
     pub group_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
@@ -34,4 +38,22 @@ pub struct ApiInstance {
 pub(crate) struct AssetVersion {
     #[serde(default, deserialize_with = "lenient_opt_string")]
     pub(crate) version_group: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub(crate) organization_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    pub(crate) organization: Option<AssetOrganization>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct AssetOrganization {
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub(crate) id: Option<String>,
+}
+
+/// What a contract request needs from an Exchange asset version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetInfo {
+    pub version_group: String,
+    /// `organization.id`, else `organizationId`, if the answer has either.
+    pub organization_id: Option<String>,
 }

@@ -25,6 +25,7 @@ pub use application::{
 pub(crate) use contract::TierPage;
 pub use contract::{Contract, NewContract, Tier, TierLimit};
 pub use instance::ApiInstance;
+pub use instance::AssetInfo;
 pub(crate) use instance::AssetVersion;
 pub use user::User;
 pub(crate) use user::UserPage;
@@ -214,7 +215,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             v,
-            json!({"apiId": 9, "instanceType": "api", "acceptedTerms": true, "organizationId": "o",
+            json!({"apiId": 9, "instanceType": "api", "acceptedTerms": false, "organizationId": "o",
                    "groupId": "g", "assetId": "a", "version": "1.0.0", "versionGroup": "v1",
                    "environmentId": "e"})
         );

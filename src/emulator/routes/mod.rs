@@ -6,7 +6,7 @@
 //! `ops` authenticates and runs the operation on the state.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,9 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultQueue>,
     fault_rate_bits: AtomicU64,
     latency_nanos: AtomicU64,
+    /// Whether revoking and deleting contracts is allowed (API Manager's
+    /// "Manage Contracts" permission).
+    manage_contracts: AtomicBool,
     /// The most recent requests and the per-route counters (admin requests
     /// are not recorded).
     pub log: Mutex<RequestLog>,
@@ -62,6 +65,7 @@ impl Shared {
             faults: Mutex::new(FaultQueue::default()),
             fault_rate_bits: AtomicU64::new(0),
             latency_nanos: AtomicU64::new(0),
+            manage_contracts: AtomicBool::new(!config.deny_manage_contracts),
             log: Mutex::new(RequestLog::default()),
             logged: tokio::sync::Notify::new(),
             token_requests: AtomicUsize::new(0),
@@ -93,6 +97,14 @@ impl Shared {
 
     pub fn latency(&self) -> Duration {
         Duration::from_nanos(self.latency_nanos.load(Ordering::SeqCst))
+    }
+
+    pub fn set_manage_contracts(&self, allowed: bool) {
+        self.manage_contracts.store(allowed, Ordering::SeqCst);
+    }
+
+    pub fn manage_contracts(&self) -> bool {
+        self.manage_contracts.load(Ordering::SeqCst)
     }
 
     pub fn expire_tokens(&self) {

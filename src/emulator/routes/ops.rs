@@ -165,6 +165,19 @@ impl Shared {
         result.unwrap_or_else(|e| e)
     }
 
+    /// 403 when contract administration is switched off (the Connected App
+    /// lacks API Manager's "Manage Contracts" permission).
+    fn contract_admin_allowed(&self) -> Result<(), Reply> {
+        if self.manage_contracts() {
+            Ok(())
+        } else {
+            Err(Reply::error(
+                403,
+                "You do not have permission to perform this action.",
+            ))
+        }
+    }
+
     fn execute(&self, op: Op<'_>, q: &Query, headers: &HeaderMap, body: &[u8]) -> Outcome {
         match op {
             Op::Token => self.issue_token(headers, body),
@@ -191,7 +204,7 @@ impl Shared {
             }
             Op::RemoveOwner(app, user) => self.mutate(|s| s.remove_owner(app, user)),
             Op::ResetSecret(app) => self.mutate(|s| s.reset_secret(app)),
-            Op::AppContracts(app) => lock(&self.state).app_contracts(app),
+            Op::AppContracts(app) => lock(&self.state).app_contracts(app, q),
             Op::CreateContract(app) => {
                 let b = parse_object(body)?;
                 self.mutate(|s| s.create_contract(app, &b))
@@ -208,8 +221,19 @@ impl Shared {
             Op::GetInstanceContract(env, api, c) => {
                 lock(&self.state).get_instance_contract(env, api, c)
             }
-            Op::RevokeContract(env, api, c) => self.mutate(|s| s.revoke_contract(env, api, c)),
-            Op::DeleteContract(env, api, c) => self.mutate(|s| s.delete_contract(env, api, c)),
+            Op::PatchInstanceContract(env, api, c) => {
+                self.contract_admin_allowed()?;
+                let b = parse_object(body)?;
+                self.mutate(|s| s.patch_instance_contract(env, api, c, &b))
+            }
+            Op::LegacyRevokeContract(api, ver, c) => {
+                self.contract_admin_allowed()?;
+                self.mutate(|s| s.legacy_revoke_contract(api, ver, c))
+            }
+            Op::DeleteContract(env, api, c) => {
+                self.contract_admin_allowed()?;
+                self.mutate(|s| s.delete_contract(env, api, c))
+            }
             Op::Asset(g, a, v) => lock(&self.state).get_asset(g, a, v),
         }
     }

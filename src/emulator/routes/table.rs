@@ -74,7 +74,8 @@ pub(super) enum Op<'a> {
     ListTiers(&'a str, &'a str),
     ListInstanceContracts(&'a str, &'a str),
     GetInstanceContract(&'a str, &'a str, &'a str),
-    RevokeContract(&'a str, &'a str, &'a str),
+    PatchInstanceContract(&'a str, &'a str, &'a str),
+    LegacyRevokeContract(&'a str, &'a str, &'a str),
     DeleteContract(&'a str, &'a str, &'a str),
     Asset(&'a str, &'a str, &'a str),
 }
@@ -101,7 +102,8 @@ impl Op<'_> {
             Op::ListTiers(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/tiers",
             Op::ListInstanceContracts(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts",
             Op::GetInstanceContract(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
-            Op::RevokeContract(..) => "POST /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}/revoke",
+            Op::PatchInstanceContract(..) => "PATCH /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
+            Op::LegacyRevokeContract(..) => "POST /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{contract}/revoke",
             Op::DeleteContract(..) => "DELETE /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
             Op::Asset(..) => "GET /exchange/api/v2/assets/{group}/{asset}/{version}",
         }
@@ -137,6 +139,10 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
         }
         (
             "POST",
+            ["apiplatform", "repository", "v2", "organizations", org, "apis", api, "versions", ver, "contracts", c, "revoke"],
+        ) => (LegacyRevokeContract(api, ver, c), Some(*org)),
+        (
+            "POST",
             ["exchange", "api", "v2", "organizations", org, "applications", app, "contracts"],
         ) => (CreateContract(app), Some(*org)),
         (
@@ -153,7 +159,7 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
                 ("GET", ["contracts"]) => ListInstanceContracts(env, api),
                 ("GET", ["contracts", c]) => GetInstanceContract(env, api, c),
                 ("DELETE", ["contracts", c]) => DeleteContract(env, api, c),
-                ("POST", ["contracts", c, "revoke"]) => RevokeContract(env, api, c),
+                ("PATCH", ["contracts", c]) => PatchInstanceContract(env, api, c),
                 _ => return None,
             };
             (op, Some(*org))
@@ -199,10 +205,25 @@ mod tests {
             ),
             None
         );
+        // The revoke path in no public source is an unknown route.
         assert_eq!(
             r(
                 "POST",
                 "apimanager/api/v1/organizations/o/environments/e/apis/1/contracts/2/revoke"
+            ),
+            None
+        );
+        assert_eq!(
+            r(
+                "PATCH",
+                "apimanager/api/v1/organizations/o/environments/e/apis/1/contracts/2"
+            ),
+            Some(Some("o".into()))
+        );
+        assert_eq!(
+            r(
+                "POST",
+                "apiplatform/repository/v2/organizations/o/apis/3/versions/1/contracts/2/revoke"
             ),
             Some(Some("o".into()))
         );

@@ -127,7 +127,7 @@ pub(crate) struct Contract {
 }
 
 impl Contract {
-    /// Does this contract still occupy its (application, instance) slot?
+    /// Does this contract still grant (or wait to grant) access?
     fn is_live(&self) -> bool {
         !matches!(self.status.as_str(), "REVOKED" | "REJECTED")
     }
@@ -155,6 +155,10 @@ pub(crate) struct State {
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
     pub instances: Vec<ApiInstance>,
+    /// Whether an ended (revoked or rejected) contract blocks a new request
+    /// for the same application and instance (the documented rule; on by
+    /// default, off only for client tests of the look-up).
+    pub ended_contracts_block: bool,
 }
 
 impl State {
@@ -167,6 +171,7 @@ impl State {
             contracts: BTreeMap::new(),
             users: seed_users(),
             instances: seed_instances(),
+            ended_contracts_block: true,
         }
     }
 
