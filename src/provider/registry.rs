@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use crate::data_sources::{ClientApplicationDataSource, ClientApplicationsDataSource};
 use crate::framework::{DataSource, Resource};
-use crate::resources::{ClientApplicationOwnerResource, ClientApplicationResource};
+use crate::resources::{
+    ClientApplicationContractResource, ClientApplicationOwnerResource, ClientApplicationResource,
+};
 
 /// The managed resources.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(ClientApplicationResource),
         Arc::new(ClientApplicationOwnerResource),
+        Arc::new(ClientApplicationContractResource),
     ]
 }
 
