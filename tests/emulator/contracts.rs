@@ -634,3 +634,71 @@ async fn tier_change_waits_for_approval_or_rejection() {
     assert!(env.h().delete_contract(cid));
     assert!(env.h().contract(cid).is_none());
 }
+
+#[tokio::test]
+async fn admin_routes_for_tier_changes_deletion_and_the_permission() {
+    let env = Env::start_with(EmulatorConfig {
+        admin: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let id = env.create_named("admin-contracts").await;
+    let cid = env
+        .request_contract(id, API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = env
+        .call(
+            "POST",
+            &format!("/_emulator/contracts/{cid}/reject-tier-change"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409, "nothing waiting: {}", r.text);
+    env.call(
+        "PATCH",
+        &format!("{}/{cid}", env.exchange_contracts(id)),
+        Some(json!({"requestedTierId": TIER_ORDERS_PLATINUM})),
+    )
+    .await;
+    let r = env
+        .call(
+            "POST",
+            &format!("/_emulator/contracts/{cid}/reject-tier-change"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["requestedTier"], Value::Null);
+    assert_eq!(r.json()["tier"]["id"], TIER_ORDERS_BRONZE);
+
+    let r = env
+        .call(
+            "PUT",
+            "/_emulator/permissions/manage-contracts",
+            Some(json!({"allowed": false})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!env.h().manage_contracts());
+    let r = env
+        .call(
+            "PUT",
+            "/_emulator/permissions/manage-contracts",
+            Some(json!({"allowed": "no"})),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+
+    let r = env
+        .call("DELETE", &format!("/_emulator/contracts/{cid}"), None)
+        .await;
+    assert_eq!(r.status, 204, "the control route ignores the permission");
+    assert!(env.h().contract(cid).is_none());
+    let r = env
+        .call("DELETE", &format!("/_emulator/contracts/{cid}"), None)
+        .await;
+    assert_eq!(r.status, 404);
+}
