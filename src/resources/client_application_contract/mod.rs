@@ -17,7 +17,7 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::{Contract, NewContract, MANAGE_CONTRACTS_HINT};
+use crate::anypoint::{Contract, NewContract};
 use crate::framework::validators::{digits, is_uuid, uuid};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
@@ -25,6 +25,10 @@ use crate::framework::{
 use crate::support::values::parse_app_id;
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
+
+mod slot;
+
+use slot::{check_tiers, clear_slot, end_contract};
 
 pub struct ClientApplicationContractResource;
 
@@ -210,35 +214,6 @@ fn tier_of(m: &ContractModel) -> Option<i64> {
     m.requested_tier_id.as_str().and_then(parse_app_id)
 }
 
-/// Revoke, then delete. `Ok(())` when the contract is gone at the end.
-async fn end_contract(
-    data: &AnypointData,
-    inst_org: &str,
-    env: &str,
-    api: i64,
-    contract_id: i64,
-) -> Result<(), crate::anypoint::ApiError> {
-    match data
-        .client
-        .revoke_contract(inst_org, env, api, contract_id)
-        .await
-    {
-        Ok(()) => {}
-        Err(e) if e.is_not_found() => return Ok(()),
-        // Already revoked (or rejected): go on to delete.
-        Err(e) if e.is_conflict() => {}
-        Err(e) => return Err(e),
-    }
-    match data
-        .client
-        .delete_contract(inst_org, env, api, contract_id)
-        .await
-    {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
-}
-
 #[async_trait]
 impl Resource for ClientApplicationContractResource {
     fn type_name(&self) -> &'static str {
@@ -372,81 +347,8 @@ impl Resource for ClientApplicationContractResource {
                     }
                 },
             };
-        // A tier is needed exactly when the instance has tiers (checked when
-        // the tiers can be read).
-        if let Ok(tiers) = data.client.list_tiers(&inst_org, &env, api).await {
-            match (tiers.is_empty(), tier_of(&planned)) {
-                (false, None) => {
-                    let names: Vec<String> = tiers
-                        .iter()
-                        .map(|t| format!("{} ({})", t.id, t.name.as_deref().unwrap_or("?")))
-                        .collect();
-                    diags.attr_error(
-                        attrs::requested_tier_id(),
-                        "Missing requested_tier_id",
-                        format!("API instance {api} has SLA tiers, so requested_tier_id must name one of: {}.", names.join(", ")),
-                    );
-                    return None;
-                }
-                (true, Some(t)) => {
-                    diags.attr_error(
-                        attrs::requested_tier_id(),
-                        "Invalid requested_tier_id",
-                        format!("API instance {api} has no SLA tiers; remove requested_tier_id (it is {t})."),
-                    );
-                    return None;
-                }
-                _ => {}
-            }
-        }
-
-        // One contract per application and instance: an ended one must go
-        // first; a live one is not ours to take.
-        let existing = match data.client.list_contracts(&org, app_id).await {
-            Ok(list) => list,
-            Err(e) => {
-                api_error(
-                    diags,
-                    &format!("listing the contracts of client application {app_id}"),
-                    &e,
-                );
-                return None;
-            }
-        };
-        for c in existing.iter().filter(|c| c.api_instance_id == Some(api)) {
-            if !is_ended(c) {
-                diags.error(
-                    format!("Error {doing}"),
-                    format!(
-                        "Client application {app_id} already has contract {} ({}) with API instance {api}. Import it: terraform import <address> {org}/{app_id}/{}",
-                        c.id,
-                        c.status.as_deref().unwrap_or("unknown status"),
-                        c.id
-                    ),
-                );
-                return None;
-            }
-            if let Err(e) = end_contract(&data, &inst_org, &env, api, c.id).await {
-                let scope = if e.is_forbidden() {
-                    format!(" Removing it needs API Manager's \"Manage Contracts\" permission ({MANAGE_CONTRACTS_HINT}); delete contract {} in API Manager, or grant the permission, then apply again.", c.id)
-                } else {
-                    String::new()
-                };
-                diags.error(
-                    format!("Error {doing}"),
-                    format!(
-                        "The platform keeps one contract per application and instance, and ended contract {} ({}) must be removed first.{scope} {e}",
-                        c.id,
-                        c.status.as_deref().unwrap_or("ended")
-                    ),
-                );
-                return None;
-            }
-            tracing::info!(
-                contract_id = c.id,
-                "Removed an ended contract before requesting a new one"
-            );
-        }
+        check_tiers(&data, &inst_org, &env, api, tier_of(&planned), diags).await?;
+        clear_slot(&data, &org, app_id, (&inst_org, &env, api), &doing, diags).await?;
 
         let accepted = planned.accepted_terms.as_bool().unwrap_or(false);
         let new = NewContract {
@@ -642,73 +544,4 @@ impl Resource for ClientApplicationContractResource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::assert_model_matches_schema;
-
-    #[test]
-    fn model_matches_schema() {
-        assert_model_matches_schema::<ContractModel>(&schema());
-    }
-
-    fn imported() -> ContractModel {
-        ContractModel {
-            id: Maybe::Null,
-            org_id: Maybe::Null,
-            application_id: Maybe::Null,
-            api_instance_id: Maybe::Null,
-            environment_id: Maybe::Null,
-            api_instance_org_id: Maybe::Null,
-            requested_tier_id: Maybe::Null,
-            accepted_terms: Maybe::Null,
-            status: Maybe::Null,
-            tier_id: Maybe::Null,
-            asset_group_id: Maybe::Unknown,
-            asset_id: Maybe::Null,
-            asset_version: Maybe::Null,
-            asset_version_group: Maybe::Null,
-        }
-    }
-
-    fn contract(v: serde_json::Value) -> Contract {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn state_from_platform_contracts() {
-        // A new request waiting for approval: no tier in force.
-        let m = imported().with_contract(
-            "o",
-            7,
-            &contract(serde_json::json!({"id": 9, "status": "PENDING",
-                "requestedTier": {"id": 3}, "apiVersion": {"id": 40}})),
-        );
-        assert_eq!(m.id.as_str(), Some("9"));
-        assert_eq!(m.api_instance_id.as_str(), Some("40"));
-        assert!(m.tier_id.is_null());
-        assert_eq!(m.requested_tier_id.as_str(), Some("3"));
-        assert!(m.asset_group_id.is_null(), "unknowns become null");
-        // A tier change waiting: the tier in force and the one asked for.
-        let m = imported().with_contract(
-            "o",
-            7,
-            &contract(serde_json::json!({"id": 9, "status": "APPROVED",
-                "tier": {"id": 1}, "requestedTier": {"id": 3}})),
-        );
-        assert_eq!(m.tier_id.as_str(), Some("1"));
-        assert_eq!(m.requested_tier_id.as_str(), Some("3"));
-        // No tiers at all.
-        let m = imported().with_contract(
-            "o",
-            7,
-            &contract(serde_json::json!({"id": 9, "status": "APPROVED"})),
-        );
-        assert!(m.tier_id.is_null() && m.requested_tier_id.is_null());
-        assert!(is_ended(&contract(
-            serde_json::json!({"id": 1, "status": "REJECTED"})
-        )));
-        assert!(!is_ended(&contract(
-            serde_json::json!({"id": 1, "status": "PENDING"})
-        )));
-    }
-}
+mod tests;
