@@ -143,6 +143,7 @@ fn registry_layout_exists() {
         resources,
         BTreeSet::from([
             "anypoint_client_application".to_owned(),
+            "anypoint_client_application_contract".to_owned(),
             "anypoint_client_application_owner".to_owned()
         ])
     );

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::client::{AnypointClient, ApiRequest, Failure, Replay};
 use super::create_once::{CreateOnce, Lookup, Sent};
 use super::error::{ApiError, ErrorInfo};
-use super::models::{ApiInstance, AssetVersion, Contract, NewContract, Tier, TierPage};
+use super::models::{ApiInstance, AssetInfo, AssetVersion, Contract, NewContract, Tier, TierPage};
 use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use super::retry::RetryState;
 
@@ -56,34 +56,40 @@ fn is_ended(c: &Contract) -> bool {
 }
 
 impl AnypointClient {
-    /// `GET /apiplatform/repository/v2/organizations/{org}/applications/{id}/contracts`
-    /// (a bare array).
+    /// `GET /apiplatform/repository/v2/organizations/{org}/applications/{id}/contracts?offset=&limit=`
+    /// (a bare array, no total; the API instance id is in `apiVersion.id`),
+    /// every page: paging stops at a page shorter than the limit.
     pub async fn list_contracts(&self, org: &str, app_id: i64) -> Result<Vec<Contract>, ApiError> {
         let id = app_id.to_string();
-        let req = self.request(
-            Method::GET,
-            &[
-                "apiplatform",
-                "repository",
-                "v2",
-                "organizations",
-                org,
-                "applications",
-                &id,
-                "contracts",
-            ],
-            &[],
-        );
-        let reply = self.call(&req).await?;
-        let v: Value = self.decode(&req, &reply)?;
-        contracts_from(v).ok_or_else(|| {
-            ApiError::Decode(ErrorInfo::new(
-                req.method.as_str(),
-                &req.path,
-                Some(reply.status.as_u16()),
-                "expected a list of contracts".to_owned(),
-            ))
+        let id = id.as_str();
+        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
+            let req = self.request(
+                Method::GET,
+                &[
+                    "apiplatform",
+                    "repository",
+                    "v2",
+                    "organizations",
+                    org,
+                    "applications",
+                    id,
+                    "contracts",
+                ],
+                &[("offset", offset.to_string()), ("limit", limit.to_string())],
+            );
+            let reply = self.call(&req).await?;
+            let v: Value = self.decode(&req, &reply)?;
+            let items = contracts_from(v).ok_or_else(|| {
+                ApiError::Decode(ErrorInfo::new(
+                    req.method.as_str(),
+                    &req.path,
+                    Some(reply.status.as_u16()),
+                    "expected a list of contracts".to_owned(),
+                ))
+            })?;
+            Ok(Page { items, total: None })
         })
+        .await
     }
 
     /// The application's live contract with API instance `api_id`, if any
@@ -190,10 +196,14 @@ impl AnypointClient {
             })
     }
 
-    /// `POST …/apis/{apiId}/contracts/{contractId}/revoke` (API Manager v1).
-    /// Revoking is state-setting, so it is retried like a PUT; a 409 that
-    /// follows an ambiguous attempt means that attempt already revoked it,
-    /// and counts as success.
+    /// Revoke a contract. First API Manager's
+    /// `PATCH …/apis/{apiId}/contracts/{contractId}` with `{"status":"REVOKED"}`
+    /// (KB-001115212); if that path is not served (404 or 405), the legacy
+    /// API Platform v2 `POST …/apis/{parentApiId}/versions/{apiId}/contracts/{id}/revoke`
+    /// (its parent id read from the API instance). Revoking is
+    /// state-setting, so it is retried; a 409 that follows an ambiguous
+    /// attempt means that attempt already revoked it, and counts as success.
+    /// A 403 names the "Manage Contracts" permission.
     pub async fn revoke_contract(
         &self,
         org: &str,
@@ -205,13 +215,55 @@ impl AnypointClient {
         let cid = contract_id.to_string();
         let req = self
             .request(
+                Method::PATCH,
+                &api_manager(org, env, &api, &["contracts", &cid]),
+                &[],
+            )
+            .json(&serde_json::json!({ "status": "REVOKED" }))?;
+        let error = match self.send_state_setting(&req).await {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let unserved = error.is_not_found() || error.info().is_some_and(|i| i.status == Some(405));
+        if !unserved {
+            return Err(manage_contracts_hint(error));
+        }
+        tracing::debug!(path = %req.path, "the API Manager revoke is not served: trying the API Platform one");
+        let instance = self.get_api_instance(org, env, api_id).await?;
+        let Some(parent) = instance.api_id else {
+            return Err(error);
+        };
+        let parent = parent.to_string();
+        let legacy = self
+            .request(
                 Method::POST,
-                &api_manager(org, env, &api, &["contracts", &cid, "revoke"]),
+                &[
+                    "apiplatform",
+                    "repository",
+                    "v2",
+                    "organizations",
+                    org,
+                    "apis",
+                    &parent,
+                    "versions",
+                    &api,
+                    "contracts",
+                    &cid,
+                    "revoke",
+                ],
                 &[],
             )
             .json(&serde_json::json!({}))?;
+        self.send_state_setting(&legacy)
+            .await
+            .map_err(manage_contracts_hint)
+    }
+
+    /// Send a state-setting call, retried like a PUT; a 409 after an
+    /// ambiguous attempt is success.
+    async fn send_state_setting(&self, req: &ApiRequest) -> Result<(), ApiError> {
         let mut state = RetryState::default();
-        match self.send(&req, Replay::Always, &mut state).await {
+        match self.send(req, Replay::Always, &mut state).await {
             Ok(_) => Ok(()),
             Err(f) if state.saw_ambiguous && f.error.is_conflict() => Ok(()),
             Err(f) => Err(f.error),
@@ -219,7 +271,7 @@ impl AnypointClient {
     }
 
     /// `DELETE …/apis/{apiId}/contracts/{contractId}` (204). Retried; 404 is
-    /// `NotFound`.
+    /// `NotFound`; a 403 names the "Manage Contracts" permission.
     pub async fn delete_contract(
         &self,
         org: &str,
@@ -234,7 +286,10 @@ impl AnypointClient {
             &api_manager(org, env, &api, &["contracts", &cid]),
             &[],
         );
-        self.call(&req).await.map(drop)
+        self.call(&req)
+            .await
+            .map(drop)
+            .map_err(manage_contracts_hint)
     }
 
     /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{apiId}`.
@@ -280,6 +335,20 @@ impl AnypointClient {
         asset_id: &str,
         version: &str,
     ) -> Result<String, ApiError> {
+        Ok(self
+            .asset_info(group_id, asset_id, version)
+            .await?
+            .version_group)
+    }
+
+    /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its
+    /// `versionGroup` and organization (`organization.id`, else `organizationId`).
+    pub async fn asset_info(
+        &self,
+        group_id: &str,
+        asset_id: &str,
+        version: &str,
+    ) -> Result<AssetInfo, ApiError> {
         let req = self.request(
             Method::GET,
             &[
@@ -289,7 +358,12 @@ impl AnypointClient {
         );
         let reply = self.call(&req).await?;
         let asset: AssetVersion = self.decode(&req, &reply)?;
-        asset
+        let organization_id = asset
+            .organization
+            .and_then(|o| o.id)
+            .or(asset.organization_id)
+            .filter(|o| !o.is_empty());
+        let version_group = asset
             .version_group
             .filter(|g| !g.is_empty())
             .ok_or_else(|| {
@@ -299,7 +373,27 @@ impl AnypointClient {
                     Some(reply.status.as_u16()),
                     "the asset version has no versionGroup".to_owned(),
                 ))
-            })
+            })?;
+        Ok(AssetInfo {
+            version_group,
+            organization_id,
+        })
+    }
+}
+
+/// What a 403 on contract administration means.
+pub const MANAGE_CONTRACTS_HINT: &str = "revoking and deleting a contract need API Manager's \
+     \"Manage Contracts\" permission for the API instance's business group, which the Application \
+     Creator scope alone does not give";
+
+/// Add [`MANAGE_CONTRACTS_HINT`] to a 403.
+fn manage_contracts_hint(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Forbidden(mut info) => {
+            info.message = format!("{}; {MANAGE_CONTRACTS_HINT}", info.message);
+            ApiError::Forbidden(info)
+        }
+        other => other,
     }
 }
 

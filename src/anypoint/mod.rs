@@ -50,10 +50,11 @@ pub use config::{
     is_loopback_host, validate_base_url, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 };
+pub use contracts::MANAGE_CONTRACTS_HINT;
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
-    AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, Contract,
-    NewApplication, NewContract, Owner, Tier, TierLimit, User,
+    AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, AssetInfo,
+    Contract, NewApplication, NewContract, Owner, Tier, TierLimit, User,
 };
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};
 pub use retry::{parse_rate_limit_reset, parse_retry_after, Backoff};

@@ -25,7 +25,10 @@
 //! | `POST /_emulator/applications/{app}/contracts` | create a contract: `{"apiId": 40001, "tierId": 50003}` (`tierId` when the instance has tiers) |
 //! | `GET /_emulator/contracts` | every contract |
 //! | `GET /_emulator/contracts/{id}` | one contract |
-//! | `POST /_emulator/contracts/{id}/approve`, `/reject`, `/revoke`, `/pending` | set its status |
+//! | `POST /_emulator/contracts/{id}/approve`, `/reject`, `/revoke`, `/pending` | set its status (approve also puts a requested tier change in force) |
+//! | `POST /_emulator/contracts/{id}/reject-tier-change` | reject the tier change waiting for approval (the tier in force stays) |
+//! | `DELETE /_emulator/contracts/{id}` | delete it, whatever its status |
+//! | `PUT /_emulator/permissions/manage-contracts` | `{"allowed": false}`: contract revoke and delete answer 403 (API Manager's "Manage Contracts" missing) |
 //! | `GET /_emulator/faults` | fault rate, latency, scripted faults pending |
 //! | `PUT /_emulator/faults/rate` | `{"rate": 0.2}`: that fraction of API requests answers 429 or 503 (0 = off) |
 //! | `POST /_emulator/faults` | script faults for the next matching requests (see [`parse_fault`]) |
@@ -84,6 +87,9 @@ const ROUTES: &[&str] = &[
     "POST /_emulator/contracts/{id}/reject",
     "POST /_emulator/contracts/{id}/revoke",
     "POST /_emulator/contracts/{id}/pending",
+    "POST /_emulator/contracts/{id}/reject-tier-change",
+    "DELETE /_emulator/contracts/{id}",
+    "PUT /_emulator/permissions/manage-contracts",
     "GET /_emulator/faults",
     "POST /_emulator/faults",
     "DELETE /_emulator/faults",
@@ -172,7 +178,35 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
         ("GET", ["contracts", id]) => contract_id(id)
             .and_then(|id| h.contract(id).ok_or_else(|| contract_missing(id)))
             .map(|c| Reply::ok(200, c)),
+        ("POST", ["contracts", id, "reject-tier-change"]) => contract_id(id).and_then(|id| {
+            if !h.reject_tier_change(id) {
+                return Err(Reply::error(
+                    409,
+                    format!("The contract {id} is unknown or has no tier change waiting."),
+                ));
+            }
+            h.contract(id)
+                .map(|c| Reply::ok(200, c))
+                .ok_or_else(|| contract_missing(id))
+        }),
         ("POST", ["contracts", id, action]) => set_contract_status(&h, id, action),
+        ("DELETE", ["contracts", id]) => contract_id(id).and_then(|id| {
+            if h.delete_contract(id) {
+                Ok(Reply::empty(204))
+            } else {
+                Err(contract_missing(id))
+            }
+        }),
+        ("PUT", ["permissions", "manage-contracts"]) => object(body).and_then(|b| {
+            let Some(allowed) = b.get("allowed").and_then(Value::as_bool) else {
+                return Err(Reply::error(
+                    400,
+                    "the body must be {\"allowed\": true|false}",
+                ));
+            };
+            h.set_manage_contracts(allowed);
+            Ok(Reply::ok(200, json!({ "allowed": allowed })))
+        }),
         ("GET", ["faults"]) => Ok(Reply::ok(200, faults_json(shared))),
         ("POST", ["faults"]) => push_faults(shared, body),
         ("DELETE", ["faults"]) => {

@@ -163,6 +163,53 @@ impl EmulatorHandle {
             .is_ok()
     }
 
+    /// Reject a tier change waiting for approval (the tier in force stays).
+    /// False for an unknown contract or one with no change waiting.
+    pub fn reject_tier_change(&self, contract_id: i64) -> bool {
+        self.shared
+            .mutate(|s| {
+                if s.reject_tier_change(contract_id) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            })
+            .is_ok()
+    }
+
+    /// Whether an ended (revoked or rejected) contract blocks a new request
+    /// for the same application and instance (on by default: the platform's
+    /// one-contract rule). Off lets a test put a new contract beside an
+    /// ended one, as a platform without that rule would.
+    pub fn set_ended_contracts_block(&self, block: bool) {
+        lock(&self.shared.state).ended_contracts_block = block;
+    }
+
+    /// Grant or withdraw API Manager's "Manage Contracts" permission: without
+    /// it, contract revoke and delete answer 403.
+    pub fn set_manage_contracts(&self, allowed: bool) {
+        self.shared.set_manage_contracts(allowed);
+    }
+
+    /// Whether contract revoke and delete are allowed.
+    pub fn manage_contracts(&self) -> bool {
+        self.shared.manage_contracts()
+    }
+
+    /// Delete a contract behind the API's back (whatever its status). False
+    /// for an unknown contract.
+    pub fn delete_contract(&self, contract_id: i64) -> bool {
+        self.shared
+            .mutate(|s| {
+                if s.remove_contract(contract_id) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            })
+            .is_ok()
+    }
+
     /// The seeded API instances, each with `environmentId` and `tiers`.
     pub fn api_instances(&self) -> Vec<Value> {
         let st = lock(&self.shared.state);

@@ -54,7 +54,35 @@
 //! - Deleting an application deletes its contracts.
 //! - Adding an existing owner gives 409; the last owner may be removed.
 //! - Revoking an already revoked contract gives 409; deleting a contract that
-//!   is not revoked gives 409 (revoke first).
+//!   is not revoked or rejected gives 409 (revoke first).
+//! - Revoke is served on the two documented calls: API Manager
+//!   `PATCH /apimanager/api/v1/…/apis/{api}/contracts/{id}` with
+//!   `{"status":"REVOKED"}` (200; KB-001115212; any other PATCH body is 400)
+//!   and the legacy API Platform v2
+//!   `POST /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{id}/revoke`
+//!   (201; `{apiId}` is the instance's parent `apiId`, which the instance GET
+//!   reports). `POST /apimanager/api/v1/…/contracts/{id}/revoke`, which no
+//!   public source has, is an unknown route (404). The provider uses the
+//!   PATCH and falls back to the legacy call on a 404 or 405.
+//! - Delete is `DELETE /apimanager/api/v1/…/apis/{api}/contracts/{id}` (204);
+//!   an unknown contract is 404.
+//! - One contract per application and instance at any time: a new request
+//!   while any contract (live, revoked or rejected) exists for that pair is
+//!   409, naming the contract; an ended one must be deleted first.
+//! - Revoke and delete need API Manager's "Manage Contracts" permission; with
+//!   [`EmulatorConfig::deny_manage_contracts`] (or
+//!   [`EmulatorHandle::set_manage_contracts`]`(false)`) they answer 403
+//!   `{"message":"You do not have permission to perform this action."}`.
+//!   Requests and tier changes through Exchange stay allowed.
+//! - An application's contracts (`GET /apiplatform/…/applications/{app}/contracts`)
+//!   are paged with `offset` and `limit` (default 100, 1–250) and ordered by id;
+//!   the answer is a bare array with the instance id in `apiVersion.id`.
+//! - A tier change (`PATCH /exchange/api/v2/…/contracts/{id}` with
+//!   `requestedTierId`) to an auto-approved tier takes effect at once; to a
+//!   tier that needs approval it waits: the contract stays APPROVED with the
+//!   tier in force in `tier` and the one asked for in `requestedTier` until
+//!   [`EmulatorHandle::set_contract_status`]`(id, "APPROVED")` applies it or
+//!   [`EmulatorHandle::reject_tier_change`] drops it.
 //! - A contract on an instance without tiers is APPROVED with a null tier; on a
 //!   tier with `autoApprove=false` it is PENDING with the tier in
 //!   `requestedTier` (and `tier` null) until approved
@@ -157,6 +185,10 @@ pub struct EmulatorConfig {
     /// The application list answers empty while reads by id still work (see
     /// the deliberate choices above); off by default. Not persisted.
     pub list_hides_applications: bool,
+    /// Start without API Manager's "Manage Contracts" permission: contract
+    /// revoke and delete answer 403 (switchable with
+    /// [`EmulatorHandle::set_manage_contracts`]).
+    pub deny_manage_contracts: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -172,6 +204,7 @@ impl Default for EmulatorConfig {
             state_file: None,
             admin: false,
             list_hides_applications: false,
+            deny_manage_contracts: false,
         }
     }
 }
@@ -190,6 +223,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
             .field("list_hides_applications", &self.list_hides_applications)
+            .field("deny_manage_contracts", &self.deny_manage_contracts)
             .finish()
     }
 }

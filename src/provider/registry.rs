@@ -9,13 +9,16 @@ use crate::data_sources::{
 };
 use crate::ephemeral::ClientApplicationCredentialsEphemeral;
 use crate::framework::{DataSource, EphemeralResource, Resource};
-use crate::resources::{ClientApplicationOwnerResource, ClientApplicationResource};
+use crate::resources::{
+    ClientApplicationContractResource, ClientApplicationOwnerResource, ClientApplicationResource,
+};
 
 /// The managed resources.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(ClientApplicationResource),
         Arc::new(ClientApplicationOwnerResource),
+        Arc::new(ClientApplicationContractResource),
     ]
 }
 

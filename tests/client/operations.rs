@@ -103,8 +103,8 @@ async fn every_operation_uses_its_exact_path() {
         format!("GET /exchange/api/v2/assets/{ORG}/orders-api/1.0.0"),
         format!("POST /exchange/api/v2/organizations/{ORG}/applications/{id}/contracts"),
         format!("PATCH /exchange/api/v2/organizations/{ORG}/applications/{id}/contracts/{cid}"),
-        format!("GET {a}/{id}/contracts"),
-        format!("POST {apim}/contracts/{cid}/revoke"),
+        format!("GET {a}/{id}/contracts?offset=0&limit=250"),
+        format!("PATCH {apim}/contracts/{cid}"),
         format!("DELETE {apim}/contracts/{cid}"),
         format!("GET /accounts/api/organizations/{ORG}/users?search=ali&offset=0&limit=100"),
         format!("DELETE {a}/{id}"),
@@ -157,14 +157,14 @@ async fn revoking_again_after_an_ambiguous_revoke_succeeds() {
         .unwrap();
     let api = API_INSTANCE_ORDERS;
     let revoke = format!(
-        "/apimanager/api/v1/organizations/{ORG}/environments/{ENVIRONMENT_ID}/apis/{api}/contracts/{}/revoke",
+        "/apimanager/api/v1/organizations/{ORG}/environments/{ENVIRONMENT_ID}/apis/{api}/contracts/{}",
         contract.id
     );
-    fault(&h, "POST", &revoke, [FaultKind::ProcessThenStatus(504)]);
+    fault(&h, "PATCH", &revoke, [FaultKind::ProcessThenStatus(504)]);
     c.revoke_contract(ORG, ENVIRONMENT_ID, api, contract.id)
         .await
         .unwrap();
-    assert_eq!(count(&h, "POST", &revoke), 2);
+    assert_eq!(count(&h, "PATCH", &revoke), 2);
     // Without an ambiguous attempt, a 409 is reported.
     assert!(c
         .revoke_contract(ORG, ENVIRONMENT_ID, api, contract.id)

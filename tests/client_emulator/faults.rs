@@ -197,8 +197,8 @@ async fn ambiguous_failures_of_other_operations() {
 
     // Revoke processed then 502: retried, the 409 that follows means done.
     h.push_fault(Fault::on(
-        "POST",
-        "/revoke",
+        "PATCH",
+        &format!("/contracts/{}", contract.id),
         FaultKind::ProcessThenStatus(502),
     ));
     c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, contract.id)

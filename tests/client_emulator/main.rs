@@ -4,6 +4,7 @@
 //! server wait hints, cancellation during a back-off, organization discovery,
 //! and every client operation.
 
+mod contracts;
 mod faults;
 mod hints;
 mod operations;

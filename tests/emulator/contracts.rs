@@ -259,14 +259,36 @@ async fn revoke_then_delete() {
     assert_eq!(r.status, 409, "must revoke first");
     assert!(r.message().contains("revoked"), "{}", r.text);
 
-    let revoke = format!("{contract}/revoke");
-    let r = send(env.builder("POST", &revoke).bearer_auth(&env.token)).await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    // The revoke path in no public source is an unknown route.
+    let r = send(
+        env.builder("POST", &format!("{contract}/revoke"))
+            .bearer_auth(&env.token)
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(env.h().contracts(id)[0]["status"], "APPROVED");
+
+    // Only {"status":"REVOKED"} is served on the API Manager PATCH.
+    let r = env
+        .call(
+            "PATCH",
+            &contract,
+            Some(json!({"tierId": TIER_ORDERS_GOLD})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = env
+        .call("PATCH", &contract, Some(json!({"status": "REVOKED"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     assert_eq!(v["status"], "REVOKED");
     assert!(v["revokedDate"].is_string());
     assert_eq!(env.h().contracts(id)[0]["status"], "REVOKED");
-    let r = send(env.builder("POST", &revoke).bearer_auth(&env.token)).await;
+    let r = env
+        .call("PATCH", &contract, Some(json!({"status": "REVOKED"})))
+        .await;
     assert_eq!(r.status, 409, "already revoked");
     let r = env
         .call(
@@ -278,28 +300,37 @@ async fn revoke_then_delete() {
     assert_eq!(r.status, 409, "no tier change on a revoked contract");
     assert_eq!(r.json()["error"], "Conflict");
 
-    // A revoked contract does not block a new request for the same instance.
-    let again = env
+    // One contract per application and instance: an ended one blocks a new
+    // request (naming it) until it is deleted.
+    let blocked = env
         .request_contract(id, API_INSTANCE_ORDERS, Some(TIER_ORDERS_GOLD))
         .await;
-    assert_eq!(again.status, 201);
+    assert_eq!(blocked.status, 409, "{}", blocked.text);
+    assert!(
+        blocked.message().contains(&cid.to_string()),
+        "{}",
+        blocked.text
+    );
 
     let r = env.call("DELETE", &contract, None).await;
     assert_eq!(r.status, 204);
     assert!(r.text.is_empty());
     let r = env.call("DELETE", &contract, None).await;
     assert_eq!(r.status, 404);
-    assert_eq!(env.h().contracts(id).len(), 1);
+    assert!(env.h().contracts(id).is_empty());
+    let again = env
+        .request_contract(id, API_INSTANCE_ORDERS, Some(TIER_ORDERS_GOLD))
+        .await;
+    assert_eq!(again.status, 201, "{}", again.text);
     // Wrong instance for the contract, unknown instance, unknown env.
     let cid2 = again.json()["id"].as_i64().unwrap();
-    let r = send(
-        env.builder(
-            "POST",
-            &format!("{}/contracts/{cid2}/revoke", env.api(API_INSTANCE_PAYMENTS)),
+    let r = env
+        .call(
+            "PATCH",
+            &format!("{}/contracts/{cid2}", env.api(API_INSTANCE_PAYMENTS)),
+            Some(json!({"status": "REVOKED"})),
         )
-        .bearer_auth(&env.token),
-    )
-    .await;
+        .await;
     assert_eq!(r.status, 404);
     let r = env
         .call(

@@ -4,6 +4,7 @@
 mod apps;
 mod auth;
 mod binary;
+mod contract_admin;
 mod contracts;
 mod faults;
 mod persist;

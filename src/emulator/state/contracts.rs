@@ -7,12 +7,17 @@ use super::validate::*;
 use super::*;
 
 impl State {
-    pub fn app_contracts(&self, key: &str) -> Outcome {
+    /// One page (`offset`, `limit` ≤ 250, default 100) of the application's
+    /// contracts, a bare array in id order.
+    pub fn app_contracts(&self, key: &str, query: &Query) -> Outcome {
         let id = self.resolve_app(key)?;
+        let (offset, limit) = paging(query, 100, 250)?;
         Ok(Reply::ok(
             200,
             Value::Array(
                 self.contracts_of(id)
+                    .skip(offset)
+                    .take(limit)
                     .map(|c| self.contract_platform_json(c))
                     .collect(),
             ),
@@ -92,16 +97,20 @@ impl State {
                     bad(format!("Tier {t} is not a tier of API instance {api_id}"))
                 })?),
             };
-        if self
+        // One contract per application and instance at any time: an ended
+        // (revoked or rejected) one must be deleted before a new request.
+        let block_ended = self.ended_contracts_block;
+        if let Some(c) = self
             .contracts_of(app_id)
-            .any(|c| c.api_instance_id == api_id && c.is_live())
+            .find(|c| c.api_instance_id == api_id && (block_ended || c.is_live()))
         {
             return Err(Reply::ok(
                 409,
                 json!({
                     "error": "Conflict",
                     "message": format!(
-                        "The application {app_id} already has a contract with API instance {api_id}."
+                        "The application {app_id} already has contract {} ({}) with API instance {api_id}.",
+                        c.id, c.status
                     ),
                 }),
             ));
@@ -227,6 +236,20 @@ impl State {
         true
     }
 
+    /// Reject a tier change waiting for approval: the tier in force stays.
+    /// False for an unknown contract or one with no change waiting.
+    pub fn reject_tier_change(&mut self, id: i64) -> bool {
+        let Some(c) = self.contracts.get_mut(&id) else {
+            return false;
+        };
+        if c.status != "APPROVED" || c.requested_tier_id.is_none() {
+            return false;
+        }
+        c.requested_tier_id = None;
+        c.updated = Some(now_stamp());
+        true
+    }
+
     // ------------------------------------------------------ API Manager
 
     pub(super) fn instance_in_env(&self, env: &str, api_key: &str) -> Result<&ApiInstance, Reply> {
@@ -306,9 +329,53 @@ impl State {
         ))
     }
 
-    pub fn revoke_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
+    /// `PATCH …/apis/{api}/contracts/{id}` with `{"status":"REVOKED"}` (200).
+    /// Any other body is 400: the emulator implements only the revoke.
+    pub fn patch_instance_contract(
+        &mut self,
+        env: &str,
+        api_key: &str,
+        contract_key: &str,
+        body: &Map<String, Value>,
+    ) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
+        match body.get("status") {
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("REVOKED") => {}
+            _ => {
+                return Err(bad(
+                    "the emulator supports only {\"status\":\"REVOKED\"} on this PATCH",
+                ))
+            }
+        }
+        self.revoke(cid, 200)
+    }
+
+    /// The legacy API Platform v2
+    /// `POST …/apis/{apiId}/versions/{apiVersionId}/contracts/{id}/revoke` (201).
+    pub fn legacy_revoke_contract(
+        &mut self,
+        legacy_api: &str,
+        version_key: &str,
+        contract_key: &str,
+    ) -> Outcome {
+        let inst_id = version_key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| self.instance(id))
+            .filter(|i| legacy_api.parse::<i64>().ok() == Some(i.legacy_api_id))
+            .map(|i| i.id)
+            .ok_or_else(|| {
+                Reply::error(
+                    404,
+                    format!("The API version {version_key} of API {legacy_api} cannot be found."),
+                )
+            })?;
+        let cid = self.contract_of_instance(inst_id, contract_key)?;
+        self.revoke(cid, 201)
+    }
+
+    fn revoke(&mut self, cid: i64, status: u16) -> Outcome {
         if self.contracts[&cid].status == "REVOKED" {
             return Err(Reply::ok(
                 409,
@@ -320,7 +387,7 @@ impl State {
         }
         self.set_contract_status(cid, "REVOKED");
         Ok(Reply::ok(
-            201,
+            status,
             self.contract_manager_json(&self.contracts[&cid]),
         ))
     }
@@ -328,7 +395,7 @@ impl State {
     pub fn delete_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
-        if self.contracts[&cid].status != "REVOKED" {
+        if self.contracts[&cid].is_live() {
             return Err(Reply::ok(
                 409,
                 json!({
@@ -341,6 +408,11 @@ impl State {
         }
         self.contracts.remove(&cid);
         Ok(Reply::empty(204))
+    }
+
+    /// Remove a contract whatever its status (for the control handle).
+    pub fn remove_contract(&mut self, id: i64) -> bool {
+        self.contracts.remove(&id).is_some()
     }
 
     pub fn contract(&self, id: i64) -> Option<&Contract> {

@@ -127,7 +127,7 @@ pub(crate) struct Contract {
 }
 
 impl Contract {
-    /// Does this contract still occupy its (application, instance) slot?
+    /// Does this contract still grant (or wait to grant) access?
     fn is_live(&self) -> bool {
         !matches!(self.status.as_str(), "REVOKED" | "REJECTED")
     }
@@ -159,6 +159,10 @@ pub(crate) struct State {
     /// reads by id still work (see the module docs of `emulator`). Not
     /// persisted.
     pub list_hides_applications: bool,
+    /// Whether an ended (revoked or rejected) contract blocks a new request
+    /// for the same application and instance (the documented rule; on by
+    /// default, off only for client tests of the look-up).
+    pub ended_contracts_block: bool,
 }
 
 impl State {
@@ -172,6 +176,7 @@ impl State {
             users: seed_users(),
             instances: seed_instances(),
             list_hides_applications: false,
+            ended_contracts_block: true,
         }
     }
 

@@ -143,6 +143,7 @@ impl State {
     pub fn instance_json(&self, inst: &ApiInstance) -> Value {
         json!({
             "id": inst.id,
+            "apiId": inst.legacy_api_id,
             "organizationId": self.org_id,
             "masterOrganizationId": self.org_id,
             "environmentId": ENVIRONMENT_ID,

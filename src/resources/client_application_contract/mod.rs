@@ -1,0 +1,547 @@
+//! `anypoint_client_application_contract`: one client application's access
+//! to one API instance (a contract), requested through Exchange.
+//!
+//! - Create looks up the instance's asset coordinates (API Manager, then
+//!   Exchange for the version group and the asset's organization), removes an
+//!   ended (revoked or rejected) contract for the same instance where the
+//!   scopes allow it (the platform keeps one contract per application and
+//!   instance), then requests the contract through the create-once helper.
+//! - Read lists the application's contracts (every page); a contract that is
+//!   gone, revoked or rejected is reported gone, so Terraform plans to
+//!   request it again.
+//! - A change of `requested_tier_id` requests a tier change in place.
+//! - Destroy revokes, then deletes; a contract already gone is success.
+//! - `environment_id`, `api_instance_org_id` and `accepted_terms` are not
+//!   reported by the platform: after import they are recorded from the
+//!   configuration in place, never by a replacement.
+
+use async_trait::async_trait;
+
+use crate::anypoint::{Contract, NewContract};
+use crate::framework::validators::{digits, is_uuid, uuid};
+use crate::framework::{
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
+};
+use crate::support::values::parse_app_id;
+use crate::support::{api_error, AnypointData};
+use crate::tfvalue::Value;
+
+mod slot;
+
+use slot::{check_tiers, clear_slot, end_contract};
+
+pub struct ClientApplicationContractResource;
+
+pub const TYPE_NAME: &str = "anypoint_client_application_contract";
+
+crate::model! {
+    /// The attributes of `anypoint_client_application_contract`.
+    pub struct ContractModel, paths: attrs {
+        id: Maybe<String>,
+        org_id: Maybe<String>,
+        application_id: Maybe<String>,
+        api_instance_id: Maybe<String>,
+        environment_id: Maybe<String>,
+        api_instance_org_id: Maybe<String>,
+        requested_tier_id: Maybe<String>,
+        accepted_terms: Maybe<bool>,
+        status: Maybe<String>,
+        tier_id: Maybe<String>,
+        asset_group_id: Maybe<String>,
+        asset_id: Maybe<String>,
+        asset_version: Maybe<String>,
+        asset_version_group: Maybe<String>,
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "One client application's access to one API instance: a contract, requested through \
+         Exchange. A tier that needs approval leaves the contract PENDING until an API \
+         administrator approves it. Destroying the resource revokes and deletes the contract, \
+         which needs API Manager's \"Manage Contracts\" permission.",
+    )
+    .attribute(
+        Attribute::string("id")
+            .computed()
+            .use_state_for_unknown()
+            .description("The contract id."),
+    )
+    .attribute(
+        Attribute::string("org_id")
+            .optional()
+            .computed()
+            .requires_replace()
+            .use_state_for_unknown()
+            .validate(uuid())
+            .description("The root organization of the application. Defaults to the provider's organization."),
+    )
+    .attribute(
+        Attribute::string("application_id")
+            .required()
+            .requires_replace()
+            .validate(digits())
+            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
+    )
+    .attribute(
+        Attribute::string("api_instance_id")
+            .required()
+            .requires_replace()
+            .validate(digits())
+            .description("The API Manager API instance id (digits)."),
+    )
+    .attribute(
+        Attribute::string("environment_id")
+            .required()
+            .validate(uuid())
+            .description("The environment (a UUID) of the API instance. Changing it requests a new contract; the platform does not report it, so after import it is recorded from the configuration without a replacement."),
+    )
+    .attribute(
+        Attribute::string("api_instance_org_id")
+            .optional()
+            .computed()
+            .use_state_for_unknown()
+            .validate(uuid())
+            .description("The business group that holds the API instance. Defaults to `org_id`. Changing it requests a new contract; after import it is recorded without a replacement."),
+    )
+    .attribute(
+        Attribute::string("requested_tier_id")
+            .optional()
+            .validate(digits())
+            .description("The SLA tier (digits) asked for; required when the API instance has tiers. Changing it requests a tier change in place, which may wait for approval (see `tier_id`)."),
+    )
+    .attribute(
+        Attribute::bool("accepted_terms")
+            .optional()
+            .computed()
+            .default(Value::Bool(false))
+            .description("Whether the API's terms and conditions are accepted; sent with the request. Defaults to `false`. An API with terms refuses a request without them."),
+    )
+    .attribute(
+        Attribute::string("status")
+            .computed()
+            .description("The contract's status as the platform reports it: `APPROVED`, `PENDING`, …"),
+    )
+    .attribute(
+        Attribute::string("tier_id")
+            .computed()
+            .description("The SLA tier in force; null while the request waits for approval. During a tier change waiting for approval it is the old tier, and `requested_tier_id` the new one."),
+    )
+    .attribute(
+        Attribute::string("asset_group_id")
+            .computed()
+            .use_state_for_unknown()
+            .description("The group id of the API instance's Exchange asset, looked up when the contract is requested."),
+    )
+    .attribute(
+        Attribute::string("asset_id")
+            .computed()
+            .use_state_for_unknown()
+            .description("The asset id of the API instance's Exchange asset."),
+    )
+    .attribute(
+        Attribute::string("asset_version")
+            .computed()
+            .use_state_for_unknown()
+            .description("The asset version of the API instance."),
+    )
+    .attribute(
+        Attribute::string("asset_version_group")
+            .computed()
+            .use_state_for_unknown()
+            .description("The asset's version group (e.g. `v1`)."),
+    )
+}
+
+fn is_ended(c: &Contract) -> bool {
+    c.status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED"))
+}
+
+impl ContractModel {
+    /// The state from a contract the platform reported; what it does not
+    /// report is kept from `self`.
+    fn with_contract(mut self, org: &str, app_id: i64, c: &Contract) -> ContractModel {
+        self.id = Maybe::Known(c.id.to_string());
+        self.org_id = org.into();
+        self.application_id = Maybe::Known(app_id.to_string());
+        if let Some(api) = c.api_instance_id {
+            self.api_instance_id = Maybe::Known(api.to_string());
+        }
+        self.status = c.status.clone().into();
+        let pending = c
+            .status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("PENDING"));
+        self.tier_id = if pending { None } else { c.tier_id }
+            .map(|t| t.to_string())
+            .into();
+        // The tier asked for: one waiting for approval, else the one in force.
+        self.requested_tier_id = c
+            .requested_tier_id
+            .or(c.tier_id)
+            .map(|t| t.to_string())
+            .into();
+        for f in [
+            &mut self.environment_id,
+            &mut self.api_instance_org_id,
+            &mut self.asset_group_id,
+            &mut self.asset_id,
+            &mut self.asset_version,
+            &mut self.asset_version_group,
+        ] {
+            if f.is_unknown() {
+                *f = Maybe::Null;
+            }
+        }
+        if self.accepted_terms.is_unknown() {
+            self.accepted_terms = Maybe::Null;
+        }
+        self
+    }
+
+    /// Organization of the instance, environment, instance id.
+    fn instance_coords(&self, org: &str) -> Option<(String, String, i64)> {
+        let env = self.environment_id.as_str()?.to_owned();
+        let inst_org = self.api_instance_org_id.as_str().unwrap_or(org).to_owned();
+        let api = self.api_instance_id.as_str().and_then(parse_app_id)?;
+        Some((inst_org, env, api))
+    }
+}
+
+fn tier_of(m: &ContractModel) -> Option<i64> {
+    m.requested_tier_id.as_str().and_then(parse_app_id)
+}
+
+#[async_trait]
+impl Resource for ClientApplicationContractResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
+        let Some(mut planned) = ContractModel::decode(&change.planned, diags) else {
+            return;
+        };
+        if change.is_create() {
+            let Some(config) = ContractModel::decode(&change.config, diags) else {
+                return;
+            };
+            if config.org_id.is_null() {
+                if let Some(org) = ctx
+                    .provider_data
+                    .clone()
+                    .and_then(|d| d.downcast::<AnypointData>().ok())
+                    .and_then(|d| d.configured_org().map(str::to_owned))
+                {
+                    planned.org_id = Maybe::Known(org);
+                }
+            }
+            if config.api_instance_org_id.is_null() && !planned.org_id.is_unknown() {
+                planned.api_instance_org_id = planned.org_id.clone();
+            }
+            planned.write_changes(&mut change.planned);
+            return;
+        }
+        let Some(prior) = ContractModel::decode(&change.prior, diags) else {
+            return;
+        };
+        // Recording what the platform cannot report (after import) is an
+        // in-place update; a real change requests a new contract.
+        if !prior.environment_id.is_null() && prior.environment_id != planned.environment_id {
+            change.requires_replace.push(attrs::environment_id());
+        }
+        if planned.api_instance_org_id.is_unknown() || planned.api_instance_org_id.is_null() {
+            planned.api_instance_org_id = if prior.api_instance_org_id.is_null() {
+                planned.org_id.clone()
+            } else {
+                prior.api_instance_org_id.clone()
+            };
+        }
+        if !prior.api_instance_org_id.is_null()
+            && prior.api_instance_org_id != planned.api_instance_org_id
+        {
+            change.requires_replace.push(attrs::api_instance_org_id());
+        }
+        // A tier cannot be taken away from a contract: dropping it asks for
+        // a new contract.
+        if !prior.requested_tier_id.is_null() && planned.requested_tier_id.is_null() {
+            change.requires_replace.push(attrs::requested_tier_id());
+        }
+        if prior.requested_tier_id != planned.requested_tier_id {
+            planned.status = Maybe::Unknown;
+            planned.tier_id = Maybe::Unknown;
+        } else {
+            planned.status = prior.status.clone();
+            planned.tier_id = prior.tier_id.clone();
+        }
+        planned.write_changes(&mut change.planned);
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let mut planned = ContractModel::decode(planned, diags)?;
+        let data = ctx.data::<AnypointData>(diags)?;
+        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
+        let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
+        if planned.api_instance_org_id.as_str().is_none() {
+            planned.api_instance_org_id = org.as_str().into();
+        }
+        let (inst_org, env, api) = planned.instance_coords(&org)?;
+        let doing =
+            format!("requesting access to API instance {api} for client application {app_id}");
+
+        // The instance's asset coordinates.
+        let inst = match data.client.get_api_instance(&inst_org, &env, api).await {
+            Ok(i) => i,
+            Err(e) if e.is_not_found() => {
+                diags.error(
+                    format!("Error {doing}"),
+                    format!("API instance {api} does not exist in environment {env} of organization {inst_org} (check api_instance_id, environment_id and api_instance_org_id): {e}"),
+                );
+                return None;
+            }
+            Err(e) => {
+                api_error(diags, &format!("reading API instance {api}"), &e);
+                return None;
+            }
+        };
+        let (Some(group), Some(asset), Some(version)) = (
+            inst.group_id.clone(),
+            inst.asset_id.clone(),
+            inst.asset_version.clone(),
+        ) else {
+            diags.error(
+                format!("Error {doing}"),
+                format!("API instance {api} reports no Exchange asset (groupId, assetId, assetVersion)."),
+            );
+            return None;
+        };
+        let (version_group, asset_org) =
+            match data.client.asset_info(&group, &asset, &version).await {
+                Ok(info) => (info.version_group, info.organization_id),
+                Err(e) => match inst.product_version.clone() {
+                    Some(pv) => {
+                        tracing::debug!(
+                            "asset look-up failed ({e}); using the instance's productVersion"
+                        );
+                        (pv, None)
+                    }
+                    None => {
+                        api_error(
+                            diags,
+                            &format!("reading Exchange asset {group}/{asset}/{version}"),
+                            &e,
+                        );
+                        return None;
+                    }
+                },
+            };
+        check_tiers(&data, &inst_org, &env, api, tier_of(&planned), diags).await?;
+        clear_slot(&data, &org, app_id, (&inst_org, &env, api), &doing, diags).await?;
+
+        let accepted = planned.accepted_terms.as_bool().unwrap_or(false);
+        let new = NewContract {
+            api_id: api,
+            requested_tier_id: tier_of(&planned),
+            accepted_terms: accepted,
+            organization_id: asset_org.unwrap_or_else(|| group.clone()),
+            group_id: group.clone(),
+            asset_id: asset.clone(),
+            version: version.clone(),
+            version_group: version_group.clone(),
+            environment_id: Some(env.clone()),
+            ..NewContract::default()
+        };
+        let made = match data.client.create_contract(&org, app_id, &new).await {
+            Ok(c) => c,
+            Err(e) => {
+                let mut detail = e.to_string();
+                if !accepted && e.info().is_some_and(|i| i.status == Some(400)) {
+                    detail.push_str(". If the API has terms and conditions, set accepted_terms = true to accept them.");
+                }
+                diags.error(format!("Error {doing}"), detail);
+                return None;
+            }
+        };
+        tracing::info!(contract_id = made.id, "Requested a contract");
+        planned.asset_group_id = Maybe::Known(group);
+        planned.asset_id = Maybe::Known(asset);
+        planned.asset_version = Maybe::Known(version);
+        planned.asset_version_group = Maybe::Known(version_group);
+        planned.accepted_terms = Maybe::Known(accepted);
+        let mut made = made;
+        if made.api_instance_id.is_none() {
+            made.api_instance_id = Some(api);
+        }
+        Some(planned.with_contract(&org, app_id, &made).to_value())
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+        let Some(data) = ctx.data::<AnypointData>(diags) else {
+            return ReadOutcome::Found(state.clone());
+        };
+        let Some(model) = ContractModel::decode(state, diags) else {
+            return ReadOutcome::Found(state.clone());
+        };
+        let (Some(app_id), Some(cid)) = (
+            model.application_id.as_str().and_then(parse_app_id),
+            model.id.as_str().and_then(parse_app_id),
+        ) else {
+            diags.error(
+                "Invalid contract state",
+                "The state lacks a numeric application_id or contract id. Remove the resource from state and import it again.",
+            );
+            return ReadOutcome::Found(state.clone());
+        };
+        let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
+            return ReadOutcome::Found(state.clone());
+        };
+        match data.client.list_contracts(&org, app_id).await {
+            Ok(list) => match list.into_iter().find(|c| c.id == cid) {
+                Some(c) if is_ended(&c) => {
+                    tracing::info!(contract_id = cid, status = ?c.status, "Contract ended outside Terraform");
+                    ReadOutcome::Gone
+                }
+                Some(c) => ReadOutcome::Found(model.with_contract(&org, app_id, &c).to_value()),
+                None => ReadOutcome::Gone,
+            },
+            Err(e) if e.is_not_found() => ReadOutcome::Gone,
+            Err(e) => {
+                api_error(
+                    diags,
+                    &format!("reading the contracts of client application {app_id}"),
+                    &e,
+                );
+                ReadOutcome::Found(state.clone())
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let prior = ContractModel::decode(prior, diags)?;
+        let planned = ContractModel::decode(planned, diags)?;
+        let data = ctx.data::<AnypointData>(diags)?;
+        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
+        let cid = prior.id.as_str().and_then(parse_app_id)?;
+        let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
+        let mut contract = None;
+        if let Some(tier) = tier_of(&planned).filter(|t| Some(*t) != tier_of(&prior)) {
+            match data
+                .client
+                .change_contract_tier(&org, app_id, cid, tier)
+                .await
+            {
+                Ok(c) => contract = Some(c),
+                Err(e) => {
+                    api_error(
+                        diags,
+                        &format!("requesting tier {tier} for contract {cid}"),
+                        &e,
+                    );
+                    return None;
+                }
+            }
+        }
+        // Read back the contract as the list reports it (the tier in force
+        // and the one waiting).
+        let listed = match data.client.list_contracts(&org, app_id).await {
+            Ok(list) => list.into_iter().find(|c| c.id == cid),
+            Err(_) => None,
+        };
+        let Some(c) = listed.or(contract) else {
+            diags.error(
+                "Contract not found",
+                format!("Contract {cid} of client application {app_id} is gone; refresh to request it again."),
+            );
+            return None;
+        };
+        // The tier asked for stays as configured (the platform may answer
+        // the change before the list shows it).
+        let requested = planned.requested_tier_id.clone();
+        let mut next = planned.with_contract(&org, app_id, &c);
+        if requested.as_str().is_some() {
+            next.requested_tier_id = requested;
+        }
+        Some(next.to_value())
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
+        let Some(data) = ctx.data::<AnypointData>(diags) else {
+            return;
+        };
+        let Some(prior) = ContractModel::decode(prior, diags) else {
+            return;
+        };
+        let Some(cid) = prior.id.as_str().and_then(parse_app_id) else {
+            diags.error("Invalid contract state", "The state lacks a numeric contract id. Remove the resource from state with `terraform state rm`.");
+            return;
+        };
+        let Some(org) = data.org_or_report(prior.org_id.as_str(), diags).await else {
+            return;
+        };
+        let Some((inst_org, env, api)) = prior.instance_coords(&org) else {
+            diags.error(
+                "Cannot end the contract",
+                format!("The state of contract {cid} has no environment_id or api_instance_id (an import that was never applied). Set environment_id and apply, or remove it from state with `terraform state rm`."),
+            );
+            return;
+        };
+        match end_contract(&data, &inst_org, &env, api, cid).await {
+            Ok(()) => tracing::info!(contract_id = cid, "Revoked and deleted a contract"),
+            Err(e) => api_error(diags, &format!("revoking and deleting contract {cid}"), &e),
+        }
+    }
+
+    async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        let parts: Vec<&str> = id.split('/').collect();
+        if let [org, app, contract] = parts.as_slice() {
+            if let (true, Some(app_id), Some(cid)) =
+                (is_uuid(org), parse_app_id(app), parse_app_id(contract))
+            {
+                let model = ContractModel {
+                    id: Maybe::Known(cid.to_string()),
+                    org_id: (*org).into(),
+                    application_id: Maybe::Known(app_id.to_string()),
+                    api_instance_id: Maybe::Null,
+                    environment_id: Maybe::Null,
+                    api_instance_org_id: Maybe::Null,
+                    requested_tier_id: Maybe::Null,
+                    accepted_terms: Maybe::Null,
+                    status: Maybe::Null,
+                    tier_id: Maybe::Null,
+                    asset_group_id: Maybe::Null,
+                    asset_id: Maybe::Null,
+                    asset_version: Maybe::Null,
+                    asset_version_group: Maybe::Null,
+                };
+                return Some(model.to_value());
+            }
+        }
+        diags.error(
+            "Invalid import id",
+            format!("The import id {id:?} is not of the form <org_id>/<application_id>/<contract_id> (organization UUID, numeric application id, numeric contract id), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/100001/700001\"."),
+        );
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,368 @@
+//! End-to-end tests of `anypoint_client_application_contract`: the real
+//! Terraform CLI, our provider and the in-process emulator. Approval,
+//! rejection and revocation outside Terraform go through the emulator's
+//! control handle.
+
+mod common;
+
+use anypoint_provider::emulator::{
+    Fault, FaultKind, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
+    ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD,
+};
+use common::*;
+
+const ADDR: &str = "anypoint_client_application_contract.access";
+
+/// An application and one contract with `instance` (and `tier`, if any).
+fn config(instance: i64, tier: Option<i64>) -> String {
+    let tier = tier
+        .map(|t| format!("  requested_tier_id = \"{t}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"
+resource "anypoint_client_application" "demo" {{
+  name = "contracts-demo"
+}}
+
+resource "anypoint_client_application_contract" "access" {{
+  application_id  = anypoint_client_application.demo.id
+  api_instance_id = "{instance}"
+  environment_id  = "{ENVIRONMENT_ID}"
+{tier}}}
+"#
+    )
+}
+
+#[track_caller]
+fn values(tf: &TfDir) -> serde_json::Value {
+    tf.resource_values(ADDR).expect("the contract is in state")
+}
+
+#[track_caller]
+fn contract_id(tf: &TfDir) -> i64 {
+    values(tf)["id"].as_str().unwrap().parse().unwrap()
+}
+
+#[track_caller]
+fn app_id(tf: &TfDir) -> i64 {
+    tf.resource_values("anypoint_client_application.demo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_plan_empty(tf: &TfDir, what: &str) {
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 0, "{what}: plan has no changes:\n{}", plan.all());
+}
+
+#[track_caller]
+fn refresh(tf: &TfDir) {
+    tf.run(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ])
+    .assert_ok();
+}
+
+fn tier(t: i64) -> serde_json::Value {
+    serde_json::Value::String(t.to_string())
+}
+
+#[test]
+fn behaviour1_auto_approved_tier_and_instance_without_tiers() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let v = values(&tf);
+    assert_eq!(v["status"], "APPROVED");
+    assert_eq!(v["tier_id"], tier(TIER_ORDERS_BRONZE));
+    assert_eq!(v["accepted_terms"], false);
+    assert_eq!(v["asset_id"], "orders-api");
+    assert_eq!(v["asset_version"], "1.0.0");
+    assert_eq!(v["asset_version_group"], "v1");
+    assert_eq!(v["asset_group_id"], emu.org_id());
+    assert_eq!(v["api_instance_org_id"], emu.org_id());
+    assert_eq!(emu.handle.contracts(app_id(&tf)).len(), 1);
+    assert_plan_empty(&tf, "after an auto-approved request");
+
+    // An instance without tiers: a new contract (the instance replaces).
+    tf.set_config(&emu, &config(API_INSTANCE_CATALOG, None));
+    tf.apply();
+    let v = values(&tf);
+    assert_eq!(v["status"], "APPROVED");
+    assert!(v["tier_id"].is_null(), "{v}");
+    let contracts = emu.handle.contracts(app_id(&tf));
+    assert_eq!(
+        contracts.len(),
+        1,
+        "the old contract was revoked and deleted"
+    );
+    assert_eq!(contracts[0]["apiVersion"]["id"], API_INSTANCE_CATALOG);
+    assert_plan_empty(&tf, "after a request on an instance without tiers");
+}
+
+#[test]
+fn behaviour2_pending_then_approved_or_rejected_outside_terraform() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        &config(API_INSTANCE_PAYMENTS, Some(TIER_PAYMENTS_STANDARD)),
+    );
+    tf.apply();
+    let v = values(&tf);
+    assert_eq!(v["status"], "PENDING");
+    assert!(v["tier_id"].is_null(), "{v}");
+    assert_eq!(v["requested_tier_id"], tier(TIER_PAYMENTS_STANDARD));
+    assert_plan_empty(&tf, "while the request waits");
+
+    let id = contract_id(&tf);
+    assert!(emu.handle.set_contract_status(id, "APPROVED"));
+    assert_plan_empty(&tf, "after an approval outside Terraform");
+    refresh(&tf);
+    let v = values(&tf);
+    assert_eq!(v["status"], "APPROVED");
+    assert_eq!(v["tier_id"], tier(TIER_PAYMENTS_STANDARD));
+
+    assert!(emu.handle.set_contract_status(id, "REJECTED"));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "a rejection is drift:\n{}", plan.all());
+    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    tf.apply();
+    let new_id = contract_id(&tf);
+    assert_ne!(new_id, id);
+    assert!(
+        emu.handle.contract(id).is_none(),
+        "the rejected one was removed"
+    );
+    assert_eq!(emu.handle.contract(new_id).unwrap()["status"], "PENDING");
+}
+
+#[test]
+fn behaviour3_tier_change_in_place_waits_for_approval() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let id = contract_id(&tf);
+
+    tf.set_config(
+        &emu,
+        &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_PLATINUM)),
+    );
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2);
+    assert!(plan.stdout.contains("updated in-place"), "{}", plan.stdout);
+    tf.apply();
+    assert_eq!(contract_id(&tf), id, "changed in place");
+    let v = values(&tf);
+    assert_eq!(v["status"], "APPROVED");
+    assert_eq!(v["tier_id"], tier(TIER_ORDERS_BRONZE), "the tier in force");
+    assert_eq!(v["requested_tier_id"], tier(TIER_ORDERS_PLATINUM));
+    let stored = emu.handle.contract(id).unwrap();
+    assert_eq!(stored["requestedTier"]["id"], TIER_ORDERS_PLATINUM);
+    assert_plan_empty(&tf, "while the tier change waits");
+
+    assert!(emu.handle.set_contract_status(id, "APPROVED"));
+    refresh(&tf);
+    assert_eq!(values(&tf)["tier_id"], tier(TIER_ORDERS_PLATINUM));
+    assert_plan_empty(&tf, "after the tier change is approved");
+
+    // A rejected tier change is drift: the change is requested again.
+    tf.set_config(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    tf.set_config(
+        &emu,
+        &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_PLATINUM)),
+    );
+    tf.apply();
+    assert!(emu.handle.reject_tier_change(id));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("updated in-place"), "{}", plan.stdout);
+}
+
+#[test]
+fn behaviour4_revoked_or_deleted_outside_is_requested_again() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let first = contract_id(&tf);
+
+    assert!(emu.handle.set_contract_status(first, "REVOKED"));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    tf.apply();
+    let second = contract_id(&tf);
+    assert_ne!(second, first);
+    assert!(
+        emu.handle.contract(first).is_none(),
+        "the revoked one was deleted first"
+    );
+    assert_plan_empty(&tf, "after the new request");
+
+    assert!(emu.handle.delete_contract(second));
+    tf.apply();
+    let third = contract_id(&tf);
+    assert!(third != second && emu.handle.contract(third).is_some());
+
+    // Without the permission to remove the ended contract: a clear failure.
+    assert!(emu.handle.set_contract_status(third, "REVOKED"));
+    emu.handle.set_manage_contracts(false);
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = out.all();
+    assert!(text.contains(&third.to_string()), "{text}");
+    assert!(text.contains("Manage Contracts"), "{text}");
+}
+
+#[test]
+fn behaviour5_destroy_revokes_then_deletes() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let app = app_id(&tf);
+    let id = contract_id(&tf);
+
+    // Without "Manage Contracts" the destroy fails and says why.
+    emu.handle.set_manage_contracts(false);
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    assert!(out.all().contains("Manage Contracts"), "{}", out.all());
+    assert!(emu.handle.contract(id).is_some());
+
+    emu.handle.set_manage_contracts(true);
+    emu.handle.reset_request_log();
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(emu.handle.contract(id).is_none());
+    assert_eq!(
+        emu.handle.request_count("PATCH", "/apimanager/"),
+        1,
+        "revoked"
+    );
+    assert_eq!(
+        emu.handle.request_count("DELETE", "/apimanager/"),
+        1,
+        "deleted"
+    );
+    assert!(emu.handle.contracts(app).is_empty());
+}
+
+#[test]
+fn behaviour5_a_contract_already_gone_is_destroyed() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_CATALOG, None));
+    tf.apply();
+    let id = contract_id(&tf);
+    assert!(emu.handle.delete_contract(id));
+    tf.run(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "-refresh=false",
+    ])
+    .assert_ok();
+}
+
+#[test]
+fn behaviour6_an_ambiguous_create_is_looked_up_not_replayed() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    emu.handle.push_fault(Fault::on(
+        "POST",
+        "/exchange/api/v2/organizations",
+        FaultKind::ProcessThenStatus(504),
+    ));
+    tf.apply();
+    let app = app_id(&tf);
+    let contracts = emu.handle.contracts(app);
+    assert_eq!(contracts.len(), 1, "{contracts:?}");
+    assert_eq!(contracts[0]["id"].as_i64(), Some(contract_id(&tf)));
+    assert_eq!(
+        emu.handle.request_count("POST", "/exchange/"),
+        1,
+        "never sent twice"
+    );
+    assert_plan_empty(&tf, "after the looked-up create");
+}
+
+#[test]
+fn import_records_unreported_values_without_replacement() {
+    let emu = TestEmulator::start();
+    let hcl = config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE));
+    let tf = tf_with_emulator(&emu, &hcl);
+    tf.apply();
+    let app = app_id(&tf);
+    let id = contract_id(&tf);
+    tf.run(&["state", "rm", "-no-color", ADDR]).assert_ok();
+    let import_id = format!("{}/{app}/{id}", emu.org_id());
+    tf.run(&["import", "-no-color", "-input=false", ADDR, &import_id])
+        .assert_ok();
+    let v = values(&tf);
+    assert_eq!(v["api_instance_id"], API_INSTANCE_ORDERS.to_string());
+    assert_eq!(v["status"], "APPROVED");
+    assert_eq!(v["requested_tier_id"], tier(TIER_ORDERS_BRONZE));
+    assert!(v["environment_id"].is_null());
+
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(
+        plan.code,
+        2,
+        "recording the configured values:\n{}",
+        plan.all()
+    );
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("updated in-place"), "{}", plan.stdout);
+    tf.apply();
+    assert_eq!(contract_id(&tf), id);
+    assert_eq!(values(&tf)["environment_id"], ENVIRONMENT_ID);
+    assert_plan_empty(&tf, "after import and apply");
+
+    let bad = tf.run(&["import", "-no-color", "-input=false", ADDR, "nope/1/2"]);
+    assert!(bad.code != 0);
+    assert!(
+        bad.all()
+            .contains("<org_id>/<application_id>/<contract_id>"),
+        "{}",
+        bad.all()
+    );
+}
+
+#[test]
+fn bad_ids_fail_at_validate() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        r#"
+resource "anypoint_client_application_contract" "bad" {
+  application_id    = "app-1"
+  api_instance_id   = "40001x"
+  environment_id    = "not-a-uuid"
+  requested_tier_id = "gold"
+}
+"#,
+    );
+    let out = tf.run(&["validate", "-no-color"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = out.all();
+    for attr in [
+        "application_id",
+        "api_instance_id",
+        "environment_id",
+        "requested_tier_id",
+    ] {
+        assert!(text.contains(attr), "{attr}: {text}");
+    }
+    assert!(
+        emu.handle.requests().is_empty(),
+        "no platform call at validate"
+    );
+}
