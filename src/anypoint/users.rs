@@ -37,3 +37,20 @@ impl AnypointClient {
         .await
     }
 }
+
+impl AnypointClient {
+    /// `GET /accounts/api/me` → `user.id`: the user the Connected App acts
+    /// for (the user who created it), whom the platform makes the first
+    /// owner of every application the Connected App creates. `None` when
+    /// the answer names no user.
+    pub async fn connected_app_user_id(&self) -> Result<Option<String>, ApiError> {
+        let req = self.request(Method::GET, &["accounts", "api", "me"], &[]);
+        let body: serde_json::Value = self.call_json(&req).await?;
+        Ok(body
+            .pointer("/user/id")
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned))
+    }
+}
