@@ -67,7 +67,7 @@ pub fn schema() -> Schema {
             .optional()
             .requires_replace_if_recorded()
             .validate(numeric_id())
-            .description("An API instance id, sent as `apiVersionId` when the application is created; organizations that use an external client provider (federated organizations) need it. Changing it from one instance to another creates a new application; it is not read back from the platform, so an imported application has none."),
+            .description("An API instance id (digits, without leading zeros), sent as `apiVersionId` when the application is created; organizations that use an external client provider (federated organizations) need it. Changing it from one instance to another creates a new application; it is not read back from the platform, so an imported application has none."),
     )
     .attribute(
         Attribute::string("name")
