@@ -141,6 +141,89 @@ fn f4_owner_imported_with_uppercase_user_id_plans_no_replacement() {
     assert_plan_empty(&tf, "after importing an owner with an uppercase user_id");
 }
 
+/// An application created with an uppercase `org_id`: the platform gets the
+/// canonical (lowercase) id, the apply is consistent, the plan after is
+/// empty, and a refresh records the canonical form.
+#[test]
+fn f4_application_created_with_uppercase_org_id() {
+    let emu = RestartableEmulator::start();
+    let upper = DEFAULT_ORG_ID.to_uppercase();
+    let tf = emu.tf(&app_block(
+        "app",
+        "case-upper-org",
+        &format!("  org_id = \"{upper}\"\n"),
+    ));
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_no_provider_bug(&out);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(emu.apps_named("case-upper-org").len(), 1);
+    assert!(
+        emu.all_requests().iter().all(|r| !r.path.contains(&upper)),
+        "the platform gets the lowercase organization id"
+    );
+    assert_plan_empty(&tf, "after creating with an uppercase org_id");
+    let out = tf.run(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let state = tf.resource_values(ADDR).expect("in state");
+    assert_eq!(
+        state["org_id"], DEFAULT_ORG_ID,
+        "recorded in canonical form"
+    );
+    assert_plan_empty(&tf, "after the refresh");
+}
+
+/// An owner whose `user_id` changes only in case plans no change.
+#[test]
+fn f4_owner_user_id_case_change_plans_no_change() {
+    let emu = RestartableEmulator::start();
+    let config = |user: &str| {
+        format!(
+            "{}{}",
+            app_block("app", "case-owner-change", ""),
+            owner_block("o", "anypoint_client_application.app.id", user)
+        )
+    };
+    let tf = emu.tf(&config(ALICE));
+    tf.apply();
+    emu.set_config(&tf, &config(&ALICE.to_uppercase()));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(
+        plan.code,
+        0,
+        "a case-only user_id change is no change:\n{}",
+        plan.all()
+    );
+}
+
+/// The application data source with an uppercase `org_id` reads the
+/// application and reports the organization in canonical form.
+#[test]
+fn f4_data_source_with_uppercase_org_id() {
+    let emu = RestartableEmulator::start();
+    let created = emu
+        .handle
+        .create_application(json!({ "name": "ds-case" }))
+        .expect("seed an application");
+    let id = platform_id(&created);
+    let tf = emu.tf(&format!(
+        "data \"anypoint_client_application\" \"d\" {{\n  id     = \"{id}\"\n  org_id = \"{}\"\n}}\n\noutput \"org\" {{\n  value = data.anypoint_client_application.d.org_id\n}}\n\noutput \"name\" {{\n  value = data.anypoint_client_application.d.name\n}}\n",
+        DEFAULT_ORG_ID.to_uppercase()
+    ));
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_no_provider_bug(&out);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let outputs = tf.run(&["output", "-json"]);
+    let v: serde_json::Value = serde_json::from_str(&outputs.stdout).expect("output -json");
+    assert_eq!(v["name"]["value"], "ds-case");
+    assert_eq!(v["org"]["value"], DEFAULT_ORG_ID);
+}
+
 // ------------------------------------------------------------ finding 5
 
 /// Either `terraform validate` refuses the value naming `attr` (and no
@@ -335,6 +418,52 @@ fn f10_two_owner_resources_for_one_user_warn_at_plan() {
         "the plan warns that two resources manage owner {ALICE} of one application:\n{}",
         plan.all()
     );
+}
+
+/// An owner resource in state, and a second one added for the same user:
+/// the plan warns (the resource in state is read, then planned, in the same
+/// run as the new one).
+#[test]
+fn f10_second_owner_resource_beside_one_in_state_warns_at_plan() {
+    let emu = RestartableEmulator::start();
+    let tf = emu.tf(&format!(
+        "{}{}",
+        app_block("app", "adopted-owner", ""),
+        owner_block("first", "anypoint_client_application.app.id", ALICE)
+    ));
+    tf.apply();
+    emu.set_config(
+        &tf,
+        &format!(
+            "{}{}{}",
+            app_block("app", "adopted-owner", ""),
+            owner_block("first", "anypoint_client_application.app.id", ALICE),
+            owner_block(
+                "second",
+                "anypoint_client_application.app.id",
+                &ALICE.to_uppercase()
+            )
+        ),
+    );
+    let plan = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let warned: Vec<String> = warnings(&plan)
+        .into_iter()
+        .filter(|w| w.starts_with("Two resources manage one owner"))
+        .collect();
+    assert_eq!(warned.len(), 1, "one warning:\n{}", plan.all());
+    assert!(warned[0].contains(ALICE), "{}", warned[0]);
+    // Without a second resource: no warning.
+    emu.set_config(
+        &tf,
+        &format!(
+            "{}{}",
+            app_block("app", "adopted-owner", ""),
+            owner_block("first", "anypoint_client_application.app.id", ALICE)
+        ),
+    );
+    let plan = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert!(warnings(&plan).is_empty(), "{}", plan.all());
 }
 
 /// An owner resource for the Connected App's own user: the plan warns that

@@ -270,7 +270,7 @@ impl Resource for ClientApplicationOwnerResource {
         let user_id = canonical_uuid(user_id);
         match data.client.get_application(&org, app_id).await {
             Ok(app) if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) => {
-                data.owners.managed(&OwnerKey::new(&org, app_id, &user_id));
+                data.owners.read(&OwnerKey::new(&org, app_id, &user_id));
                 ReadOutcome::Found(owner_state(&org, app_id, &user_id, Some(&app)).to_value())
             }
             Ok(_) => {

@@ -64,8 +64,15 @@ impl OwnerRegistry {
         f(claims.entry(key.clone()).or_default())
     }
 
-    /// A resource in state manages this owner. True when the caller should
-    /// warn: a resource being created in this run adopts the same owner.
+    /// A resource in state was read and manages this owner (no warning:
+    /// reading is not planning; its plan calls [`Self::managed`]).
+    pub fn read(&self, key: &OwnerKey) {
+        self.with(key, |c| c.managed = true)
+    }
+
+    /// A resource in state is planned, keeping this owner. True when the
+    /// caller should warn: a resource being created in this run adopts the
+    /// same owner.
     pub fn managed(&self, key: &OwnerKey) -> bool {
         self.with(key, |c| {
             c.managed = true;
@@ -95,13 +102,23 @@ mod tests {
         let r = OwnerRegistry::default();
         let key = OwnerKey::new(ORG, 7, USER);
         // Read, then planned: one resource, no warning.
-        assert!(!r.managed(&key));
+        r.read(&key);
         assert!(!r.managed(&key));
         // A new resource for the same owner (spelled in upper case).
         assert!(r.adopting(&OwnerKey::new(ORG, 7, &USER.to_uppercase())));
         assert!(!r.adopting(&key), "warned already");
         // Another application or user is another owner.
         assert!(!r.adopting(&OwnerKey::new(ORG, 8, USER)));
+    }
+
+    #[test]
+    fn a_read_does_not_take_the_warning_of_the_plan() {
+        let r = OwnerRegistry::default();
+        let key = OwnerKey::new(ORG, 7, USER);
+        // The new resource is planned before the one in state is read.
+        assert!(!r.adopting(&key));
+        r.read(&key);
+        assert!(r.managed(&key), "the plan of the resource in state warns");
     }
 
     #[test]
