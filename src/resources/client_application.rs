@@ -606,6 +606,58 @@ mod tests {
     }
 
     #[test]
+    fn import_ids_follow_the_id_rules() {
+        let org = "0F8B9E2A-1C3D-4E5F-8A7B-6C5D4E3F2A1B";
+        let mut d = Diagnostics::new();
+        assert_eq!(parse_import_id("1234", &mut d), Some((None, 1234)));
+        assert_eq!(
+            parse_import_id(&format!("{org}/1234"), &mut d),
+            Some((Some(org.to_owned()), 1234))
+        );
+        assert!(!d.has_errors());
+        let detail = |id: &str| {
+            let mut d = Diagnostics::new();
+            assert_eq!(parse_import_id(id, &mut d), None, "{id}");
+            let detail = d.iter().next().expect("an error").detail.clone();
+            detail
+        };
+        assert!(detail("01234").contains("leading zeros"));
+        let overflow = detail(&format!("{org}/99999999999999999999999"));
+        assert!(overflow.contains("too large"), "{overflow}");
+        assert!(!overflow.contains("must be numeric"), "{overflow}");
+        assert!(detail("not-an-org/12").contains("<org_id>/<application_id>"));
+        assert!(detail("a/b/c").contains("<org_id>/<application_id>"));
+    }
+
+    #[test]
+    fn imported_state_leaves_api_endpoints_unrecorded() {
+        let mut app = ClientApplicationModel {
+            api_endpoints: Maybe::Null,
+            ..Default::default()
+        };
+        let platform = |api_endpoints| {
+            let mut app: Application =
+                serde_json::from_value(serde_json::json!({"id": 7, "name": "n"})).unwrap();
+            app.api_endpoints = api_endpoints;
+            app
+        };
+        assert_eq!(
+            app.state_of(&platform(None), "o").api_endpoints,
+            Maybe::Null
+        );
+        assert_eq!(
+            app.state_of(&platform(Some(true)), "o").api_endpoints,
+            Maybe::Known(true),
+            "what the platform reports wins"
+        );
+        app.api_endpoints = Maybe::Known(true);
+        assert_eq!(
+            app.state_of(&platform(None), "o").api_endpoints,
+            Maybe::Known(true)
+        );
+    }
+
+    #[test]
     fn refresh_token_needs_authorization_code() {
         let with = |grants: &[&str]| {
             let config = ClientApplicationModel {

@@ -415,4 +415,43 @@ mod tests {
     fn model_matches_schema() {
         assert_model_matches_schema::<OwnerModel>(&schema());
     }
+
+    async fn import(id: &str) -> (Option<OwnerModel>, Diagnostics) {
+        let ctx = Ctx {
+            provider_data: None,
+            cancel: Default::default(),
+        };
+        let mut d = Diagnostics::new();
+        let v = ClientApplicationOwnerResource
+            .import(&ctx, id, &mut d)
+            .await
+            .map(|v| OwnerModel::decode(&v, &mut d).unwrap());
+        (v, d)
+    }
+
+    #[tokio::test]
+    async fn imports_record_canonical_ids() {
+        let org = "0A9B8C7D-6E5F-4A3B-8C2D-1E0F9A8B7C6D";
+        let user = "5EED0000-0000-4000-8000-000000000001";
+        let (m, d) = import(&format!("{org}/1234/{user}")).await;
+        assert!(!d.has_errors());
+        let m = m.unwrap();
+        assert_eq!(m.org_id.as_str(), Some(org.to_lowercase().as_str()));
+        assert_eq!(m.user_id.as_str(), Some(user.to_lowercase().as_str()));
+        assert_eq!(m.application_id.as_str(), Some("1234"));
+        assert_eq!(
+            m.id.as_str(),
+            Some(format!("{org}/1234/{user}").to_lowercase().as_str())
+        );
+        for (bad, says) in [
+            (format!("{org}/01234/{user}"), "leading zeros"),
+            (format!("{org}/99999999999999999999999/{user}"), "too large"),
+            (format!("{org}/1234"), "<org_id>/<application_id>/<user_id>"),
+        ] {
+            let (m, d) = import(&bad).await;
+            assert!(m.is_none(), "{bad}");
+            let detail = &d.iter().next().expect("an error").detail;
+            assert!(detail.contains(says), "{bad}: {detail}");
+        }
+    }
 }
