@@ -159,11 +159,16 @@ impl Resource for ClientApplicationOwnerResource {
             planned.id = Maybe::Known(owner_id(org, app, user));
         }
         if let Some(data) = &data {
+            // Both warnings need the user; without it, ask nothing.
+            let me = match planned.user_id {
+                Maybe::Known(_) => data.connected_app().await,
+                _ => None,
+            };
             // The organization the owner will be added in: the provider's
-            // (discovered once per process) when the plan does not show it.
+            // (the Connected App's) when the plan does not show it.
             let org = match (&planned.org_id, &config.org_id) {
                 (Maybe::Known(o), _) => Some(o.clone()),
-                (_, Maybe::Null) => data.org(None).await.ok(),
+                (_, Maybe::Null) => me.as_ref().and_then(|me| me.org_id.clone()),
                 _ => None,
             };
             let resolved = OwnerModel {
@@ -175,12 +180,11 @@ impl Resource for ClientApplicationOwnerResource {
                     warn_second_resource(&key, diags);
                 }
             }
-            if let Some(user) = planned.user_id.as_str() {
-                if data
-                    .connected_app_user()
-                    .await
-                    .is_some_and(|me| same_uuid(&me, user))
-                {
+            if let (Some(user), Some(me)) = (
+                planned.user_id.as_str(),
+                me.as_ref().and_then(|me| me.user_id.as_deref()),
+            ) {
+                if same_uuid(me, user) {
                     warn_connected_app_user(user, diags);
                 }
             }

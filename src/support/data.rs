@@ -7,9 +7,13 @@ use tokio::sync::OnceCell;
 
 use super::diagnostics::api_error;
 use super::owners::OwnerRegistry;
-use crate::anypoint::{AnypointClient, ApiError};
+use crate::anypoint::{AnypointClient, ApiError, ConnectedAppIdentity};
 use crate::framework::validators::canonical_uuid;
 use crate::framework::Diagnostics;
+
+/// How long a plan may wait for the Connected App's identity, which only
+/// its warnings need.
+pub const IDENTITY_LOOKUP_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serialises owner changes of one application.
 pub type OwnerLock = Arc<tokio::sync::Mutex<()>>;
@@ -23,7 +27,7 @@ pub struct AnypointData {
     owner_locks: Mutex<HashMap<(String, i64), OwnerLock>>,
     /// The owner resources' claims in this run (see [`OwnerRegistry`]).
     pub owners: OwnerRegistry,
-    connected_app_user: OnceCell<Option<String>>,
+    identity: OnceCell<Option<ConnectedAppIdentity>>,
 }
 
 impl AnypointData {
@@ -33,23 +37,29 @@ impl AnypointData {
             configured_org: configured_org.map(|o| canonical_uuid(&o)),
             owner_locks: Mutex::new(HashMap::new()),
             owners: OwnerRegistry::default(),
-            connected_app_user: OnceCell::new(),
+            identity: OnceCell::new(),
         }
     }
 
-    /// The user the Connected App acts for (canonical form), looked up once
-    /// per process; `None` when the platform does not say. Only for
-    /// warnings: a failed look-up is logged, never reported.
-    pub async fn connected_app_user(&self) -> Option<String> {
-        self.connected_app_user
+    /// Who the Connected App is (ids in canonical form), looked up once per
+    /// process and within [`IDENTITY_LOOKUP_BOUND`]; `None` when the look-up
+    /// fails. Only for warnings at plan: a failure is logged, never
+    /// reported, and never delays a plan by more than the bound.
+    pub async fn connected_app(&self) -> Option<ConnectedAppIdentity> {
+        self.identity
             .get_or_init(|| async {
-                match self.client.connected_app_user_id().await {
-                    Ok(user) => user.map(|u| canonical_uuid(&u)),
-                    Err(e) => {
-                        tracing::debug!(
-                            kind = e.kind(),
-                            "Cannot tell which user the Connected App acts for"
-                        );
+                let lookup = self.client.connected_app_identity();
+                match tokio::time::timeout(IDENTITY_LOOKUP_BOUND, lookup).await {
+                    Ok(Ok(me)) => Some(ConnectedAppIdentity {
+                        user_id: me.user_id.map(|u| canonical_uuid(&u)),
+                        org_id: me.org_id.map(|o| canonical_uuid(&o)),
+                    }),
+                    Ok(Err(e)) => {
+                        tracing::debug!(kind = e.kind(), "Cannot tell who the Connected App is");
+                        None
+                    }
+                    Err(_) => {
+                        tracing::debug!("The Connected App look-up took too long; skipped");
                         None
                     }
                 }
