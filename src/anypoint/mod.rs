@@ -58,4 +58,4 @@ pub use models::{
 };
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};
 pub use retry::{parse_rate_limit_reset, parse_retry_after, Backoff};
-pub use users::USER_PAGE_SIZE;
+pub use users::{ConnectedAppIdentity, USER_PAGE_SIZE};

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use std::collections::BTreeSet;
 
 use crate::anypoint::Application;
-use crate::framework::validators::{digits, name_text, non_empty, uuid};
+use crate::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use crate::support::values::{norm_set, norm_string, parse_app_id};
+use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
@@ -59,8 +59,8 @@ pub fn schema() -> Schema {
         Attribute::string("id")
             .optional()
             .computed()
-            .validate(digits())
-            .description("The application id. Set this or `name`."),
+            .validate(numeric_id())
+            .description("The application id (digits, without leading zeros). Set this or `name`."),
     )
     .attribute(
         Attribute::string("name")
@@ -75,7 +75,7 @@ pub fn schema() -> Schema {
             .optional()
             .computed()
             .validate(uuid())
-            .description("The root organization. Defaults to the provider's organization."),
+            .description("The root organization. Defaults to the provider's organization. Read back in canonical form (lowercase)."),
     )
     .attribute(
         Attribute::string("description")
@@ -153,7 +153,19 @@ impl DataSource for ClientApplicationDataSource {
         let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let id = match (config.id.as_str(), config.name.as_str()) {
-            (Some(id), _) => parse_app_id(id)?,
+            (Some(id), _) => match parse_numeric_id(id) {
+                Ok(id) => id,
+                // The schema's validator refuses it first; never answer
+                // without a diagnostic.
+                Err(e) => {
+                    diags.attr_error(
+                        attrs::id(),
+                        "Invalid identifier",
+                        format!("The attribute id {}", e.rule(id)),
+                    );
+                    return None;
+                }
+            },
             (None, Some(name)) => match data.client.find_applications_by_name(&org, name).await {
                 Ok(found) => match found.as_slice() {
                     [one] => one.id,

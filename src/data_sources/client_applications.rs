@@ -87,7 +87,7 @@ pub fn schema() -> Schema {
             .optional()
             .computed()
             .validate(uuid())
-            .description("The root organization. Defaults to the provider's organization."),
+            .description("The root organization. Defaults to the provider's organization. Read back in canonical form (lowercase)."),
     )
     .attribute(
         Attribute::list("applications", ApplicationItem::object_type())

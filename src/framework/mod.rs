@@ -7,6 +7,7 @@ pub mod path;
 pub mod plan;
 pub mod resource;
 pub mod schema;
+pub mod semantic;
 pub mod validators;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
@@ -17,3 +18,4 @@ pub use resource::{
     PlanChange, Provider, ProviderData, ReadOutcome, Resource,
 };
 pub use schema::{Attribute, Nesting, Schema, Validator};
+pub use semantic::SemanticEquality;

@@ -7,8 +7,12 @@
 //! - on update, when anything the user manages changes, computed attributes
 //!   without `use_state_for_unknown` become "known after apply"; with it they
 //!   keep the prior value;
+//! - on update, an attribute with a semantic equality whose planned value
+//!   means the same as the prior one (UUIDs differing only in case) keeps
+//!   the prior value, so the change is no diff and never a replacement;
 //! - `requires_replace` attributes whose planned value differs from the prior
-//!   one are reported for replacement.
+//!   one are reported for replacement (for `replace_only_if_recorded`
+//!   attributes, only when both values are recorded: non-null).
 
 use super::path::AttrPath;
 use super::schema::Schema;
@@ -19,6 +23,9 @@ use crate::tfvalue::Value;
 pub fn default_plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) -> Value {
     let mut planned = proposed.clone();
     let creating = prior.is_null();
+    if !creating {
+        keep_equivalent_prior(schema, prior, &mut planned);
+    }
     for a in &schema.attributes {
         let cfg = config.attr(&a.name);
         if !a.computed || !cfg.is_null() {
@@ -41,6 +48,21 @@ pub fn default_plan(schema: &Schema, prior: &Value, proposed: &Value, config: &V
     planned
 }
 
+/// Keep the prior value of every attribute whose planned value means the
+/// same (its schema's semantic equality holds) but is spelled differently.
+pub fn keep_equivalent_prior(schema: &Schema, prior: &Value, planned: &mut Value) {
+    for a in &schema.attributes {
+        let Some(eq) = &a.semantic_equality else {
+            continue;
+        };
+        let (before, after) = (prior.attr(&a.name), planned.attr(&a.name));
+        if before != after && eq.holds(before, after) {
+            let keep = before.clone();
+            planned.set_attr(&a.name, keep);
+        }
+    }
+}
+
 /// Paths of `requires_replace` attributes that change between prior and
 /// planned (none on create: there is nothing to replace).
 pub fn replace_paths(schema: &Schema, prior: &Value, planned: &Value) -> Vec<AttrPath> {
@@ -52,6 +74,10 @@ pub fn replace_paths(schema: &Schema, prior: &Value, planned: &Value) -> Vec<Att
         .iter()
         .filter(|a| a.requires_replace)
         .filter(|a| prior.attr(&a.name) != planned.attr(&a.name))
+        .filter(|a| {
+            !a.replace_only_if_recorded
+                || (!prior.attr(&a.name).is_null() && !planned.attr(&a.name).is_null())
+        })
         .map(|a| AttrPath::attr(&a.name))
         .collect()
 }
@@ -195,6 +221,68 @@ mod tests {
         assert_eq!(
             replace_paths(&schema(), &prior, &planned),
             vec![AttrPath::attr("org")]
+        );
+    }
+
+    fn id_schema() -> Schema {
+        Schema::new("t")
+            .attribute(Attribute::string("id").computed().use_state_for_unknown())
+            .attribute(
+                Attribute::string("org")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .semantic_equality(crate::framework::semantic::uuid_ignoring_case()),
+            )
+            .attribute(Attribute::string("updated").computed())
+            .attribute(
+                Attribute::bool("ep")
+                    .default(Value::Bool(false))
+                    .requires_replace_if_recorded(),
+            )
+    }
+
+    #[test]
+    fn case_only_uuid_change_keeps_the_prior_value() {
+        let s = id_schema();
+        let lower = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b";
+        let mut prior = s.null_object();
+        prior.set_attr("id", Value::string("1"));
+        prior.set_attr("org", Value::string(lower));
+        prior.set_attr("updated", Value::string("t1"));
+        prior.set_attr("ep", Value::Bool(false));
+        let mut config = s.null_object();
+        config.set_attr("org", Value::string(lower.to_uppercase()));
+        let mut proposed = prior.clone();
+        proposed.set_attr("org", Value::string(lower.to_uppercase()));
+        let planned = default_plan(&s, &prior, &proposed, &config);
+        assert_eq!(planned, prior, "no diff, so nothing becomes unknown either");
+        assert!(replace_paths(&s, &prior, &planned).is_empty());
+        // Another UUID is a change, and replaces.
+        proposed.set_attr("org", Value::string("0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1c"));
+        let planned = default_plan(&s, &prior, &proposed, &config);
+        assert_eq!(
+            replace_paths(&s, &prior, &planned),
+            vec![AttrPath::attr("org")]
+        );
+    }
+
+    #[test]
+    fn replace_only_if_recorded_ignores_an_unrecorded_prior() {
+        let s = id_schema();
+        let mut prior = s.null_object();
+        prior.set_attr("id", Value::string("1"));
+        prior.set_attr("org", Value::string("o"));
+        let mut planned = prior.clone();
+        planned.set_attr("ep", Value::Bool(true));
+        assert!(
+            replace_paths(&s, &prior, &planned).is_empty(),
+            "null -> true records"
+        );
+        prior.set_attr("ep", Value::Bool(false));
+        assert_eq!(
+            replace_paths(&s, &prior, &planned),
+            vec![AttrPath::attr("ep")]
         );
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::diagnostics::Diagnostics;
 use super::path::AttrPath;
+use super::semantic::SemanticEquality;
 use crate::tfvalue::{Type, Value};
 
 /// Checks one known, non-null attribute value (or element) and reports
@@ -69,6 +70,14 @@ pub struct Attribute {
     pub default: Option<Value>,
     /// A change of this attribute replaces the object.
     pub requires_replace: bool,
+    /// With `requires_replace`: only a change from one recorded value to
+    /// another replaces the object; recording a value where the prior state
+    /// has none (after an import of a value the platform does not report)
+    /// is an update in place.
+    pub replace_only_if_recorded: bool,
+    /// When the configured value means the same as the prior one (see
+    /// [`SemanticEquality`]), the plan keeps the prior value: no diff.
+    pub semantic_equality: Option<SemanticEquality>,
     /// For computed attributes: keep the prior state's value in plans instead
     /// of planning "known after apply" (values that never change once set).
     pub use_state_for_unknown: bool,
@@ -91,6 +100,8 @@ impl Attribute {
             deprecated: None,
             default: None,
             requires_replace: false,
+            replace_only_if_recorded: false,
+            semantic_equality: None,
             use_state_for_unknown: false,
             validators: Vec::new(),
             element_validators: Vec::new(),
@@ -169,6 +180,17 @@ impl Attribute {
     }
     pub fn requires_replace(mut self) -> Self {
         self.requires_replace = true;
+        self
+    }
+    /// `requires_replace`, but only between two recorded values (see
+    /// [`Attribute::replace_only_if_recorded`]).
+    pub fn requires_replace_if_recorded(mut self) -> Self {
+        self.requires_replace = true;
+        self.replace_only_if_recorded = true;
+        self
+    }
+    pub fn semantic_equality(mut self, eq: SemanticEquality) -> Self {
+        self.semantic_equality = Some(eq);
         self
     }
     pub fn use_state_for_unknown(mut self) -> Self {

@@ -6,12 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
-use crate::framework::validators::{digits, is_uuid, name_text, non_empty, uuid, web_url};
+use crate::framework::semantic::uuid_ignoring_case;
+use crate::framework::validators::{
+    canonical_uuid, is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
+};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
 use crate::secret::fingerprint;
-use crate::support::values::{norm_set, norm_string, parse_app_id, strings};
+use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
@@ -61,13 +64,15 @@ pub fn schema() -> Schema {
             .requires_replace()
             .use_state_for_unknown()
             .validate(uuid())
-            .description("The root organization that owns the application. Defaults to the provider's organization. Changing it creates a new application."),
+            .semantic_equality(uuid_ignoring_case())
+            .description("The root organization that owns the application. Defaults to the provider's organization. Changing it creates a new application; a change of case only is no change."),
     )
     .attribute(
         Attribute::string("api_instance_id")
             .optional()
-            .validate(digits())
-            .description("An API instance id, sent as `apiVersionId` when the application is created; organizations that use an external client provider (federated organizations) need it. Changing it from one instance to another creates a new application; it is not read back from the platform, so an imported application has none."),
+            .requires_replace_if_recorded()
+            .validate(numeric_id())
+            .description("An API instance id (digits, without leading zeros), sent as `apiVersionId` when the application is created; organizations that use an external client provider (federated organizations) need it. Changing it from one instance to another creates a new application; it is not read back from the platform, so an imported application has none."),
     )
     .attribute(
         Attribute::string("name")
@@ -102,8 +107,8 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::bool("api_endpoints")
             .default(Value::Bool(false))
-            .requires_replace()
-            .description("Whether the platform registers the redirect URIs as API endpoints. The platform accepts it only when the application is created, so changing it creates a new application. Defaults to `false`."),
+            .requires_replace_if_recorded()
+            .description("Whether the platform registers the redirect URIs as API endpoints. The platform accepts it only when the application is created, so changing it creates a new application. Defaults to `false`. It is not read back from the platform: an imported application records the configured value without being replaced."),
     )
     .attribute(
         Attribute::map("secret_rotation_triggers", Type::String)
@@ -138,17 +143,20 @@ impl ClientApplicationModel {
     fn state_of(&self, app: &Application, org: &str) -> ClientApplicationModel {
         ClientApplicationModel {
             id: Maybe::Known(app.id.to_string()),
-            org_id: org.into(),
+            org_id: Maybe::Known(spelled_as(self.org_id.as_str(), org)),
             api_instance_id: self.api_instance_id.clone(),
             name: Maybe::Known(app.name.clone()),
             description: norm_string(app.description.as_deref(), self.description.as_str()).into(),
             url: norm_string(app.url.as_deref(), self.url.as_str()).into(),
             redirect_uris: norm_set(&app.redirect_uri, self.redirect_uris.as_known()).into(),
             grant_types: norm_set(&app.grant_types, self.grant_types.as_known()).into(),
-            api_endpoints: Maybe::Known(
-                app.api_endpoints
-                    .unwrap_or(self.api_endpoints.as_bool().unwrap_or(false)),
-            ),
+            // Write-only on the platform we know: keep what was recorded
+            // (null after an import, so that the configured value is
+            // recorded in place and generated configuration leaves it out).
+            api_endpoints: match app.api_endpoints {
+                Some(b) => Maybe::Known(b),
+                None => self.api_endpoints.clone(),
+            },
             secret_rotation_triggers: self.secret_rotation_triggers.clone(),
             client_id: Maybe::Known(app.client_id.clone()),
             client_secret: match &app.client_secret {
@@ -327,13 +335,22 @@ impl Resource for ClientApplicationResource {
                 planned.client_secret = Maybe::Unknown;
             }
         }
-        // Moving to another API instance needs a new application; recording
-        // an instance where none was known (after import) does not.
-        let before = &prior.api_instance_id;
-        let after = &planned.api_instance_id;
-        if !before.is_null() && !after.is_null() && before != after {
-            change.requires_replace.push(attrs::api_instance_id());
+        // `api_endpoints` cannot be read from the platform: after an import
+        // it stays unrecorded (null) until the configuration sets it, rather
+        // than taking the default, which may not be what the application
+        // was created with.
+        if prior.api_endpoints.is_null() {
+            let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
+                return;
+            };
+            if config.api_endpoints.is_null() {
+                planned.api_endpoints = Maybe::Null;
+            }
         }
+        // Moving to another API instance (or another `api_endpoints` value)
+        // needs a new application; recording one where none was known
+        // (after an import) does not: the schema's
+        // `requires_replace_if_recorded`.
         planned.write_changes(&mut change.planned);
     }
 
@@ -435,6 +452,11 @@ impl Resource for ClientApplicationResource {
         let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
             return unchanged();
         };
+        // Read records the canonical spelling of the organization.
+        let model = ClientApplicationModel {
+            org_id: Maybe::Null,
+            ..model
+        };
         match data.client.get_application(&org, id).await {
             Ok(app) => ReadOutcome::Found(model.state_of(&app, &org).to_value()),
             Err(e) if e.is_not_found() => {
@@ -460,7 +482,7 @@ impl Resource for ClientApplicationResource {
         let planned = ClientApplicationModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
         let id = app_id(&prior, diags)?;
-        let org = prior.org_id.as_str().unwrap_or_default().to_owned();
+        let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
         let update = planned.application_update();
         // Keep the known secret unless it is being rotated below.
         let wanted = ClientApplicationModel {
@@ -548,7 +570,7 @@ impl Resource for ClientApplicationResource {
         let Some(id) = app_id(&prior, diags) else {
             return;
         };
-        let org = prior.org_id.as_str().unwrap_or_default().to_owned();
+        let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
         match data.client.delete_application(&org, id).await {
             Ok(()) => tracing::info!(application_id = id, "Deleted client application"),
             Err(e) if e.is_not_found() => {
@@ -559,30 +581,49 @@ impl Resource for ClientApplicationResource {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        let (org, app) = match id.split('/').collect::<Vec<_>>().as_slice() {
-            [org, app] if is_uuid(org) && parse_app_id(app).is_some() => {
-                (Some(org.to_string()), app.to_string())
-            }
-            [app] if parse_app_id(app).is_some() => (None, app.to_string()),
-            _ => {
-                diags.error(
-                    "Invalid import id",
-                    format!(
-                        "The import id {id:?} is not of the form <org_id>/<application_id> (an organization UUID and a numeric application id, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234\") or <application_id> (e.g. \"1234\", in the provider's organization)."
-                    ),
-                );
-                return None;
-            }
-        };
+        let (org, app) = parse_import_id(id, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(org.as_deref(), diags).await?;
         let imported = ClientApplicationModel {
-            id: Maybe::Known(app),
+            id: Maybe::Known(app.to_string()),
             org_id: Maybe::Known(org),
-            api_endpoints: Maybe::Known(false),
+            // Not readable from the platform: null until the configuration
+            // records it (in place).
+            api_endpoints: Maybe::Null,
             ..Default::default()
         };
         Some(imported.to_value())
+    }
+}
+
+const IMPORT_FORMS: &str = "<org_id>/<application_id> (an organization UUID and a numeric application id, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234\") or <application_id> (e.g. \"1234\", in the provider's organization)";
+
+/// `<org_id>/<application_id>` or `<application_id>`: the organization (as
+/// written) and the application id.
+fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>, i64)> {
+    let (org, app) = match id.split('/').collect::<Vec<_>>().as_slice() {
+        [org, app] if is_uuid(org) => (Some(org.to_string()), *app),
+        [app] => (None, *app),
+        _ => {
+            diags.error(
+                "Invalid import id",
+                format!("The import id {id:?} is not of the form {IMPORT_FORMS}."),
+            );
+            return None;
+        }
+    };
+    match parse_numeric_id(app) {
+        Ok(app) => Some((org, app)),
+        Err(e) => {
+            diags.error(
+                "Invalid import id",
+                format!(
+                    "The application id in the import id {id:?} {} Expected {IMPORT_FORMS}.",
+                    e.rule(app)
+                ),
+            );
+            None
+        }
     }
 }
 
@@ -650,6 +691,58 @@ mod tests {
     #[test]
     fn model_matches_schema() {
         assert_model_matches_schema::<ClientApplicationModel>(&schema());
+    }
+
+    #[test]
+    fn import_ids_follow_the_id_rules() {
+        let org = "0F8B9E2A-1C3D-4E5F-8A7B-6C5D4E3F2A1B";
+        let mut d = Diagnostics::new();
+        assert_eq!(parse_import_id("1234", &mut d), Some((None, 1234)));
+        assert_eq!(
+            parse_import_id(&format!("{org}/1234"), &mut d),
+            Some((Some(org.to_owned()), 1234))
+        );
+        assert!(!d.has_errors());
+        let detail = |id: &str| {
+            let mut d = Diagnostics::new();
+            assert_eq!(parse_import_id(id, &mut d), None, "{id}");
+            let detail = d.iter().next().expect("an error").detail.clone();
+            detail
+        };
+        assert!(detail("01234").contains("leading zeros"));
+        let overflow = detail(&format!("{org}/99999999999999999999999"));
+        assert!(overflow.contains("too large"), "{overflow}");
+        assert!(!overflow.contains("must be numeric"), "{overflow}");
+        assert!(detail("not-an-org/12").contains("<org_id>/<application_id>"));
+        assert!(detail("a/b/c").contains("<org_id>/<application_id>"));
+    }
+
+    #[test]
+    fn imported_state_leaves_api_endpoints_unrecorded() {
+        let mut app = ClientApplicationModel {
+            api_endpoints: Maybe::Null,
+            ..Default::default()
+        };
+        let platform = |api_endpoints| {
+            let mut app: Application =
+                serde_json::from_value(serde_json::json!({"id": 7, "name": "n"})).unwrap();
+            app.api_endpoints = api_endpoints;
+            app
+        };
+        assert_eq!(
+            app.state_of(&platform(None), "o").api_endpoints,
+            Maybe::Null
+        );
+        assert_eq!(
+            app.state_of(&platform(Some(true)), "o").api_endpoints,
+            Maybe::Known(true),
+            "what the platform reports wins"
+        );
+        app.api_endpoints = Maybe::Known(true);
+        assert_eq!(
+            app.state_of(&platform(None), "o").api_endpoints,
+            Maybe::Known(true)
+        );
     }
 
     #[test]

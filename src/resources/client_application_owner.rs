@@ -7,12 +7,15 @@
 use async_trait::async_trait;
 
 use crate::anypoint::{AddOwnerOutcome, Application};
-use crate::framework::validators::{digits, is_uuid, uuid};
+use crate::framework::semantic::uuid_ignoring_case;
+use crate::framework::validators::{
+    canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
+};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
-use crate::support::values::parse_app_id;
-use crate::support::{api_error, AnypointData};
+use crate::support::values::{parse_app_id, spelled_as};
+use crate::support::{api_error, AnypointData, OwnerKey};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationOwnerResource;
@@ -50,21 +53,23 @@ pub fn schema() -> Schema {
             .requires_replace()
             .use_state_for_unknown()
             .validate(uuid())
-            .description("The root organization of the application. Defaults to the provider's organization."),
+            .semantic_equality(uuid_ignoring_case())
+            .description("The root organization of the application. Defaults to the provider's organization. A change of case only is no change."),
     )
     .attribute(
         Attribute::string("application_id")
             .required()
             .requires_replace()
-            .validate(digits())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
+            .validate(numeric_id())
+            .description("The client application id (digits, without leading zeros), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(
         Attribute::string("user_id")
             .required()
             .requires_replace()
             .validate(uuid())
-            .description("The Anypoint user id (a UUID) of the owner."),
+            .semantic_equality(uuid_ignoring_case())
+            .description("The Anypoint user id (a UUID) of the owner. Compared without regard to case: a change of case only is no change."),
     )
     .attribute(
         Attribute::string("username")
@@ -80,11 +85,22 @@ pub fn schema() -> Schema {
     )
 }
 
+/// The resource id: `<org_id>/<application_id>/<user_id>`, canonical.
+fn owner_id(org: &str, app_id: i64, user_id: &str) -> String {
+    format!(
+        "{}/{app_id}/{}",
+        canonical_uuid(org),
+        canonical_uuid(user_id)
+    )
+}
+
+/// The state of one owner; `org` and `user_id` as they are to be recorded
+/// (the planned spelling after a create, else canonical), the id canonical.
 fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>) -> OwnerModel {
     // User ids are UUIDs: compare them without regard to case.
-    let owner = app.and_then(|a| a.owners.iter().find(|o| o.id.eq_ignore_ascii_case(user_id)));
+    let owner = app.and_then(|a| a.owners.iter().find(|o| same_uuid(&o.id, user_id)));
     OwnerModel {
-        id: Maybe::Known(format!("{org}/{app_id}/{user_id}")),
+        id: Maybe::Known(owner_id(org, app_id, user_id)),
         org_id: org.into(),
         application_id: Maybe::Known(app_id.to_string()),
         user_id: user_id.into(),
@@ -104,31 +120,74 @@ impl Resource for ClientApplicationOwnerResource {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
+        let data = ctx
+            .provider_data
+            .clone()
+            .and_then(|d| d.downcast::<AnypointData>().ok());
+        let Some(mut planned) = OwnerModel::decode(&change.planned, diags) else {
+            return;
+        };
         if !change.is_create() {
+            let Some(prior) = OwnerModel::decode(&change.prior, diags) else {
+                return;
+            };
+            // Kept without replacement: this resource goes on managing its
+            // owner in this run.
+            let kept = planned.org_id == prior.org_id
+                && planned.application_id == prior.application_id
+                && planned.user_id == prior.user_id;
+            if let (true, Some(data), Some(key)) = (kept, &data, owner_key(&prior)) {
+                if data.owners.managed(&key) {
+                    warn_second_resource(&key, diags);
+                }
+            }
             return;
         }
         let Some(config) = OwnerModel::decode(&change.config, diags) else {
             return;
         };
-        let Some(mut planned) = OwnerModel::decode(&change.planned, diags) else {
-            return;
-        };
         if config.org_id.is_null() {
-            if let Some(org) = ctx
-                .provider_data
-                .clone()
-                .and_then(|d| d.downcast::<AnypointData>().ok())
-                .and_then(|d| d.configured_org().map(str::to_owned))
-            {
-                planned.org_id = Maybe::Known(org);
+            if let Some(org) = data.as_ref().and_then(|d| d.configured_org()) {
+                planned.org_id = Maybe::Known(org.to_owned());
             }
         }
         if let (Some(org), Some(app), Some(user)) = (
             planned.org_id.as_str(),
-            planned.application_id.as_str(),
+            planned.application_id.as_str().and_then(parse_app_id),
             planned.user_id.as_str(),
         ) {
-            planned.id = Maybe::Known(format!("{org}/{app}/{user}"));
+            planned.id = Maybe::Known(owner_id(org, app, user));
+        }
+        if let Some(data) = &data {
+            // Both warnings need the user; without it, ask nothing.
+            let me = match planned.user_id {
+                Maybe::Known(_) => data.connected_app().await,
+                _ => None,
+            };
+            // The organization the owner will be added in: the provider's
+            // (the Connected App's) when the plan does not show it.
+            let org = match (&planned.org_id, &config.org_id) {
+                (Maybe::Known(o), _) => Some(o.clone()),
+                (_, Maybe::Null) => me.as_ref().and_then(|me| me.org_id.clone()),
+                _ => None,
+            };
+            let resolved = OwnerModel {
+                org_id: org.into(),
+                ..planned.clone()
+            };
+            if let Some(key) = owner_key(&resolved) {
+                if data.owners.adopting(&key) {
+                    warn_second_resource(&key, diags);
+                }
+            }
+            if let (Some(user), Some(me)) = (
+                planned.user_id.as_str(),
+                me.as_ref().and_then(|me| me.user_id.as_deref()),
+            ) {
+                if same_uuid(me, user) {
+                    warn_connected_app_user(user, diags);
+                }
+            }
         }
         planned.write_changes(&mut change.planned);
     }
@@ -143,7 +202,10 @@ impl Resource for ClientApplicationOwnerResource {
         let planned = OwnerModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
         let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
-        let user_id = planned.user_id.as_str()?.to_owned();
+        // The platform gets the canonical ids; the state keeps the planned
+        // spelling (Terraform requires it after a create).
+        let planned_user = planned.user_id.as_str()?.to_owned();
+        let user_id = canonical_uuid(&planned_user);
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
         let lock = data.owner_lock(&org, app_id);
         let _guard = lock.lock().await;
@@ -188,7 +250,8 @@ impl Resource for ClientApplicationOwnerResource {
                 None
             }
         };
-        Some(owner_state(&org, app_id, &user_id, app.as_ref()).to_value())
+        let stored_org = spelled_as(planned.org_id.as_str(), &org);
+        Some(owner_state(&stored_org, app_id, &planned_user, app.as_ref()).to_value())
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
@@ -211,14 +274,12 @@ impl Resource for ClientApplicationOwnerResource {
         let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
             return ReadOutcome::Found(state.clone());
         };
+        // Read records the canonical spelling of the ids.
+        let user_id = canonical_uuid(user_id);
         match data.client.get_application(&org, app_id).await {
-            Ok(app)
-                if app
-                    .owners
-                    .iter()
-                    .any(|o| o.id.eq_ignore_ascii_case(user_id)) =>
-            {
-                ReadOutcome::Found(owner_state(&org, app_id, user_id, Some(&app)).to_value())
+            Ok(app) if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) => {
+                data.owners.read(&OwnerKey::new(&org, app_id, &user_id));
+                ReadOutcome::Found(owner_state(&org, app_id, &user_id, Some(&app)).to_value())
             }
             Ok(_) => {
                 tracing::info!(application_id = app_id, "Owner is no longer an owner");
@@ -269,6 +330,7 @@ impl Resource for ClientApplicationOwnerResource {
             return;
         };
         let org = org.as_str();
+        let user_id = &canonical_uuid(user_id);
         let lock = data.owner_lock(org, app_id);
         let _guard = lock.lock().await;
         match data.client.remove_owner(org, app_id, user_id).await {
@@ -284,30 +346,72 @@ impl Resource for ClientApplicationOwnerResource {
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        const FORM: &str = "<org_id>/<application_id>/<user_id> (organization UUID, numeric application id, user UUID), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"";
         match id.split('/').collect::<Vec<_>>().as_slice() {
-            [org, app, user] if is_uuid(org) && is_uuid(user) => {
-                match parse_app_id(app) {
-                    Some(app_id) => Some(owner_state(org, app_id, user, None).to_value()),
-                    None => {
-                        let why = if !app.is_empty() && app.bytes().all(|b| b.is_ascii_digit()) {
-                            format!("is too large: an application id fits a 64-bit integer (at most {})", i64::MAX)
-                        } else {
-                            "must be numeric".to_owned()
-                        };
-                        diags.error("Invalid import id", format!("The application id {app:?} in {id:?} {why}. Expected <org_id>/<application_id>/<user_id>, e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"."));
-                        None
-                    }
+            [org, app, user] if is_uuid(org) && is_uuid(user) => match parse_numeric_id(app) {
+                // Imported ids are recorded in canonical form.
+                Ok(app_id) => Some(
+                    owner_state(&canonical_uuid(org), app_id, &canonical_uuid(user), None)
+                        .to_value(),
+                ),
+                Err(e) => {
+                    diags.error(
+                        "Invalid import id",
+                        format!(
+                            "The application id in the import id {id:?} {} Expected {FORM}.",
+                            e.rule(app)
+                        ),
+                    );
+                    None
                 }
-            }
+            },
             _ => {
                 diags.error(
                     "Invalid import id",
-                    format!("The import id {id:?} is not of the form <org_id>/<application_id>/<user_id> (organization UUID, numeric application id, user UUID), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"."),
+                    format!("The import id {id:?} is not of the form {FORM}."),
                 );
                 None
             }
         }
     }
+}
+
+/// The owner a model names, when its ids are known.
+fn owner_key(m: &OwnerModel) -> Option<OwnerKey> {
+    Some(OwnerKey::new(
+        m.org_id.as_str()?,
+        m.application_id.as_str().and_then(parse_app_id)?,
+        m.user_id.as_str()?,
+    ))
+}
+
+fn warn_second_resource(key: &OwnerKey, diags: &mut Diagnostics) {
+    diags.attr_warning(
+        attrs::user_id(),
+        "Two resources manage one owner",
+        format!(
+            "More than one anypoint_client_application_owner resource in this configuration \
+             names user {} as an owner of client application {} (organization {}). They \
+             share one ownership on the platform: destroying either removes it from under \
+             the other. Keep one resource per owner and application.",
+            key.user, key.app_id, key.org
+        ),
+    );
+}
+
+fn warn_connected_app_user(user: &str, diags: &mut Diagnostics) {
+    diags.attr_warning(
+        attrs::user_id(),
+        "Owner is the Connected App's own user",
+        format!(
+            "User {user} is the user the Connected App acts for. The platform already makes \
+             it the first owner of every application the Connected App creates, so this \
+             resource is not needed; destroying it removes that ownership, which may lock \
+             the Connected App out of the application (a Connected App can manage only the \
+             applications it owns). Remove this resource, or protect it with \
+             `lifecycle {{ prevent_destroy = true }}`."
+        ),
+    );
 }
 
 #[cfg(test)]
@@ -318,5 +422,44 @@ mod tests {
     #[test]
     fn model_matches_schema() {
         assert_model_matches_schema::<OwnerModel>(&schema());
+    }
+
+    async fn import(id: &str) -> (Option<OwnerModel>, Diagnostics) {
+        let ctx = Ctx {
+            provider_data: None,
+            cancel: Default::default(),
+        };
+        let mut d = Diagnostics::new();
+        let v = ClientApplicationOwnerResource
+            .import(&ctx, id, &mut d)
+            .await
+            .map(|v| OwnerModel::decode(&v, &mut d).unwrap());
+        (v, d)
+    }
+
+    #[tokio::test]
+    async fn imports_record_canonical_ids() {
+        let org = "0A9B8C7D-6E5F-4A3B-8C2D-1E0F9A8B7C6D";
+        let user = "5EED0000-0000-4000-8000-000000000001";
+        let (m, d) = import(&format!("{org}/1234/{user}")).await;
+        assert!(!d.has_errors());
+        let m = m.unwrap();
+        assert_eq!(m.org_id.as_str(), Some(org.to_lowercase().as_str()));
+        assert_eq!(m.user_id.as_str(), Some(user.to_lowercase().as_str()));
+        assert_eq!(m.application_id.as_str(), Some("1234"));
+        assert_eq!(
+            m.id.as_str(),
+            Some(format!("{org}/1234/{user}").to_lowercase().as_str())
+        );
+        for (bad, says) in [
+            (format!("{org}/01234/{user}"), "leading zeros"),
+            (format!("{org}/99999999999999999999999/{user}"), "too large"),
+            (format!("{org}/1234"), "<org_id>/<application_id>/<user_id>"),
+        ] {
+            let (m, d) = import(&bad).await;
+            assert!(m.is_none(), "{bad}");
+            let detail = &d.iter().next().expect("an error").detail;
+            assert!(detail.contains(says), "{bad}: {detail}");
+        }
     }
 }

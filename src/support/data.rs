@@ -3,32 +3,73 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::OnceCell;
+
 use super::diagnostics::api_error;
-use crate::anypoint::{AnypointClient, ApiError};
+use super::owners::OwnerRegistry;
+use crate::anypoint::{AnypointClient, ApiError, ConnectedAppIdentity};
+use crate::framework::validators::canonical_uuid;
 use crate::framework::Diagnostics;
+
+/// How long a plan may wait for the Connected App's identity, which only
+/// its warnings need.
+pub const IDENTITY_LOOKUP_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serialises owner changes of one application.
 pub type OwnerLock = Arc<tokio::sync::Mutex<()>>;
 
 /// What every resource and data source gets from `configure`: the API
-/// client, and per-application locks that serialise owner changes.
+/// client, per-application locks that serialise owner changes, and the
+/// owners that the owner resources of this run manage.
 pub struct AnypointData {
     pub client: AnypointClient,
     configured_org: Option<String>,
     owner_locks: Mutex<HashMap<(String, i64), OwnerLock>>,
+    /// The owner resources' claims in this run (see [`OwnerRegistry`]).
+    pub owners: OwnerRegistry,
+    identity: OnceCell<Option<ConnectedAppIdentity>>,
 }
 
 impl AnypointData {
     pub fn new(client: AnypointClient, configured_org: Option<String>) -> Self {
         AnypointData {
             client,
-            configured_org,
+            configured_org: configured_org.map(|o| canonical_uuid(&o)),
             owner_locks: Mutex::new(HashMap::new()),
+            owners: OwnerRegistry::default(),
+            identity: OnceCell::new(),
         }
     }
 
+    /// Who the Connected App is (ids in canonical form), looked up once per
+    /// process and within [`IDENTITY_LOOKUP_BOUND`]; `None` when the look-up
+    /// fails. Only for warnings at plan: a failure is logged, never
+    /// reported, and never delays a plan by more than the bound.
+    pub async fn connected_app(&self) -> Option<ConnectedAppIdentity> {
+        self.identity
+            .get_or_init(|| async {
+                let lookup = self.client.connected_app_identity();
+                match tokio::time::timeout(IDENTITY_LOOKUP_BOUND, lookup).await {
+                    Ok(Ok(me)) => Some(ConnectedAppIdentity {
+                        user_id: me.user_id.map(|u| canonical_uuid(&u)),
+                        org_id: me.org_id.map(|o| canonical_uuid(&o)),
+                    }),
+                    Ok(Err(e)) => {
+                        tracing::debug!(kind = e.kind(), "Cannot tell who the Connected App is");
+                        None
+                    }
+                    Err(_) => {
+                        tracing::debug!("The Connected App look-up took too long; skipped");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
     /// The organization named by the provider settings, if any (known
-    /// without a network call).
+    /// without a network call), in canonical form.
     pub fn configured_org(&self) -> Option<&str> {
         self.configured_org.as_deref()
     }
@@ -37,15 +78,19 @@ impl AnypointData {
     /// of the same application happen one at a time inside this process.
     pub fn owner_lock(&self, org: &str, app_id: i64) -> OwnerLock {
         let mut locks = self.owner_locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry((org.to_owned(), app_id)).or_default().clone()
+        locks
+            .entry((canonical_uuid(org), app_id))
+            .or_default()
+            .clone()
     }
 
-    /// The organization to use: the configured one, else the one the
-    /// Connected App belongs to (discovered once).
+    /// The organization to use, in canonical form (what is sent to the
+    /// platform): the configured one, else the one the Connected App
+    /// belongs to (discovered once).
     pub async fn org(&self, configured: Option<&str>) -> Result<String, ApiError> {
         match configured {
-            Some(o) => Ok(o.to_owned()),
-            None => self.client.org_id().await,
+            Some(o) => Ok(canonical_uuid(o)),
+            None => self.client.org_id().await.map(|o| canonical_uuid(&o)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! What resources and data sources stand on: the per-process provider data
 //! (the API client and the configured organization), the organization
-//! lookup, per-application locks, and platform errors as diagnostics.
+//! lookup, per-application locks, the registry of the owners this run's
+//! owner resources manage, and platform errors as diagnostics.
 //!
 //! This room sits between [`crate::anypoint`] (the HTTP client) and the
 //! resources and data sources. It knows nothing of the provider block or of
@@ -9,7 +10,9 @@
 
 mod data;
 mod diagnostics;
+pub mod owners;
 pub mod values;
 
 pub use data::{AnypointData, OwnerLock};
 pub use diagnostics::api_error;
+pub use owners::{OwnerKey, OwnerRegistry};

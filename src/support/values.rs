@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::framework::validators::{parse_numeric_id, same_uuid};
+
 /// A string the platform may report as null or "" when unset: keep the
 /// user's "" if that is what they wrote (`wanted`), null otherwise.
 pub fn norm_string(api: Option<&str>, wanted: Option<&str>) -> Option<String> {
@@ -28,12 +30,21 @@ pub fn strings(set: Option<&BTreeSet<String>>) -> Vec<String> {
     set.map(|s| s.iter().cloned().collect()).unwrap_or_default()
 }
 
-/// Parse an application id (digits).
+/// Parse an application id: a numeric id in its one spelling (digits, no
+/// leading zero, 64-bit; [`parse_numeric_id`] says why not).
 pub fn parse_app_id(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    parse_numeric_id(s).ok()
+}
+
+/// A UUID as the state records it: `wanted` (what the plan or the prior
+/// state holds) when it is the same id as `canonical`, else `canonical`.
+/// Terraform requires the planned spelling of a configured value after a
+/// create; everywhere else the provider records the canonical form.
+pub fn spelled_as(wanted: Option<&str>, canonical: &str) -> String {
+    match wanted {
+        Some(w) if same_uuid(w, canonical) => w.to_owned(),
+        _ => canonical.to_owned(),
     }
-    s.parse().ok()
 }
 
 #[cfg(test)]
@@ -61,5 +72,7 @@ mod tests {
         assert_eq!(parse_app_id("123"), Some(123));
         assert_eq!(parse_app_id("12a"), None);
         assert_eq!(parse_app_id(""), None);
+        assert_eq!(parse_app_id("0123"), None);
+        assert_eq!(parse_app_id("99999999999999999999999"), None);
     }
 }
