@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::anypoint::ApiError;
 use crate::anypoint::{Tier, TierLimit};
-use crate::framework::validators::{digits, uuid};
+use crate::framework::validators::{numeric_id, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::parse_app_id;
 use crate::support::{api_error, AnypointData};
@@ -96,7 +96,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("api_instance_id")
             .required()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The API instance id (digits), as API Manager shows it."),
     )
     .attribute(

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::anypoint::Contract;
-use crate::framework::validators::{digits, uuid};
+use crate::framework::validators::{numeric_id, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::parse_app_id;
 use crate::support::{api_error, AnypointData};
@@ -52,7 +52,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("application_id")
             .required()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(

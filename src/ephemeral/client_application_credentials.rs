@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::framework::validators::{digits, uuid};
+use crate::framework::validators::{numeric_id, uuid};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
 };
@@ -35,7 +35,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("application_id")
             .required()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(

@@ -18,7 +18,8 @@
 use async_trait::async_trait;
 
 use crate::anypoint::{Contract, NewContract};
-use crate::framework::validators::{digits, is_uuid, uuid};
+use crate::framework::semantic::uuid_ignoring_case;
+use crate::framework::validators::{is_uuid, numeric_id, uuid};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -74,26 +75,28 @@ pub fn schema() -> Schema {
             .requires_replace()
             .use_state_for_unknown()
             .validate(uuid())
+            .semantic_equality(uuid_ignoring_case())
             .description("The root organization of the application. Defaults to the provider's organization."),
     )
     .attribute(
         Attribute::string("application_id")
             .required()
             .requires_replace()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(
         Attribute::string("api_instance_id")
             .required()
             .requires_replace()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The API Manager API instance id (digits)."),
     )
     .attribute(
         Attribute::string("environment_id")
             .required()
             .validate(uuid())
+            .semantic_equality(uuid_ignoring_case())
             .description("The environment (a UUID) of the API instance. Changing it requests a new contract; the platform does not report it, so after import it is recorded from the configuration without a replacement."),
     )
     .attribute(
@@ -102,12 +105,13 @@ pub fn schema() -> Schema {
             .computed()
             .use_state_for_unknown()
             .validate(uuid())
+            .semantic_equality(uuid_ignoring_case())
             .description("The business group that holds the API instance. Defaults to `org_id`. Changing it requests a new contract; after import it is recorded without a replacement."),
     )
     .attribute(
         Attribute::string("requested_tier_id")
             .optional()
-            .validate(digits())
+            .validate(numeric_id())
             .description("The SLA tier (digits) asked for; required when the API instance has tiers. Changing it requests a tier change in place, which may wait for approval (see `tier_id`)."),
     )
     .attribute(
