@@ -138,6 +138,44 @@ fn the_value_model_and_the_framework_know_nothing_of_the_wire() {
 }
 
 #[test]
+fn the_plugin_serves_the_framework_and_knows_no_platform() {
+    assert_clean(
+        "src/plugin turns RPCs into framework calls: it must not use the API client, the \
+         support room, the resources or the provider (main.rs wires the provider in)",
+        &["plugin"],
+        &[
+            "crate::anypoint",
+            "crate::support",
+            "crate::resources",
+            "crate::data_sources",
+            "crate::ephemeral",
+            "crate::provider",
+        ],
+    );
+}
+
+#[test]
+fn the_emulator_shares_no_code_with_the_provider() {
+    assert_clean(
+        "src/emulator stands in for the platform: it must not use the client it is tested \
+         against, nor any room of the provider",
+        &["emulator"],
+        &[
+            "crate::anypoint",
+            "crate::framework",
+            "crate::tfvalue",
+            "crate::plugin",
+            "crate::proto",
+            "crate::support",
+            "crate::resources",
+            "crate::data_sources",
+            "crate::ephemeral",
+            "crate::provider",
+        ],
+    );
+}
+
+#[test]
 fn the_guard_sees_a_forbidden_mention() {
     // The scanner itself: a rule over a room whose code does use the string
     // finds it (the provider imports the support room).
