@@ -1,7 +1,6 @@
-//! Client applications, their owners and their secret (API Platform v2).
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+//! Client applications and their secret (API Platform v2). Their owners
+//! are in `owners.rs`; the applications this process knows to exist, and
+//! the witness check of the create-once rule, in `known.rs`.
 
 use reqwest::Method;
 
@@ -9,15 +8,14 @@ use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
 use super::create_once::{CreateOnce, Lookup, Sent};
 use super::error::{ApiError, ErrorInfo};
 use super::models::{
-    AddOwnerOutcome, Application, ApplicationPage, ApplicationSummary, ApplicationUpdate,
-    NewApplication,
+    Application, ApplicationPage, ApplicationSummary, ApplicationUpdate, NewApplication,
 };
 use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use super::retry::RetryState;
 use crate::secret::register_secret;
 
 /// `apiplatform/repository/v2/organizations/{org}/applications` + `tail`.
-fn apps<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
+pub(super) fn apps<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
         "apiplatform",
         "repository",
@@ -201,7 +199,7 @@ impl AnypointClient {
     }
 
     /// One page of the application list.
-    async fn list_page(
+    pub(super) async fn list_page(
         &self,
         org: &str,
         name_query: Option<&str>,
@@ -223,99 +221,6 @@ impl AnypointClient {
         })
     }
 
-    /// Whether the application list is shown to include this Connected
-    /// App's applications: the witness the create-once rule for
-    /// applications needs before it takes "not listed" for "not created"
-    /// (the rule is in `create_once.rs`). True when the list, queried by
-    /// the name of an application this process knows to exist (it created
-    /// it, or read it by id), shows that application; or when a page of
-    /// the unfiltered list holds such an application, or one that a read by
-    /// id confirms. An empty list is never a witness. A failed list is an
-    /// error (nothing is known); an unreadable listed application is just
-    /// not a witness.
-    pub async fn list_shows_own_applications(&self, org: &str) -> Result<bool, ApiError> {
-        let known = self.known_applications(org);
-        for (id, name) in known.iter().take(WITNESS_READS) {
-            let listed = self.find_applications_by_name(org, name).await?;
-            if listed.iter().any(|a| a.id == *id) {
-                tracing::debug!(
-                    witness = id,
-                    "the application list shows an application this process knows"
-                );
-                return Ok(true);
-            }
-        }
-        let page = self.list_page(org, None, 0, WITNESS_PAGE).await?.items;
-        if let Some(a) = page
-            .iter()
-            .find(|a| known.iter().any(|(id, _)| *id == a.id))
-        {
-            tracing::debug!(
-                witness = a.id,
-                "the application list shows an application this process knows"
-            );
-            return Ok(true);
-        }
-        for listed in page.iter().take(WITNESS_READS) {
-            match self.get_application(org, listed.id).await {
-                Ok(_) => {
-                    tracing::debug!(
-                        witness = listed.id,
-                        "a read by id confirms an application of the list"
-                    );
-                    return Ok(true);
-                }
-                Err(e) if e.is_cancelled() => return Err(e),
-                Err(e) => tracing::debug!(
-                    id = listed.id,
-                    kind = e.kind(),
-                    "a listed application cannot be read by id"
-                ),
-            }
-        }
-        tracing::debug!(
-            listed = page.len(),
-            "the application list is not shown to include this Connected App's applications"
-        );
-        Ok(false)
-    }
-
-    /// The registry key of this client's platform and `org`.
-    fn witness_key(&self, org: &str) -> (String, String) {
-        (
-            self.base_url().as_str().to_owned(),
-            org.to_ascii_lowercase(),
-        )
-    }
-
-    /// Remember that `app` exists (this process created it or read it).
-    fn remember_application(&self, org: &str, app: &Application) {
-        let mut all = known_registry();
-        let known = all.entry(self.witness_key(org)).or_default();
-        known.retain(|(id, _)| *id != app.id);
-        known.push_front((app.id, app.name.clone()));
-        known.truncate(WITNESSES_KEPT);
-    }
-
-    /// Forget application `id` (deleted, or read as gone).
-    fn forget_application(&self, org: &str, id: &str) {
-        let Ok(id) = id.parse::<i64>() else {
-            return;
-        };
-        if let Some(known) = known_registry().get_mut(&self.witness_key(org)) {
-            known.retain(|(k, _)| *k != id);
-        }
-    }
-
-    /// The applications of `org` this process knows to exist, most recent
-    /// first: (id, name when last seen).
-    fn known_applications(&self, org: &str) -> Vec<(i64, String)> {
-        known_registry()
-            .get(&self.witness_key(org))
-            .map(|k| k.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
     /// The applications whose name is exactly `exact_name` (the server's
     /// `query` is a search, so the result is filtered here).
     pub async fn find_applications_by_name(
@@ -326,43 +231,6 @@ impl AnypointClient {
         let mut all = self.list_applications(org, Some(exact_name)).await?;
         all.retain(|a| a.name == exact_name);
         Ok(all)
-    }
-
-    /// `POST …/applications/{id}/owners` `{"id": user}` (201; 409 = already
-    /// an owner), by the create-once rule (`create_once.rs`). The look-up
-    /// reads the application's owners: if the user is among them (user ids
-    /// compared without case), the add happened.
-    pub async fn add_owner(
-        &self,
-        org: &str,
-        app_id: i64,
-        user_id: &str,
-    ) -> Result<AddOwnerOutcome, ApiError> {
-        let id = app_id.to_string();
-        let req = self
-            .request(Method::POST, &apps(org, &[&id, "owners"]), &[])
-            .json(&serde_json::json!({ "id": user_id }))?;
-        let op = OwnerAdd {
-            client: self,
-            org,
-            app_id,
-            user_id,
-            req,
-        };
-        self.create_once(&op).await
-    }
-
-    /// `DELETE …/applications/{id}/owners/{userId}` (204). Retried; 404 is
-    /// `NotFound`.
-    pub async fn remove_owner(
-        &self,
-        org: &str,
-        app_id: i64,
-        user_id: &str,
-    ) -> Result<(), ApiError> {
-        let id = app_id.to_string();
-        let req = self.request(Method::DELETE, &apps(org, &[&id, "owners", user_id]), &[]);
-        self.call(&req).await.map(drop)
     }
 
     /// `POST …/applications/{id}/secret/reset` (201, the application with its
@@ -387,27 +255,6 @@ impl AnypointClient {
         }
         self.get_application(org, app_id).await
     }
-}
-
-/// Applications this process knows to exist, per platform and organization,
-/// kept for [`AnypointClient::list_shows_own_applications`] (a few per
-/// organization are enough: each is a possible witness).
-type KnownApplications = HashMap<(String, String), VecDeque<(i64, String)>>;
-
-/// How many known applications are kept per platform and organization.
-const WITNESSES_KEPT: usize = 8;
-/// How many known applications are looked for, and how many listed ones
-/// are read by id, in one witness check.
-const WITNESS_READS: usize = 2;
-/// The size of the unfiltered page the witness check lists.
-const WITNESS_PAGE: u32 = 10;
-
-fn known_registry() -> MutexGuard<'static, KnownApplications> {
-    static KNOWN: OnceLock<Mutex<KnownApplications>> = OnceLock::new();
-    KNOWN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
 }
 
 /// Register an application's client secret with the log scrubber.
@@ -540,91 +387,5 @@ impl ApplicationCreate<'_> {
                 self.name
             ),
         )
-    }
-}
-
-/// An owner add. A 409 is an answer of its own: already an owner.
-struct OwnerAdd<'a> {
-    client: &'a AnypointClient,
-    org: &'a str,
-    app_id: i64,
-    user_id: &'a str,
-    req: ApiRequest,
-}
-
-impl CreateOnce for OwnerAdd<'_> {
-    type Output = AddOwnerOutcome;
-
-    fn request(&self) -> &ApiRequest {
-        &self.req
-    }
-
-    async fn send(&self, state: &mut RetryState) -> Result<Sent<AddOwnerOutcome>, Failure> {
-        match self.client.send_once(&self.req, state).await {
-            Ok(_) => Ok(Sent::Created(AddOwnerOutcome::Added)),
-            Err(f) if f.error.is_conflict() => Ok(Sent::Created(AddOwnerOutcome::AlreadyOwner)),
-            Err(f) => Err(f),
-        }
-    }
-
-    async fn look_up(&self, _failure: &ApiError) -> Result<Lookup<AddOwnerOutcome>, ApiError> {
-        tracing::debug!(path = %self.req.path, "the owner add may have been applied: reading the owners");
-        Ok(
-            match self.client.get_application(self.org, self.app_id).await {
-                Ok(app)
-                    if app
-                        .owners
-                        .iter()
-                        .any(|o| o.id.eq_ignore_ascii_case(self.user_id)) =>
-                {
-                    Lookup::Found(AddOwnerOutcome::Added)
-                }
-                Ok(_) => Lookup::NotFound,
-                Err(e) => Lookup::Failed(e),
-            },
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use tokio_util::sync::CancellationToken;
-
-    use super::*;
-    use crate::anypoint::config::ClientConfig;
-    use crate::secret::Secret;
-
-    fn client(base: &str) -> AnypointClient {
-        let cfg = ClientConfig::new(base, "id", Secret::new("secret-value")).unwrap();
-        AnypointClient::new(cfg, "1.11.4", CancellationToken::new()).unwrap()
-    }
-
-    fn app(id: i64, name: &str) -> Application {
-        serde_json::from_value(serde_json::json!({ "id": id, "name": name })).unwrap()
-    }
-
-    #[test]
-    fn known_applications_are_kept_per_platform_and_organization() {
-        let a = client("http://127.0.0.1:19");
-        let b = client("http://127.0.0.1:29");
-        a.remember_application("Org-1", &app(1, "one"));
-        a.remember_application("org-1", &app(2, "two"));
-        // Renamed: seen again under its new name, once.
-        a.remember_application("org-1", &app(1, "uno"));
-        assert_eq!(
-            a.known_applications("ORG-1"),
-            [(1, "uno".to_owned()), (2, "two".to_owned())]
-        );
-        assert!(a.known_applications("org-2").is_empty());
-        assert!(b.known_applications("org-1").is_empty());
-        a.forget_application("org-1", "1");
-        a.forget_application("org-1", "not-a-number");
-        assert_eq!(a.known_applications("org-1"), [(2, "two".to_owned())]);
-        for id in 10..30 {
-            a.remember_application("org-1", &app(id, "many"));
-        }
-        let kept = a.known_applications("org-1");
-        assert_eq!(kept.len(), WITNESSES_KEPT);
-        assert_eq!(kept[0].0, 29, "the most recent first");
     }
 }

@@ -36,7 +36,9 @@ mod config;
 mod contracts;
 mod create_once;
 mod error;
+mod known;
 mod models;
+mod owners;
 mod paging;
 #[cfg(test)]
 mod registration_tests;

@@ -8,19 +8,18 @@ use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
 use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
-    canonical_uuid, is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
+    is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
 };
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
-use crate::secret::fingerprint;
 use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 mod advice;
-
-use advice::{maybe_created, name_taken};
+mod apply;
+mod plan;
 
 pub struct ClientApplicationResource;
 
@@ -216,54 +215,6 @@ fn app_id(state: &ClientApplicationModel, diags: &mut Diagnostics) -> Option<i64
     }
 }
 
-/// Whether the secret must be reset: the triggers changed from one recorded
-/// value to another. Adding triggers where there were none only records them
-/// (so importing an application never rotates its secret), and removing them
-/// only stops managing rotation.
-fn rotation_requested(prior: &ClientApplicationModel, planned: &ClientApplicationModel) -> bool {
-    let before = &prior.secret_rotation_triggers;
-    let after = &planned.secret_rotation_triggers;
-    !before.is_null() && !after.is_null() && before != after
-}
-
-/// What the private state records after every apply of the resource: the
-/// SHA-256 fingerprints of the client secret and of the triggers in the
-/// state just written (never the secret itself), so that a later plan can
-/// tell whether the platform's secret changed since the triggers were last
-/// applied. `None` without triggers or a known secret.
-fn rotation_record(state: &ClientApplicationModel) -> Option<serde_json::Value> {
-    let secret = state.client_secret.as_str()?;
-    let triggers = serde_json::to_string(state.secret_rotation_triggers.as_known()?).ok()?;
-    Some(serde_json::json!({
-        "secret_sha256": fingerprint(secret),
-        "triggers_sha256": fingerprint(&triggers),
-    }))
-}
-
-/// Whether the rotation that changing the triggers asks for has already
-/// happened: the private state records the triggers now in state (`prior`,
-/// refreshed) with a secret other than the platform's. That is a reset whose
-/// apply never reported back (Terraform killed mid-rotation), or one made
-/// outside Terraform since; resetting again would replace a secret nobody
-/// has recorded yet. A state without that record (imported, or written by an
-/// earlier version) always rotates.
-fn already_rotated(prior: &ClientApplicationModel, prior_private: &[u8]) -> bool {
-    let Ok(recorded) = serde_json::from_slice::<serde_json::Value>(prior_private) else {
-        return false;
-    };
-    let Some(now) = rotation_record(prior) else {
-        return false;
-    };
-    let field = |v: &serde_json::Value, k: &str| v[k].as_str().map(str::to_owned);
-    let (Some(triggers), Some(secret)) = (
-        field(&recorded, "triggers_sha256"),
-        field(&recorded, "secret_sha256"),
-    ) else {
-        return false;
-    };
-    Some(triggers) == field(&now, "triggers_sha256") && Some(secret) != field(&now, "secret_sha256")
-}
-
 /// refresh_token is only valid next to authorization_code.
 fn check_grant_types(config: &ClientApplicationModel, diags: &mut Diagnostics) {
     let Some(grants) = config.grant_types.as_known() else {
@@ -296,62 +247,7 @@ impl Resource for ClientApplicationResource {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
-        let Some(mut planned) = ClientApplicationModel::decode(&change.planned, diags) else {
-            return;
-        };
-        if change.is_create() {
-            let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
-                return;
-            };
-            // Show the organization in the plan when the provider names it.
-            if config.org_id.is_null() {
-                if let Some(data) = ctx
-                    .provider_data
-                    .clone()
-                    .and_then(|d| d.downcast::<AnypointData>().ok())
-                {
-                    if let Some(org) = data.configured_org() {
-                        planned.org_id = org.into();
-                    }
-                }
-            }
-            planned.write_changes(&mut change.planned);
-            return;
-        }
-        let Some(prior) = ClientApplicationModel::decode(&change.prior, diags) else {
-            return;
-        };
-        if rotation_requested(&prior, &planned) {
-            if already_rotated(&prior, &change.prior_private) {
-                diags.attr_warning(
-                    attrs::secret_rotation_triggers(),
-                    "Client secret already reset",
-                    "The platform's client secret is no longer the one recorded when \
-                     secret_rotation_triggers were last applied: an interrupted apply (or a reset \
-                     outside Terraform) already replaced it. The new triggers are recorded \
-                     without resetting the secret again.",
-                );
-            } else {
-                planned.client_secret = Maybe::Unknown;
-            }
-        }
-        // `api_endpoints` cannot be read from the platform: after an import
-        // it stays unrecorded (null) until the configuration sets it, rather
-        // than taking the default, which may not be what the application
-        // was created with.
-        if prior.api_endpoints.is_null() {
-            let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
-                return;
-            };
-            if config.api_endpoints.is_null() {
-                planned.api_endpoints = Maybe::Null;
-            }
-        }
-        // Moving to another API instance (or another `api_endpoints` value)
-        // needs a new application; recording one where none was known
-        // (after an import) does not: the schema's
-        // `requires_replace_if_recorded`.
-        planned.write_changes(&mut change.planned);
+        plan::modify_plan(ctx, change, diags)
     }
 
     async fn create(
@@ -361,81 +257,7 @@ impl Resource for ClientApplicationResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let planned = ClientApplicationModel::decode(planned, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
-        let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
-        let new = planned.new_application();
-        // Applications that already have this name are never taken for the
-        // one this create made, whatever goes wrong.
-        let existing = match data
-            .client
-            .same_named_application_ids(&org, &new.name)
-            .await
-        {
-            Ok(e) => e,
-            Err(e) => {
-                api_error(
-                    diags,
-                    &format!("creating client application {:?}", new.name),
-                    &e,
-                );
-                return None;
-            }
-        };
-        // A listed name is taken: refused before anything is sent.
-        if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
-            name_taken(diags, &org, &new.name, ids, None);
-            return None;
-        }
-        match data
-            .client
-            .create_application_excluding(
-                &org,
-                &new,
-                planned.api_instance_id.as_str(),
-                existing.as_deref(),
-            )
-            .await
-        {
-            Ok(app) => {
-                tracing::info!(application_id = app.id, "Created client application");
-                Some(planned.state_of(&app, &org).to_value())
-            }
-            Err(e) if e.is_ambiguous() => {
-                // The create may have happened anyway (and the client's own
-                // recovery failed): record what exists, so Terraform taints
-                // it instead of losing track of it; else say how to import it.
-                let doing = format!("creating client application {:?}", new.name);
-                let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
-                match data.client.after_stop(found).await {
-                    Ok(state) => {
-                        api_error(diags, &doing, &e);
-                        Some(state.to_value())
-                    }
-                    Err(candidates) => {
-                        maybe_created(diags, &doing, &e, &org, &new.name, &candidates);
-                        None
-                    }
-                }
-            }
-            Err(e) if e.is_conflict() => {
-                // The platform refused the name: say which application has it.
-                let ids = match data.client.find_applications_by_name(&org, &new.name).await {
-                    Ok(found) => found.iter().map(|a| a.id).collect(),
-                    Err(_) => Vec::new(),
-                };
-                name_taken(diags, &org, &new.name, &ids, Some(&e));
-                None
-            }
-            Err(e) => {
-                api_error(
-                    diags,
-                    &format!("creating client application {:?}", new.name),
-                    &e,
-                );
-                None
-            }
-        }
+        apply::create(ctx, planned, diags).await
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
@@ -478,106 +300,17 @@ impl Resource for ClientApplicationResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let prior = ClientApplicationModel::decode(prior, diags)?;
-        let planned = ClientApplicationModel::decode(planned, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
-        let id = app_id(&prior, diags)?;
-        let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
-        let update = planned.application_update();
-        // Keep the known secret unless it is being rotated below.
-        let wanted = ClientApplicationModel {
-            client_secret: prior.client_secret.clone(),
-            ..planned.clone()
-        };
-        let mut state = if prior.platform_fields_differ(&planned) {
-            match data.client.update_application(&org, id, &update).await {
-                Ok(app) => wanted.state_of(&app, &org),
-                Err(e) => {
-                    api_error(diags, &format!("updating client application {id}"), &e);
-                    // The best-known state: what the platform holds now.
-                    return match data
-                        .client
-                        .after_stop(data.client.get_application(&org, id))
-                        .await
-                    {
-                        Ok(app) => Some(prior.state_of(&app, &org).to_value()),
-                        Err(_) => None,
-                    };
-                }
-            }
-        } else {
-            wanted
-        };
-        // The plan leaves the secret unknown only when it must be reset (not
-        // when the platform's secret shows the rotation already happened).
-        if rotation_requested(&prior, &planned) && planned.client_secret.is_unknown() {
-            match data.client.reset_secret(&org, id).await {
-                Ok(app) => {
-                    if let Some(s) = &app.client_secret {
-                        state.client_secret = s.expose().into();
-                    }
-                    tracing::info!(application_id = id, "Reset the client secret");
-                }
-                Err(e) => {
-                    api_error(
-                        diags,
-                        &format!("resetting the secret of client application {id}"),
-                        &e,
-                    );
-                    // The secret may have been reset anyway: read what the
-                    // platform holds.
-                    let mut rotated = false;
-                    let reread = data.client.get_application(&org, id);
-                    if let Ok(app) = data.client.after_stop(reread).await {
-                        if let Some(s) = &app.client_secret {
-                            rotated = prior
-                                .client_secret
-                                .as_str()
-                                .is_some_and(|old| old != s.expose());
-                            state.client_secret = s.expose().into();
-                        }
-                    }
-                    if !rotated {
-                        // Keep the old triggers so the next plan retries the
-                        // rotation (a new secret means it is done: rotating
-                        // again would invalidate it a second time).
-                        state.secret_rotation_triggers = prior.secret_rotation_triggers.clone();
-                    }
-                }
-            }
-        }
-        Some(state.to_value())
+        apply::update(ctx, prior, planned, diags).await
     }
 
     /// Records the fingerprint of the client secret and of the triggers as
-    /// they are once the triggers have been applied (see [`already_rotated`]).
+    /// they are once the triggers have been applied (see [`plan`]).
     fn private_after_apply(&self, new_state: &Value) -> Option<Vec<u8>> {
-        let state = ClientApplicationModel::decode(new_state, &mut Diagnostics::new())?;
-        Some(
-            rotation_record(&state)
-                .map(|r| r.to_string().into_bytes())
-                .unwrap_or_default(),
-        )
+        plan::private_after_apply(new_state)
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
-        let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return;
-        };
-        let Some(prior) = ClientApplicationModel::decode(prior, diags) else {
-            return;
-        };
-        let Some(id) = app_id(&prior, diags) else {
-            return;
-        };
-        let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
-        match data.client.delete_application(&org, id).await {
-            Ok(()) => tracing::info!(application_id = id, "Deleted client application"),
-            Err(e) if e.is_not_found() => {
-                tracing::info!(application_id = id, "Client application was already gone")
-            }
-            Err(e) => api_error(diags, &format!("deleting client application {id}"), &e),
-        }
+        apply::delete(ctx, prior, diags).await
     }
 
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
@@ -625,62 +358,6 @@ fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>,
             None
         }
     }
-}
-
-/// After a create that failed ambiguously: the state of the application
-/// that the create made, if exactly one application has the planned name
-/// and did not have it before; else the ids of the applications with the
-/// name that the create may have made (to name with the import advice).
-async fn created_anyway(
-    data: &AnypointData,
-    org: &str,
-    planned: &ClientApplicationModel,
-    existing: Option<&[i64]>,
-    diags: &mut Diagnostics,
-) -> Result<ClientApplicationModel, Vec<i64>> {
-    let name = planned.name.as_str().unwrap_or_default();
-    let found = match data.client.find_applications_by_name(org, name).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::warn!(
-                kind = e.kind(),
-                "Cannot tell whether the failed create made the application"
-            );
-            return Err(Vec::new());
-        }
-    };
-    // Only an application that did not have the name before the create can
-    // be ours; without that list, adopting one could take over (and later
-    // delete) somebody else's application, so only point at it.
-    let Some(existing) = existing else {
-        return Err(found.iter().map(|a| a.id).collect());
-    };
-    let new: Vec<_> = found.iter().filter(|a| !existing.contains(&a.id)).collect();
-    let [one] = new.as_slice() else {
-        return Err(new.iter().map(|a| a.id).collect());
-    };
-    diags.warning(
-        "Client application created despite the error",
-        format!(
-            "The application {name:?} exists with id {} after the failed create. Terraform \
-             records it as tainted and replaces it on the next apply; run `terraform untaint` \
-             to keep it instead.",
-            one.id
-        ),
-    );
-    let state = match data.client.get_application(org, one.id).await {
-        Ok(app) => planned.state_of(&app, org),
-        // What the list tells; the rest stays as planned (unknown values are
-        // recorded as null).
-        Err(_) => ClientApplicationModel {
-            id: Maybe::Known(one.id.to_string()),
-            org_id: org.into(),
-            client_id: one.client_id.clone().into(),
-            created_at: one.created_at.clone().into(),
-            ..planned.clone()
-        },
-    };
-    Ok(state)
 }
 
 #[cfg(test)]
@@ -758,28 +435,6 @@ mod tests {
         };
         assert!(with(&["refresh_token"]));
         assert!(!with(&["refresh_token", "authorization_code"]));
-    }
-
-    #[test]
-    fn a_rotation_counts_as_done_only_when_the_recorded_secret_differs() {
-        let state = |secret: &str, v: &str| ClientApplicationModel {
-            client_secret: secret.into(),
-            secret_rotation_triggers: Maybe::Known([("v".to_owned(), v.to_owned())].into()),
-            ..Default::default()
-        };
-        let record =
-            |m: &ClientApplicationModel| rotation_record(m).unwrap().to_string().into_bytes();
-        let applied = record(&state("old-secret", "1"));
-        assert!(!String::from_utf8_lossy(&applied).contains("old-secret"));
-        // Same secret as recorded: rotate.
-        assert!(!already_rotated(&state("old-secret", "1"), &applied));
-        // The platform's secret changed since: already rotated.
-        assert!(already_rotated(&state("new-secret", "1"), &applied));
-        // A record for other triggers, or none at all (import, older state):
-        // rotate as before.
-        assert!(!already_rotated(&state("new-secret", "0"), &applied));
-        assert!(!already_rotated(&state("new-secret", "1"), b""));
-        assert!(!already_rotated(&state("new-secret", "1"), b"{}"));
     }
 
     #[test]
