@@ -23,30 +23,6 @@ const ADDR: &str = "anypoint_client_application.app";
 /// The address placeholder of the provider's import advice.
 const PLACEHOLDER: &str = "anypoint_client_application.<name>";
 
-fn app_block(label: &str, name: &str, extra: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
-    )
-}
-
-#[track_caller]
-fn assert_no_provider_bug(out: &TfOutput) {
-    let raw = out.all();
-    let all = squeeze(&raw);
-    for bad in [
-        "bug in the provider",
-        "inconsistent result after apply",
-        "Root object was present, but now absent",
-        "Provider produced null object",
-    ] {
-        assert!(!all.contains(bad), "{bad:?} in:\n{raw}");
-    }
-}
-
-fn platform_id(app: &serde_json::Value) -> String {
-    app["id"].to_string().trim_matches('"').to_owned()
-}
-
 fn apply(tf: &TfDir) -> TfOutput {
     tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
 }

@@ -12,36 +12,6 @@ use serde_json::json;
 
 const ADDR: &str = "anypoint_client_application.app";
 
-fn app_block(label: &str, name: &str, extra: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
-    )
-}
-
-fn owner_block(label: &str, application_id: &str, user_id: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application_owner\" \"{label}\" {{\n  application_id = {application_id}\n  user_id        = \"{user_id}\"\n}}\n"
-    )
-}
-
-#[track_caller]
-fn assert_no_provider_bug(out: &TfOutput) {
-    let raw = out.all();
-    let all = squeeze(&raw);
-    for bad in [
-        "bug in the provider",
-        "inconsistent result after apply",
-        "Root object was present, but now absent",
-        "Provider produced null object",
-    ] {
-        assert!(!all.contains(bad), "{bad:?} in:\n{raw}");
-    }
-}
-
-fn platform_id(app: &serde_json::Value) -> String {
-    app["id"].to_string().trim_matches('"').to_owned()
-}
-
 // ------------------------------------------------------------ finding 4
 
 /// Changing `org_id` only in case plans no change (UUIDs compare without case).

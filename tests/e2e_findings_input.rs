@@ -11,18 +11,6 @@ use anypoint_provider::emulator::DEFAULT_ORG_ID;
 use common::*;
 use fault_support::*;
 
-fn app_block(label: &str, name: &str, extra: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
-    )
-}
-
-fn owner_block(label: &str, application_id: &str, user_id: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application_owner\" \"{label}\" {{\n  application_id = {application_id}\n  user_id        = \"{user_id}\"\n}}\n"
-    )
-}
-
 // ------------------------------------------------------------ finding 8
 
 /// Each bad input is refused at `terraform validate`, naming the attribute,

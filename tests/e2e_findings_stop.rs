@@ -17,30 +17,6 @@ use fault_support::*;
 
 const ADDR: &str = "anypoint_client_application.app";
 
-fn app_block(label: &str, name: &str, extra: &str) -> String {
-    format!(
-        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
-    )
-}
-
-#[track_caller]
-fn assert_no_provider_bug(out: &TfOutput) {
-    let raw = out.all();
-    let all = squeeze(&raw);
-    for bad in [
-        "bug in the provider",
-        "inconsistent result after apply",
-        "Root object was present, but now absent",
-        "Provider produced null object",
-    ] {
-        assert!(!all.contains(bad), "{bad:?} in:\n{raw}");
-    }
-}
-
-fn platform_id(app: &serde_json::Value) -> String {
-    app["id"].to_string().trim_matches('"').to_owned()
-}
-
 // ------------------------------------------------------------ finding 1
 
 /// Ctrl-C while several creates are in flight (the platform has created the

@@ -1,4 +1,4 @@
-//! Helpers for the issue-8 tests (`e2e_findings.rs`, `e2e_fault_matrix.rs`):
+//! Helpers for the issue-8 tests (`e2e_findings_*.rs`, `e2e_fault_matrix.rs`):
 //! an emulator that can be killed and restarted from its state file, ways to
 //! interrupt a running Terraform command at a chosen platform request, and
 //! the convergence checks. A directory module, so Cargo does not build it as
@@ -487,4 +487,41 @@ pub fn assert_plan_empty(tf: &TfDir, when: &str) {
         plan.code,
         plan.all()
     );
+}
+
+// ------------------------------------------------ configuration and checks
+// shared by the findings tests
+
+/// An `anypoint_client_application` block with `extra` attribute lines.
+pub fn app_block(label: &str, name: &str, extra: &str) -> String {
+    format!(
+        "resource \"anypoint_client_application\" \"{label}\" {{\n  name = \"{name}\"\n{extra}}}\n"
+    )
+}
+
+/// An `anypoint_client_application_owner` block.
+pub fn owner_block(label: &str, application_id: &str, user_id: &str) -> String {
+    format!(
+        "resource \"anypoint_client_application_owner\" \"{label}\" {{\n  application_id = {application_id}\n  user_id        = \"{user_id}\"\n}}\n"
+    )
+}
+
+/// Terraform reported none of its "bug in the provider" errors.
+#[track_caller]
+pub fn assert_no_provider_bug(out: &TfOutput) {
+    let raw = out.all();
+    let all = squeeze(&raw);
+    for bad in [
+        "bug in the provider",
+        "inconsistent result after apply",
+        "Root object was present, but now absent",
+        "Provider produced null object",
+    ] {
+        assert!(!all.contains(bad), "{bad:?} in:\n{raw}");
+    }
+}
+
+/// The id of an application as the emulator reports it, as text.
+pub fn platform_id(app: &serde_json::Value) -> String {
+    app["id"].to_string().trim_matches('"').to_owned()
 }
