@@ -1,0 +1,332 @@
+//! HTTP admin routes: drive the emulator from a shell, a script or a test in
+//! another language, the way [`EmulatorHandle`] drives it from Rust.
+//!
+//! Served under [`ADMIN_PREFIX`] (`/_emulator`, a prefix no Anypoint path
+//! uses) only when the emulator runs with `admin` on (`--admin`); otherwise
+//! those paths are unknown routes like any other (404). Admin routes need no
+//! bearer token but answer only loopback peers (403 for any other), and they
+//! are never faulted, delayed, logged or counted. Bodies are JSON; every
+//! error is `{"message": "..."}` with a 4xx status. Changes are persisted to
+//! the state file like changes made through the API.
+//!
+//! | Route | What it does |
+//! |---|---|
+//! | `GET /_emulator` | the list of admin routes |
+//! | `GET /_emulator/state` | everything: organization, users, applications (with secrets and owners), contracts, API instances, fault settings |
+//! | `POST /_emulator/reset` | back to the seeded state: no applications, no contracts |
+//! | `GET /_emulator/applications` | every application, full objects |
+//! | `POST /_emulator/applications` | create one (the API's body: `name`, `description`, `url`, `redirectUri`, `grantTypes`) |
+//! | `GET /_emulator/applications/{app}` | one application (`{app}`: the numeric id or the clientId) |
+//! | `PATCH /_emulator/applications/{app}` | merge fields, as a user editing in the UI would |
+//! | `DELETE /_emulator/applications/{app}` | delete it (and its contracts) |
+//! | `GET /_emulator/applications/{app}/owners` | its owners |
+//! | `POST /_emulator/applications/{app}/owners` | add an owner: `{"id": "<user id>"}` or `{"username": "bob"}` |
+//! | `DELETE /_emulator/applications/{app}/owners/{user}` | remove an owner (`{user}`: user id or username) |
+//! | `POST /_emulator/applications/{app}/contracts` | create a contract: `{"apiId": 40001, "tierId": 50003}` (`tierId` when the instance has tiers) |
+//! | `GET /_emulator/contracts` | every contract |
+//! | `GET /_emulator/contracts/{id}` | one contract |
+//! | `POST /_emulator/contracts/{id}/approve`, `/reject`, `/revoke`, `/pending` | set its status (approve also puts a requested tier change in force) |
+//! | `POST /_emulator/contracts/{id}/reject-tier-change` | reject the tier change waiting for approval (the tier in force stays) |
+//! | `DELETE /_emulator/contracts/{id}` | delete it, whatever its status |
+//! | `PUT /_emulator/permissions/manage-contracts` | `{"allowed": false}`: contract revoke and delete answer 403 (API Manager's "Manage Contracts" missing) |
+//! | `GET /_emulator/faults` | fault rate, latency, scripted faults pending |
+//! | `PUT /_emulator/faults/rate` | `{"rate": 0.2}`: that fraction of API requests answers 429 or 503 (0 = off) |
+//! | `POST /_emulator/faults` | script faults for the next matching requests (see [`faults::parse_fault`]) |
+//! | `DELETE /_emulator/faults` | all faults off: scripted faults cleared, rate 0 |
+//! | `PUT /_emulator/latency` | `{"ms": 250}`: added before every API response (0 = off) |
+//! | `GET /_emulator/requests` | the request log (`?last=N`, `?method=GET`, `?pathPrefix=/apiplatform`) |
+//! | `DELETE /_emulator/requests` | clear the request log and the counters |
+//! | `GET /_emulator/counters` | requests per route and status, token requests, total |
+//! | `POST /_emulator/tokens/expire` | every access token issued so far answers 401 from now on |
+
+mod apps;
+mod contracts;
+mod faults;
+mod log;
+mod requests;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+pub(crate) use log::RequestLog;
+pub use log::REQUEST_LOG_LIMIT;
+
+use apps::{add_owner, user_id};
+use contracts::{all_contracts, contracts_locked, create_contract, set_contract_status};
+use faults::{faults_json, push_faults, set_fault_rate, set_latency};
+use requests::{counters, requests};
+
+use super::handle::EmulatorHandle;
+use super::routes::{lock, path_segments, Shared};
+use super::state::{Reply, State};
+use super::ENVIRONMENT_ID;
+
+/// The prefix of every admin route.
+pub const ADMIN_PREFIX: &str = "/_emulator";
+
+/// Every admin route, for `GET /_emulator`.
+const ROUTES: &[&str] = &[
+    "GET /_emulator",
+    "GET /_emulator/state",
+    "POST /_emulator/reset",
+    "GET /_emulator/applications",
+    "POST /_emulator/applications",
+    "GET /_emulator/applications/{app}",
+    "PATCH /_emulator/applications/{app}",
+    "DELETE /_emulator/applications/{app}",
+    "GET /_emulator/applications/{app}/owners",
+    "POST /_emulator/applications/{app}/owners",
+    "DELETE /_emulator/applications/{app}/owners/{user}",
+    "POST /_emulator/applications/{app}/contracts",
+    "GET /_emulator/contracts",
+    "GET /_emulator/contracts/{id}",
+    "POST /_emulator/contracts/{id}/approve",
+    "POST /_emulator/contracts/{id}/reject",
+    "POST /_emulator/contracts/{id}/revoke",
+    "POST /_emulator/contracts/{id}/pending",
+    "POST /_emulator/contracts/{id}/reject-tier-change",
+    "DELETE /_emulator/contracts/{id}",
+    "PUT /_emulator/permissions/manage-contracts",
+    "GET /_emulator/faults",
+    "POST /_emulator/faults",
+    "DELETE /_emulator/faults",
+    "PUT /_emulator/faults/rate",
+    "PUT /_emulator/latency",
+    "GET /_emulator/requests",
+    "DELETE /_emulator/requests",
+    "GET /_emulator/counters",
+    "POST /_emulator/tokens/expire",
+];
+
+/// Whether a path belongs to the admin routes.
+pub(crate) fn is_admin_path(path: &str) -> bool {
+    path == ADMIN_PREFIX
+        || path
+            .strip_prefix(ADMIN_PREFIX)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Admin routes answer loopback peers only (IPv4-mapped loopback included).
+pub(crate) fn peer_allowed(peer: SocketAddr) -> bool {
+    peer.ip().to_canonical().is_loopback()
+}
+
+/// Answer one admin request. `body` is the whole request body, or the error
+/// met reading it (too large).
+pub(crate) fn serve(
+    shared: &Arc<Shared>,
+    peer: SocketAddr,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    body: Result<Bytes, axum::Error>,
+) -> Response {
+    let reply = if !peer_allowed(peer) {
+        Reply::error(
+            403,
+            format!("The emulator's admin routes answer loopback clients only, not {peer}."),
+        )
+    } else {
+        match body {
+            Err(_) => Reply::error(413, "The request body is too large."),
+            Ok(body) => route(shared, method, path, query.unwrap_or(""), &body),
+        }
+    };
+    tracing::debug!(
+        method,
+        path,
+        status = reply.status,
+        "emulator admin request"
+    );
+    response(reply)
+}
+
+fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
+    let segments = path_segments(path);
+    // Drop the prefix segment and a trailing slash.
+    let mut segs: Vec<&str> = segments.iter().skip(1).map(String::as_str).collect();
+    if segs.last() == Some(&"") {
+        segs.pop();
+    }
+    let h = EmulatorHandle::new(shared.clone());
+    let result = match (method, segs.as_slice()) {
+        ("GET", []) => Ok(Reply::ok(200, json!({ "routes": ROUTES }))),
+        ("GET", ["state"]) => Ok(Reply::ok(200, state_dump(shared))),
+        ("POST", ["reset"]) => reset(shared),
+        ("GET", ["applications"]) => Ok(Reply::ok(200, Value::Array(h.applications()))),
+        ("POST", ["applications"]) => {
+            object(body).and_then(|b| shared.mutate(|s| s.create_app(&b, &Default::default())))
+        }
+        ("GET", ["applications", app]) => lock(&shared.state).get_app(app, &Default::default()),
+        ("PATCH", ["applications", app]) => {
+            object(body).and_then(|b| shared.mutate(|s| s.update_app(app, &b, false)))
+        }
+        ("DELETE", ["applications", app]) => shared.mutate(|s| s.delete_app(app)),
+        ("GET", ["applications", app, "owners"]) => lock(&shared.state)
+            .get_app(app, &Default::default())
+            .map(|r| Reply::ok(200, r.body.unwrap_or_default()["owners"].take())),
+        ("POST", ["applications", app, "owners"]) => add_owner(shared, app, body),
+        ("DELETE", ["applications", app, "owners", user]) => {
+            let user = user_id(&lock(&shared.state), user);
+            shared.mutate(|s| s.remove_owner(app, &user))
+        }
+        ("POST", ["applications", app, "contracts"]) => create_contract(shared, app, body),
+        ("GET", ["contracts"]) => Ok(Reply::ok(200, Value::Array(all_contracts(shared)))),
+        ("GET", ["contracts", id]) => contracts::get_contract(&h, id),
+        ("POST", ["contracts", id, "reject-tier-change"]) => contracts::reject_tier_change(&h, id),
+        ("POST", ["contracts", id, action]) => set_contract_status(&h, id, action),
+        ("DELETE", ["contracts", id]) => contracts::delete_contract(&h, id),
+        ("PUT", ["permissions", "manage-contracts"]) => contracts::set_manage_contracts(&h, body),
+        ("GET", ["faults"]) => Ok(Reply::ok(200, faults_json(shared))),
+        ("POST", ["faults"]) => push_faults(shared, body),
+        ("DELETE", ["faults"]) => {
+            h.clear_faults();
+            h.set_fault_rate(0.0);
+            Ok(Reply::ok(200, faults_json(shared)))
+        }
+        ("PUT", ["faults", "rate"]) => set_fault_rate(shared, body),
+        ("PUT", ["latency"]) => set_latency(shared, body),
+        ("GET", ["requests"]) => requests(shared, query),
+        ("DELETE", ["requests"]) => {
+            h.reset_request_log();
+            Ok(Reply::empty(204))
+        }
+        ("GET", ["counters"]) => Ok(Reply::ok(200, counters(shared))),
+        ("POST", ["tokens", "expire"]) => {
+            h.expire_tokens();
+            Ok(Reply::empty(204))
+        }
+        _ => Err(Reply::error(
+            404,
+            format!(
+                "No such admin route: {method} {path} (GET {ADMIN_PREFIX} lists the admin routes)"
+            ),
+        )),
+    };
+    result.unwrap_or_else(|e| e)
+}
+
+// ------------------------------------------------------------------ state
+
+/// One consistent view of everything, taken under one lock.
+fn state_dump(shared: &Shared) -> Value {
+    let (users, applications, contracts, instances) = {
+        let st = lock(&shared.state);
+        let users: Vec<Value> = st.users.iter().map(|u| u.json()).collect();
+        let applications: Vec<Value> = st.apps().map(|a| st.app_json(a, true)).collect();
+        let instances: Vec<Value> = st
+            .instances
+            .iter()
+            .map(|i| st.instance_with_tiers_json(i))
+            .collect();
+        (users, applications, contracts_locked(&st), instances)
+    };
+    json!({
+        "organization": {
+            "id": shared.config.org_id,
+            "name": shared.config.org_name,
+        },
+        "environmentId": ENVIRONMENT_ID,
+        "users": users,
+        "applications": applications,
+        "contracts": contracts,
+        "apiInstances": instances,
+        "faults": faults_json(shared),
+    })
+}
+
+fn reset(shared: &Shared) -> Result<Reply, Reply> {
+    let org = shared.config.org_id.clone();
+    shared
+        .mutate(|s| {
+            *s = State::new(&org);
+            Ok::<(), ()>(())
+        })
+        .map_err(|()| Reply::error(500, "reset failed"))?;
+    Ok(Reply::empty(204))
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Reply::error(400, "A JSON object body is required."));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(Reply::error(400, "The request body must be a JSON object.")),
+        Err(e) => Err(Reply::error(400, format!("Malformed JSON body: {e}"))),
+    }
+}
+
+fn only_keys(b: &Map<String, Value>, allowed: &[&str]) -> Result<(), Reply> {
+    match b.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(Reply::error(
+            400,
+            format!(
+                "unknown field {k:?}; this route takes {}",
+                allowed.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match reply.body {
+        None => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = status;
+            resp.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            resp
+        }
+        Some(body) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_paths() {
+        assert!(is_admin_path("/_emulator"));
+        assert!(is_admin_path("/_emulator/"));
+        assert!(is_admin_path("/_emulator/state"));
+        assert!(!is_admin_path("/_emulatorx"));
+        assert!(!is_admin_path("/accounts/api/me"));
+        assert!(!is_admin_path("/x/_emulator/state"));
+    }
+
+    #[test]
+    fn only_loopback_peers() {
+        for ok in [
+            "127.0.0.1:1",
+            "127.9.9.9:1",
+            "[::1]:1",
+            "[::ffff:127.0.0.1]:1",
+        ] {
+            assert!(peer_allowed(ok.parse().unwrap()), "{ok}");
+        }
+        for no in [
+            "10.0.0.1:1",
+            "192.168.1.2:1",
+            "[::ffff:10.0.0.1]:1",
+            "[2001:db8::1]:1",
+        ] {
+            assert!(!peer_allowed(no.parse().unwrap()), "{no}");
+        }
+    }
+}

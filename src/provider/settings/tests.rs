@@ -1,0 +1,284 @@
+//! Unit tests for the provider settings: control planes and base URLs,
+//! environment fallbacks, defaults, and the diagnostics for bad values.
+
+use super::*;
+use std::collections::HashMap;
+
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+const ORG_A: &str = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b";
+const ORG_B: &str = "11111111-2222-4333-8444-555555555555";
+
+fn creds() -> ProviderSettings {
+    ProviderSettings {
+        client_id: Some("cid".into()),
+        client_secret: Some(Secret::new("csecret")),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn control_plane_names_follow_the_table() {
+    assert_eq!(CONTROL_PLANE_NAMES, ["us", "eu", "gov", "ca", "jp"]);
+    for (name, url) in CONTROL_PLANES {
+        assert_eq!(control_plane_url(name), Some(url));
+    }
+}
+
+#[test]
+fn a_refused_base_url_keeps_its_summary_and_reason() {
+    let errs = ProviderSettings {
+        base_url: Some("http://example.com".into()),
+        ..creds()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].attribute, "base_url");
+    assert_eq!(errs[0].summary, "Invalid base_url");
+    assert!(
+        errs[0].detail.contains("in the clear"),
+        "{}",
+        errs[0].detail
+    );
+}
+
+#[test]
+fn control_planes_map_to_their_urls() {
+    let cases = [
+        ("us", "https://anypoint.mulesoft.com/"),
+        ("eu", "https://eu1.anypoint.mulesoft.com/"),
+        ("gov", "https://gov.anypoint.mulesoft.com/"),
+        ("ca", "https://ca1.platform.mulesoft.com/"),
+        ("jp", "https://jp1.platform.mulesoft.com/"),
+        ("EU", "https://eu1.anypoint.mulesoft.com/"),
+    ];
+    for (plane, url) in cases {
+        let cfg = ProviderSettings {
+            control_plane: Some(plane.into()),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap();
+        assert_eq!(cfg.base_url.as_str(), url, "{plane}");
+    }
+    let cfg = creds().resolve(env_of(&[])).unwrap();
+    assert_eq!(cfg.base_url.as_str(), "https://anypoint.mulesoft.com/");
+    let cfg = creds()
+        .resolve(env_of(&[(ENV_CONTROL_PLANE, "gov")]))
+        .unwrap();
+    assert_eq!(cfg.base_url.as_str(), "https://gov.anypoint.mulesoft.com/");
+}
+
+#[test]
+fn invalid_control_plane_names_the_allowed_values() {
+    let errs = ProviderSettings {
+        control_plane: Some("mars".into()),
+        ..creds()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].attribute, "control_plane");
+    for name in ["us", "eu", "gov", "ca", "jp", "mars"] {
+        assert!(errs[0].detail.contains(name), "{}", errs[0].detail);
+    }
+}
+
+#[test]
+fn base_url_overrides_the_control_plane() {
+    let cfg = ProviderSettings {
+        control_plane: Some("eu".into()),
+        base_url: Some("http://127.0.0.1:9999".into()),
+        ..creds()
+    }
+    .resolve(env_of(&[]))
+    .unwrap();
+    assert_eq!(cfg.base_url.as_str(), "http://127.0.0.1:9999/");
+    let cfg = creds()
+        .resolve(env_of(&[(
+            ENV_BASE_URL,
+            "https://stgx.anypoint.mulesoft.com",
+        )]))
+        .unwrap();
+    assert_eq!(cfg.base_url.host_str(), Some("stgx.anypoint.mulesoft.com"));
+    let errs = creds()
+        .resolve(env_of(&[(ENV_BASE_URL, "http://example.com")]))
+        .unwrap_err();
+    assert_eq!(errs[0].attribute, "base_url");
+}
+
+#[test]
+fn everything_falls_back_to_the_environment() {
+    let cfg = ProviderSettings::default()
+        .resolve(env_of(&[
+            (ENV_CLIENT_ID, "env-id"),
+            (ENV_CLIENT_SECRET, "env-secret"),
+            (ENV_CONTROL_PLANE, "jp"),
+            (ENV_ORG_ID, ORG_A),
+            (ENV_MAX_RETRIES, "2"),
+            (ENV_TIMEOUT_SECONDS, "15"),
+        ]))
+        .unwrap();
+    assert_eq!(cfg.client_id, "env-id");
+    assert_eq!(cfg.client_secret.expose(), "env-secret");
+    assert_eq!(cfg.base_url.host_str(), Some("jp1.platform.mulesoft.com"));
+    assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
+    assert_eq!(cfg.max_retries, 2);
+    assert_eq!(cfg.timeout, Duration::from_secs(15));
+    assert!(!format!("{cfg:?}").contains("env-secret"));
+}
+
+#[test]
+fn attributes_win_over_the_environment() {
+    let cfg = ProviderSettings {
+        org_id: Some(ORG_A.into()),
+        max_retries: Some(0),
+        timeout_seconds: Some(5),
+        ..creds()
+    }
+    .resolve(env_of(&[
+        (ENV_CLIENT_ID, "env-id"),
+        (ENV_ORG_ID, ORG_B),
+        (ENV_MAX_RETRIES, "9"),
+    ]))
+    .unwrap();
+    assert_eq!(cfg.client_id, "cid");
+    assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
+    assert_eq!(cfg.max_retries, 0);
+    assert_eq!(cfg.timeout, Duration::from_secs(5));
+}
+
+#[test]
+fn defaults_apply() {
+    let cfg = creds().resolve(env_of(&[])).unwrap();
+    assert_eq!(cfg.max_retries, 5);
+    assert_eq!(cfg.timeout, Duration::from_secs(50));
+    assert_eq!(cfg.org_id, None);
+}
+
+#[test]
+fn missing_credentials_name_attribute_and_env_var() {
+    let errs = ProviderSettings {
+        client_secret: Some(Secret::new("s")),
+        ..Default::default()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].attribute, "client_id");
+    assert!(errs[0].detail.contains("`client_id`"));
+    assert!(errs[0].detail.contains("ANYPOINT_CLIENT_ID"));
+
+    let errs = ProviderSettings {
+        client_id: Some("c".into()),
+        ..Default::default()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].attribute, "client_secret");
+    assert!(errs[0].detail.contains("`client_secret`"));
+    assert!(errs[0].detail.contains("ANYPOINT_CLIENT_SECRET"));
+
+    // Both missing: one error that mentions both.
+    let errs = ProviderSettings::default()
+        .resolve(env_of(&[]))
+        .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    for needle in [
+        "client_id",
+        "client_secret",
+        "ANYPOINT_CLIENT_ID",
+        "ANYPOINT_CLIENT_SECRET",
+    ] {
+        assert!(errs[0].detail.contains(needle), "{needle}");
+    }
+    // Empty strings count as unset.
+    let errs = ProviderSettings {
+        client_id: Some("  ".into()),
+        client_secret: Some(Secret::new("")),
+        ..Default::default()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+}
+
+#[test]
+fn bad_numbers_are_reported_together() {
+    let errs = ProviderSettings {
+        max_retries: Some(-1),
+        ..creds()
+    }
+    .resolve(env_of(&[(ENV_TIMEOUT_SECONDS, "soon")]))
+    .unwrap_err();
+    assert_eq!(errs.len(), 2);
+    assert_eq!(errs[0].attribute, "max_retries");
+    assert_eq!(errs[1].attribute, "timeout_seconds");
+    assert!(errs[1].detail.contains("ANYPOINT_TIMEOUT_SECONDS"));
+    let errs = ProviderSettings {
+        timeout_seconds: Some(0),
+        ..creds()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert_eq!(errs[0].attribute, "timeout_seconds");
+}
+
+#[test]
+fn environment_variables_follow_the_rules_of_their_attributes() {
+    // ANYPOINT_ORG_ID is a UUID, like org_id.
+    let errs = creds()
+        .resolve(env_of(&[(ENV_ORG_ID, "not-a-uuid")]))
+        .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].attribute, "org_id");
+    assert!(errs[0].detail.contains(ENV_ORG_ID), "{}", errs[0].detail);
+    assert!(errs[0].detail.contains("UUID"), "{}", errs[0].detail);
+    let errs = ProviderSettings {
+        org_id: Some("not-a-uuid".into()),
+        ..creds()
+    }
+    .resolve(env_of(&[]))
+    .unwrap_err();
+    assert!(errs[0].detail.contains("`org_id`"), "{}", errs[0].detail);
+    // ANYPOINT_MAX_RETRIES has the range of max_retries.
+    let ok = creds().resolve(env_of(&[(ENV_MAX_RETRIES, "20")])).unwrap();
+    assert_eq!(ok.max_retries, 20);
+    for (n, env) in [(21, "21"), (30, "30"), (-1, "-1")] {
+        let errs = creds()
+            .resolve(env_of(&[(ENV_MAX_RETRIES, env)]))
+            .unwrap_err();
+        assert!(
+            errs[0].detail.contains("between 0 and 20"),
+            "{}",
+            errs[0].detail
+        );
+        let errs = ProviderSettings {
+            max_retries: Some(n),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap_err();
+        assert!(
+            errs[0].detail.contains("between 0 and 20"),
+            "{}",
+            errs[0].detail
+        );
+    }
+    let errs = creds()
+        .resolve(env_of(&[(ENV_TIMEOUT_SECONDS, "3601")]))
+        .unwrap_err();
+    assert!(
+        errs[0].detail.contains("between 1 and 3600"),
+        "{}",
+        errs[0].detail
+    );
+}
