@@ -105,7 +105,8 @@ pub(super) async fn clear_slot(
     Some(())
 }
 
-/// Revoke, then delete. `Ok(())` when the contract is gone at the end.
+/// Revoke, then delete (the delete even after a stop, once the revoke has
+/// been made). `Ok(())` when the contract is gone at the end.
 pub(super) async fn end_contract(
     data: &AnypointData,
     inst_org: &str,
@@ -124,9 +125,13 @@ pub(super) async fn end_contract(
         Err(e) if e.is_conflict() => {}
         Err(e) => return Err(e),
     }
+    // The revoke is on the platform: the delete finishes the operation even
+    // if the provider was asked to stop meanwhile (sent once, not retried
+    // after the stop), or the next plan would see the revoked contract as
+    // gone and leave it on the platform, out of state.
     match data
         .client
-        .delete_contract(inst_org, env, api, contract_id)
+        .after_stop(data.client.delete_contract(inst_org, env, api, contract_id))
         .await
     {
         Err(e) if !e.is_not_found() => Err(e),
