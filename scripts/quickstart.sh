@@ -13,6 +13,8 @@ command -v cargo >/dev/null 2>&1 || { echo "error: Rust (cargo) is required" >&2
 
 echo "==> Building the provider and the emulator (release)"
 cargo build --release --locked --bins
+# Where cargo put it: CARGO_TARGET_DIR is honoured, as cargo does.
+release_dir="${CARGO_TARGET_DIR:-target}/release"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 case "$(uname -m)" in
@@ -33,7 +35,7 @@ trap cleanup EXIT
 echo "==> Installing the provider into a local filesystem mirror"
 mirror="$work/mirror/registry.terraform.io/anypoint-platform/anypoint/$version/${os}_$arch"
 mkdir -p "$mirror"
-cp target/release/terraform-provider-anypoint "$mirror/terraform-provider-anypoint_v$version"
+cp "$release_dir/terraform-provider-anypoint" "$mirror/terraform-provider-anypoint_v$version"
 cat > "$work/terraform.rc" <<RC
 provider_installation {
   filesystem_mirror {
@@ -48,7 +50,7 @@ RC
 export TF_CLI_CONFIG_FILE="$work/terraform.rc"
 
 echo "==> Starting the Anypoint emulator"
-target/release/anypoint-emulator --listen 127.0.0.1:0 --url-file "$work/emulator.url" >"$work/emulator.log" 2>&1 &
+"$release_dir/anypoint-emulator" --listen 127.0.0.1:0 --url-file "$work/emulator.url" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/emulator.url" ] && break
