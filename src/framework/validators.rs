@@ -57,21 +57,6 @@ pub fn int_between(min: i64, max: i64) -> Validator {
     })
 }
 
-/// A string of ASCII digits only.
-pub fn digits() -> Validator {
-    Validator::new("digits only", |v, path, diags| {
-        if let Some(s) = v.as_str() {
-            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                diags.attr_error(
-                    path.clone(),
-                    "Invalid identifier",
-                    format!("The attribute {path} must contain digits only (a numeric id such as \"12345\"), got {s:?}."),
-                );
-            }
-        }
-    })
-}
-
 /// True for a canonical UUID: 8-4-4-4-12 hex digits.
 pub fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -457,8 +442,6 @@ mod tests {
         assert!(check(&one_of(&["a", "b"]), Value::string("c")).has_errors());
         assert!(check(&int_between(1, 5), Value::int(6)).has_errors());
         assert!(!check(&int_between(1, 5), Value::int(5)).has_errors());
-        assert!(check(&digits(), Value::string("12a")).has_errors());
-        assert!(!check(&digits(), Value::string("123")).has_errors());
         assert!(!check(
             &uuid(),
             Value::string("0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b")
