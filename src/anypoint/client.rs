@@ -22,6 +22,7 @@ use super::retry::{Backoff, RetryState};
 #[cfg(test)]
 pub(crate) use super::send::Class;
 pub(crate) use super::send::{Failure, Replay};
+use super::users::ConnectedAppIdentity;
 use crate::secret::{register_secret, Secret};
 
 /// Connect timeout for every request.
@@ -67,7 +68,9 @@ pub(super) struct Inner {
     pub(super) client_id: String,
     pub(super) client_secret: Secret,
     pub(super) org_id: Option<String>,
-    pub(super) discovered_org: OnceCell<String>,
+    /// The answer of `GET /accounts/api/me`, read once per process: the
+    /// organization discovery and the Connected App's identity share it.
+    pub(super) me: OnceCell<(ConnectedAppIdentity, u16)>,
     pub(super) tokens: TokenCache,
     pub(super) max_retries: u32,
     pub(super) backoff: Backoff,
@@ -167,7 +170,7 @@ impl AnypointClient {
                 client_id: config.client_id,
                 client_secret: config.client_secret,
                 org_id: config.org_id,
-                discovered_org: OnceCell::new(),
+                me: OnceCell::new(),
                 tokens: TokenCache::default(),
                 max_retries: config.max_retries,
                 backoff: config.backoff,
@@ -205,30 +208,54 @@ impl AnypointClient {
         if let Some(org) = &self.inner.org_id {
             return Ok(org.clone());
         }
-        if let Some(org) = self.inner.discovered_org.get() {
-            return Ok(org.clone());
+        let (me, status) = self.me().await?;
+        let org = me.org_id.clone().ok_or_else(|| {
+            ApiError::Decode(ErrorInfo::new(
+                "GET",
+                &self
+                    .request(Method::GET, &["accounts", "api", "me"], &[])
+                    .path,
+                Some(*status),
+                "the answer has neither client.org_id nor user.organization.id: set the \
+                 provider attribute `org_id` (or ANYPOINT_ORG_ID)"
+                    .to_owned(),
+            ))
+        })?;
+        Ok(org)
+    }
+
+    /// `GET /accounts/api/me`: the Connected App's user and organization
+    /// (the same answer [`Self::org_id`] discovers the organization from).
+    pub async fn connected_app_identity(&self) -> Result<ConnectedAppIdentity, ApiError> {
+        Ok(self.me().await?.0.clone())
+    }
+
+    /// The `/me` answer with its status, fetched once per process;
+    /// concurrent first calls make one request, and a failure is not kept
+    /// (the next call asks again).
+    async fn me(&self) -> Result<&(ConnectedAppIdentity, u16), ApiError> {
+        if let Some(me) = self.inner.me.get() {
+            return Ok(me);
         }
         let req = self.request(Method::GET, &["accounts", "api", "me"], &[]);
-        let discover = self.inner.discovered_org.get_or_try_init(|| async {
+        let fetch = self.inner.me.get_or_try_init(|| async {
             let reply = self.call(&req).await?;
             let body: serde_json::Value = self.decode(&req, &reply)?;
-            let org = org_from_me(&body).ok_or_else(|| {
-                ApiError::Decode(ErrorInfo::new(
-                    req.method.as_str(),
-                    &req.path,
-                    Some(reply.status.as_u16()),
-                    "the answer has neither client.org_id nor user.organization.id: set the \
-                     provider attribute `org_id` (or ANYPOINT_ORG_ID)"
-                        .to_owned(),
-                ))
-            })?;
-            tracing::debug!(org_id = %org, "discovered the Anypoint organization");
-            Ok::<_, ApiError>(org)
+            let me = ConnectedAppIdentity {
+                user_id: body
+                    .pointer("/user/id")
+                    .and_then(|v| v.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+                org_id: org_from_me(&body),
+            };
+            if let Some(org) = &me.org_id {
+                tracing::debug!(org_id = %org, "discovered the Anypoint organization");
+            }
+            Ok::<_, ApiError>((me, reply.status.as_u16()))
         });
-        self.cancellable(&req, discover)
-            .await
-            .map_err(|f| f.error)?
-            .cloned()
+        self.cancellable(&req, fetch).await.map_err(|f| f.error)?
     }
 
     // -----------------------------------------------------------------------

@@ -4,7 +4,7 @@ use reqwest::Method;
 
 use super::client::AnypointClient;
 use super::error::ApiError;
-use super::models::{org_from_me, User, UserPage};
+use super::models::{User, UserPage};
 use super::paging::{collect_pages, Page};
 
 /// Page size for the users list. Access Management's documented maximum is
@@ -47,21 +47,4 @@ pub struct ConnectedAppIdentity {
     pub user_id: Option<String>,
     /// The organization, read as the organization discovery reads it.
     pub org_id: Option<String>,
-}
-
-impl AnypointClient {
-    /// `GET /accounts/api/me`: the Connected App's user and organization.
-    pub async fn connected_app_identity(&self) -> Result<ConnectedAppIdentity, ApiError> {
-        let req = self.request(Method::GET, &["accounts", "api", "me"], &[]);
-        let body: serde_json::Value = self.call_json(&req).await?;
-        Ok(ConnectedAppIdentity {
-            user_id: body
-                .pointer("/user/id")
-                .and_then(|v| v.as_str())
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-            org_id: org_from_me(&body),
-        })
-    }
 }

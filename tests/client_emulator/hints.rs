@@ -167,6 +167,21 @@ async fn cancelling_during_a_back_off_aborts_at_once() {
 
 // One thread: the stop is observed without a wake-up across threads.
 #[tokio::test]
+async fn the_organization_and_the_identity_share_one_me_request() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client_with(config(&emu, 3, None), CancellationToken::new());
+    let (org, me) = tokio::join!(c.org_id(), c.connected_app_identity());
+    assert_eq!(org.unwrap(), ORG);
+    let me = me.unwrap();
+    assert_eq!(me.org_id.as_deref(), Some(ORG));
+    assert_eq!(me.user_id.as_deref(), Some(CONNECTED_APP_USER_ID));
+    assert_eq!(c.connected_app_identity().await.unwrap(), me);
+    assert_eq!(c.org_id().await.unwrap(), ORG);
+    assert_eq!(h.request_count("GET", "/accounts/api/me"), 1);
+}
+
+#[tokio::test]
 async fn cancelling_during_a_request_aborts_at_once() {
     let watch = event_watch();
     let emu = emulator().await;
