@@ -32,11 +32,13 @@
 mod applications;
 mod auth;
 mod client;
+mod clock;
 mod config;
 mod contracts;
 mod create_once;
 mod error;
 mod known;
+mod listing;
 mod models;
 mod owners;
 mod paging;
@@ -44,10 +46,12 @@ mod paging;
 mod registration_tests;
 mod retry;
 mod send;
+mod shared_reads;
 mod users;
 
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
 pub use client::{build_http_client, user_agent, AnypointClient, CONNECT_TIMEOUT};
+pub use clock::{created_secs, PriorHolders, Since};
 pub use config::{
     is_loopback_host, validate_base_url, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,

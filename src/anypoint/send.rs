@@ -363,6 +363,7 @@ impl AnypointClient {
                 .map_err(|e| self.transport_failure(req, e))?;
             let status = response.status();
             let headers = response.headers().clone();
+            self.note_platform_date(&headers);
             let body = response
                 .bytes()
                 .await

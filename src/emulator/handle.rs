@@ -92,6 +92,12 @@ impl EmulatorHandle {
         lock(&self.shared.state).list_hides_applications = hide;
     }
 
+    /// List items are short (no credentials, redirect URIs or grant types)
+    /// even with `targetAdminSite=true`, as in a captured answer.
+    pub fn set_list_items_short(&self, short: bool) {
+        lock(&self.shared.state).list_items_short = short;
+    }
+
     // ------------------------------------------------------------ owners
 
     /// False if the app is missing or the user is not an owner.

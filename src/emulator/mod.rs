@@ -43,8 +43,17 @@
 //! - `PUT` replaces the whole mutable set: a missing field is cleared.
 //! - `apiEndpoints` is write-only (accepted on create, never returned).
 //! - Application routes accept the numeric id or the application's clientId.
-//! - The application list shows every application (`targetAdminSite` changes
-//!   nothing), unless [`EmulatorConfig::list_hides_applications`] (or
+//! - With `targetAdminSite=true` the application list's items are whole
+//!   applications without their owners (client id and secret, redirect URIs,
+//!   grant types: KB-001116455 says that parameter is what puts the
+//!   credentials in list output); without it, or with
+//!   [`EmulatorConfig::list_items_short`] (or
+//!   [`EmulatorHandle::set_list_items_short`]), they are the short items of a
+//!   captured answer (`id`, `name`, `description`, `url`, `coreServicesId`,
+//!   `masterOrganizationId`, `audit`). The provider reads an application by
+//!   id whenever its item is short.
+//! - The application list shows every application, unless
+//!   [`EmulatorConfig::list_hides_applications`] (or
 //!   [`EmulatorHandle::set_list_hides_applications`]) is on: then it answers
 //!   `{"applications":[],"total":0}` whatever exists, while reads by id still
 //!   work. That is what the reference (§8 q9) reports a Connected App without
@@ -185,6 +194,9 @@ pub struct EmulatorConfig {
     /// The application list answers empty while reads by id still work (see
     /// the deliberate choices above); off by default. Not persisted.
     pub list_hides_applications: bool,
+    /// List items are short even with `targetAdminSite=true` (see the
+    /// deliberate choices above); off by default. Not persisted.
+    pub list_items_short: bool,
     /// Start without API Manager's "Manage Contracts" permission: contract
     /// revoke and delete answer 403 (switchable with
     /// [`EmulatorHandle::set_manage_contracts`]).
@@ -204,6 +216,7 @@ impl Default for EmulatorConfig {
             state_file: None,
             admin: false,
             list_hides_applications: false,
+            list_items_short: false,
             deny_manage_contracts: false,
         }
     }
@@ -223,6 +236,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
             .field("list_hides_applications", &self.list_hides_applications)
+            .field("list_items_short", &self.list_items_short)
             .field("deny_manage_contracts", &self.deny_manage_contracts)
             .finish()
     }
@@ -252,6 +266,7 @@ impl Emulator {
         };
         let mut state = state::State::new(&config.org_id);
         state.list_hides_applications = config.list_hides_applications;
+        state.list_items_short = config.list_items_short;
         if let Some(snapshot) = snapshot {
             state.restore(snapshot).map_err(|msg| {
                 std::io::Error::new(

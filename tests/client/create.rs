@@ -29,16 +29,19 @@ async fn an_ambiguous_504_on_create_finds_the_created_app() {
     assert_eq!(app.name, "orders-client");
     assert!(app.client_secret.is_some());
     assert_eq!(count(&h, "POST", &apps_path()), 1);
-    // The same-named applications listed before the create, and the lookup.
+    // The process's list read before the create (the name check), and the
+    // lookup.
     assert_eq!(count(&h, "GET", &apps_path()), 2);
     assert_eq!(h.application_count(), 1);
-    // The lookup searched by name, with targetAdminSite.
-    let list = requests(&h)
+    let lists: Vec<String> = requests(&h)
         .into_iter()
-        .find(|r| r.starts_with(&format!("GET {}?", apps_path())))
-        .unwrap();
-    assert!(list.contains("query=orders-client"), "{list}");
-    assert!(list.contains("targetAdminSite=true"), "{list}");
+        .filter(|r| r.starts_with(&format!("GET {}?", apps_path())))
+        .collect();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    assert!(!lists[0].contains("query="), "{lists:?}");
+    // The lookup searched by name, with targetAdminSite.
+    assert!(lists[1].contains("query=orders-client"), "{lists:?}");
+    assert!(lists[1].contains("targetAdminSite=true"), "{lists:?}");
 }
 
 #[tokio::test]
@@ -307,6 +310,8 @@ async fn an_ambiguous_contract_create_finds_the_contract() {
 mod on_the_mock {
     use std::time::Duration;
 
+    use anypoint_provider::anypoint::PriorHolders;
+
     use crate::client_support::*;
 
     #[tokio::test]
@@ -327,11 +332,45 @@ mod on_the_mock {
         mock.world
             .fault("POST", &apps_path(), [Fault::ActThen(504)]);
         let app = c
-            .create_application_excluding(ORG, &new_app("dup"), None, Some(&[older]))
+            .create_application_excluding(
+                ORG,
+                &new_app("dup"),
+                None,
+                Some(&PriorHolders {
+                    ids: vec![older],
+                    as_of: None,
+                }),
+            )
             .await
             .unwrap();
         assert_ne!(app.id, older);
         assert_eq!(mock.world.count("POST", &apps_path()), 1);
+        assert_eq!(mock.world.apps.lock().unwrap().len(), 2);
+    }
+
+    /// The names were listed once (by the first create); an application
+    /// somebody else made under a name after that, and before our create,
+    /// is not listed among the prior holders, but the platform dates it
+    /// before them: it is never taken for the one our create made.
+    #[tokio::test]
+    async fn an_application_made_after_the_names_were_listed_is_never_taken_for_ours() {
+        let mock = start().await;
+        let c = client(&mock);
+        c.create_application(ORG, &new_app("first"), None)
+            .await
+            .unwrap();
+        let theirs = mock.world.insert_app("dup");
+        // Our create is refused ambiguously, without acting.
+        mock.world.fault("POST", &apps_path(), [status(504)]);
+        let err = c
+            .create_application(ORG, &new_app("dup"), None)
+            .await
+            .unwrap_err();
+        assert!(err.is_ambiguous(), "{err:?}");
+        assert!(err.to_string().contains(&theirs.to_string()), "{err}");
+        assert!(err.to_string().contains("not taken"), "{err}");
+        // Not resent, and nothing else made.
+        assert_eq!(mock.world.count("POST", &apps_path()), 2);
         assert_eq!(mock.world.apps.lock().unwrap().len(), 2);
     }
 

@@ -240,7 +240,10 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
     // Sent anyway with the holder left out (as after a list that did not
     // show it), an ambiguous first attempt (whether or not the server
     // processed it) ends in the same Conflict: never the foreign application.
-    let existing = [foreign_id];
+    let existing = anypoint_provider::anypoint::PriorHolders {
+        ids: vec![foreign_id],
+        as_of: None,
+    };
     for kind in [
         FaultKind::DropBeforeProcessing,
         FaultKind::ProcessThenStatus(504),
@@ -283,7 +286,9 @@ async fn a_create_goes_ahead_when_the_listing_before_it_is_refused() {
     let c = client(&emu);
     c.list_users(ORG, None).await.unwrap();
     h.reset_request_log();
-    // The listing of same-named applications before the create is refused.
+    // The listings before the create are refused: the process's list, then
+    // the list of same-named applications.
+    h.push_fault(Fault::on("GET", &apps_path(), FaultKind::status(403)));
     h.push_fault(Fault::on("GET", &apps_path(), FaultKind::status(403)));
     let app = c
         .create_application(ORG, &new_app("unlisted"), None)
@@ -297,7 +302,11 @@ async fn a_create_goes_ahead_when_the_listing_before_it_is_refused() {
         .collect();
     assert_eq!(
         seen,
-        [("GET".to_owned(), 403), ("POST".to_owned(), 201)],
+        [
+            ("GET".to_owned(), 403),
+            ("GET".to_owned(), 403),
+            ("POST".to_owned(), 201)
+        ],
         "{:?}",
         h.requests()
     );
