@@ -4,8 +4,10 @@
 //! ⌈N/250⌉ list requests instead of N reads and N name look-ups.
 //!
 //! The rules:
-//! - The first use fetches the first page (250 items), which tells the
-//!   total. The other pages are fetched together, concurrently, once they
+//! - The first [`LIST_AFTER`] uses go one by one, as they would without a
+//!   list (a command that reads or creates one or two applications costs
+//!   what it did); the next fetches the first page (250 items), which tells
+//!   the total, and the uses after it wait for that page. The other pages are fetched together, concurrently, once they
 //!   are worth it: when the uses the pages already fetched could not serve
 //!   reach the number of pages left (so a few applications in a large
 //!   organization cost one page more than reading them one by one, and many
@@ -26,7 +28,7 @@
 //! - A list that fails is not asked again in this process: reads and name
 //!   checks go one by one, as they would without it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -40,6 +42,10 @@ use super::error::ApiError;
 use super::models::{Application, ApplicationSummary};
 use super::paging::{MAX_PAGES, MAX_PAGE_SIZE};
 
+/// How many uses (reads and name checks) of an organization's
+/// applications a process makes one by one before it reads the list.
+pub(super) const LIST_AFTER: usize = 2;
+
 /// How many pages are fetched at the same time.
 const CONCURRENT_PAGES: usize = 8;
 
@@ -51,6 +57,8 @@ pub(super) struct Listing {
     first: OnceCell<Option<usize>>,
     /// Whether the other pages were all fetched.
     rest: OnceCell<bool>,
+    /// Uses before the first page was asked for.
+    uses: AtomicUsize,
     /// Uses that the pages fetched so far could not serve.
     misses: AtomicUsize,
     data: Mutex<ListingData>,
@@ -68,6 +76,10 @@ struct ListingData {
     /// The other pages can be fetched at once (the first was full and told
     /// the total).
     at_once: bool,
+    /// Applications this process changed since the list was first read: a
+    /// page that was on its way meanwhile may be older, so its items of
+    /// them are left out.
+    changed: HashSet<i64>,
 }
 
 /// A listed application.
@@ -93,7 +105,9 @@ impl Listing {
     fn add(&self, page: ListedPage) {
         let mut data = self.data();
         for (id, listed) in page.items {
-            data.apps.insert(id, listed);
+            if !data.changed.contains(&id) {
+                data.apps.insert(id, listed);
+            }
         }
     }
 
@@ -120,6 +134,14 @@ impl Listing {
             .collect();
         ids.sort_unstable();
         ids
+    }
+
+    /// Whether this use is one of the first [`LIST_AFTER`], which go one by
+    /// one (once the first page is asked for, every use waits for it).
+    fn early(&self) -> bool {
+        !self.first.initialized()
+            && self.uses.load(Ordering::Relaxed) < LIST_AFTER
+            && self.uses.fetch_add(1, Ordering::Relaxed) < LIST_AFTER
     }
 
     /// Count a use the fetched pages could not serve; true when the pages
@@ -340,6 +362,9 @@ impl AnypointClient {
 
     async fn listed_application(&self, org: &str, id: i64) -> Option<Application> {
         let listing = self.listing(org);
+        if listing.early() {
+            return None;
+        }
         let left = self.first_page(org, &listing).await?;
         if !listing.serves_reads() {
             return None;
@@ -358,6 +383,9 @@ impl AnypointClient {
     /// list, if it holds every name (`None`: ask the platform by name).
     pub(super) async fn listed_holders(&self, org: &str, name: &str) -> Option<Vec<i64>> {
         let listing = self.listing(org);
+        if listing.early() {
+            return None;
+        }
         let left = self.first_page(org, &listing).await?;
         if !listing.is_complete() {
             if listing.rest.initialized() || !listing.missed(left) {
@@ -382,6 +410,7 @@ impl AnypointClient {
     pub(super) fn listing_changed(&self, org: &str, id: i64, name: Option<&str>) {
         let listing = self.listing(org);
         let mut data = listing.data();
+        data.changed.insert(id);
         match name {
             Some(name) => {
                 data.apps.insert(
@@ -415,6 +444,7 @@ impl AnypointClient {
     pub(super) fn listing_stale(&self, org: &str, id: i64) {
         let listing = self.listing(org);
         let mut data = listing.data();
+        data.changed.insert(id);
         if let Some(l) = data.apps.get_mut(&id) {
             l.full = None;
         }

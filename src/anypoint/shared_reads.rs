@@ -21,11 +21,13 @@ use super::error::ApiError;
 use super::models::{Application, Contract};
 
 type Key = (String, i64);
+/// A read by id, once: the application, or the `NotFound` that answered.
+type ApplicationRead = Arc<OnceCell<Result<Application, ApiError>>>;
 
 /// What this process has read, per organization and application.
 #[derive(Default)]
 pub(super) struct SharedReads {
-    applications: Mutex<HashMap<Key, Arc<OnceCell<Result<Application, ApiError>>>>>,
+    applications: Mutex<HashMap<Key, ApplicationRead>>,
     contracts: Mutex<HashMap<Key, Arc<OnceCell<Vec<Contract>>>>>,
 }
 
@@ -38,7 +40,7 @@ fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SharedReads {
-    fn application_cell(&self, org: &str, id: i64) -> Arc<OnceCell<Result<Application, ApiError>>> {
+    fn application_cell(&self, org: &str, id: i64) -> ApplicationRead {
         locked(&self.applications)
             .entry(key(org, id))
             .or_default()

@@ -90,8 +90,7 @@ async fn every_operation_uses_its_exact_path() {
         format!("/apimanager/api/v1/organizations/{ORG}/environments/{ENVIRONMENT_ID}/apis/{api}");
     let expected = vec![
         format!("POST {TOKEN_PATH}"),
-        // The name check before the create reads the process's list.
-        format!("GET {a}?offset=0&limit=250&targetAdminSite=true"),
+        format!("GET {a}?query=paths&offset=0&limit=250&targetAdminSite=true"),
         format!("POST {a}"),
         format!("GET {a}/{id}"),
         format!("PUT {a}/{id}"),

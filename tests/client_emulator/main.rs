@@ -7,6 +7,7 @@
 mod contracts;
 mod faults;
 mod hints;
+mod listing;
 mod operations;
 mod recovery;
 mod token;
