@@ -454,7 +454,7 @@ rate_limit_scenario() {
   local msg dir="$work/rate-limit"
   mkdir -p "$dir"
   if ! start_emulator rate-limit --rate-limit "$rate_limit"; then
-    msg="Not run: the emulator refused \`--rate-limit $rate_limit\` (the rate-limit work has not landed in this build?): $(tail -3 "$work/rate-limit.log" | tr '\n' ' ')"
+    msg="Not run: the emulator refused \`--rate-limit $rate_limit\` (the rate-limit work has not landed in this build?): $(grep -v '^$' "$work/rate-limit.log" | head -1)"
     echo "    $msg" >&2
     rate_limit_json=$(python3 -c 'import json,sys; print(json.dumps({"rate": int(sys.argv[1]), "apps": int(sys.argv[2]), "exit": None, "message": sys.argv[3]}))' "$rate_limit" "$rate_apps" "$msg")
     return 0
@@ -518,10 +518,16 @@ profile() {
     fi
     echo "==> $cmd of $n applications: exit $rc, $(elapsed) s"
     if [ "$use_perf" = 1 ]; then
-      for f in "$dir/$cmd"/perf-*.data; do
+      # The three busiest provider processes of the command (largest
+      # profiles), top symbols by self time, with sample counts.
+      local files
+      files=$(ls -S "$dir/$cmd"/perf-*.data 2>/dev/null | head -n 3 || true)
+      echo "    $(ls "$dir/$cmd"/perf-*.data 2>/dev/null | wc -l) provider process(es) profiled"
+      for f in $files; do
         [ -s "$f" ] || continue
-        echo "--- $(basename "$f"): top symbols (self time)"
-        /usr/bin/perf report -i "$f" --stdio --no-children --sort dso,symbol -g none -q 2>/dev/null | grep -v '^$' | head -n 25 || true
+        echo "--- $(basename "$f"): top symbols (self time; overhead, samples, binary, symbol)"
+        /usr/bin/perf report -i "$f" --stdio --no-children --sort dso,symbol -g none -q -n --percent-limit 1 2>/dev/null |
+          grep -v '^$' | sed -e 's/[[:space:]-]*$//' | cut -c1-160 | head -n 20 || true
       done
     else
       python3 - "$dir/$cmd/provider.log" <<'PY'
