@@ -454,7 +454,7 @@ rate_limit_scenario() {
   local msg dir="$work/rate-limit"
   mkdir -p "$dir"
   if ! start_emulator rate-limit --rate-limit "$rate_limit"; then
-    msg="Not run: the emulator refused \`--rate-limit $rate_limit\` (the rate-limit work has not landed in this build?): $(grep -v '^$' "$work/rate-limit.log" | head -1)"
+    msg="Not run: the emulator refused \`--rate-limit $rate_limit\` (the rate-limit work has not landed in this build?): $(awk 'NF && !seen { print; seen = 1 }' "$work/rate-limit.log")"
     echo "    $msg" >&2
     rate_limit_json=$(python3 -c 'import json,sys; print(json.dumps({"rate": int(sys.argv[1]), "apps": int(sys.argv[2]), "exit": None, "message": sys.argv[3]}))' "$rate_limit" "$rate_apps" "$msg")
     return 0
@@ -592,8 +592,9 @@ done
 if [ "$rate_scenario" = 1 ]; then rate_limit_scenario; fi
 
 mkdir -p "$out_dir"
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
-tf_version=$("$tf" version 2>/dev/null | head -1)
+# (awk reads to the end: no early exit for pipefail to trip on.)
+cpu=$(awk -F': ' '/^model name/ && !seen { print $2; seen = 1 }' /proc/cpuinfo 2>/dev/null || true)
+tf_version=$("$tf" version 2>/dev/null | awk 'NR == 1' || true)
 cmdline="scripts/bench.sh --sizes \"$sizes\" --runs $runs --latencies \"$latencies\" --variants \"$variants\""
 [ "$extras" = 1 ] || cmdline+=" --no-extras"
 [ "$rate_scenario" = 0 ] || cmdline+=" --rate-limit-scenario"
