@@ -532,15 +532,26 @@ profile() {
     else
       python3 - "$dir/$cmd/provider.log" <<'PY'
 import collections, re, sys
+# Lines of the provider's own log (Terraform prefixes them with "provider").
 stamps = []
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:(\d\d\.\d+))", line)
+    m = re.match(r"\d{4}-\d\d-\d\dT(\d\d):(\d\d):(\d\d\.\d+)Z? (.*)", line)
     if m and "provider" in line:
-        stamps.append((m.group(1), line.strip()))
-print(f"{len(stamps)} provider log lines")
-per_second = collections.Counter(s[:19] for s, _ in stamps)
-for sec, count in per_second.most_common(5):
-    print(f"  {sec}: {count} lines")
+        t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+        stamps.append((t, m.group(4).strip()[:110]))
+if not stamps:
+    print("no provider log lines")
+    sys.exit(0)
+span = stamps[-1][0] - stamps[0][0]
+print(f"{len(stamps)} provider log lines over {span:.2f} s")
+buckets = collections.Counter(int((t - stamps[0][0]) * 10) for t, _ in stamps)
+print("busiest 100 ms windows (from the first line):")
+for b, count in buckets.most_common(5):
+    print(f"  +{b / 10:.1f} s: {count} lines")
+gaps = sorted(((b[0] - a[0], a[1], b[1]) for a, b in zip(stamps, stamps[1:])), reverse=True)
+print("longest silences (the provider waiting on Terraform or on the platform):")
+for gap, before, after in gaps[:5]:
+    print(f"  {gap * 1000:.0f} ms before: {after}")
 PY
     fi
   done

@@ -157,7 +157,10 @@ def ratio_tables(data, out):
         "no-op plan ≤ the `noop` floor's plan + (⌈N/250⌉ + 2) RTT, destroy ≤ "
         "(I/parallelism + 3) RTT, with I the resource instances (applications plus owners and "
         "contracts) and parallelism "
-        f"{data.parallelism}.\n"
+        f"{data.parallelism}. An owner or a contract waits for its application, a level of "
+        "round trips the formula does not count, and a contract's create and destroy take more "
+        "than one call each: with owners and contracts (the default), small N stays above the "
+        "limit; `--no-extras` measures the applications alone.\n"
         f"- At 0 ms: the ratio to the `noop` floor (target ≤ {NOOP_TARGET} at N = 500) and to "
         "both `terraform_data` floors.\n"
     )
@@ -450,8 +453,9 @@ def markdown(data, svg_name, data_name):
         "`memmove` and `drop_in_place` are allocation and copying (look at their callers with "
         "`--children`); kernel symbols such as `finish_task_switch` and `futex` are threads "
         "waking and sleeping. Where perf cannot attach (no `perf_event_open`, e.g. in a "
-        "container) it falls back to `TF_LOG_PROVIDER=debug` and prints how many provider log "
-        "lines each second of the command saw (the busiest first).\n"
+        "container) it falls back to `TF_LOG_PROVIDER=debug` and prints, per command, how long "
+        "the provider log spans, its busiest 100 ms windows and its longest silences (the line "
+        "that ended each), which show where the provider waited on Terraform or the platform.\n"
     )
     return "\n".join(out).rstrip() + "\n"
 

@@ -21,7 +21,8 @@
 //! - `latency` is added before every response (faults included).
 //! - The request log keeps the most recent [`REQUEST_LOG_LIMIT`] requests
 //!   (method, path, query, status, time; never bodies or headers), with
-//!   counters per route and status over every request.
+//!   counters per route and status over every request, and a count of the
+//!   TCP connections accepted (cleared with the log).
 //! - With a `state_file`, the applications and contracts are loaded at start
 //!   and written after every successful mutation (temp file in the same
 //!   directory, fsync, rename). Tokens are never written.
