@@ -295,8 +295,14 @@ impl EmulatorHandle {
         }
     }
 
-    /// Clear the request log, the per-route counters and the token request
-    /// counter.
+    /// TCP connections the emulator accepted since start or the last
+    /// [`EmulatorHandle::reset_request_log`] (admin connections included).
+    pub fn connections(&self) -> u64 {
+        lock(&self.shared.log).connections()
+    }
+
+    /// Clear the request log, the per-route counters, the connection count
+    /// and the token request counter.
     pub fn reset_request_log(&self) {
         let mut log = lock(&self.shared.log);
         log.clear();

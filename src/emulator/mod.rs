@@ -21,7 +21,8 @@
 //! - `latency` is added before every response (faults included).
 //! - The request log keeps the most recent [`REQUEST_LOG_LIMIT`] requests
 //!   (method, path, query, status, time; never bodies or headers), with
-//!   counters per route and status over every request.
+//!   counters per route and status over every request, and a count of the
+//!   TCP connections accepted (cleared with the log).
 //! - With a `state_file`, the applications and contracts are loaded at start
 //!   and written after every successful mutation (temp file in the same
 //!   directory, fsync, rename). Tokens are never written.
@@ -287,11 +288,14 @@ impl Emulator {
         let shared = Arc::new(routes::Shared::new(config.clone(), state));
         let handle = EmulatorHandle::new(shared.clone());
         let shutdown = shared.shutdown.clone();
+        let counted = shared.clone();
+        let on_accept: conn::OnAccept =
+            Box::new(move || routes::lock(&counted.log).connection_accepted());
         let app = axum::Router::new()
             .fallback(routes::entry)
             .with_state(shared)
             .into_make_service_with_connect_info::<conn::ConnMeta>();
-        let server = axum::serve(conn::KillableListener::new(listener), app)
+        let server = axum::serve(conn::KillableListener::new(listener, on_accept), app)
             .with_graceful_shutdown(async move { shutdown.cancelled_owned().await });
         let task = tokio::spawn(async move {
             if let Err(e) = server.await {

@@ -35,8 +35,8 @@
 //! | `DELETE /_emulator/faults` | all faults off: scripted faults cleared, rate 0 |
 //! | `PUT /_emulator/latency` | `{"ms": 250}`: added before every API response (0 = off) |
 //! | `GET /_emulator/requests` | the request log (`?last=N`, `?method=GET`, `?pathPrefix=/apiplatform`) |
-//! | `DELETE /_emulator/requests` | clear the request log and the counters |
-//! | `GET /_emulator/counters` | requests per route and status, token requests, total |
+//! | `DELETE /_emulator/requests` | clear the request log and the counters (connections included) |
+//! | `GET /_emulator/counters` | requests per route and status, token requests, total, TCP connections accepted (`connections`, admin ones included) |
 //! | `POST /_emulator/tokens/expire` | every access token issued so far answers 401 from now on |
 
 mod apps;

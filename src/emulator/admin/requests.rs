@@ -87,6 +87,7 @@ pub(super) fn counters(shared: &Shared) -> Value {
         .collect();
     json!({
         "total": log.total(),
+        "connections": log.connections(),
         "tokenRequests": shared.token_requests.load(std::sync::atomic::Ordering::SeqCst),
         "routes": routes,
     })
