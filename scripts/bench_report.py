@@ -174,13 +174,29 @@ def ratio_tables(data, out):
                 lim = limit_seconds(data, c, n, lat)
                 if got is None and lim is None:
                     continue
+                # What the latency adds (the same command at 0 ms taken away),
+                # against the round trips the limit allows.
+                base = data.med("ours", 0, n, c)
+                added = got - base if got is not None and base is not None else None
+                trips = lim
+                if c == "plan" and lim is not None:
+                    trips = lim - (data.med("noop", 0, n, "plan") or 0)
                 lat_rows.append(
                     f"| {lat} ms | {n} | {c} | {fmt_s(got)} | {fmt_s(lim)} | "
-                    f"{fmt_ratio(ratio(got, lim))} |"
+                    f"{fmt_ratio(ratio(got, lim))} | {fmt_s(added)} | {fmt_s(trips)} | "
+                    f"{fmt_ratio(ratio(added, trips))} |"
                 )
     if lat_rows:
-        out.append("| RTT | N | command | measured | limit | ratio |")
-        out.append("|---|---|---|---|---|---|")
+        out.append(
+            "The last three columns take Terraform's own time out: the time the latency adds "
+            "(this command at this RTT minus the same command at 0 ms) against the round trips "
+            "the limit allows.\n"
+        )
+        out.append(
+            "| RTT | N | command | measured | limit | ratio | added by latency | "
+            "round trips allowed | ratio |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|---|")
         out.extend(lat_rows)
         out.append("")
     zero_rows = []
