@@ -22,6 +22,7 @@ use super::retry::{Backoff, RetryState};
 #[cfg(test)]
 pub(crate) use super::send::Class;
 pub(crate) use super::send::{Failure, Replay};
+use super::throttle::{self, HostLimits};
 use super::users::ConnectedAppIdentity;
 use crate::secret::{register_secret, Secret};
 
@@ -79,6 +80,9 @@ pub(super) struct Inner {
     pub(super) cancel: CancellationToken,
     /// Requests that timed out since the platform last answered anything.
     pub(super) silent: AtomicU32,
+    /// The rate-limit hold and send bucket of the platform's host, shared
+    /// with every other client of the process that talks to it.
+    pub(super) limits: Arc<HostLimits>,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -163,6 +167,17 @@ impl AnypointClient {
     ) -> Result<Self, ApiError> {
         let user_agent = HeaderValue::from_str(&user_agent(terraform_version))
             .map_err(|_| ApiError::Config("invalid user agent".to_owned()))?;
+        let limits = throttle::host_limits(&config.base_url);
+        if let Some(rate) = config.max_requests_per_second {
+            if !throttle::valid_rate(rate) {
+                return Err(ApiError::Config(format!(
+                    "max_requests_per_second must be a number from {} to {}, got {rate}",
+                    throttle::MIN_REQUESTS_PER_SECOND,
+                    throttle::MAX_REQUESTS_PER_SECOND
+                )));
+            }
+            limits.limit_rate(rate);
+        }
         Ok(AnypointClient {
             inner: Arc::new(Inner {
                 http,
@@ -178,6 +193,7 @@ impl AnypointClient {
                 user_agent,
                 cancel,
                 silent: AtomicU32::new(0),
+                limits,
             }),
         })
     }

@@ -88,6 +88,7 @@ pub(super) fn counters(shared: &Shared) -> Value {
     json!({
         "total": log.total(),
         "tokenRequests": shared.token_requests.load(std::sync::atomic::Ordering::SeqCst),
+        "rateLimited": shared.rate_limit.refused(),
         "routes": routes,
     })
 }
