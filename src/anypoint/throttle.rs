@@ -15,12 +15,15 @@
 //!   jitter ([`Backoff::hinted`]) so they do not all come back at once. A
 //!   later hint only extends the hold, never shortens it.
 //! - **Bucket.** With a rate set, requests leave one at a time, at least
-//!   `1 / rate` seconds apart (a token bucket holding a single token): any
-//!   1-second window then holds at most `rate` sends, rounded up. A larger
-//!   burst would let nearly twice the rate through within one second (a
-//!   full bucket at the start of the second, then its refill). When clients
-//!   set different rates for one host, the smallest applies to every
-//!   request to that host. Waiters are served in arrival order.
+//!   [`HEADROOM`]` / rate` seconds apart (a token bucket holding a single
+//!   token, refilled 5% slower than the rate): any 1-second window then
+//!   holds at most `rate` sends, and the platform sees no more than `rate`
+//!   in any of its 1-second windows even when the network delays some
+//!   requests up to 50 ms more than the ones after them. A larger burst
+//!   would let nearly twice the rate through within one second (a full
+//!   bucket at the start of the second, then its refill). When clients set
+//!   different rates for one host, the smallest applies to every request to
+//!   that host. Waiters are served in arrival order.
 //!
 //! Both waits end at once when the client's cancellation token fires.
 
@@ -37,6 +40,12 @@ use super::retry::Backoff;
 /// The lowest and highest `max_requests_per_second` the client accepts.
 pub const MIN_REQUESTS_PER_SECOND: f64 = 0.1;
 pub const MAX_REQUESTS_PER_SECOND: f64 = 1000.0;
+
+/// The bucket spaces sends `HEADROOM / rate` apart: 5% slower than the
+/// rate, so that `rate + 1` sends span 1.05 s and the jitter of their
+/// arrival (up to 50 ms) cannot put them into one of the platform's
+/// 1-second windows.
+pub const HEADROOM: f64 = 1.05;
 
 /// How many times one request re-checks the hold after a bucket wait (a new
 /// hint may arrive meanwhile) before it is sent anyway.
@@ -87,7 +96,7 @@ impl HostLimits {
     /// Ask for at most `rate` requests a second to this host; the smallest
     /// rate asked for wins. `rate` must pass [`valid_rate`].
     pub(crate) fn limit_rate(&self, rate: f64) {
-        let spacing = Duration::from_secs_f64(1.0 / rate);
+        let spacing = Duration::from_secs_f64(HEADROOM / rate);
         let mut current = lock(&self.spacing);
         if current.is_none_or(|s| spacing > s) {
             *current = Some(spacing);
@@ -204,7 +213,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn fifty_sends_at_twenty_a_second_take_two_and_a_half_seconds() {
+    async fn fifty_sends_at_twenty_a_second_take_over_two_and_a_half_seconds() {
         let limits = HostLimits::default();
         limits.limit_rate(20.0);
         let cancel = CancellationToken::new();
@@ -214,9 +223,10 @@ mod tests {
             limits.admit(&quick(), &cancel).await.unwrap();
             sent.push(Instant::now());
         }
-        // The first leaves at once, each of the 49 others 50 ms later.
+        // The first leaves at once, each of the 49 others 52.5 ms (50 ms
+        // and the headroom) after the one before.
         assert!(
-            started.elapsed() >= Duration::from_millis(2450),
+            started.elapsed() >= Duration::from_millis(2572),
             "{:?}",
             started.elapsed()
         );
@@ -250,20 +260,20 @@ mod tests {
         }
         sent.sort();
         for pair in sent.windows(2) {
-            assert!(pair[1] - pair[0] >= Duration::from_millis(100), "{pair:?}");
+            assert!(pair[1] - pair[0] >= Duration::from_millis(105), "{pair:?}");
         }
-        assert!(started.elapsed() >= Duration::from_millis(1900));
+        assert!(started.elapsed() >= Duration::from_millis(1995));
     }
 
     #[test]
     fn the_smallest_rate_wins() {
         let limits = HostLimits::default();
         assert_eq!(limits.spacing(), None);
-        limits.limit_rate(4.0);
+        limits.limit_rate(4.2);
         assert_eq!(limits.spacing(), Some(Duration::from_millis(250)));
         limits.limit_rate(100.0);
         assert_eq!(limits.spacing(), Some(Duration::from_millis(250)));
-        limits.limit_rate(2.0);
+        limits.limit_rate(2.1);
         assert_eq!(limits.spacing(), Some(Duration::from_millis(500)));
     }
 
@@ -323,7 +333,7 @@ mod tests {
         let limits = Arc::new(HostLimits::default());
         limits.limit_rate(0.1);
         let cancel = CancellationToken::new();
-        // The first send takes the bucket's turn; the next would wait 10 s.
+        // The first send takes the bucket's turn; the next would wait 10.5 s.
         limits.admit(&quick(), &cancel).await.unwrap();
         let started = Instant::now();
         let bucket_wait = tokio::spawn({

@@ -21,12 +21,11 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
     // Two clients with their own HTTP clients (two provider aliases), one host.
     let a = client(&emu);
     let b = client(&emu);
-    let app = a
-        .create_application(ORG, &new_app("held-by-a-429"), None)
-        .await
-        .unwrap();
+    a.list_users(ORG, None).await.unwrap(); // a's token
     b.list_users(ORG, None).await.unwrap(); // b's token
-    let path = format!("{}/{}", apps_path(), app.id);
+                                            // A path no other test uses, to find this call's events.
+    let id = 525252;
+    let path = format!("{}/{id}", apps_path());
     h.reset_request_log();
     h.push_fault(Fault::on(
         "GET",
@@ -39,7 +38,7 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
     ));
     let held = tokio::spawn({
         let a = a.clone();
-        async move { a.get_application(ORG, app.id).await }
+        async move { a.get_application(ORG, id).await }
     });
     // `a` logs this once the 429 is in and its own back-off starts.
     watch
@@ -49,7 +48,8 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
     let (same, other) = tokio::join!(a.list_users(ORG, None), b.list_users(ORG, None));
     same.unwrap();
     other.unwrap();
-    assert_eq!(held.await.unwrap().unwrap().id, app.id);
+    // Retried after the pause: the application does not exist.
+    assert!(held.await.unwrap().unwrap_err().is_not_found());
 
     let refused_at = first_answer(&h, 429);
     let users: Vec<RequestRecord> = h
@@ -58,6 +58,7 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
         .filter(|r| r.method == "GET" && r.path.ends_with("/users"))
         .collect();
     assert_eq!(users.len(), 2, "{:?}", h.requests());
+    assert_eq!(h.request_count("GET", &path), 2);
     for r in &users {
         let after = r.time.duration_since(refused_at).unwrap_or_default();
         assert!(
@@ -107,4 +108,48 @@ fn an_invalid_rate_is_refused_by_the_client() {
         let e = AnypointClient::new(cfg.clone(), "1.11.4", CancellationToken::new()).unwrap_err();
         assert!(e.to_string().contains("max_requests_per_second"), "{e}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_stop_a_look_up_is_sent_at_once_through_a_hold() {
+    let watch = event_watch();
+    let emu = emulator().await;
+    let h = emu.handle();
+    let cancel = CancellationToken::new();
+    let c = client_with(config(&emu, 10, Some(ORG)), cancel.clone());
+    c.list_users(ORG, None).await.unwrap(); // the token
+                                            // A path no other test uses, to find this call's events.
+    let id = 535353;
+    let path = format!("{}/{id}", apps_path());
+    h.push_fault(Fault::on(
+        "GET",
+        &path,
+        FaultKind::Status {
+            status: 429,
+            retry_after: Some("30".to_owned()),
+            ratelimit_reset: None,
+        },
+    ));
+    let held = tokio::spawn({
+        let c = c.clone();
+        async move { c.get_application(ORG, id).await }
+    });
+    watch
+        .wait_for("retrying the Anypoint request after a back-off", &path)
+        .await;
+    cancel.cancel();
+    assert!(held.await.unwrap().unwrap_err().is_cancelled());
+    // The host is held for 30 s, but after a stop nothing waits: the
+    // look-up's one attempt goes at once; a plain call is refused at once.
+    let looked_up = tokio::time::timeout(
+        Duration::from_secs(10),
+        c.after_stop(c.get_application(ORG, id)),
+    )
+    .await
+    .expect("the look-up did not wait for the hold");
+    // Sent and answered: the application does not exist.
+    assert!(looked_up.unwrap_err().is_not_found());
+    assert_eq!(h.request_count("GET", &path), 2);
+    let e = c.list_users(ORG, None).await.unwrap_err();
+    assert!(e.is_cancelled(), "{e}");
 }
