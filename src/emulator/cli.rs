@@ -28,8 +28,8 @@ OPTIONS:
     --url-file PATH        write the URL to PATH once listening
     --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
                            only, no token): state dump, change applications, owners and
-                           contracts behind Terraform's back, faults, latency, request log,
-                           counters, token expiry. Off by default. GET /_emulator lists them;
+                           contracts behind Terraform's back, faults, latency, rate limit,
+                           request log, counters, token expiry. Off by default. GET /_emulator lists them;
                            see docs/guides/emulator.md
     -h, --help             print this help
 
