@@ -25,6 +25,7 @@ use super::retry::{Backoff, RetryState};
 pub(crate) use super::send::Class;
 pub(crate) use super::send::{Failure, Replay};
 use super::shared_reads::SharedReads;
+use super::throttle::{self, HostLimits};
 use super::users::ConnectedAppIdentity;
 use crate::secret::{register_secret, Secret};
 
@@ -90,6 +91,9 @@ pub(super) struct Inner {
     /// The platform's `Date` of its latest answer, epoch seconds
     /// (`clock.rs`).
     pub(super) platform_date: AtomicI64,
+    /// The rate-limit hold and send bucket of the platform's host, shared
+    /// with every other client of the process that talks to it.
+    pub(super) limits: Arc<HostLimits>,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -174,6 +178,17 @@ impl AnypointClient {
     ) -> Result<Self, ApiError> {
         let user_agent = HeaderValue::from_str(&user_agent(terraform_version))
             .map_err(|_| ApiError::Config("invalid user agent".to_owned()))?;
+        let limits = throttle::host_limits(&config.base_url);
+        if let Some(rate) = config.max_requests_per_second {
+            if !throttle::valid_rate(rate) {
+                return Err(ApiError::Config(format!(
+                    "max_requests_per_second must be a number from {} to {}, got {rate}",
+                    throttle::MIN_REQUESTS_PER_SECOND,
+                    throttle::MAX_REQUESTS_PER_SECOND
+                )));
+            }
+            limits.limit_rate(rate);
+        }
         Ok(AnypointClient {
             inner: Arc::new(Inner {
                 http,
@@ -192,6 +207,7 @@ impl AnypointClient {
                 listings: Mutex::new(HashMap::new()),
                 reads: SharedReads::default(),
                 platform_date: AtomicI64::new(super::clock::NO_DATE),
+                limits,
             }),
         })
     }

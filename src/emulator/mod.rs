@@ -19,6 +19,14 @@
 //!   scripted [`Fault`]s are consumed in FIFO order by the next matching
 //!   requests and take precedence over the random rate.
 //! - `latency` is added before every response (faults included).
+//! - Rate limit ([`EmulatorConfig::rate_limit`], `--rate-limit N`): at most
+//!   N API requests (token requests included, admin routes never) in each
+//!   1-second window aligned to whole seconds; the others are answered 429
+//!   `{"message": ...}` with `Retry-After` (seconds, at least 1) before any
+//!   processing or scripted fault. While it is on every answer carries
+//!   `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
+//!   (epoch seconds of the window's end). Refused requests are logged and
+//!   counted like any other.
 //! - The request log keeps the most recent [`REQUEST_LOG_LIMIT`] requests
 //!   (method, path, query, status, time; never bodies or headers), with
 //!   counters per route and status over every request, and a count of the
@@ -35,7 +43,7 @@
 //! Terraform's back; create, approve, reject and revoke contracts; faults and
 //! latency on and off; read the request log and counters; expire tokens.
 //! They need no bearer token, answer only loopback peers, and are never
-//! faulted, delayed or logged. The route table is in the `admin` module and
+//! faulted, rate-limited, delayed or logged. The route table is in the `admin` module and
 //! in `docs/guides/emulator.md`.
 //!
 //! Deliberate choices where the platform's behaviour is unconfirmed:
@@ -202,6 +210,12 @@ pub struct EmulatorConfig {
     /// revoke and delete answer 403 (switchable with
     /// [`EmulatorHandle::set_manage_contracts`]).
     pub deny_manage_contracts: bool,
+    /// `--rate-limit`: API requests allowed in each 1-second window, windows
+    /// aligned to whole seconds of the system clock; beyond it a request is
+    /// answered 429 with `Retry-After` and the `X-RateLimit-*` headers
+    /// (which every answer carries while the limit is on). 0 = off (the
+    /// default); switchable with [`EmulatorHandle::set_rate_limit`].
+    pub rate_limit: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -219,6 +233,7 @@ impl Default for EmulatorConfig {
             list_hides_applications: false,
             list_items_short: false,
             deny_manage_contracts: false,
+            rate_limit: 0,
         }
     }
 }
@@ -239,6 +254,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("list_hides_applications", &self.list_hides_applications)
             .field("list_items_short", &self.list_items_short)
             .field("deny_manage_contracts", &self.deny_manage_contracts)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }

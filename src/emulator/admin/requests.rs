@@ -89,6 +89,7 @@ pub(super) fn counters(shared: &Shared) -> Value {
         "total": log.total(),
         "connections": log.connections(),
         "tokenRequests": shared.token_requests.load(std::sync::atomic::Ordering::SeqCst),
+        "rateLimited": shared.rate_limit.refused(),
         "routes": routes,
     })
 }
