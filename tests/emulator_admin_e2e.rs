@@ -325,6 +325,45 @@ fn the_request_log_and_counters_record_api_requests_only() {
     assert_eq!(emu.handle.requests(), []);
 }
 
+/// One plain HTTP/1.1 request on a connection of its own, read to the end.
+fn request_on_new_connection(base: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the emulator");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn the_counters_count_tcp_connections_and_clear_with_the_log() {
+    let emu = admin_emulator();
+    assert_eq!(emu.handle.connections(), 0, "nothing connected yet");
+    for n in 1..=3u64 {
+        let answer = request_on_new_connection(&emu.url, "/accounts/api/me");
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        assert_eq!(emu.handle.connections(), n);
+    }
+    let http = Http::new(&emu.url);
+    let counters = http.admin_ok("GET", "/counters", None);
+    // The three above and the one asking.
+    assert_eq!(counters["connections"], 4, "{counters}");
+    assert_eq!(counters["total"], 3, "{counters}");
+    let cleared = http.admin("DELETE", "/requests", None);
+    assert_eq!(cleared.status, 204);
+    assert_eq!(emu.handle.connections(), 0, "cleared with the request log");
+    request_on_new_connection(&emu.url, "/accounts/api/me");
+    assert_eq!(emu.handle.connections(), 1);
+}
+
 #[test]
 fn faults_and_latency_toggle_and_never_touch_admin_routes() {
     let emu = admin_emulator();

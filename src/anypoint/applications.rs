@@ -5,6 +5,7 @@
 use reqwest::Method;
 
 use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
+use super::clock::{PriorHolders, Since};
 use super::create_once::{CreateOnce, Lookup, Sent};
 use super::error::{ApiError, ErrorInfo};
 use super::models::{
@@ -48,7 +49,11 @@ impl AnypointClient {
         api_instance_id: Option<&str>,
     ) -> Result<Application, ApiError> {
         let existing = self.same_named_application_ids(org, &app.name).await?;
-        if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
+        if let Some(ids) = existing
+            .as_ref()
+            .map(|e| e.ids.as_slice())
+            .filter(|ids| !ids.is_empty())
+        {
             // Taken: never sent, so nothing changes on the platform.
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             let req = self.request(Method::POST, &apps(org, &[]), &[]);
@@ -63,20 +68,20 @@ impl AnypointClient {
                 ),
             )));
         }
-        self.create_application_excluding(org, app, api_instance_id, existing.as_deref())
+        self.create_application_excluding(org, app, api_instance_id, existing.as_ref())
             .await
     }
 
-    /// [`Self::create_application`] with the ids of the applications that
-    /// already had this name before the create (from
-    /// [`Self::same_named_application_ids`]; `None` if unknown): the recovery
-    /// after an ambiguous failure never takes one of those for ours.
+    /// [`Self::create_application`] with the applications that already had
+    /// this name before the create (from [`Self::same_named_application_ids`];
+    /// `None` if unknown): the recovery after an ambiguous failure never
+    /// takes one of those, nor one not shown to be made after them, for ours.
     pub async fn create_application_excluding(
         &self,
         org: &str,
         app: &NewApplication,
         api_instance_id: Option<&str>,
-        existing: Option<&[i64]>,
+        existing: Option<&PriorHolders>,
     ) -> Result<Application, ApiError> {
         let query: Vec<(&str, String)> = api_instance_id
             .map(|id| vec![("apiVersionId", id.to_owned())])
@@ -93,20 +98,35 @@ impl AnypointClient {
         };
         let created = self.create_once(&op).await?;
         self.remember_application(org, &created);
+        self.listing_created(org, &created);
         // Made: read its secret even if the provider is stopping.
         self.after_stop(self.with_secret(org, created)).await
     }
 
-    /// The ids of the applications named `name` before a create, or `None`
-    /// if they cannot be listed (the create goes ahead; a later lookup then
-    /// cannot leave them out).
+    /// The applications named `name` before a create, or `None` if they
+    /// cannot be listed (the create goes ahead; a later lookup then cannot
+    /// leave them out). From this process's list when it holds every name
+    /// and the platform dates its answers (`listing.rs`; the date is what
+    /// keeps an application made by somebody else since the list was read
+    /// from being taken for ours), else from a list by name.
     pub async fn same_named_application_ids(
         &self,
         org: &str,
         name: &str,
-    ) -> Result<Option<Vec<i64>>, ApiError> {
+    ) -> Result<Option<PriorHolders>, ApiError> {
+        if let Some(ids) = self.listed_holders(org, name).await {
+            if let Some(as_of) = self.platform_now() {
+                return Ok(Some(PriorHolders {
+                    ids,
+                    as_of: Some(as_of),
+                }));
+            }
+        }
         match self.find_applications_by_name(org, name).await {
-            Ok(found) => Ok(Some(found.iter().map(|a| a.id).collect())),
+            Ok(found) => Ok(Some(PriorHolders {
+                ids: found.iter().map(|a| a.id).collect(),
+                as_of: self.platform_now(),
+            })),
             Err(e) if e.is_cancelled() => Err(e),
             Err(e) => {
                 tracing::debug!(
@@ -142,8 +162,16 @@ impl AnypointClient {
             Err(e) => Err(e),
         };
         match &read {
-            Ok(app) => self.remember_application(org, app),
-            Err(e) if e.is_not_found() => self.forget_application(org, &id),
+            Ok(app) => {
+                self.remember_application(org, app);
+                self.listing_seen(org, app);
+            }
+            Err(e) if e.is_not_found() => {
+                self.forget_application(org, &id);
+                if let Ok(n) = id.parse() {
+                    self.listing_changed(org, n, None);
+                }
+            }
             Err(_) => {}
         }
         read
@@ -158,6 +186,7 @@ impl AnypointClient {
         id: i64,
         update: &ApplicationUpdate,
     ) -> Result<Application, ApiError> {
+        let _changing = self.changing_application(org, id);
         let id_text = id.to_string();
         let req = self
             .request(Method::PUT, &apps(org, &[&id_text]), &[])
@@ -166,6 +195,7 @@ impl AnypointClient {
         if !reply.is_blank() {
             if let Ok(app) = self.decode_application(&req, &reply) {
                 self.remember_application(org, &app);
+                self.listing_changed(org, id, Some(&app.name));
                 return Ok(app);
             }
         }
@@ -176,11 +206,13 @@ impl AnypointClient {
     /// follows an ambiguous first attempt, which then most likely deleted it)
     /// is returned as `NotFound` for the caller to judge.
     pub async fn delete_application(&self, org: &str, id: i64) -> Result<(), ApiError> {
+        let _changing = self.changing_application(org, id);
         let id = id.to_string();
         let req = self.request(Method::DELETE, &apps(org, &[&id]), &[]);
         let deleted = self.call(&req).await.map(drop);
         if deleted.is_ok() || deleted.as_ref().is_err_and(ApiError::is_not_found) {
             self.forget_application(org, &id);
+            self.listing_changed(org, id_n(&id), None);
         }
         deleted
     }
@@ -242,6 +274,7 @@ impl AnypointClient {
         let id = app_id.to_string();
         let req = self.request(Method::POST, &apps(org, &[&id, "secret", "reset"]), &[]);
         let mut state = RetryState::default();
+        let _changing = self.changing_application(org, app_id);
         let reply = self
             .send(&req, Replay::IfRefused, &mut state)
             .await
@@ -257,8 +290,13 @@ impl AnypointClient {
     }
 }
 
+/// An id that came from an `i64`.
+fn id_n(id: &str) -> i64 {
+    id.parse().unwrap_or_default()
+}
+
 /// Register an application's client secret with the log scrubber.
-fn registered(app: Application) -> Application {
+pub(super) fn registered(app: Application) -> Application {
     if let Some(secret) = &app.client_secret {
         register_secret(secret.expose());
     }
@@ -271,8 +309,9 @@ struct ApplicationCreate<'a> {
     org: &'a str,
     req: ApiRequest,
     name: &'a str,
-    /// The ids that had the name before the create (`None`: unknown).
-    existing: Option<&'a [i64]>,
+    /// The applications that had the name before the create (`None`:
+    /// unknown).
+    existing: Option<&'a PriorHolders>,
 }
 
 impl CreateOnce for ApplicationCreate<'_> {
@@ -305,17 +344,30 @@ impl CreateOnce for ApplicationCreate<'_> {
             Ok(m) => m,
             Err(e) => return Ok(Lookup::Failed(e)),
         };
-        matches.retain(|a| self.existing.is_none_or(|before| !before.contains(&a.id)));
-        match matches.as_slice() {
+        // Leave out the prior holders; of the others, only one shown to be
+        // made after them can be ours.
+        let mut after = Vec::new();
+        let mut unsure = Vec::new();
+        for a in matches.drain(..) {
+            match self
+                .existing
+                .map(|e| e.since(a.id, a.created_at.as_deref()))
+            {
+                Some(Since::Before) => {}
+                Some(Since::After) => after.push(a),
+                None | Some(Since::Unsure) => unsure.push(a),
+            }
+        }
+        match (after.as_slice(), unsure.as_slice()) {
             // Not listed is "not created" only if the list is shown to see
             // this Connected App's applications (the rule in create_once.rs).
-            [] => match self.client.list_shows_own_applications(self.org).await {
+            ([], []) => match self.client.list_shows_own_applications(self.org).await {
                 Ok(true) => Ok(Lookup::NotFound),
                 Ok(false) => Err(self.unproven(failure)),
                 Err(e) => Ok(Lookup::Failed(e)),
             },
             // Nothing tells whether it had the name before the create.
-            [one] if self.existing.is_none() => Err(self.outcome_unknown(
+            ([], [one]) if self.existing.is_none() => Err(self.outcome_unknown(
                 failure,
                 format!(
                     "an application with that name exists (id {}), but whether it existed \
@@ -324,7 +376,18 @@ impl CreateOnce for ApplicationCreate<'_> {
                     one.id
                 ),
             )),
-            [one] => {
+            // Not a prior holder, but perhaps made by somebody else since
+            // the names were listed.
+            ([], [one]) => Err(self.outcome_unknown(
+                failure,
+                format!(
+                    "an application with that name exists (id {}), but the platform does not \
+                     date its creation after the names were last listed, so it is not taken \
+                     for the one this create made",
+                    one.id
+                ),
+            )),
+            ([one], []) => {
                 tracing::debug!(
                     id = one.id,
                     "found the application the ambiguous create made"
@@ -334,7 +397,8 @@ impl CreateOnce for ApplicationCreate<'_> {
                     .await
                     .map(Lookup::Found)
             }
-            many => {
+            (after, unsure) => {
+                let many: Vec<&ApplicationSummary> = after.iter().chain(unsure).collect();
                 let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
                 let mut info = ErrorInfo::new(
                     self.req.method.as_str(),

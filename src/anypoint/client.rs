@@ -2,9 +2,10 @@
 //! request building. The request engine (attempts, 401 renewal, retries,
 //! cancellation) is in `send.rs`.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::AtomicU32;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU32};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -17,11 +18,14 @@ use url::Url;
 use super::auth::{self, AccessToken, FreshToken, TokenCache};
 use super::config::ClientConfig;
 use super::error::{ApiError, ErrorInfo};
+use super::listing::Listing;
 use super::models::org_from_me;
 use super::retry::{Backoff, RetryState};
 #[cfg(test)]
 pub(crate) use super::send::Class;
 pub(crate) use super::send::{Failure, Replay};
+use super::shared_reads::SharedReads;
+use super::throttle::{self, HostLimits};
 use super::users::ConnectedAppIdentity;
 use crate::secret::{register_secret, Secret};
 
@@ -79,6 +83,17 @@ pub(super) struct Inner {
     pub(super) cancel: CancellationToken,
     /// Requests that timed out since the platform last answered anything.
     pub(super) silent: AtomicU32,
+    /// Each organization's application list, as far as it was read
+    /// (`listing.rs`).
+    pub(super) listings: Mutex<HashMap<String, Arc<Listing>>>,
+    /// Reads shared by the resources of the process (`shared_reads.rs`).
+    pub(super) reads: SharedReads,
+    /// The platform's `Date` of its latest answer, epoch seconds
+    /// (`clock.rs`).
+    pub(super) platform_date: AtomicI64,
+    /// The rate-limit hold and send bucket of the platform's host, shared
+    /// with every other client of the process that talks to it.
+    pub(super) limits: Arc<HostLimits>,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -163,6 +178,17 @@ impl AnypointClient {
     ) -> Result<Self, ApiError> {
         let user_agent = HeaderValue::from_str(&user_agent(terraform_version))
             .map_err(|_| ApiError::Config("invalid user agent".to_owned()))?;
+        let limits = throttle::host_limits(&config.base_url);
+        if let Some(rate) = config.max_requests_per_second {
+            if !throttle::valid_rate(rate) {
+                return Err(ApiError::Config(format!(
+                    "max_requests_per_second must be a number from {} to {}, got {rate}",
+                    throttle::MIN_REQUESTS_PER_SECOND,
+                    throttle::MAX_REQUESTS_PER_SECOND
+                )));
+            }
+            limits.limit_rate(rate);
+        }
         Ok(AnypointClient {
             inner: Arc::new(Inner {
                 http,
@@ -178,6 +204,10 @@ impl AnypointClient {
                 user_agent,
                 cancel,
                 silent: AtomicU32::new(0),
+                listings: Mutex::new(HashMap::new()),
+                reads: SharedReads::default(),
+                platform_date: AtomicI64::new(super::clock::NO_DATE),
+                limits,
             }),
         })
     }

@@ -60,6 +60,10 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Back-off timing; the defaults suit production, tests shorten them.
     pub backoff: Backoff,
+    /// At most this many requests a second to the platform's host, shared
+    /// by every client of the process that talks to it (the smallest rate
+    /// set wins); `None` = no pacing. Must pass [`super::valid_rate`].
+    pub max_requests_per_second: Option<f64>,
 }
 
 impl ClientConfig {
@@ -79,6 +83,7 @@ impl ClientConfig {
             max_retries: DEFAULT_MAX_RETRIES,
             timeout: DEFAULT_TIMEOUT,
             backoff: Backoff::default(),
+            max_requests_per_second: None,
         })
     }
 }
@@ -211,6 +216,7 @@ mod tests {
         assert_eq!(cfg.max_retries, DEFAULT_MAX_RETRIES);
         assert_eq!(cfg.timeout, DEFAULT_TIMEOUT);
         assert_eq!(cfg.org_id, None);
+        assert_eq!(cfg.max_requests_per_second, None);
         assert!(ClientConfig::new("http://example.com", "id", Secret::new("s")).is_err());
     }
 }

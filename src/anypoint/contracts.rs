@@ -122,6 +122,7 @@ impl AnypointClient {
         app_id: i64,
         new: &NewContract,
     ) -> Result<Contract, ApiError> {
+        let _changing = self.changing_contracts(org, app_id);
         let id = app_id.to_string();
         let req = self
             .request(
@@ -159,6 +160,7 @@ impl AnypointClient {
         contract_id: i64,
         tier_id: i64,
     ) -> Result<Contract, ApiError> {
+        let _changing = self.changing_contracts(org, app_id);
         let id = app_id.to_string();
         let cid = contract_id.to_string();
         let req = self
@@ -211,6 +213,7 @@ impl AnypointClient {
         api_id: i64,
         contract_id: i64,
     ) -> Result<(), ApiError> {
+        let _changing = self.changing_a_contract();
         let api = api_id.to_string();
         let cid = contract_id.to_string();
         let req = self
@@ -279,6 +282,7 @@ impl AnypointClient {
         api_id: i64,
         contract_id: i64,
     ) -> Result<(), ApiError> {
+        let _changing = self.changing_a_contract();
         let api = api_id.to_string();
         let cid = contract_id.to_string();
         let req = self.request(

@@ -47,7 +47,8 @@
 //!   application an ambiguous create would have made belongs to this
 //!   Connected App, so a list shown to include the Connected App's
 //!   applications would show it too.
-//! - **Before a create**, the list of same-named applications is used only
+//! - **Before a create**, the same-named applications (from the process's
+//!   list, `listing.rs`, or a list by name) are used only
 //!   to refuse a name that is listed (the caller names the ids to import)
 //!   and to leave those ids out of a later look-up. An empty answer is not
 //!   taken for proof that the name is free: it only lets the first attempt
@@ -57,6 +58,13 @@
 //!   rules above. No witness is asked for before the first attempt, because
 //!   an organization with no applications yet has none to give, and its
 //!   first create must go ahead.
+//! - **Found under the name after a create**, an application that was not
+//!   among those listed before it is taken for the one the create made only
+//!   if the platform dates its creation (`audit.created.date`) no earlier
+//!   than its own `Date` at the time of the name check (`clock.rs`): the
+//!   process's list can be older than the create, and somebody else may
+//!   have taken the name in between. One that is not so dated is named in
+//!   the error, neither taken nor ruled out, and the create is not resent.
 
 use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
 use super::error::ApiError;

@@ -19,6 +19,11 @@
 //!   requests in a row have timed out with no answer in between the client
 //!   sends nothing more (`send.rs`): an unresponsive platform fails within
 //!   about twice the request timeout.
+//! - Rate limits are shared by every client of the process that talks to
+//!   one host (`throttle.rs`): a 429 (or a 503 with a wait hint) holds every
+//!   request to that host until the hinted instant, and an optional
+//!   `max_requests_per_second` paces every attempt, token requests
+//!   included.
 //! - Every wait and every read races the [`CancellationToken`] given to the
 //!   client: a stop gives [`ApiError::Cancelled`] at once. A request that
 //!   changes something, once sent, runs to its answer or its timeout, and a
@@ -32,11 +37,13 @@
 mod applications;
 mod auth;
 mod client;
+mod clock;
 mod config;
 mod contracts;
 mod create_once;
 mod error;
 mod known;
+mod listing;
 mod models;
 mod owners;
 mod paging;
@@ -44,10 +51,13 @@ mod paging;
 mod registration_tests;
 mod retry;
 mod send;
+mod shared_reads;
+mod throttle;
 mod users;
 
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
 pub use client::{build_http_client, user_agent, AnypointClient, CONNECT_TIMEOUT};
+pub use clock::{created_secs, PriorHolders, Since};
 pub use config::{
     is_loopback_host, validate_base_url, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -60,4 +70,5 @@ pub use models::{
 };
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};
 pub use retry::{parse_rate_limit_reset, parse_retry_after, Backoff};
+pub use throttle::{valid_rate, MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND};
 pub use users::{ConnectedAppIdentity, USER_PAGE_SIZE};

@@ -20,6 +20,7 @@ impl AnypointClient {
         app_id: i64,
         user_id: &str,
     ) -> Result<AddOwnerOutcome, ApiError> {
+        let _changing = self.changing_application(org, app_id);
         let id = app_id.to_string();
         let req = self
             .request(Method::POST, &apps(org, &[&id, "owners"]), &[])
@@ -42,6 +43,7 @@ impl AnypointClient {
         app_id: i64,
         user_id: &str,
     ) -> Result<(), ApiError> {
+        let _changing = self.changing_application(org, app_id);
         let id = app_id.to_string();
         let req = self.request(Method::DELETE, &apps(org, &[&id, "owners", user_id]), &[]);
         self.call(&req).await.map(drop)

@@ -218,6 +218,19 @@ impl AnypointClient {
                 return Err(self.unresponsive(req).with_attempts(state.retries + 1));
             }
             let token = token_source().await?;
+            // Every attempt passes the host's shared rate-limit hold and send
+            // bucket (`throttle.rs`); after a stop, a look-up's first attempt
+            // goes at once.
+            match self
+                .inner
+                .limits
+                .admit(&self.inner.backoff, &self.inner.cancel)
+                .await
+            {
+                Ok(held) => state.waited += held,
+                Err(_) if after_stop_allowed() && state.retries == 0 => {}
+                Err(_) => return Err(Failure::cancelled(req)),
+            }
             let attempt = state.retries + 1;
             tracing::trace!(method = %req.method, path = %req.path, attempt, "sending Anypoint request");
             let failure = match self.attempt(req, token.as_ref()).await {
@@ -363,6 +376,7 @@ impl AnypointClient {
                 .map_err(|e| self.transport_failure(req, e))?;
             let status = response.status();
             let headers = response.headers().clone();
+            self.note_platform_date(&headers);
             let body = response
                 .bytes()
                 .await
@@ -421,6 +435,13 @@ impl AnypointClient {
             Class::Final => None,
             _ => server_hint(&reply.headers, SystemTime::now()),
         };
+        if let (429 | 503, Some(wait)) = (status, hint) {
+            // A rate limit: hold every request to this host, not only this one.
+            let wait = wait.min(self.inner.backoff.max_single_wait);
+            tracing::debug!(status, wait_ms = wait.as_millis() as u64, host = %self.host(),
+                "rate limited: holding every request to the host");
+            self.inner.limits.hold_for(wait);
+        }
         Failure {
             error: ApiError::from_status(status, info),
             class,

@@ -112,7 +112,7 @@ async fn read_each(
         for (i, item) in chunk.iter().enumerate() {
             let (data, org, id) = (data.clone(), org.to_owned(), item.id);
             let index = chunk_no * READ_CONCURRENCY + i;
-            reads.spawn(async move { (index, id, data.client.get_application(&org, id).await) });
+            reads.spawn(async move { (index, id, data.client.read_application(&org, id).await) });
         }
         while let Some(joined) = reads.join_next().await {
             let (index, id, result) = match joined {

@@ -20,13 +20,16 @@ OPTIONS:
     --org-name NAME        organization name (default \"Emulated Organization\")
     --latency-ms N         milliseconds added before every response (default 0)
     --fault-rate F         0.0..1.0: fraction of requests answered 429 or 503, empty body (default 0)
+    --rate-limit N         at most N API requests in each 1-second window (aligned to whole
+                           seconds); the others answer 429 with Retry-After and X-RateLimit-*
+                           headers (default: no limit)
     --token-ttl SECONDS    access token lifetime (default 3600)
     --state-file PATH      load state from PATH if present; rewrite it atomically after every change
     --url-file PATH        write the URL to PATH once listening
     --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
                            only, no token): state dump, change applications, owners and
-                           contracts behind Terraform's back, faults, latency, request log,
-                           counters, token expiry. Off by default. GET /_emulator lists them;
+                           contracts behind Terraform's back, faults, latency, rate limit,
+                           request log, counters, token expiry. Off by default. GET /_emulator lists them;
                            see docs/guides/emulator.md
     -h, --help             print this help
 
@@ -80,6 +83,7 @@ where
             "--org-name",
             "--latency-ms",
             "--fault-rate",
+            "--rate-limit",
             "--token-ttl",
             "--state-file",
             "--url-file",
@@ -126,6 +130,20 @@ where
                         format!("--fault-rate: {value:?} is not a number from 0.0 to 1.0")
                     })?;
                 opts.config.fault_rate = rate;
+            }
+            "--rate-limit" => {
+                let n: u32 = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=super::routes::MAX_RATE_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        format!(
+                            "--rate-limit: {value:?} is not a whole number of requests a second \
+                             from 1 to {}",
+                            super::routes::MAX_RATE_LIMIT
+                        )
+                    })?;
+                opts.config.rate_limit = n;
             }
             "--token-ttl" => {
                 let secs: u64 =
@@ -178,6 +196,27 @@ mod tests {
         assert_eq!(o.config.fault_rate, 0.0);
         assert!(o.config.state_file.is_none() && o.url_file.is_none());
         assert!(!o.config.admin);
+        assert_eq!(o.config.rate_limit, 0);
+    }
+
+    #[test]
+    fn rate_limit_is_a_whole_number_of_at_least_one() {
+        assert_eq!(run(&["--rate-limit", "5"]).config.rate_limit, 5);
+        assert_eq!(run(&["--rate-limit=1"]).config.rate_limit, 1);
+        assert_eq!(
+            run(&["--rate-limit", "1000000"]).config.rate_limit,
+            1_000_000
+        );
+        for bad in ["0", "-1", "2.5", "five", "", "1000001"] {
+            let err = parse(&["--rate-limit", bad])
+                .err()
+                .unwrap_or_else(|| panic!("{bad:?} should fail"));
+            assert!(err.starts_with("--rate-limit:"), "{bad:?}: {err}");
+            assert!(err.contains("from 1 to"), "states the rule: {err}");
+        }
+        assert!(parse(&["--rate-limit"])
+            .unwrap_err()
+            .contains("needs a value"));
     }
 
     #[test]

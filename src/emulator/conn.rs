@@ -6,6 +6,9 @@
 //! before a single byte of the response is written and closes the socket:
 //! the client sees the connection end without any response (a transport
 //! error), which is what a dropped connection looks like.
+//!
+//! The listener also reports every accepted connection to a callback (the
+//! emulator counts them in its request log, for `GET /_emulator/counters`).
 
 use std::fmt;
 use std::io;
@@ -21,13 +24,19 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Called once per accepted connection.
+pub(crate) type OnAccept = Box<dyn Fn() + Send + Sync>;
+
 pub(crate) struct KillableListener {
     inner: TcpListener,
+    on_accept: OnAccept,
 }
 
 impl KillableListener {
-    pub fn new(inner: TcpListener) -> Self {
-        KillableListener { inner }
+    /// `on_accept` runs once for every connection accepted, before it is
+    /// handed to the server.
+    pub fn new(inner: TcpListener, on_accept: OnAccept) -> Self {
+        KillableListener { inner, on_accept }
     }
 }
 
@@ -59,6 +68,7 @@ impl Listener for KillableListener {
         loop {
             match self.inner.accept().await {
                 Ok((stream, remote)) => {
+                    (self.on_accept)();
                     let _ = stream.set_nodelay(true);
                     let killed = Arc::new(AtomicBool::new(false));
                     return (
@@ -169,5 +179,36 @@ impl AsyncWrite for KillableStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test]
+    async fn every_accepted_connection_is_reported_once() {
+        let inner = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = inner.local_addr().unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let mut listener = KillableListener::new(
+            inner,
+            Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }),
+        );
+        assert_eq!(seen.load(Ordering::SeqCst), 0, "nothing accepted yet");
+        let mut clients = Vec::new();
+        for n in 1..=3 {
+            clients.push(TcpStream::connect(addr).await.unwrap());
+            let (_stream, meta) = listener.accept().await;
+            assert_eq!(meta.remote, clients.last().unwrap().local_addr().unwrap());
+            assert_eq!(seen.load(Ordering::SeqCst), n);
+        }
+        // local_addr is no connection.
+        listener.local_addr().unwrap();
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
     }
 }

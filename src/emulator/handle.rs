@@ -92,6 +92,12 @@ impl EmulatorHandle {
         lock(&self.shared.state).list_hides_applications = hide;
     }
 
+    /// List items are short (no credentials, redirect URIs or grant types)
+    /// even with `targetAdminSite=true`, as in a captured answer.
+    pub fn set_list_items_short(&self, short: bool) {
+        lock(&self.shared.state).list_items_short = short;
+    }
+
     // ------------------------------------------------------------ owners
 
     /// False if the app is missing or the user is not an owner.
@@ -244,6 +250,25 @@ impl EmulatorHandle {
         lock(&self.shared.faults).len()
     }
 
+    /// At most `per_second` API requests in each 1-second window (windows
+    /// aligned to whole seconds); the others answer 429 with `Retry-After`
+    /// and the `X-RateLimit-*` headers. 0 turns the limit off. The current
+    /// window starts afresh.
+    pub fn set_rate_limit(&self, per_second: u32) {
+        self.shared.rate_limit.set(per_second);
+    }
+
+    /// The rate limit in force (0 = off).
+    pub fn rate_limit(&self) -> u32 {
+        self.shared.rate_limit.per_second()
+    }
+
+    /// Requests the rate limit refused (answered 429) since start or the
+    /// last [`EmulatorHandle::reset_request_log`].
+    pub fn rate_limited_requests(&self) -> u64 {
+        self.shared.rate_limit.refused()
+    }
+
     /// Every token issued so far answers 401 from now on.
     pub fn expire_tokens(&self) {
         self.shared.expire_tokens();
@@ -289,12 +314,19 @@ impl EmulatorHandle {
         }
     }
 
-    /// Clear the request log, the per-route counters and the token request
-    /// counter.
+    /// TCP connections the emulator accepted since start or the last
+    /// [`EmulatorHandle::reset_request_log`] (admin connections included).
+    pub fn connections(&self) -> u64 {
+        lock(&self.shared.log).connections()
+    }
+
+    /// Clear the request log, the per-route counters, the connection count,
+    /// the token request counter and the count of rate-limited requests.
     pub fn reset_request_log(&self) {
         let mut log = lock(&self.shared.log);
         log.clear();
         self.shared.token_requests.store(0, Ordering::SeqCst);
+        self.shared.rate_limit.reset_counter();
     }
 }
 

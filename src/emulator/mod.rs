@@ -19,9 +19,18 @@
 //!   scripted [`Fault`]s are consumed in FIFO order by the next matching
 //!   requests and take precedence over the random rate.
 //! - `latency` is added before every response (faults included).
+//! - Rate limit ([`EmulatorConfig::rate_limit`], `--rate-limit N`): at most
+//!   N API requests (token requests included, admin routes never) in each
+//!   1-second window aligned to whole seconds; the others are answered 429
+//!   `{"message": ...}` with `Retry-After` (seconds, at least 1) before any
+//!   processing or scripted fault. While it is on every answer carries
+//!   `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
+//!   (epoch seconds of the window's end). Refused requests are logged and
+//!   counted like any other.
 //! - The request log keeps the most recent [`REQUEST_LOG_LIMIT`] requests
 //!   (method, path, query, status, time; never bodies or headers), with
-//!   counters per route and status over every request.
+//!   counters per route and status over every request, and a count of the
+//!   TCP connections accepted (cleared with the log).
 //! - With a `state_file`, the applications and contracts are loaded at start
 //!   and written after every successful mutation (temp file in the same
 //!   directory, fsync, rename). Tokens are never written.
@@ -34,7 +43,7 @@
 //! Terraform's back; create, approve, reject and revoke contracts; faults and
 //! latency on and off; read the request log and counters; expire tokens.
 //! They need no bearer token, answer only loopback peers, and are never
-//! faulted, delayed or logged. The route table is in the `admin` module and
+//! faulted, rate-limited, delayed or logged. The route table is in the `admin` module and
 //! in `docs/guides/emulator.md`.
 //!
 //! Deliberate choices where the platform's behaviour is unconfirmed:
@@ -43,8 +52,17 @@
 //! - `PUT` replaces the whole mutable set: a missing field is cleared.
 //! - `apiEndpoints` is write-only (accepted on create, never returned).
 //! - Application routes accept the numeric id or the application's clientId.
-//! - The application list shows every application (`targetAdminSite` changes
-//!   nothing), unless [`EmulatorConfig::list_hides_applications`] (or
+//! - With `targetAdminSite=true` the application list's items are whole
+//!   applications without their owners (client id and secret, redirect URIs,
+//!   grant types: KB-001116455 says that parameter is what puts the
+//!   credentials in list output); without it, or with
+//!   [`EmulatorConfig::list_items_short`] (or
+//!   [`EmulatorHandle::set_list_items_short`]), they are the short items of a
+//!   captured answer (`id`, `name`, `description`, `url`, `coreServicesId`,
+//!   `masterOrganizationId`, `audit`). The provider reads an application by
+//!   id whenever its item is short.
+//! - The application list shows every application, unless
+//!   [`EmulatorConfig::list_hides_applications`] (or
 //!   [`EmulatorHandle::set_list_hides_applications`]) is on: then it answers
 //!   `{"applications":[],"total":0}` whatever exists, while reads by id still
 //!   work. That is what the reference (§8 q9) reports a Connected App without
@@ -185,10 +203,19 @@ pub struct EmulatorConfig {
     /// The application list answers empty while reads by id still work (see
     /// the deliberate choices above); off by default. Not persisted.
     pub list_hides_applications: bool,
+    /// List items are short even with `targetAdminSite=true` (see the
+    /// deliberate choices above); off by default. Not persisted.
+    pub list_items_short: bool,
     /// Start without API Manager's "Manage Contracts" permission: contract
     /// revoke and delete answer 403 (switchable with
     /// [`EmulatorHandle::set_manage_contracts`]).
     pub deny_manage_contracts: bool,
+    /// `--rate-limit`: API requests allowed in each 1-second window, windows
+    /// aligned to whole seconds of the system clock; beyond it a request is
+    /// answered 429 with `Retry-After` and the `X-RateLimit-*` headers
+    /// (which every answer carries while the limit is on). 0 = off (the
+    /// default); switchable with [`EmulatorHandle::set_rate_limit`].
+    pub rate_limit: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -204,7 +231,9 @@ impl Default for EmulatorConfig {
             state_file: None,
             admin: false,
             list_hides_applications: false,
+            list_items_short: false,
             deny_manage_contracts: false,
+            rate_limit: 0,
         }
     }
 }
@@ -223,7 +252,9 @@ impl fmt::Debug for EmulatorConfig {
             .field("state_file", &self.state_file)
             .field("admin", &self.admin)
             .field("list_hides_applications", &self.list_hides_applications)
+            .field("list_items_short", &self.list_items_short)
             .field("deny_manage_contracts", &self.deny_manage_contracts)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -252,6 +283,7 @@ impl Emulator {
         };
         let mut state = state::State::new(&config.org_id);
         state.list_hides_applications = config.list_hides_applications;
+        state.list_items_short = config.list_items_short;
         if let Some(snapshot) = snapshot {
             state.restore(snapshot).map_err(|msg| {
                 std::io::Error::new(
@@ -272,11 +304,14 @@ impl Emulator {
         let shared = Arc::new(routes::Shared::new(config.clone(), state));
         let handle = EmulatorHandle::new(shared.clone());
         let shutdown = shared.shutdown.clone();
+        let counted = shared.clone();
+        let on_accept: conn::OnAccept =
+            Box::new(move || routes::lock(&counted.log).connection_accepted());
         let app = axum::Router::new()
             .fallback(routes::entry)
             .with_state(shared)
             .into_make_service_with_connect_info::<conn::ConnMeta>();
-        let server = axum::serve(conn::KillableListener::new(listener), app)
+        let server = axum::serve(conn::KillableListener::new(listener, on_accept), app)
             .with_graceful_shutdown(async move { shutdown.cancelled_owned().await });
         let task = tokio::spawn(async move {
             if let Err(e) = server.await {

@@ -57,6 +57,22 @@ pub fn int_between(min: i64, max: i64) -> Validator {
     })
 }
 
+/// A number (fractions allowed) within `min..=max`.
+pub fn number_between(min: f64, max: f64) -> Validator {
+    Validator::new(format!("between {min} and {max}"), move |v, path, diags| {
+        if let Value::Number(n) = v {
+            let x = n.as_f64();
+            if !(min..=max).contains(&x) {
+                diags.attr_error(
+                    path.clone(),
+                    "Value out of range",
+                    format!("The attribute {path} must be a number from {min} to {max}, got {x}."),
+                );
+            }
+        }
+    })
+}
+
 /// True for a canonical UUID: 8-4-4-4-12 hex digits.
 pub fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -442,6 +458,11 @@ mod tests {
         assert!(check(&one_of(&["a", "b"]), Value::string("c")).has_errors());
         assert!(check(&int_between(1, 5), Value::int(6)).has_errors());
         assert!(!check(&int_between(1, 5), Value::int(5)).has_errors());
+        let rate = number_between(0.1, 1000.0);
+        assert!(check(&rate, Value::int(0)).has_errors());
+        assert!(check(&rate, Value::Number(crate::tfvalue::Number::Float(1000.5))).has_errors());
+        assert!(!check(&rate, Value::Number(crate::tfvalue::Number::Float(0.5))).has_errors());
+        assert!(!check(&rate, Value::int(1000)).has_errors());
         assert!(!check(
             &uuid(),
             Value::string("0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b")

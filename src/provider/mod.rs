@@ -29,7 +29,8 @@ pub use schema::provider_schema;
 pub use settings::{
     control_plane_url, settings_from_config, ConfigError, ProviderSettings, CONTROL_PLANES,
     CONTROL_PLANE_NAMES, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_CONTROL_PLANE,
-    ENV_MAX_RETRIES, ENV_ORG_ID, ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS,
+    ENV_MAX_REQUESTS_PER_SECOND, ENV_MAX_RETRIES, ENV_ORG_ID, ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES,
+    MAX_TIMEOUT_SECONDS,
 };
 
 /// The source address used in examples, `dev_overrides` and debug mode.

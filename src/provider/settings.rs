@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::anypoint::{
     validate_base_url, Backoff, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND,
 };
 use crate::framework::validators::is_uuid;
 use crate::secret::Secret;
@@ -22,6 +23,7 @@ pub const ENV_BASE_URL: &str = "ANYPOINT_BASE_URL";
 pub const ENV_ORG_ID: &str = "ANYPOINT_ORG_ID";
 pub const ENV_MAX_RETRIES: &str = "ANYPOINT_MAX_RETRIES";
 pub const ENV_TIMEOUT_SECONDS: &str = "ANYPOINT_TIMEOUT_SECONDS";
+pub const ENV_MAX_REQUESTS_PER_SECOND: &str = "ANYPOINT_MAX_REQUESTS_PER_SECOND";
 
 /// The ranges accepted for the numeric settings: one rule per setting, used
 /// both by the provider block's schema (at `terraform validate`) and for its
@@ -87,6 +89,7 @@ pub struct ProviderSettings {
     pub org_id: Option<String>,
     pub max_retries: Option<i64>,
     pub timeout_seconds: Option<i64>,
+    pub max_requests_per_second: Option<f64>,
 }
 
 /// One problem with the provider settings, for a Terraform diagnostic.
@@ -139,6 +142,10 @@ pub fn settings_from_config(config: &Value) -> Option<ProviderSettings> {
         org_id: s("org_id"),
         max_retries: config.attr("max_retries").as_i64(),
         timeout_seconds: config.attr("timeout_seconds").as_i64(),
+        max_requests_per_second: match config.attr("max_requests_per_second") {
+            Value::Number(n) => Some(n.as_f64()),
+            _ => None,
+        },
     })
 }
 
@@ -267,6 +274,7 @@ impl ProviderSettings {
         )
         .map(|n| Duration::from_secs(n as u64))
         .unwrap_or(DEFAULT_TIMEOUT);
+        let max_requests_per_second = resolve_rate(self.max_requests_per_second, &env, &mut errors);
 
         if !errors.is_empty() {
             return Err(errors);
@@ -280,6 +288,7 @@ impl ProviderSettings {
                 max_retries,
                 timeout,
                 backoff: Backoff::default(),
+                max_requests_per_second,
             }),
             // Every None above pushed an error, so this is unreachable; report
             // it as a config error rather than panic.
@@ -326,6 +335,49 @@ fn resolve_number(
             attribute,
             format!("Invalid {attribute}"),
             format!("{source} must be between {min} and {max}, got {n}"),
+        ));
+        return None;
+    }
+    Some(n)
+}
+
+/// `max_requests_per_second` from the attribute or, failing that,
+/// [`ENV_MAX_REQUESTS_PER_SECOND`]: a number (fractions allowed) from
+/// [`MIN_REQUESTS_PER_SECOND`] to [`MAX_REQUESTS_PER_SECOND`]. `None` = not
+/// set anywhere, or invalid (an error was pushed).
+fn resolve_rate(
+    value: Option<f64>,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<f64> {
+    const ATTRIBUTE: &str = "max_requests_per_second";
+    let range = format!("from {MIN_REQUESTS_PER_SECOND} to {MAX_REQUESTS_PER_SECOND}");
+    let fix = format!(
+        "set `{ATTRIBUTE}` (or {ENV_MAX_REQUESTS_PER_SECOND}) to a number of requests a \
+         second {range}, such as 5 or 0.5, or leave it unset for no pacing"
+    );
+    let (n, source) = match value {
+        Some(n) => (n, format!("`{ATTRIBUTE}`")),
+        None => {
+            let raw = non_empty(env(ENV_MAX_REQUESTS_PER_SECOND))?;
+            match raw.parse::<f64>() {
+                Ok(n) => (n, ENV_MAX_REQUESTS_PER_SECOND.to_owned()),
+                Err(_) => {
+                    errors.push(ConfigError::new(
+                        ATTRIBUTE,
+                        format!("Invalid {ATTRIBUTE}"),
+                        format!("{ENV_MAX_REQUESTS_PER_SECOND}={raw:?} is not a number: {fix}"),
+                    ));
+                    return None;
+                }
+            }
+        }
+    };
+    if !(MIN_REQUESTS_PER_SECOND..=MAX_REQUESTS_PER_SECOND).contains(&n) {
+        errors.push(ConfigError::new(
+            ATTRIBUTE,
+            format!("Invalid {ATTRIBUTE}"),
+            format!("{source} must be a number {range}, got {n}: {fix}"),
         ));
         return None;
     }

@@ -276,7 +276,8 @@ impl Resource for ClientApplicationOwnerResource {
         };
         // Read records the canonical spelling of the ids.
         let user_id = canonical_uuid(user_id);
-        match data.client.get_application(&org, app_id).await {
+        // One read of the application serves all of its owner resources.
+        match data.client.read_application_shared(&org, app_id).await {
             Ok(app) if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) => {
                 data.owners.read(&OwnerKey::new(&org, app_id, &user_id));
                 ReadOutcome::Found(owner_state(&org, app_id, &user_id, Some(&app)).to_value())

@@ -307,6 +307,8 @@ async fn an_ambiguous_contract_create_finds_the_contract() {
 mod on_the_mock {
     use std::time::Duration;
 
+    use anypoint_provider::anypoint::PriorHolders;
+
     use crate::client_support::*;
 
     #[tokio::test]
@@ -327,12 +329,52 @@ mod on_the_mock {
         mock.world
             .fault("POST", &apps_path(), [Fault::ActThen(504)]);
         let app = c
-            .create_application_excluding(ORG, &new_app("dup"), None, Some(&[older]))
+            .create_application_excluding(
+                ORG,
+                &new_app("dup"),
+                None,
+                Some(&PriorHolders {
+                    ids: vec![older],
+                    as_of: None,
+                }),
+            )
             .await
             .unwrap();
         assert_ne!(app.id, older);
         assert_eq!(mock.world.count("POST", &apps_path()), 1);
         assert_eq!(mock.world.apps.lock().unwrap().len(), 2);
+    }
+
+    /// The names were listed once (by the third create); an application
+    /// somebody else made under a name after that, and before our create,
+    /// is not listed among the prior holders, but the platform dates it
+    /// before them: it is never taken for the one our create made.
+    #[tokio::test]
+    async fn an_application_made_after_the_names_were_listed_is_never_taken_for_ours() {
+        let mock = start().await;
+        let c = client(&mock);
+        // The third create reads the list of names.
+        for name in ["first", "second", "third"] {
+            c.create_application(ORG, &new_app(name), None)
+                .await
+                .unwrap();
+        }
+        let listed_at = mock.world.count("GET", &apps_path());
+        let theirs = mock.world.insert_app("dup");
+        // Our create is refused ambiguously, without acting.
+        mock.world.fault("POST", &apps_path(), [status(504)]);
+        let err = c
+            .create_application(ORG, &new_app("dup"), None)
+            .await
+            .unwrap_err();
+        assert!(err.is_ambiguous(), "{err:?}");
+        assert!(err.to_string().contains(&theirs.to_string()), "{err}");
+        assert!(err.to_string().contains("not taken"), "{err}");
+        // Not resent, and nothing else made; the name check was the list's
+        // (only the look-up after the failure listed by name).
+        assert_eq!(mock.world.count("POST", &apps_path()), 4);
+        assert_eq!(mock.world.apps.lock().unwrap().len(), 4);
+        assert_eq!(mock.world.count("GET", &apps_path()), listed_at + 1);
     }
 
     #[tokio::test]

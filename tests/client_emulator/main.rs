@@ -2,11 +2,13 @@
 //! loopback: the token (single flight, renewal before expiry and on 401),
 //! retries under injected faults, create safety after ambiguous failures,
 //! server wait hints, cancellation during a back-off, organization discovery,
-//! and every client operation.
+//! rate limits shared per host, and every client operation.
 
 mod contracts;
 mod faults;
 mod hints;
+mod limits;
+mod listing;
 mod operations;
 mod recovery;
 mod token;
@@ -20,9 +22,10 @@ use anypoint_provider::anypoint::{
     ClientConfig, NewApplication, NewContract,
 };
 use anypoint_provider::emulator::{
-    Emulator, EmulatorConfig, EmulatorHandle, Fault, FaultKind, API_INSTANCE_CATALOG,
-    API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, CONNECTED_APP_USER_ID, ENVIRONMENT_ID,
-    TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD, TOKEN_PATH,
+    Emulator, EmulatorConfig, EmulatorHandle, Fault, FaultKind, RequestRecord,
+    API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, CONNECTED_APP_USER_ID,
+    ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM,
+    TIER_PAYMENTS_STANDARD, TOKEN_PATH,
 };
 use anypoint_provider::secret::Secret;
 use serde_json::Value;

@@ -240,7 +240,10 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
     // Sent anyway with the holder left out (as after a list that did not
     // show it), an ambiguous first attempt (whether or not the server
     // processed it) ends in the same Conflict: never the foreign application.
-    let existing = [foreign_id];
+    let existing = anypoint_provider::anypoint::PriorHolders {
+        ids: vec![foreign_id],
+        as_of: None,
+    };
     for kind in [
         FaultKind::DropBeforeProcessing,
         FaultKind::ProcessThenStatus(504),

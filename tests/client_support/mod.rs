@@ -148,6 +148,8 @@ impl World {
         s
     }
 
+    /// An application made behind the client's back, dated 2024 (before
+    /// anything a test's client does).
     pub fn insert_app(&self, name: &str) -> i64 {
         let id = self.next_id.fetch_add(1, SeqCst);
         let secret = self.new_secret(id);
@@ -264,10 +266,17 @@ pub async fn create_app(
         "url": body.get("url"), "redirectUri": body["redirectUri"],
         "grantTypes": body["grantTypes"], "clientId": format!("{id:032}"),
         "clientSecret": secret, "masterOrganizationId": org, "owners": [],
-        "audit": {"created": {"date": "2024-01-02T03:04:05.000Z"}, "updated": {}}
+        "audit": {"created": {"date": now_stamp()}, "updated": {}}
     });
     w.apps.lock().unwrap().insert(id, app.clone());
     (StatusCode::CREATED, Json(app)).into_response()
+}
+
+/// Now, as the platform dates what it creates.
+fn now_stamp() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
 }
 
 pub async fn list_apps(

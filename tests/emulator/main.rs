@@ -8,6 +8,7 @@ mod contract_admin;
 mod contracts;
 mod faults;
 mod persist;
+mod rate_limit;
 
 use std::time::{Duration, Instant};
 

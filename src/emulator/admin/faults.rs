@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::{object, only_keys};
 use crate::emulator::faults::{Fault, FaultKind, FaultMatch};
-use crate::emulator::routes::{lock, Shared};
+use crate::emulator::routes::{lock, Shared, MAX_RATE_LIMIT};
 use crate::emulator::state::Reply;
 
 /// Longest latency the admin route accepts (10 minutes).
@@ -20,7 +20,28 @@ pub(super) fn faults_json(shared: &Shared) -> Value {
         "rate": shared.fault_rate(),
         "latencyMs": u64::try_from(shared.latency().as_millis()).unwrap_or(u64::MAX),
         "pendingScripted": lock(&shared.faults).len(),
+        "rateLimitPerSecond": shared.rate_limit.per_second(),
     })
+}
+
+pub(super) fn set_rate_limit(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let b = object(body)?;
+    only_keys(&b, &["perSecond"])?;
+    let n = b
+        .get("perSecond")
+        .and_then(Value::as_u64)
+        .filter(|n| *n <= u64::from(MAX_RATE_LIMIT))
+        .ok_or_else(|| {
+            Reply::error(
+                400,
+                format!(
+                    "perSecond must be a whole number of requests a second from 0 (off) to \
+                     {MAX_RATE_LIMIT}."
+                ),
+            )
+        })?;
+    shared.rate_limit.set(n as u32);
+    Ok(Reply::ok(200, json!({ "perSecond": n })))
 }
 
 pub(super) fn set_fault_rate(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {

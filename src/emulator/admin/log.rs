@@ -25,6 +25,8 @@ pub(crate) struct RequestLog {
     dropped: u64,
     total: u64,
     routes: BTreeMap<&'static str, RouteCount>,
+    /// TCP connections accepted (admin ones included).
+    connections: u64,
 }
 
 impl Default for RequestLog {
@@ -41,6 +43,7 @@ impl RequestLog {
             dropped: 0,
             total: 0,
             routes: BTreeMap::new(),
+            connections: 0,
         }
     }
 
@@ -80,12 +83,24 @@ impl RequestLog {
         &self.routes
     }
 
+    /// Count one accepted TCP connection.
+    pub fn connection_accepted(&mut self) {
+        self.connections += 1;
+    }
+
+    /// TCP connections accepted since start or the last clear, admin
+    /// connections included (the one asking for the counters too).
+    pub fn connections(&self) -> u64 {
+        self.connections
+    }
+
     /// Forget every record and counter.
     pub fn clear(&mut self) {
         self.records.clear();
         self.dropped = 0;
         self.total = 0;
         self.routes.clear();
+        self.connections = 0;
     }
 }
 
@@ -117,8 +132,12 @@ mod tests {
         assert_eq!(c.requests, 5);
         assert_eq!(c.statuses[&200], 3);
         assert_eq!(c.statuses[&201], 2);
+        log.connection_accepted();
+        log.connection_accepted();
+        assert_eq!(log.connections(), 2);
         log.clear();
         assert_eq!((log.records().len(), log.total(), log.dropped()), (0, 0, 0));
+        assert_eq!(log.connections(), 0);
         assert!(log.routes().is_empty());
     }
 }

@@ -5,7 +5,7 @@
 //! uses) only when the emulator runs with `admin` on (`--admin`); otherwise
 //! those paths are unknown routes like any other (404). Admin routes need no
 //! bearer token but answer only loopback peers (403 for any other), and they
-//! are never faulted, delayed, logged or counted. Bodies are JSON; every
+//! are never faulted, rate-limited, delayed, logged or counted. Bodies are JSON; every
 //! error is `{"message": "..."}` with a 4xx status. Changes are persisted to
 //! the state file like changes made through the API.
 //!
@@ -34,9 +34,10 @@
 //! | `POST /_emulator/faults` | script faults for the next matching requests (see [`faults::parse_fault`]) |
 //! | `DELETE /_emulator/faults` | all faults off: scripted faults cleared, rate 0 |
 //! | `PUT /_emulator/latency` | `{"ms": 250}`: added before every API response (0 = off) |
+//! | `PUT /_emulator/rate-limit` | `{"perSecond": 5}`: at most that many API requests in each whole second, the others answer 429 with `Retry-After` and `X-RateLimit-*` headers (0 = off) |
 //! | `GET /_emulator/requests` | the request log (`?last=N`, `?method=GET`, `?pathPrefix=/apiplatform`) |
-//! | `DELETE /_emulator/requests` | clear the request log and the counters |
-//! | `GET /_emulator/counters` | requests per route and status, token requests, total |
+//! | `DELETE /_emulator/requests` | clear the request log and the counters (connections included) |
+//! | `GET /_emulator/counters` | requests per route and status, token requests, requests refused by the rate limit, total, TCP connections accepted (`connections`, admin ones included) |
 //! | `POST /_emulator/tokens/expire` | every access token issued so far answers 401 from now on |
 
 mod apps;
@@ -58,7 +59,7 @@ pub use log::REQUEST_LOG_LIMIT;
 
 use apps::{add_owner, user_id};
 use contracts::{all_contracts, contracts_locked, create_contract, set_contract_status};
-use faults::{faults_json, push_faults, set_fault_rate, set_latency};
+use faults::{faults_json, push_faults, set_fault_rate, set_latency, set_rate_limit};
 use requests::{counters, requests};
 
 use super::handle::EmulatorHandle;
@@ -97,6 +98,7 @@ const ROUTES: &[&str] = &[
     "DELETE /_emulator/faults",
     "PUT /_emulator/faults/rate",
     "PUT /_emulator/latency",
+    "PUT /_emulator/rate-limit",
     "GET /_emulator/requests",
     "DELETE /_emulator/requests",
     "GET /_emulator/counters",
@@ -191,6 +193,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
         }
         ("PUT", ["faults", "rate"]) => set_fault_rate(shared, body),
         ("PUT", ["latency"]) => set_latency(shared, body),
+        ("PUT", ["rate-limit"]) => set_rate_limit(shared, body),
         ("GET", ["requests"]) => requests(shared, query),
         ("DELETE", ["requests"]) => {
             h.reset_request_log();

@@ -87,7 +87,9 @@ pub(super) fn counters(shared: &Shared) -> Value {
         .collect();
     json!({
         "total": log.total(),
+        "connections": log.connections(),
         "tokenRequests": shared.token_requests.load(std::sync::atomic::Ordering::SeqCst),
+        "rateLimited": shared.rate_limit.refused(),
         "routes": routes,
     })
 }

@@ -23,8 +23,11 @@ use super::handle::RequestRecord;
 use super::state::{Reply, State};
 use super::{persist, EmulatorConfig, TOKEN_PATH};
 
+mod limit;
 mod ops;
 mod table;
+
+pub(crate) use limit::{RateLimiter, MAX_RATE_LIMIT};
 
 pub(crate) use table::{path_segments, route_label};
 
@@ -48,6 +51,8 @@ pub(crate) struct Shared {
     /// Woken whenever a request is added to `log`.
     pub logged: tokio::sync::Notify,
     pub token_requests: AtomicUsize,
+    /// `--rate-limit`: API requests allowed per whole second (see `limit`).
+    pub rate_limit: RateLimiter,
     pub shutdown: CancellationToken,
 }
 
@@ -69,6 +74,7 @@ impl Shared {
             log: Mutex::new(RequestLog::default()),
             logged: tokio::sync::Notify::new(),
             token_requests: AtomicUsize::new(0),
+            rate_limit: RateLimiter::new(config.rate_limit),
             shutdown: CancellationToken::new(),
             config,
         };
@@ -204,6 +210,33 @@ pub(crate) async fn entry(
     if method == "POST" && path == TOKEN_PATH {
         shared.token_requests.fetch_add(1, Ordering::SeqCst);
     }
+    let Some(verdict) = shared.rate_limit.check(std::time::SystemTime::now()) else {
+        return api(&shared, conn, parts, body, method, path, query).await;
+    };
+    let mut resp = if verdict.allowed {
+        api(&shared, conn, parts, body, method, path, query).await
+    } else {
+        // Refused before any processing (scripted faults stay queued).
+        let _ = axum::body::to_bytes(body, MAX_BODY).await;
+        shared.record(&method, &path, &query, 429);
+        shared.pause(shared.latency()).await;
+        verdict.refusal()
+    };
+    verdict.stamp(resp.headers_mut());
+    resp
+}
+
+/// An API request past the admin routes and the rate limit: faults,
+/// processing, the log, latency.
+async fn api(
+    shared: &Shared,
+    conn: ConnMeta,
+    parts: axum::http::request::Parts,
+    body: Body,
+    method: String,
+    path: String,
+    query: Option<String>,
+) -> Response {
     // Read the whole request first, so a dropped connection happens after the
     // client has finished sending.
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {

@@ -91,9 +91,11 @@ impl State {
 
     pub fn list_apps(&self, query: &Query) -> Outcome {
         let (offset, limit) = paging(query, 100, 250)?;
-        // targetAdminSite is validated but changes nothing: every application
-        // is visible to the Connected App here.
-        parse_bool(query, "targetAdminSite")?;
+        // Every application is visible to the Connected App here; with
+        // targetAdminSite=true the items carry the credentials, redirect URIs
+        // and grant types too (KB-001116455), unless `list_items_short`.
+        let admin_site = parse_bool(query, "targetAdminSite")?.unwrap_or(false);
+        let whole = admin_site && !self.list_items_short;
         let literal = parse_bool(query, "literalMatch")?.unwrap_or(false);
         if self.list_hides_applications {
             // What a Connected App without the scope to view client
@@ -117,7 +119,13 @@ impl State {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|a| self.app_summary_json(a))
+            .map(|a| {
+                if whole {
+                    self.app_json(a, false)
+                } else {
+                    self.app_summary_json(a)
+                }
+            })
             .collect();
         Ok(Reply::ok(
             200,

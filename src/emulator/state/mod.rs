@@ -159,6 +159,10 @@ pub(crate) struct State {
     /// reads by id still work (see the module docs of `emulator`). Not
     /// persisted.
     pub list_hides_applications: bool,
+    /// List items are short (id, name, description, url, coreServicesId,
+    /// audit) even with `targetAdminSite=true`, as in a captured answer
+    /// (see the module docs of `emulator`). Not persisted.
+    pub list_items_short: bool,
     /// Whether an ended (revoked or rejected) contract blocks a new request
     /// for the same application and instance (the documented rule; on by
     /// default, off only for client tests of the look-up).
@@ -176,6 +180,7 @@ impl State {
             users: seed_users(),
             instances: seed_instances(),
             list_hides_applications: false,
+            list_items_short: false,
             ended_contracts_block: true,
         }
     }
@@ -273,6 +278,33 @@ mod tests {
         st.list_hides_applications = false;
         let listed = st.list_apps(&q).unwrap().body.unwrap();
         assert_eq!(listed["total"], 1);
+    }
+
+    #[test]
+    fn list_items_are_whole_for_the_admin_site_unless_short() {
+        let mut st = State::new("org");
+        let q = Query::new();
+        st.create_app(
+            &obj(json!({"name": "a", "redirectUri": ["https://a.example/cb"]})),
+            &q,
+        )
+        .unwrap();
+        let mut admin = Query::new();
+        admin.insert("targetAdminSite".to_owned(), "true".to_owned());
+        let item = |st: &State, q: &Query| {
+            st.list_apps(q).unwrap().body.unwrap()["applications"][0].clone()
+        };
+        let whole = item(&st, &admin);
+        assert!(whole["clientSecret"].is_string(), "{whole}");
+        assert_eq!(whole["redirectUri"], json!(["https://a.example/cb"]));
+        assert!(whole.get("owners").is_none(), "{whole}");
+        let plain = item(&st, &q);
+        assert!(plain.get("clientSecret").is_none(), "{plain}");
+        st.list_items_short = true;
+        let short = item(&st, &admin);
+        assert!(short.get("clientSecret").is_none(), "{short}");
+        assert!(short.get("redirectUri").is_none(), "{short}");
+        assert_eq!(short["name"], "a");
     }
 
     #[test]

@@ -124,6 +124,7 @@ fn everything_falls_back_to_the_environment() {
             (ENV_ORG_ID, ORG_A),
             (ENV_MAX_RETRIES, "2"),
             (ENV_TIMEOUT_SECONDS, "15"),
+            (ENV_MAX_REQUESTS_PER_SECOND, "2.5"),
         ]))
         .unwrap();
     assert_eq!(cfg.client_id, "env-id");
@@ -132,6 +133,7 @@ fn everything_falls_back_to_the_environment() {
     assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
     assert_eq!(cfg.max_retries, 2);
     assert_eq!(cfg.timeout, Duration::from_secs(15));
+    assert_eq!(cfg.max_requests_per_second, Some(2.5));
     assert!(!format!("{cfg:?}").contains("env-secret"));
 }
 
@@ -141,14 +143,17 @@ fn attributes_win_over_the_environment() {
         org_id: Some(ORG_A.into()),
         max_retries: Some(0),
         timeout_seconds: Some(5),
+        max_requests_per_second: Some(0.5),
         ..creds()
     }
     .resolve(env_of(&[
         (ENV_CLIENT_ID, "env-id"),
         (ENV_ORG_ID, ORG_B),
         (ENV_MAX_RETRIES, "9"),
+        (ENV_MAX_REQUESTS_PER_SECOND, "abc"),
     ]))
     .unwrap();
+    assert_eq!(cfg.max_requests_per_second, Some(0.5));
     assert_eq!(cfg.client_id, "cid");
     assert_eq!(cfg.org_id.as_deref(), Some(ORG_A));
     assert_eq!(cfg.max_retries, 0);
@@ -161,6 +166,67 @@ fn defaults_apply() {
     assert_eq!(cfg.max_retries, 5);
     assert_eq!(cfg.timeout, Duration::from_secs(50));
     assert_eq!(cfg.org_id, None);
+    assert_eq!(cfg.max_requests_per_second, None);
+}
+
+#[test]
+fn max_requests_per_second_and_its_variable_follow_one_rule() {
+    for ok in [0.1, 1.0, 7.5, 1000.0] {
+        let cfg = ProviderSettings {
+            max_requests_per_second: Some(ok),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap();
+        assert_eq!(cfg.max_requests_per_second, Some(ok));
+        let cfg = creds()
+            .resolve(env_of(&[(ENV_MAX_REQUESTS_PER_SECOND, &ok.to_string())]))
+            .unwrap();
+        assert_eq!(cfg.max_requests_per_second, Some(ok));
+    }
+    for bad in [0.0, -2.0, 0.05, 1000.5] {
+        let errs = ProviderSettings {
+            max_requests_per_second: Some(bad),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].attribute, "max_requests_per_second");
+        assert_eq!(errs[0].summary, "Invalid max_requests_per_second");
+        let d = &errs[0].detail;
+        assert!(
+            d.contains("`max_requests_per_second` must be a number from 0.1 to 1000"),
+            "{d}"
+        );
+        assert!(
+            d.contains(ENV_MAX_REQUESTS_PER_SECOND),
+            "names the variable too: {d}"
+        );
+        let errs = creds()
+            .resolve(env_of(&[(ENV_MAX_REQUESTS_PER_SECOND, &bad.to_string())]))
+            .unwrap_err();
+        let d = &errs[0].detail;
+        assert!(
+            d.starts_with("ANYPOINT_MAX_REQUESTS_PER_SECOND must be a number from 0.1 to 1000"),
+            "{d}"
+        );
+    }
+    for junk in ["abc", "5/s", "NaN", "inf"] {
+        let errs = creds()
+            .resolve(env_of(&[(ENV_MAX_REQUESTS_PER_SECOND, junk)]))
+            .unwrap_err();
+        assert_eq!(errs.len(), 1, "{junk}");
+        assert_eq!(errs[0].attribute, "max_requests_per_second");
+        let d = &errs[0].detail;
+        assert!(d.contains(ENV_MAX_REQUESTS_PER_SECOND), "{junk}: {d}");
+        assert!(d.contains("0.1 to 1000"), "states the rule: {d}");
+    }
+    // Blank counts as unset.
+    let cfg = creds()
+        .resolve(env_of(&[(ENV_MAX_REQUESTS_PER_SECOND, "  ")]))
+        .unwrap();
+    assert_eq!(cfg.max_requests_per_second, None);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::advice::{maybe_created, name_taken};
 use super::plan::rotation_requested;
 use super::{app_id, ClientApplicationModel};
+use crate::anypoint::{PriorHolders, Since};
 use crate::framework::validators::canonical_uuid;
 use crate::framework::{Ctx, Diagnostics, Maybe, Model};
 use crate::support::{api_error, AnypointData};
@@ -33,7 +34,11 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
         }
     };
     // A listed name is taken: refused before anything is sent.
-    if let Some(ids) = existing.as_deref().filter(|ids| !ids.is_empty()) {
+    if let Some(ids) = existing
+        .as_ref()
+        .map(|e| e.ids.as_slice())
+        .filter(|ids| !ids.is_empty())
+    {
         name_taken(diags, &org, &new.name, ids, None);
         return None;
     }
@@ -43,7 +48,7 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
             &org,
             &new,
             planned.api_instance_id.as_str(),
-            existing.as_deref(),
+            existing.as_ref(),
         )
         .await
     {
@@ -56,7 +61,7 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
             // recovery failed): record what exists, so Terraform taints
             // it instead of losing track of it; else say how to import it.
             let doing = format!("creating client application {:?}", new.name);
-            let found = created_anyway(&data, &org, &planned, existing.as_deref(), diags);
+            let found = created_anyway(&data, &org, &planned, existing.as_ref(), diags);
             match data.client.after_stop(found).await {
                 Ok(state) => {
                     api_error(diags, &doing, &e);
@@ -188,14 +193,15 @@ pub(super) async fn delete(ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
 }
 
 /// After a create that failed ambiguously: the state of the application
-/// that the create made, if exactly one application has the planned name
-/// and did not have it before; else the ids of the applications with the
-/// name that the create may have made (to name with the import advice).
+/// that the create made, if exactly one application has the planned name,
+/// did not have it before, and is dated after those that did (and no other
+/// is unsure); else the ids of the applications with the name that the
+/// create may have made (to name with the import advice).
 async fn created_anyway(
     data: &AnypointData,
     org: &str,
     planned: &ClientApplicationModel,
-    existing: Option<&[i64]>,
+    existing: Option<&PriorHolders>,
     diags: &mut Diagnostics,
 ) -> Result<ClientApplicationModel, Vec<i64>> {
     let name = planned.name.as_str().unwrap_or_default();
@@ -215,10 +221,16 @@ async fn created_anyway(
     let Some(existing) = existing else {
         return Err(found.iter().map(|a| a.id).collect());
     };
-    let new: Vec<_> = found.iter().filter(|a| !existing.contains(&a.id)).collect();
+    let new: Vec<_> = found
+        .iter()
+        .filter(|a| existing.since(a.id, a.created_at.as_deref()) != Since::Before)
+        .collect();
     let [one] = new.as_slice() else {
         return Err(new.iter().map(|a| a.id).collect());
     };
+    if existing.since(one.id, one.created_at.as_deref()) == Since::Unsure {
+        return Err(vec![one.id]);
+    }
     diags.warning(
         "Client application created despite the error",
         format!(

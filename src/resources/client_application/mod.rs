@@ -279,7 +279,9 @@ impl Resource for ClientApplicationResource {
             org_id: Maybe::Null,
             ..model
         };
-        match data.client.get_application(&org, id).await {
+        // From this process's application list when it carries the whole
+        // application, else read by id; only a read by id says it is gone.
+        match data.client.read_application(&org, id).await {
             Ok(app) => ReadOutcome::Found(model.state_of(&app, &org).to_value()),
             Err(e) if e.is_not_found() => {
                 tracing::info!(application_id = id, "Client application is gone");

@@ -411,7 +411,9 @@ impl Resource for ClientApplicationContractResource {
         let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
             return ReadOutcome::Found(state.clone());
         };
-        match data.client.list_contracts(&org, app_id).await {
+        // One read of the application's contracts serves all of its
+        // contract resources.
+        match data.client.read_contracts_shared(&org, app_id).await {
             Ok(list) => match list.into_iter().find(|c| c.id == cid) {
                 Some(c) if is_ended(&c) => {
                     tracing::info!(contract_id = cid, status = ?c.status, "Contract ended outside Terraform");
