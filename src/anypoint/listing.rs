@@ -33,13 +33,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use reqwest::Method;
-use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use super::applications::apps;
 use super::client::AnypointClient;
 use super::error::ApiError;
-use super::models::{Application, ApplicationSummary};
+use super::models::{Application, ListedApplication, ListedApplicationPage};
 use super::paging::{MAX_PAGES, MAX_PAGE_SIZE};
 
 /// How many uses (reads and name checks) of an organization's
@@ -76,10 +75,13 @@ struct ListingData {
     /// The other pages can be fetched at once (the first was full and told
     /// the total).
     at_once: bool,
-    /// Applications this process changed since the list was first read: a
-    /// page that was on its way meanwhile may be older, so its items of
-    /// them are left out.
+    /// Applications this process changed: a page that was on its way
+    /// meanwhile may be older, so its items of them serve no read (and
+    /// name only those the process has not named itself).
     changed: HashSet<i64>,
+    /// Applications this process deleted: a page that was on its way
+    /// meanwhile may still list them.
+    deleted: HashSet<i64>,
 }
 
 /// A listed application.
@@ -104,10 +106,17 @@ impl Listing {
 
     fn add(&self, page: ListedPage) {
         let mut data = self.data();
-        for (id, listed) in page.items {
-            if !data.changed.contains(&id) {
-                data.apps.insert(id, listed);
+        for (id, mut listed) in page.items {
+            if data.deleted.contains(&id) {
+                continue;
             }
+            if data.changed.contains(&id) {
+                if data.apps.contains_key(&id) {
+                    continue;
+                }
+                listed.full = None;
+            }
+            data.apps.insert(id, listed);
         }
     }
 
@@ -151,16 +160,6 @@ impl Listing {
     }
 }
 
-/// Whether a list item carries every field a read by id would give (the
-/// owners aside, which no read of an application resource uses).
-fn carries_a_read(item: &Value) -> bool {
-    let has = |k: &str| item.get(k).is_some_and(|v| !v.is_null());
-    has("redirectUri")
-        && has("grantTypes")
-        && has("clientSecret")
-        && (has("clientId") || has("coreServicesId"))
-}
-
 impl AnypointClient {
     /// This process's list of `org`.
     fn listing(&self, org: &str) -> Arc<Listing> {
@@ -180,36 +179,23 @@ impl AnypointClient {
             ("targetAdminSite", "true".to_owned()),
         ];
         let req = self.request(Method::GET, &apps(org, &[]), &query);
-        let body: Value = self.call_json(&req).await?;
-        let total = body
-            .get("total")
-            .and_then(|t| t.as_u64().or_else(|| t.as_str()?.trim().parse().ok()));
-        let raw = match body.get("applications") {
-            Some(Value::Array(items)) => items.as_slice(),
-            _ => &[],
-        };
-        let mut items = Vec::with_capacity(raw.len());
-        for item in raw {
-            let Ok(summary) = serde_json::from_value::<ApplicationSummary>(item.clone()) else {
-                continue;
-            };
-            let full = carries_a_read(item)
-                .then(|| serde_json::from_value::<Application>(item.clone()).ok())
-                .flatten()
-                .map(super::applications::registered);
-            items.push((
-                summary.id,
-                Listed {
-                    name: summary.name,
-                    full,
-                },
-            ));
-        }
-        Ok(ListedPage {
-            got: raw.len(),
-            items,
-            total,
-        })
+        let page: ListedApplicationPage = self.call_json(&req).await?;
+        let got = page.applications.len();
+        let items = page
+            .applications
+            .into_iter()
+            .map(|item: ListedApplication| {
+                (
+                    item.id,
+                    Listed {
+                        name: item.name,
+                        full: item.whole.map(super::applications::registered),
+                    },
+                )
+            })
+            .collect();
+        let total = page.total.and_then(|t| u64::try_from(t).ok());
+        Ok(ListedPage { got, items, total })
     }
 
     /// The first page (fetched once per process and organization): how many
@@ -423,6 +409,7 @@ impl AnypointClient {
             }
             None => {
                 data.apps.remove(&id);
+                data.deleted.insert(id);
             }
         }
     }
@@ -448,5 +435,101 @@ impl AnypointClient {
         if let Some(l) = data.apps.get_mut(&id) {
             l.full = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, name: &str) -> (i64, Listed) {
+        let app: Application = serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "redirectUri": [], "grantTypes": [],
+            "clientId": "c", "clientSecret": "s"
+        }))
+        .unwrap();
+        (
+            id,
+            Listed {
+                name: name.to_owned(),
+                full: Some(app),
+            },
+        )
+    }
+
+    fn page(items: Vec<(i64, Listed)>) -> ListedPage {
+        ListedPage {
+            got: items.len(),
+            items,
+            total: None,
+        }
+    }
+
+    #[test]
+    fn a_late_page_never_brings_back_what_the_process_changed() {
+        let listing = Listing::default();
+        {
+            let mut data = listing.data();
+            // Renamed by this process (its entry is newer than any page).
+            data.changed.insert(1);
+            data.apps.insert(
+                1,
+                Listed {
+                    name: "renamed".to_owned(),
+                    full: None,
+                },
+            );
+            // Its owners changed before any page came: named, not served.
+            data.changed.insert(2);
+            // Deleted by this process.
+            data.deleted.insert(3);
+        }
+        listing.add(page(vec![
+            item(1, "old"),
+            item(2, "two"),
+            item(3, "three"),
+            item(4, "four"),
+        ]));
+        assert_eq!(listing.holders("renamed"), vec![1]);
+        assert!(listing.holders("old").is_empty());
+        assert_eq!(listing.holders("two"), vec![2]);
+        assert_eq!(listing.served(2), Some(None), "named, but read by id");
+        assert!(listing.holders("three").is_empty());
+        assert_eq!(listing.served(3), None);
+        assert!(matches!(listing.served(4), Some(Some(_))));
+    }
+
+    #[test]
+    fn only_whole_items_serve_reads() {
+        let whole = serde_json::json!({
+            "id": 1, "name": "a", "redirectUri": [], "grantTypes": [],
+            "coreServicesId": "c", "clientSecret": "s",
+            "audit": {"created": {"date": "2026-01-02T03:04:05.000Z"}}
+        });
+        let read = |v: &serde_json::Value| -> ListedApplication {
+            serde_json::from_value(v.clone()).unwrap()
+        };
+        let app = read(&whole).whole.expect("whole");
+        assert_eq!(app.client_id, "c");
+        assert_eq!(app.created_at.as_deref(), Some("2026-01-02T03:04:05.000Z"));
+        for missing in [
+            "redirectUri",
+            "grantTypes",
+            "clientSecret",
+            "coreServicesId",
+        ] {
+            let mut short = whole.clone();
+            short.as_object_mut().unwrap().remove(missing);
+            let item = read(&short);
+            assert!(item.whole.is_none(), "without {missing}");
+            assert_eq!((item.id, item.name.as_str()), (1, "a"));
+        }
+        let mut null_secret = whole.clone();
+        null_secret["clientSecret"] = serde_json::Value::Null;
+        assert!(read(&null_secret).whole.is_none());
+        let page: ListedApplicationPage =
+            serde_json::from_value(serde_json::json!({"applications": [whole], "total": "7"}))
+                .unwrap();
+        assert_eq!((page.applications.len(), page.total), (1, Some(7)));
     }
 }

@@ -256,3 +256,95 @@ mod tests {
         assert!(page.applications.is_empty() && page.total.is_none());
     }
 }
+
+/// A page of the application list read item by item into its application
+/// (no tree of the whole page is built: a page of 250 whole applications
+/// is parsed in place). An item that cannot be read fails the page.
+#[derive(Deserialize)]
+pub(crate) struct ListedApplicationPage {
+    #[serde(default)]
+    pub(crate) applications: Vec<ListedApplication>,
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    pub(crate) total: Option<i64>,
+}
+
+/// A list item: its id and name, and the whole application when the item
+/// carries every field a read by id gives (the owners aside):
+/// `redirectUri`, `grantTypes`, `clientSecret` and `clientId` or
+/// `coreServicesId`.
+#[derive(Debug)]
+pub(crate) struct ListedApplication {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) whole: Option<Application>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawListedApplication {
+    #[serde(deserialize_with = "lenient_i64")]
+    id: i64,
+    #[serde(default, deserialize_with = "lenient_string")]
+    name: String,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "present_string_list")]
+    redirect_uri: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present_string_list")]
+    grant_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    client_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    core_services_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    client_secret: Option<Secret>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    master_organization_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    audit: Option<Audit>,
+}
+
+/// A list of strings that is there (`Some`, even when empty) or not (`None`;
+/// null counts as not there).
+fn present_string_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(string_list(v).unwrap_or_default()),
+    })
+}
+
+impl<'de> Deserialize<'de> for ListedApplication {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = RawListedApplication::deserialize(d)?;
+        let client_id = r.client_id.or(r.core_services_id);
+        let whole = match (r.redirect_uri, r.grant_types, &client_id, r.client_secret) {
+            (Some(redirect_uri), Some(grant_types), Some(client_id), Some(secret)) => {
+                Some(Application {
+                    id: r.id,
+                    name: r.name.clone(),
+                    description: r.description,
+                    url: r.url,
+                    redirect_uri,
+                    grant_types,
+                    api_endpoints: None,
+                    client_id: client_id.clone(),
+                    client_secret: Some(secret),
+                    master_organization_id: r.master_organization_id,
+                    owners: Vec::new(),
+                    created_at: created_date(r.audit),
+                })
+            }
+            _ => None,
+        };
+        Ok(ListedApplication {
+            id: r.id,
+            name: r.name,
+            whole,
+        })
+    }
+}

@@ -18,10 +18,10 @@ mod contract;
 mod instance;
 mod user;
 
-pub(crate) use application::ApplicationPage;
 pub use application::{
     AddOwnerOutcome, Application, ApplicationSummary, ApplicationUpdate, NewApplication, Owner,
 };
+pub(crate) use application::{ApplicationPage, ListedApplication, ListedApplicationPage};
 pub(crate) use contract::TierPage;
 pub use contract::{Contract, NewContract, Tier, TierLimit};
 pub use instance::ApiInstance;
