@@ -38,10 +38,12 @@ struct RawApplication {
     description: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
     url: Option<String>,
-    #[serde(default, deserialize_with = "string_list")]
-    redirect_uri: Vec<String>,
-    #[serde(default, deserialize_with = "string_list")]
-    grant_types: Vec<String>,
+    /// `None` when absent or null (an answer without the field), as a list
+    /// item may be; an application reads it as empty.
+    #[serde(default, deserialize_with = "present_string_list")]
+    redirect_uri: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present_string_list")]
+    grant_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient_opt_bool")]
     api_endpoints: Option<bool>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
@@ -65,8 +67,8 @@ impl From<RawApplication> for Application {
             name: r.name,
             description: r.description,
             url: r.url,
-            redirect_uri: r.redirect_uri,
-            grant_types: r.grant_types,
+            redirect_uri: r.redirect_uri.unwrap_or_default(),
+            grant_types: r.grant_types.unwrap_or_default(),
             api_endpoints: r.api_endpoints,
             client_id: r.client_id.or(r.core_services_id).unwrap_or_default(),
             client_secret: r.client_secret,
@@ -279,33 +281,6 @@ pub(crate) struct ListedApplication {
     pub(crate) whole: Option<Application>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawListedApplication {
-    #[serde(deserialize_with = "lenient_i64")]
-    id: i64,
-    #[serde(default, deserialize_with = "lenient_string")]
-    name: String,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
-    description: Option<String>,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
-    url: Option<String>,
-    #[serde(default, deserialize_with = "present_string_list")]
-    redirect_uri: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present_string_list")]
-    grant_types: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
-    client_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
-    core_services_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_secret")]
-    client_secret: Option<Secret>,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
-    master_organization_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient_object")]
-    audit: Option<Audit>,
-}
-
 /// A list of strings that is there (`Some`, even when empty) or not (`None`;
 /// null counts as not there).
 fn present_string_list<'de, D: serde::Deserializer<'de>>(
@@ -320,31 +295,19 @@ fn present_string_list<'de, D: serde::Deserializer<'de>>(
 
 impl<'de> Deserialize<'de> for ListedApplication {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let r = RawListedApplication::deserialize(d)?;
-        let client_id = r.client_id.or(r.core_services_id);
-        let whole = match (r.redirect_uri, r.grant_types, &client_id, r.client_secret) {
-            (Some(redirect_uri), Some(grant_types), Some(client_id), Some(secret)) => {
-                Some(Application {
-                    id: r.id,
-                    name: r.name.clone(),
-                    description: r.description,
-                    url: r.url,
-                    redirect_uri,
-                    grant_types,
-                    api_endpoints: None,
-                    client_id: client_id.clone(),
-                    client_secret: Some(secret),
-                    master_organization_id: r.master_organization_id,
-                    owners: Vec::new(),
-                    created_at: created_date(r.audit),
-                })
-            }
-            _ => None,
-        };
+        let r = RawApplication::deserialize(d)?;
+        let whole = r.redirect_uri.is_some()
+            && r.grant_types.is_some()
+            && r.client_secret.is_some()
+            && (r.client_id.is_some() || r.core_services_id.is_some());
+        let (id, name) = (r.id, r.name.clone());
+        let mut app = Application::from(r);
+        // A list item carries no owners, whatever it says.
+        app.owners.clear();
         Ok(ListedApplication {
-            id: r.id,
-            name: r.name,
-            whole,
+            id,
+            name,
+            whole: whole.then_some(app),
         })
     }
 }
