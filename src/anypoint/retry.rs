@@ -119,13 +119,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         }
         return None;
     }
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let at = time::PrimitiveDateTime::parse(value, &format)
-        .ok()?
-        .assume_utc();
-    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(at.unix_timestamp()).ok()?);
+    let at = super::clock::http_date_secs(value)?;
+    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(at).ok()?);
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
