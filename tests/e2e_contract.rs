@@ -71,6 +71,25 @@ fn refresh(tf: &TfDir) {
     .assert_ok();
 }
 
+/// The plan shows that the contract exists and was ended (its status, a
+/// replacement), and warns that an administrator ended it: a reviewer can
+/// tell it from a new contract.
+#[track_caller]
+fn assert_replaces_ended(plan: &TfOutput, status: &str) {
+    let text = plan.all();
+    assert!(plan.stdout.contains("must be replaced"), "{text}");
+    assert!(
+        plan.stdout.contains(&format!("\"{status}\""))
+            && plan.stdout.contains("forces replacement"),
+        "the plan shows the ended status:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("Contract {status} outside Terraform")),
+        "a warning names what happened:\n{text}"
+    );
+    assert!(!plan.stdout.contains("will be created"), "{text}");
+}
+
 fn tier(t: i64) -> serde_json::Value {
     serde_json::Value::String(t.to_string())
 }
@@ -133,7 +152,7 @@ fn behaviour2_pending_then_approved_or_rejected_outside_terraform() {
     assert!(emu.handle.set_contract_status(id, "REJECTED"));
     let plan = tf.plan_exit(&[]);
     assert_eq!(plan.code, 2, "a rejection is drift:\n{}", plan.all());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    assert_replaces_ended(&plan, "REJECTED");
     tf.apply();
     let new_id = contract_id(&tf);
     assert_ne!(new_id, id);
@@ -197,7 +216,7 @@ fn behaviour4_revoked_or_deleted_outside_is_requested_again() {
     assert!(emu.handle.set_contract_status(first, "REVOKED"));
     let plan = tf.plan_exit(&[]);
     assert_eq!(plan.code, 2, "{}", plan.all());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    assert_replaces_ended(&plan, "REVOKED");
     tf.apply();
     let second = contract_id(&tf);
     assert_ne!(second, first);

@@ -113,8 +113,9 @@ output "gold_tier_id" {{
     );
     assert!(err.contains("404"), "{}", plan.stderr);
 
-    // A 403 names the scope the call needs (the emulator refuses any other
-    // organization with 403).
+    // A 403 on an organization the Connected App cannot reach: one error,
+    // naming the organization and the setting that chose it (the emulator
+    // refuses any other organization with 403).
     tf.set_config(
         &emu,
         &format!(
@@ -124,9 +125,12 @@ output "gold_tier_id" {{
     let plan = tf.plan_exit(&[]);
     assert_eq!(plan.code, 1, "{}", plan.all());
     let err = flat(&plan.stderr);
+    assert_eq!(plan.stderr.matches("Error:").count(), 1, "{}", plan.stderr);
     assert!(
-        err.contains("Missing scope for reading API instance")
-            && err.contains("\"View APIs Configuration\""),
+        err.contains("Error reading API instance")
+            && err.contains("11111111-2222-4333-8444-555555555555")
+            && err.contains("org_id")
+            && !err.contains("Application Creator"),
         "{}",
         plan.stderr
     );

@@ -19,7 +19,7 @@ use super::auth::{self, AccessToken, FreshToken, TokenCache};
 use super::config::ClientConfig;
 use super::error::{ApiError, ErrorInfo};
 use super::listing::Listing;
-use super::models::org_from_me;
+use super::models::{orgs_from_me, MeOrganizations, OrganizationNode};
 use super::retry::{Backoff, RetryState};
 #[cfg(test)]
 pub(crate) use super::send::Class;
@@ -74,7 +74,9 @@ pub(super) struct Inner {
     pub(super) org_id: Option<String>,
     /// The answer of `GET /accounts/api/me`, read once per process: the
     /// organization discovery and the Connected App's identity share it.
-    pub(super) me: OnceCell<(ConnectedAppIdentity, u16)>,
+    pub(super) me: OnceCell<Me>,
+    /// The root organization, discovered once (`org_id` unset).
+    pub(super) root_org: OnceCell<String>,
     pub(super) tokens: TokenCache,
     pub(super) max_retries: u32,
     pub(super) backoff: Backoff,
@@ -94,6 +96,16 @@ pub(super) struct Inner {
     /// The rate-limit hold and send bucket of the platform's host, shared
     /// with every other client of the process that talks to it.
     pub(super) limits: Arc<HostLimits>,
+}
+
+/// How far [`AnypointClient::org_id`] climbs a business group's parents.
+const MAX_ORGANIZATION_DEPTH: usize = 8;
+
+/// What `GET /accounts/api/me` told.
+pub(super) struct Me {
+    identity: ConnectedAppIdentity,
+    orgs: MeOrganizations,
+    status: u16,
 }
 
 /// The Anypoint API client. Cheap to clone (an `Arc` inside): clones share
@@ -197,6 +209,7 @@ impl AnypointClient {
                 client_secret: config.client_secret,
                 org_id: config.org_id,
                 me: OnceCell::new(),
+                root_org: OnceCell::new(),
                 tokens: TokenCache::default(),
                 max_retries: config.max_retries,
                 backoff: config.backoff,
@@ -231,39 +244,98 @@ impl AnypointClient {
         self.inner.user_agent.to_str().unwrap_or_default()
     }
 
-    /// The organization: `org_id` from the settings, else discovered once
-    /// from `GET /accounts/api/me` (`client.org_id`, then
-    /// `user.organization.id`). Concurrent first calls make one request.
+    /// The root organization, where client applications, their owners and
+    /// contracts live: `org_id` from the settings, else discovered once
+    /// from `GET /accounts/api/me`. The root of the user the Connected App
+    /// acts for (`user.organization.id`) comes first; `client.org_id` names
+    /// where the Connected App resides, which may be a business group, so
+    /// alone it is climbed to its root through
+    /// `GET /accounts/api/organizations/{id}`. A debug line says which.
+    /// Concurrent first calls share one discovery.
     pub async fn org_id(&self) -> Result<String, ApiError> {
         if let Some(org) = &self.inner.org_id {
             return Ok(org.clone());
         }
-        let (me, status) = self.me().await?;
-        let org = me.org_id.clone().ok_or_else(|| {
-            ApiError::Decode(ErrorInfo::new(
+        self.inner
+            .root_org
+            .get_or_try_init(|| self.discover_root_org())
+            .await
+            .cloned()
+    }
+
+    async fn discover_root_org(&self) -> Result<String, ApiError> {
+        let me = self.me().await?;
+        let orgs = &me.orgs;
+        match (&orgs.user_root, &orgs.connected_app) {
+            (Some(root), Some(app)) if !app.eq_ignore_ascii_case(root) => {
+                tracing::debug!(
+                    org_id = %root,
+                    connected_app_org = %app,
+                    "the Connected App resides in another organization (a business group); \
+                     client applications live in the root organization of its user \
+                     (user.organization.id)"
+                );
+                Ok(root.clone())
+            }
+            (Some(root), _) => {
+                tracing::debug!(org_id = %root, "the root organization, from user.organization.id");
+                Ok(root.clone())
+            }
+            (None, Some(app)) => self.climb_to_root(app).await,
+            (None, None) => Err(ApiError::Decode(ErrorInfo::new(
                 "GET",
                 &self
                     .request(Method::GET, &["accounts", "api", "me"], &[])
                     .path,
-                Some(*status),
-                "the answer has neither client.org_id nor user.organization.id: set the \
-                 provider attribute `org_id` (or ANYPOINT_ORG_ID)"
+                Some(me.status),
+                "the answer has neither user.organization.id nor client.org_id: set the \
+                 provider attribute `org_id` (or ANYPOINT_ORG_ID) to the root organization"
                     .to_owned(),
-            ))
-        })?;
-        Ok(org)
+            ))),
+        }
+    }
+
+    /// The root above `org` (at most [`MAX_ORGANIZATION_DEPTH`] levels up),
+    /// following `parentOrganizationId` (else the first of
+    /// `parentOrganizationIds`) until an organization is the master. If an
+    /// organization cannot be read, the last one reached is used, and a
+    /// debug line says so (a 403 on the platform then names it).
+    async fn climb_to_root(&self, org: &str) -> Result<String, ApiError> {
+        let mut at = org.to_owned();
+        for _ in 0..MAX_ORGANIZATION_DEPTH {
+            let req = self.request(Method::GET, &["accounts", "api", "organizations", &at], &[]);
+            let node: OrganizationNode = match self.call_json(&req).await {
+                Ok(node) => node,
+                Err(e) if e.is_cancelled() => return Err(e),
+                Err(e) => {
+                    tracing::debug!(org_id = %at, kind = e.kind(), "cannot tell whether organization {at} is a root; using it");
+                    return Ok(at);
+                }
+            };
+            let parent = node
+                .parent_organization_id
+                .clone()
+                .filter(|p| !p.is_empty())
+                .or_else(|| node.parent_organization_ids.first().cloned());
+            match (node.is_master, parent) {
+                (Some(false), Some(parent)) => at = parent,
+                _ => break,
+            }
+        }
+        tracing::debug!(org_id = %at, connected_app_org = %org, "the root organization, from client.org_id and the organization tree");
+        Ok(at)
     }
 
     /// `GET /accounts/api/me`: the Connected App's user and organization
     /// (the same answer [`Self::org_id`] discovers the organization from).
     pub async fn connected_app_identity(&self) -> Result<ConnectedAppIdentity, ApiError> {
-        Ok(self.me().await?.0.clone())
+        Ok(self.me().await?.identity.clone())
     }
 
-    /// The `/me` answer with its status, fetched once per process;
-    /// concurrent first calls make one request, and a failure is not kept
-    /// (the next call asks again).
-    async fn me(&self) -> Result<&(ConnectedAppIdentity, u16), ApiError> {
+    /// The `/me` answer, fetched once per process; concurrent first calls
+    /// make one request, and a failure is not kept (the next call asks
+    /// again).
+    async fn me(&self) -> Result<&Me, ApiError> {
         if let Some(me) = self.inner.me.get() {
             return Ok(me);
         }
@@ -271,19 +343,24 @@ impl AnypointClient {
         let fetch = self.inner.me.get_or_try_init(|| async {
             let reply = self.call(&req).await?;
             let body: serde_json::Value = self.decode(&req, &reply)?;
-            let me = ConnectedAppIdentity {
+            let orgs = orgs_from_me(&body);
+            let identity = ConnectedAppIdentity {
                 user_id: body
                     .pointer("/user/id")
                     .and_then(|v| v.as_str())
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned),
-                org_id: org_from_me(&body),
+                org_id: orgs
+                    .user_root
+                    .clone()
+                    .or_else(|| orgs.connected_app.clone()),
             };
-            if let Some(org) = &me.org_id {
-                tracing::debug!(org_id = %org, "discovered the Anypoint organization");
-            }
-            Ok::<_, ApiError>((me, reply.status.as_u16()))
+            Ok::<_, ApiError>(Me {
+                identity,
+                orgs,
+                status: reply.status.as_u16(),
+            })
         });
         self.cancellable(&req, fetch).await.map_err(|f| f.error)?
     }
@@ -301,7 +378,7 @@ impl AnypointClient {
         let mut url = self.inner.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
-            path.extend(segments);
+            path.extend(segments.iter().map(|s| lowercase_uuid(s)));
         }
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -389,9 +466,44 @@ impl AnypointClient {
     }
 }
 
+/// Ids are UUIDs in lower case on the platform, and paths compare them as
+/// text: a UUID-shaped segment is sent in lower case, however it was typed.
+fn lowercase_uuid(segment: &str) -> std::borrow::Cow<'_, str> {
+    let b = segment.as_bytes();
+    let shaped = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if shaped && b.iter().any(u8::is_ascii_uppercase) {
+        segment.to_ascii_lowercase().into()
+    } else {
+        segment.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuid_segments_are_sent_in_lower_case() {
+        let c = client("https://anypoint.mulesoft.com");
+        let r = c.request(
+            Method::GET,
+            &[
+                "x",
+                "E4F5A6B7-C8D9-4E0F-9A1B-2C3D4E5F6A7B",
+                "ABC",
+                "Deadbeef",
+            ],
+            &[],
+        );
+        assert_eq!(
+            r.path,
+            "/x/e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b/ABC/Deadbeef"
+        );
+    }
 
     fn client(base: &str) -> AnypointClient {
         let cfg = ClientConfig::new(base, "id", Secret::new("secret-value")).unwrap();

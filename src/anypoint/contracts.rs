@@ -48,13 +48,6 @@ fn contracts_from(v: Value) -> Option<Vec<Contract>> {
     )
 }
 
-/// A contract that no longer grants access: `REVOKED` or `REJECTED`.
-fn is_ended(c: &Contract) -> bool {
-    c.status
-        .as_deref()
-        .is_some_and(|s| s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED"))
-}
-
 impl AnypointClient {
     /// `GET /apiplatform/repository/v2/organizations/{org}/applications/{id}/contracts?offset=&limit=`
     /// (a bare array, no total; the API instance id is in `apiVersion.id`),
@@ -106,7 +99,7 @@ impl AnypointClient {
             .list_contracts(org, app_id)
             .await?
             .into_iter()
-            .filter(|c| c.api_instance_id == Some(api_id) && !is_ended(c))
+            .filter(|c| c.api_instance_id == Some(api_id) && !c.is_ended())
             .max_by_key(|c| c.id))
     }
 
@@ -198,68 +191,186 @@ impl AnypointClient {
             })
     }
 
-    /// Revoke a contract. First API Manager's
-    /// `PATCH …/apis/{apiId}/contracts/{contractId}` with `{"status":"REVOKED"}`
-    /// (KB-001115212); if that path is not served (404 or 405), the legacy
-    /// API Platform v2 `POST …/apis/{parentApiId}/versions/{apiId}/contracts/{id}/revoke`
-    /// (its parent id read from the API instance). Revoking is
-    /// state-setting, so it is retried; a 409 that follows an ambiguous
-    /// attempt means that attempt already revoked it, and counts as success.
-    /// A 403 names the "Manage Contracts" permission.
-    pub async fn revoke_contract(
+    /// The contract `contract_id` where it lives: the application's
+    /// contract list, read afresh. `None` only when the list lacks it or
+    /// the application itself is gone (its read by id answers 404); a 404
+    /// of the list with the application still there is an error.
+    pub async fn find_contract(
         &self,
         org: &str,
-        env: &str,
-        api_id: i64,
+        app_id: i64,
         contract_id: i64,
-    ) -> Result<(), ApiError> {
-        let _changing = self.changing_a_contract();
-        let api = api_id.to_string();
-        let cid = contract_id.to_string();
-        let req = self
-            .request(
-                Method::PATCH,
-                &api_manager(org, env, &api, &["contracts", &cid]),
-                &[],
-            )
-            .json(&serde_json::json!({ "status": "REVOKED" }))?;
-        let error = match self.send_state_setting(&req).await {
-            Ok(()) => return Ok(()),
+    ) -> Result<Option<Contract>, ApiError> {
+        match self.list_contracts(org, app_id).await {
+            Ok(list) => Ok(list.into_iter().find(|c| c.id == contract_id)),
+            Err(e) if e.is_not_found() => match self.get_application(org, app_id).await {
+                Err(gone) if gone.is_not_found() => Ok(None),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// End a contract: revoke it if `status` (what the caller last saw)
+    /// is APPROVED, delete it otherwise; the platform's answers decide the
+    /// rest (see [`ContractSite`] for the paths):
+    /// - a revoke refused with a 4xx other than 401/403 (a platform that
+    ///   revokes only approved contracts, or one that asks for a plain
+    ///   delete) still goes on to the delete, which decides;
+    /// - a delete refused with a 400 or 409 before any revoke (a live
+    ///   contract the platform wants revoked first) revokes, then deletes;
+    /// - once a revoke was made, the delete is sent even after a stop
+    ///   ([`Self::after_stop`]), or the revoked contract would stay behind;
+    /// - a 404 is never taken for "gone": the application's contract list
+    ///   decides, and a contract it still shows is a `Conflict` that names
+    ///   the contract, its status and the path that answered 404.
+    pub async fn end_contract(
+        &self,
+        site: &ContractSite<'_>,
+        status: Option<&str>,
+    ) -> Result<Ended, ApiError> {
+        let _changing = self.changing_contracts(site.app_org, site.app_id);
+        let mut listed = Listed::default();
+        let approved = status.is_some_and(|s| s.eq_ignore_ascii_case("APPROVED"));
+        let mut revoked = false;
+        if approved {
+            revoked = self.revoke_or_pass(site, &mut listed).await?;
+        }
+        let first = if revoked {
+            self.after_stop(self.delete_at(site, &mut listed)).await
+        } else {
+            self.delete_at(site, &mut listed).await
+        };
+        let error = match first {
+            Ok(()) => return Ok(Ended::Deleted),
+            Err(e) if e.is_not_found() => return self.confirm_gone(site, &mut listed, e).await,
             Err(e) => e,
         };
-        let unserved = error.is_not_found() || error.info().is_some_and(|i| i.status == Some(405));
-        if !unserved {
-            return Err(manage_contracts_hint(error));
-        }
-        tracing::debug!(path = %req.path, "the API Manager revoke is not served: trying the API Platform one");
-        let instance = self.get_api_instance(org, env, api_id).await?;
-        let Some(parent) = instance.api_id else {
+        let wants_revoke = matches!(error, ApiError::Conflict(_) | ApiError::BadRequest(_));
+        if approved || !wants_revoke {
             return Err(error);
+        }
+        tracing::debug!(
+            contract_id = site.contract_id,
+            "the delete was refused ({error}): revoking first"
+        );
+        if !self.revoke_or_pass(site, &mut listed).await? {
+            return Err(error);
+        }
+        match self.after_stop(self.delete_at(site, &mut listed)).await {
+            Ok(()) => Ok(Ended::Deleted),
+            Err(e) if e.is_not_found() => self.confirm_gone(site, &mut listed, e).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Revoke; `Ok(true)` when revoked, `Ok(false)` when the platform
+    /// refused with a 4xx that leaves the decision to the delete (never
+    /// 401 or 403, which are errors like any 5xx or transport failure: the
+    /// contract stays in state and the next run sees what happened).
+    async fn revoke_or_pass(
+        &self,
+        site: &ContractSite<'_>,
+        listed: &mut Listed,
+    ) -> Result<bool, ApiError> {
+        match self.revoke_at(site, listed).await {
+            Ok(()) => Ok(true),
+            Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_) | ApiError::NotFound(_))) => {
+                tracing::debug!(
+                    contract_id = site.contract_id,
+                    "the revoke was refused ({e}): the delete decides"
+                );
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A 404 from a contract path: gone only if the application's contract
+    /// list no longer shows it.
+    async fn confirm_gone(
+        &self,
+        site: &ContractSite<'_>,
+        listed: &mut Listed,
+        answer: ApiError,
+    ) -> Result<Ended, ApiError> {
+        listed.0 = None;
+        match listed.get(self, site).await? {
+            None => Ok(Ended::AlreadyGone),
+            Some(c) => {
+                let info = answer
+                    .info()
+                    .cloned()
+                    .unwrap_or_else(|| ErrorInfo::new("DELETE", "", None, String::new()));
+                Err(ApiError::Conflict(ErrorInfo::new(
+                    &info.method,
+                    &info.path,
+                    info.status,
+                    format!(
+                        "contract {} is still {} on the platform (client application {}'s \
+                         contract list shows it, with API instance {}), but this path answered \
+                         404: {}",
+                        c.id,
+                        c.status.as_deref().unwrap_or("listed"),
+                        site.app_id,
+                        c.api_instance_id.unwrap_or(site.api_id),
+                        info.message
+                    ),
+                )))
+            }
+        }
+    }
+
+    /// Revoke a contract: API Manager's `PATCH …/apis/{api}/contracts/{id}`
+    /// `{"status":"REVOKED"}` (KB-001115212) when the environment is known,
+    /// else, or when that path is not served (404, 405), the legacy
+    /// `POST /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}/revoke`,
+    /// whose parent API id only the application's contract list gives.
+    /// Retried like a PUT; a 409 after an ambiguous attempt is success.
+    pub async fn revoke_contract(&self, site: &ContractSite<'_>) -> Result<(), ApiError> {
+        self.revoke_at(site, &mut Listed::default()).await
+    }
+
+    async fn revoke_at(
+        &self,
+        site: &ContractSite<'_>,
+        listed: &mut Listed,
+    ) -> Result<(), ApiError> {
+        let _changing = self.changing_a_contract();
+        let (api, cid) = (site.api_id.to_string(), site.contract_id.to_string());
+        let unserved = match site.environment {
+            Some(env) => {
+                let req = self
+                    .request(
+                        Method::PATCH,
+                        &api_manager(site.instance_org, env, &api, &["contracts", &cid]),
+                        &[],
+                    )
+                    .json(&serde_json::json!({ "status": "REVOKED" }))?;
+                match self.send_state_setting(&req).await {
+                    Ok(()) => return Ok(()),
+                    Err(e) if is_unserved(&e) => Some(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            None => None,
         };
+        let Some(parent) = listed.parent(self, site).await? else {
+            return Err(unserved.unwrap_or_else(|| no_parent(site)));
+        };
+        tracing::debug!(
+            contract_id = site.contract_id,
+            "revoking through the API Platform path"
+        );
         let parent = parent.to_string();
-        let legacy = self
+        let req = self
             .request(
                 Method::POST,
-                &[
-                    "apiplatform",
-                    "repository",
-                    "v2",
-                    "organizations",
-                    org,
-                    "apis",
-                    &parent,
-                    "versions",
-                    &api,
-                    "contracts",
-                    &cid,
-                    "revoke",
-                ],
+                &legacy_contract(site.instance_org, &parent, &api, &cid, &["revoke"]),
                 &[],
             )
             .json(&serde_json::json!({}))?;
-        self.send_state_setting(&legacy)
-            .await
-            .map_err(manage_contracts_hint)
+        self.send_state_setting(&req).await
     }
 
     /// Send a state-setting call, retried like a PUT; a 409 after an
@@ -273,27 +384,55 @@ impl AnypointClient {
         }
     }
 
-    /// `DELETE …/apis/{apiId}/contracts/{contractId}` (204). Retried; 404 is
-    /// `NotFound`; a 403 names the "Manage Contracts" permission.
-    pub async fn delete_contract(
+    /// Delete a contract: API Manager's `DELETE …/apis/{api}/contracts/{id}`
+    /// (204) when the environment is known, else, or when that path answers
+    /// 404 or 405, the legacy `DELETE /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}`.
+    /// Retried; a 404 is `NotFound` (for the caller to confirm).
+    pub async fn delete_contract(&self, site: &ContractSite<'_>) -> Result<(), ApiError> {
+        self.delete_at(site, &mut Listed::default()).await
+    }
+
+    async fn delete_at(
         &self,
-        org: &str,
-        env: &str,
-        api_id: i64,
-        contract_id: i64,
+        site: &ContractSite<'_>,
+        listed: &mut Listed,
     ) -> Result<(), ApiError> {
         let _changing = self.changing_a_contract();
-        let api = api_id.to_string();
-        let cid = contract_id.to_string();
+        let (api, cid) = (site.api_id.to_string(), site.contract_id.to_string());
+        let unserved = match site.environment {
+            Some(env) => {
+                let req = self.request(
+                    Method::DELETE,
+                    &api_manager(site.instance_org, env, &api, &["contracts", &cid]),
+                    &[],
+                );
+                match self.call(&req).await {
+                    Ok(_) => return Ok(()),
+                    Err(e) if is_unserved(&e) => Some(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            None => None,
+        };
+        let Some(parent) = listed.parent(self, site).await? else {
+            return Err(unserved.unwrap_or_else(|| no_parent(site)));
+        };
+        tracing::debug!(
+            contract_id = site.contract_id,
+            "deleting through the API Platform path"
+        );
+        let parent = parent.to_string();
         let req = self.request(
             Method::DELETE,
-            &api_manager(org, env, &api, &["contracts", &cid]),
+            &legacy_contract(site.instance_org, &parent, &api, &cid, &[]),
             &[],
         );
-        self.call(&req)
-            .await
-            .map(drop)
-            .map_err(manage_contracts_hint)
+        match self.call(&req).await {
+            Ok(_) => Ok(()),
+            // Both paths answered 404: the contract list decides.
+            Err(e) if e.is_not_found() => Err(unserved.unwrap_or(e)),
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{apiId}`.
@@ -385,19 +524,102 @@ impl AnypointClient {
     }
 }
 
-/// What a 403 on contract administration means.
-pub const MANAGE_CONTRACTS_HINT: &str = "revoking and deleting a contract need API Manager's \
-     \"Manage Contracts\" permission for the API instance's business group, which the Application \
-     Creator scope alone does not give";
+/// A path that is not served, or does not know the contract there: 404 or 405.
+fn is_unserved(e: &ApiError) -> bool {
+    e.is_not_found() || e.status() == Some(405)
+}
 
-/// Add [`MANAGE_CONTRACTS_HINT`] to a 403.
-fn manage_contracts_hint(e: ApiError) -> ApiError {
-    match e {
-        ApiError::Forbidden(mut info) => {
-            info.message = format!("{}; {MANAGE_CONTRACTS_HINT}", info.message);
-            ApiError::Forbidden(info)
+/// Neither the environment nor the parent API is known: no path reaches
+/// the contract.
+fn no_parent(site: &ContractSite<'_>) -> ApiError {
+    ApiError::Config(format!(
+        "contract {} can be reached through API Manager only with its environment, and \
+         through API Platform only with its parent API id, which client application {}'s \
+         contract list does not give",
+        site.contract_id, site.app_id
+    ))
+}
+
+/// `apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}` + `tail`.
+fn legacy_contract<'a>(
+    org: &'a str,
+    parent: &'a str,
+    api: &'a str,
+    cid: &'a str,
+    tail: &[&'a str],
+) -> Vec<&'a str> {
+    let mut v = vec![
+        "apiplatform",
+        "repository",
+        "v2",
+        "organizations",
+        org,
+        "apis",
+        parent,
+        "versions",
+        api,
+        "contracts",
+        cid,
+    ];
+    v.extend_from_slice(tail);
+    v
+}
+
+/// Where a contract is reached. It lives in its application (whose
+/// contract list is the proof of what exists) and is administered through
+/// its API instance: API Manager's paths need the instance's organization
+/// and environment; the legacy API Platform paths need the organization and
+/// the parent API id, from the contract list.
+#[derive(Clone, Copy, Debug)]
+pub struct ContractSite<'a> {
+    /// The root organization of the application.
+    pub app_org: &'a str,
+    pub app_id: i64,
+    pub contract_id: i64,
+    /// The organization or business group of the API instance.
+    pub instance_org: &'a str,
+    /// The instance's environment; `None` when not known (a contract
+    /// imported and never applied): the legacy paths are used.
+    pub environment: Option<&'a str>,
+    /// The API instance id.
+    pub api_id: i64,
+}
+
+/// How [`AnypointClient::end_contract`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Deleted,
+    /// The application's contract list no longer shows it.
+    AlreadyGone,
+}
+
+/// The contract as the application's contract list shows it, read at most
+/// once per teardown step (`None` inside: not read yet).
+#[derive(Default)]
+struct Listed(Option<Option<Contract>>);
+
+impl Listed {
+    async fn get(
+        &mut self,
+        client: &AnypointClient,
+        site: &ContractSite<'_>,
+    ) -> Result<Option<Contract>, ApiError> {
+        if let Some(c) = &self.0 {
+            return Ok(c.clone());
         }
-        other => other,
+        let found = client
+            .after_stop(client.find_contract(site.app_org, site.app_id, site.contract_id))
+            .await?;
+        self.0 = Some(found.clone());
+        Ok(found)
+    }
+
+    async fn parent(
+        &mut self,
+        client: &AnypointClient,
+        site: &ContractSite<'_>,
+    ) -> Result<Option<i64>, ApiError> {
+        Ok(self.get(client, site).await?.and_then(|c| c.parent_api_id))
     }
 }
 
@@ -464,10 +686,10 @@ mod tests {
         let c = |status: Value| -> Contract {
             serde_json::from_value(json!({"id": 1, "status": status})).unwrap()
         };
-        assert!(is_ended(&c(json!("REVOKED"))));
-        assert!(is_ended(&c(json!("rejected"))));
-        assert!(!is_ended(&c(json!("APPROVED"))));
-        assert!(!is_ended(&c(json!("PENDING"))));
-        assert!(!is_ended(&c(Value::Null)));
+        assert!(c(json!("REVOKED")).is_ended());
+        assert!(c(json!("rejected")).is_ended());
+        assert!(!c(json!("APPROVED")).is_ended());
+        assert!(!c(json!("PENDING")).is_ended());
+        assert!(!c(Value::Null).is_ended());
     }
 }

@@ -62,7 +62,7 @@ pub use config::{
     is_loopback_host, validate_base_url, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 };
-pub use contracts::MANAGE_CONTRACTS_HINT;
+pub use contracts::{ContractSite, Ended};
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
     AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, AssetInfo,

@@ -7,7 +7,9 @@
 //! read after a change is fresh. A failed read is not kept (the next read
 //! asks again); a `NotFound` is an answer, and kept like one.
 //!
-//! Only refreshes use these; every read that decides what a change did (the
+//! Refreshes use these, and so does the owner resource's read of an
+//! application around an owner add (the add drops what was read, so the
+//! read after it is fresh). Every read that decides what a change did (the
 //! look-ups after a create, the read-back after an update) goes to the
 //! platform.
 

@@ -3,31 +3,14 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::ApiError;
 use crate::anypoint::{Tier, TierLimit};
 use crate::framework::validators::{numeric_id, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use crate::support::values::parse_app_id;
+use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
 pub struct ApiInstanceDataSource;
-
-/// Report a failed call; a 403 also names the Connected App scope that this
-/// call needs (the client's own hint speaks of client applications only).
-fn report(diags: &mut Diagnostics, doing: &str, scope: &str, e: &ApiError) {
-    api_error(diags, doing, e);
-    if e.is_forbidden() {
-        diags.error(
-            format!("Missing scope for {doing}"),
-            format!(
-                "Reading an API instance needs the Connected App scope \"{scope}\" for this \
-                 call (in the instance's organization or business group and environment). \
-                 Add it to the Connected App in Access Management."
-            ),
-        );
-    }
-}
 
 crate::model! {
     /// One limit of an SLA tier.
@@ -168,22 +151,16 @@ impl DataSource for ApiInstanceDataSource {
         let instance = match data.client.get_api_instance(&org, &env, api_id).await {
             Ok(i) => i,
             Err(e) => {
-                report(
-                    diags,
-                    &format!("reading API instance {api_id}"),
-                    "View APIs Configuration",
-                    &e,
-                );
+                api_error(diags, &format!("reading API instance {api_id}"), &e);
                 return None;
             }
         };
         let mut tiers = match data.client.list_tiers(&org, &env, api_id).await {
             Ok(t) => t,
             Err(e) => {
-                report(
+                api_error(
                     diags,
                     &format!("listing the SLA tiers of API instance {api_id}"),
-                    "View Contracts",
                     &e,
                 );
                 return None;
@@ -201,10 +178,9 @@ impl DataSource for ApiInstanceDataSource {
                 match data.client.asset_version_group(g, a, v).await {
                     Ok(vg) => Some(vg),
                     Err(e) => {
-                        report(
+                        api_error(
                         diags,
                         &format!("looking up the Exchange asset {g}/{a}/{v} of API instance {api_id}"),
-                        "Exchange Viewer",
                         &e,
                     );
                         return None;
@@ -216,7 +192,7 @@ impl DataSource for ApiInstanceDataSource {
         let state = ApiInstanceModel {
             api_instance_id: config.api_instance_id.clone(),
             environment_id: config.environment_id.clone(),
-            org_id: Maybe::Known(org),
+            org_id: Maybe::Known(spelled_as(config.org_id.as_str(), &org)),
             asset_group_id: group,
             asset_id: asset,
             asset_version: version,

@@ -201,24 +201,47 @@ impl Resource for ClientApplicationOwnerResource {
     ) -> Option<Value> {
         let planned = OwnerModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
+        let (Some(app_id), Some(planned_user)) = (
+            planned.application_id.as_str().and_then(parse_app_id),
+            planned.user_id.as_str().map(str::to_owned),
+        ) else {
+            diags.error(
+                "Incomplete owner",
+                "The owner has no application_id or user_id: set both in the configuration and apply.",
+            );
+            return None;
+        };
         // The platform gets the canonical ids; the state keeps the planned
         // spelling (Terraform requires it after a create).
-        let planned_user = planned.user_id.as_str()?.to_owned();
         let user_id = canonical_uuid(&planned_user);
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
         let lock = data.owner_lock(&org, app_id);
         let _guard = lock.lock().await;
+        let already_owner = || {
+            format!(
+                "User {user_id} already owns client application {app_id}; Terraform now manages that ownership, and destroying this resource removes it."
+            )
+        };
+        // Whether the user owns it already: a platform may answer the add
+        // of an existing owner 201 like any other, so the owners are read
+        // first (once per application and process: the read after each add
+        // serves the next owner of the same application).
+        if let Ok(app) = data.client.read_application_shared(&org, app_id).await {
+            if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) {
+                diags.warning("User is already an owner", already_owner());
+                let stored_org = spelled_as(planned.org_id.as_str(), &org);
+                return Some(
+                    owner_state(&stored_org, app_id, &planned_user, Some(&app)).to_value(),
+                );
+            }
+        }
         match data.client.add_owner(&org, app_id, &user_id).await {
             Ok(AddOwnerOutcome::Added) => {
                 tracing::info!(application_id = app_id, "Added an application owner");
             }
-            Ok(AddOwnerOutcome::AlreadyOwner) => diags.warning(
-                "User is already an owner",
-                format!(
-                    "User {user_id} already owns client application {app_id}; Terraform now manages that ownership, and destroying this resource removes it."
-                ),
-            ),
+            Ok(AddOwnerOutcome::AlreadyOwner) => {
+                diags.warning("User is already an owner", already_owner())
+            }
             Err(e) if e.is_not_found() => {
                 diags.error(
                     "Error adding an application owner",
@@ -238,7 +261,7 @@ impl Resource for ClientApplicationOwnerResource {
         // Fill the readable attributes; the ownership exists either way.
         let app = match data
             .client
-            .after_stop(data.client.get_application(&org, app_id))
+            .after_stop(data.client.read_application_shared(&org, app_id))
             .await
         {
             Ok(app) => Some(app),

@@ -73,10 +73,10 @@ async fn every_operation_uses_its_exact_path() {
     let listed = c.list_contracts(ORG, id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].api_instance_id, Some(api));
-    c.revoke_contract(ORG, ENVIRONMENT_ID, api, contract.id)
+    c.revoke_contract(&site(id, api, contract.id))
         .await
         .unwrap();
-    c.delete_contract(ORG, ENVIRONMENT_ID, api, contract.id)
+    c.delete_contract(&site(id, api, contract.id))
         .await
         .unwrap();
     let users = c.list_users(ORG, Some("ali")).await.unwrap();
@@ -161,13 +161,13 @@ async fn revoking_again_after_an_ambiguous_revoke_succeeds() {
         contract.id
     );
     fault(&h, "PATCH", &revoke, [FaultKind::ProcessThenStatus(504)]);
-    c.revoke_contract(ORG, ENVIRONMENT_ID, api, contract.id)
+    c.revoke_contract(&site(id, api, contract.id))
         .await
         .unwrap();
     assert_eq!(count(&h, "PATCH", &revoke), 2);
     // Without an ambiguous attempt, a 409 is reported.
     assert!(c
-        .revoke_contract(ORG, ENVIRONMENT_ID, api, contract.id)
+        .revoke_contract(&site(id, api, contract.id))
         .await
         .unwrap_err()
         .is_conflict());

@@ -155,8 +155,10 @@ mod on_the_mock {
         assert_eq!(c.user_agent(), expected);
     }
 
+    /// A Connected App may reside in a business group (`client.org_id`);
+    /// client applications live in the root organization of its user.
     #[tokio::test]
-    async fn org_discovery_prefers_client_org_id_and_happens_once() {
+    async fn org_discovery_takes_the_users_root_organization_once() {
         let mock = start().await;
         let mut cfg = config(&mock);
         cfg.org_id = None;
@@ -167,24 +169,26 @@ mod on_the_mock {
             tasks.spawn(async move { c.org_id().await });
         }
         while let Some(r) = tasks.join_next().await {
-            assert_eq!(r.unwrap().unwrap(), "org-from-client");
+            assert_eq!(r.unwrap().unwrap(), "org-from-user");
         }
-        assert_eq!(c.org_id().await.unwrap(), "org-from-client");
+        assert_eq!(c.org_id().await.unwrap(), "org-from-user");
         assert_eq!(mock.world.count("GET", "/accounts/api/me"), 1);
     }
 
     #[tokio::test]
-    async fn org_discovery_falls_back_to_the_user_organization() {
+    async fn org_discovery_without_a_user_organization_uses_the_connected_apps() {
         let mock = start().await;
         *mock.world.me.lock().unwrap() = json!({
-            "client": {"client_id": CLIENT_ID},
-            "user": {"organization": {"id": "org-from-user"}}
+            "client": {"client_id": CLIENT_ID, "org_id": "org-from-client"},
+            "user": {"id": "u0"}
         });
         let mut cfg = config(&mock);
         cfg.org_id = None;
         let c = client_from(cfg);
-        assert_eq!(c.org_id().await.unwrap(), "org-from-user");
-        assert_eq!(c.org_id().await.unwrap(), "org-from-user");
+        // The organization cannot be read here (the mock does not serve
+        // it): the Connected App's own is used.
+        assert_eq!(c.org_id().await.unwrap(), "org-from-client");
+        assert_eq!(c.org_id().await.unwrap(), "org-from-client");
         assert_eq!(mock.world.count("GET", "/accounts/api/me"), 1);
 
         *mock.world.me.lock().unwrap() = json!({"client": {}});

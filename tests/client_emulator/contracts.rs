@@ -51,7 +51,7 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         &format!("/contracts/{}", k.id),
         FaultKind::respond(405, r#"{"message":"Method Not Allowed"}"#),
     ));
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, k.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert_eq!(h.contract(k.id).unwrap()["status"], "REVOKED");
@@ -59,7 +59,7 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         h.request_count("POST", "/apiplatform/repository/v2/organizations"),
         1
     );
-    c.delete_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, k.id)
+    c.delete_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert!(h.contract(k.id).is_none());
@@ -69,7 +69,7 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         .await
         .unwrap();
     h.reset_request_log();
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, k.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert_eq!(h.request_count("PATCH", "/apimanager/"), 1);
@@ -91,14 +91,14 @@ async fn forbidden_contract_administration_names_manage_contracts() {
         .unwrap();
     h.set_manage_contracts(false);
     let e = c
-        .revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, k.id)
+        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e}");
     assert!(e.to_string().contains("Manage Contracts"), "{e}");
     h.set_contract_status(k.id, "REVOKED");
     let e = c
-        .delete_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, k.id)
+        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e}");
@@ -107,17 +107,30 @@ async fn forbidden_contract_administration_names_manage_contracts() {
 }
 
 #[tokio::test]
-async fn asset_info_and_parent_api_id() {
+async fn asset_info_and_the_parent_api_id_from_the_contract_list() {
     let emu = emulator().await;
     let c = client(&emu);
     let inst = c
         .get_api_instance(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
         .await
         .unwrap();
-    assert!(inst.api_id.is_some(), "{inst:?}");
+    assert_eq!(inst.asset_id.as_deref(), Some("catalog-api"));
     let info = c.asset_info(ORG, "catalog-api", "1.0.0").await.unwrap();
     assert_eq!(info.version_group, "v1");
     assert_eq!(info.organization_id.as_deref(), Some(ORG));
     // Terms are not accepted unless asked for.
     assert!(!NewContract::default().accepted_terms);
+    // The parent API id, which the legacy paths take, is in the
+    // application's contract list.
+    let app = c
+        .create_application(ORG, &new_app("parent"), None)
+        .await
+        .unwrap();
+    let k = c
+        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .await
+        .unwrap();
+    let listed = c.list_contracts(ORG, app.id).await.unwrap();
+    let item = listed.iter().find(|x| x.id == k.id).unwrap();
+    assert!(item.parent_api_id.is_some(), "{item:?}");
 }

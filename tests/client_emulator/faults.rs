@@ -201,7 +201,7 @@ async fn ambiguous_failures_of_other_operations() {
         &format!("/contracts/{}", contract.id),
         FaultKind::ProcessThenStatus(502),
     ));
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, contract.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, contract.id))
         .await
         .expect("revoked by the first attempt");
     assert_eq!(h.contract(contract.id).unwrap()["status"], "REVOKED");

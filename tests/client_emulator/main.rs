@@ -275,3 +275,16 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for WatchLayer {
             .send_modify(|events| events.push((fields.message, fields.path)));
     }
 }
+
+/// Where contract `contract` of application `app` with instance `api` is
+/// reached (the organization's own, in the emulator's environment).
+fn site(app: i64, api: i64, contract: i64) -> anypoint_provider::anypoint::ContractSite<'static> {
+    anypoint_provider::anypoint::ContractSite {
+        app_org: ORG,
+        app_id: app,
+        contract_id: contract,
+        instance_org: ORG,
+        environment: Some(ENVIRONMENT_ID),
+        api_id: api,
+    }
+}

@@ -462,11 +462,11 @@ async fn contracts_create_change_tier_revoke_delete() {
 
     // Deleting before revoking conflicts; revoke, then delete.
     let e = c
-        .delete_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, orders.id)
+        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, orders.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap();
     assert_eq!(h.contract(orders.id).unwrap()["status"], "REVOKED");
@@ -480,22 +480,22 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(revoked.status.as_deref(), Some("REVOKED"));
     // Revoking again (no ambiguous attempt before) is a Conflict.
     let e = c
-        .revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, orders.id)
+        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
-    c.delete_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, orders.id)
+    c.delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap();
     assert!(h.contract(orders.id).is_none());
     let e = c
-        .delete_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, orders.id)
+        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
     // The wrong instance for a contract is NotFound.
     let e = c
-        .revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, payments.id)
+        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, payments.id))
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");

@@ -21,7 +21,7 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
         .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, old.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, old.id))
         .await
         .unwrap();
 
@@ -46,7 +46,7 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
 
     // Revoke that one too; then a create dropped BEFORE processing must be
     // sent again (a revoked contract is not evidence that it happened).
-    c.revoke_contract(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS, new.id)
+    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, new.id))
         .await
         .unwrap();
     h.reset_request_log();

@@ -172,16 +172,24 @@ pub struct NewApplication {
     pub api_endpoints: Option<bool>,
 }
 
-/// The body of an application update: always the full mutable set; `None`
-/// is sent as `null` (clearing the field).
+/// The body of an application update: always the full mutable set. `None`
+/// is sent as `""`: that clears the field on every platform we can think
+/// of, where a `null` may be taken for "keep" (the only real capture of an
+/// application shows `""` for an unset description).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationUpdate {
     pub name: String,
+    #[serde(serialize_with = "empty_for_none")]
     pub description: Option<String>,
+    #[serde(serialize_with = "empty_for_none")]
     pub url: Option<String>,
     pub redirect_uri: Vec<String>,
     pub grant_types: Vec<String>,
+}
+
+fn empty_for_none<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.as_deref().unwrap_or(""))
 }
 
 impl From<&Application> for ApplicationUpdate {

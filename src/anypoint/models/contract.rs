@@ -54,8 +54,15 @@ pub struct Contract {
     /// `APPROVED`, `PENDING`, `REVOKED`, …
     pub status: Option<String>,
     pub application_id: Option<i64>,
-    /// The API instance: `apiId`, else `apiVersion.id`, else `api.id`.
+    /// The API instance: `apiVersion.id` (the application's contract list,
+    /// where a top-level `apiId` could be the parent API's), else `apiId`
+    /// (API Manager and Exchange answers), else `api.id`.
     pub api_instance_id: Option<i64>,
+    /// The instance's parent API (`apiVersion.apiId`, else
+    /// `apiVersion.api.id`): what the legacy API Platform contract paths
+    /// take beside the instance id. Only the application's contract list
+    /// carries it; API instance answers do not.
+    pub parent_api_id: Option<i64>,
     /// `tierId`, else `tier.id`.
     pub tier_id: Option<i64>,
     pub tier: Option<Tier>,
@@ -70,6 +77,18 @@ struct IdOnly {
     id: Option<i64>,
 }
 
+/// `apiVersion` of a contract list item: the instance and its parent API.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ApiVersionRef {
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    api_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    api: Option<IdOnly>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawContract {
@@ -82,7 +101,7 @@ struct RawContract {
     #[serde(default, deserialize_with = "lenient_opt_i64")]
     api_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_object")]
-    api_version: Option<IdOnly>,
+    api_version: Option<ApiVersionRef>,
     #[serde(default, deserialize_with = "lenient_object")]
     api: Option<IdOnly>,
     #[serde(default, deserialize_with = "lenient_opt_i64")]
@@ -97,14 +116,13 @@ struct RawContract {
 
 impl From<RawContract> for Contract {
     fn from(r: RawContract) -> Self {
+        let version = r.api_version.unwrap_or_default();
         Contract {
             id: r.id,
             status: r.status,
             application_id: r.application_id,
-            api_instance_id: r
-                .api_id
-                .or_else(|| r.api_version.and_then(|v| v.id))
-                .or_else(|| r.api.and_then(|v| v.id)),
+            api_instance_id: version.id.or(r.api_id).or_else(|| r.api.and_then(|v| v.id)),
+            parent_api_id: version.api_id.or_else(|| version.api.and_then(|a| a.id)),
             tier_id: r.tier_id.or_else(|| r.tier.as_ref().map(|t| t.id)),
             tier: r.tier,
             requested_tier_id: r
@@ -112,6 +130,28 @@ impl From<RawContract> for Contract {
                 .or_else(|| r.requested_tier.as_ref().map(|t| t.id)),
             requested_tier: r.requested_tier,
         }
+    }
+}
+
+impl Contract {
+    fn status_is(&self, status: &str) -> bool {
+        self.status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case(status))
+    }
+
+    /// Revoked or rejected: it grants no access, yet holds the
+    /// application's one slot for its instance until it is deleted.
+    pub fn is_ended(&self) -> bool {
+        self.status_is("REVOKED") || self.status_is("REJECTED")
+    }
+
+    pub fn is_approved(&self) -> bool {
+        self.status_is("APPROVED")
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.status_is("PENDING")
     }
 }
 
@@ -171,6 +211,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(c.api_instance_id, Some(99));
+        assert_eq!(c.parent_api_id, Some(1234));
         assert_eq!(c.tier_id, Some(5));
         assert_eq!(c.requested_tier_id, None);
         // Exchange create response (with a secret, which is dropped).
@@ -188,5 +229,16 @@ mod tests {
         let c: Contract =
             serde_json::from_value(json!({"id": 12, "apiId": 42, "tierId": 3})).unwrap();
         assert_eq!((c.api_instance_id, c.tier_id), (Some(42), Some(3)));
+        assert_eq!(c.parent_api_id, None);
+        // A list item with a top-level `apiId` beside `apiVersion`: the
+        // instance is `apiVersion.id`.
+        let c: Contract = serde_json::from_value(
+            json!({"id": 13, "apiId": 7, "apiVersion": {"id": 40001, "api": {"id": 30001}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.api_instance_id, c.parent_api_id),
+            (Some(40001), Some(30001))
+        );
     }
 }

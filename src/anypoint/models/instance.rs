@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{lenient_i64, lenient_object, lenient_opt_i64, lenient_opt_string};
+use super::{lenient_i64, lenient_object, lenient_opt_string};
 
 /// An API Manager API instance.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -10,10 +10,6 @@ use super::{lenient_i64, lenient_object, lenient_opt_i64, lenient_opt_string};
 pub struct ApiInstance {
     #[serde(deserialize_with = "lenient_i64")]
     pub id: i64,
-    /// The parent API (`apiId`), which the legacy API Platform contract
-    /// calls take beside the instance id.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub api_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
     pub group_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string")]

@@ -146,16 +146,42 @@ pub(super) fn created_date(audit: Option<Audit>) -> Option<String> {
 // ---------------------------------------------------------------------------
 // /accounts/api/me
 
-/// The organization in a `/accounts/api/me` answer: `client.org_id`, else
-/// `user.organization.id`.
-pub(crate) fn org_from_me(body: &Value) -> Option<String> {
+/// The organizations a `/accounts/api/me` answer names: the root
+/// organization of the user the Connected App acts for
+/// (`user.organization.id`, else `user.organizationId`), where client
+/// applications live, and the organization the Connected App itself resides
+/// in (`client.org_id`), which may be a business group.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MeOrganizations {
+    pub(crate) user_root: Option<String>,
+    pub(crate) connected_app: Option<String>,
+}
+
+pub(crate) fn orgs_from_me(body: &Value) -> MeOrganizations {
     let pick = |v: Option<&Value>| {
         v.and_then(|v| v.as_str())
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    pick(body.pointer("/client/org_id")).or_else(|| pick(body.pointer("/user/organization/id")))
+    MeOrganizations {
+        user_root: pick(body.pointer("/user/organization/id"))
+            .or_else(|| pick(body.pointer("/user/organizationId"))),
+        connected_app: pick(body.pointer("/client/org_id")),
+    }
+}
+
+/// `GET /accounts/api/organizations/{id}`: where an organization sits in
+/// its tree.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OrganizationNode {
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    pub(crate) is_master: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub(crate) parent_organization_id: Option<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    pub(crate) parent_organization_ids: Vec<String>,
 }
 
 #[cfg(test)]
@@ -165,20 +191,25 @@ mod tests {
 
     #[test]
     fn org_discovery_fields() {
-        assert_eq!(
-            org_from_me(
-                &json!({"client": {"org_id": "c-org"}, "user": {"organization": {"id": "u-org"}}})
-            ),
-            Some("c-org".into())
+        let both = orgs_from_me(
+            &json!({"client": {"org_id": "c-org"}, "user": {"organization": {"id": "u-org"}}}),
         );
+        assert_eq!(both.user_root.as_deref(), Some("u-org"));
+        assert_eq!(both.connected_app.as_deref(), Some("c-org"));
+        let flat = orgs_from_me(&json!({"user": {"organizationId": "u-org"}}));
+        assert_eq!(flat.user_root.as_deref(), Some("u-org"));
+        assert_eq!(flat.connected_app, None);
         assert_eq!(
-            org_from_me(
-                &json!({"client": {"client_id": "x"}, "user": {"organization": {"id": "u-org"}}})
-            ),
-            Some("u-org".into())
+            orgs_from_me(&json!({"client": {"org_id": ""}})),
+            MeOrganizations::default()
         );
-        assert_eq!(org_from_me(&json!({"client": {"org_id": ""}})), None);
-        assert_eq!(org_from_me(&json!({})), None);
+        let node: OrganizationNode = serde_json::from_value(json!({
+            "isMaster": false, "parentOrganizationIds": ["root"], "parentOrganizationId": null
+        }))
+        .unwrap();
+        assert_eq!(node.is_master, Some(false));
+        assert_eq!(node.parent_organization_ids, vec!["root".to_owned()]);
+        assert_eq!(node.parent_organization_id, None);
     }
 
     #[test]
@@ -200,7 +231,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             v,
-            json!({"name": "n", "description": null, "url": null, "redirectUri": [], "grantTypes": []})
+            json!({"name": "n", "description": "", "url": "", "redirectUri": [], "grantTypes": []})
         );
         let v = serde_json::to_value(NewContract {
             api_id: 9,

@@ -113,7 +113,10 @@ pub(super) async fn update(
     };
     let mut state = if prior.platform_fields_differ(&planned) {
         match data.client.update_application(&org, id, &update).await {
-            Ok(app) => wanted.state_of(&app, &org),
+            // What the plan showed of the values the platform sets (a
+            // secret reset outside Terraform since a saved plan shows at
+            // the next refresh).
+            Ok(app) => wanted.state_of(&app, &org).keeping_planned(&planned),
             Err(e) => {
                 api_error(diags, &format!("updating client application {id}"), &e);
                 // The best-known state: what the platform holds now.

@@ -169,6 +169,22 @@ impl ClientApplicationModel {
         }
     }
 
+    /// The values the platform sets, as `planned` shows them where it
+    /// shows one: a state Terraform accepts after an update even when the
+    /// platform changed them since the plan.
+    fn keeping_planned(mut self, planned: &ClientApplicationModel) -> ClientApplicationModel {
+        for (field, plan) in [
+            (&mut self.client_id, &planned.client_id),
+            (&mut self.client_secret, &planned.client_secret),
+            (&mut self.created_at, &planned.created_at),
+        ] {
+            if !plan.is_unknown() {
+                *field = plan.clone();
+            }
+        }
+        self
+    }
+
     /// The create request for the planned application.
     fn new_application(&self) -> NewApplication {
         NewApplication {

@@ -2,34 +2,44 @@
 //! to one API instance (a contract), requested through Exchange.
 //!
 //! - Create looks up the instance's asset coordinates (API Manager, then
-//!   Exchange for the version group and the asset's organization), removes an
-//!   ended (revoked or rejected) contract for the same instance where the
-//!   scopes allow it (the platform keeps one contract per application and
-//!   instance), then requests the contract through the create-once helper.
-//! - Read lists the application's contracts (every page); a contract that is
-//!   gone, revoked or rejected is reported gone, so Terraform plans to
-//!   request it again.
+//!   Exchange for the version group and the asset's organization), checks
+//!   the requested tier against the instance's active tiers, removes an
+//!   ended (revoked or rejected) contract for the same instance (the
+//!   platform keeps one contract per application and instance), then
+//!   requests the contract through the create-once helper. The configured
+//!   `api_instance_id` is kept whatever the answer says.
+//! - Read lists the application's contracts (every page). A contract the
+//!   list no longer shows is gone; an ended one stays in state while it
+//!   exists, so that removing the resource deletes it and keeping it plans
+//!   a replacement, with a warning that an administrator ended it.
 //! - A change of `requested_tier_id` requests a tier change in place.
-//! - Destroy revokes, then deletes; a contract already gone is success.
+//!   `status` and `tier_id` are recorded as planned when no tier change was
+//!   asked for (an approval between a saved plan and its apply shows at the
+//!   next refresh).
+//! - Destroy ends the contract by the client's one rule
+//!   ([`AnypointClient::end_contract`](crate::anypoint::AnypointClient::end_contract)).
 //! - `environment_id`, `api_instance_org_id` and `accepted_terms` are not
 //!   reported by the platform: after import they are recorded from the
-//!   configuration in place, never by a replacement.
+//!   configuration in place (the environment checked against the platform
+//!   first), never by a replacement.
 
 use async_trait::async_trait;
 
-use crate::anypoint::{Contract, NewContract};
+use crate::anypoint::{Contract, ContractSite, Ended, NewContract};
 use crate::framework::semantic::uuid_ignoring_case;
-use crate::framework::validators::{is_uuid, numeric_id, uuid};
+use crate::framework::validators::{canonical_uuid, is_uuid, numeric_id, uuid};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
-use crate::support::values::parse_app_id;
+use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
+mod advice;
 mod slot;
 
-use slot::{check_tiers, clear_slot, end_contract};
+use advice::{clip, ended_outside, request_failed, teardown_failed};
+use slot::{check_environment, check_tiers, clear_slot};
 
 pub struct ClientApplicationContractResource;
 
@@ -59,8 +69,10 @@ pub fn schema() -> Schema {
     Schema::new(
         "One client application's access to one API instance: a contract, requested through \
          Exchange. A tier that needs approval leaves the contract PENDING until an API \
-         administrator approves it. Destroying the resource revokes and deletes the contract, \
-         which needs API Manager's \"Manage Contracts\" permission.",
+         administrator approves it. Destroying the resource ends the contract (an approved one \
+         is revoked, then deleted; any other is deleted), which needs API Manager's \"Manage \
+         Contracts\" permission. A contract an administrator revoked or rejected stays in state \
+         until it is deleted: the plan then replaces it, with a warning.",
     )
     .attribute(
         Attribute::string("id")
@@ -124,7 +136,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("status")
             .computed()
-            .description("The contract's status as the platform reports it: `APPROVED`, `PENDING`, …"),
+            .description("The contract's status as the platform reports it: `APPROVED`, `PENDING`, `REVOKED`, `REJECTED`. A revoked or rejected contract is replaced by the next apply (a new request), with a warning in the plan."),
     )
     .attribute(
         Attribute::string("tier_id")
@@ -157,12 +169,6 @@ pub fn schema() -> Schema {
     )
 }
 
-fn is_ended(c: &Contract) -> bool {
-    c.status
-        .as_deref()
-        .is_some_and(|s| s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED"))
-}
-
 impl ContractModel {
     /// The state from a contract the platform reported; what it does not
     /// report is kept from `self`.
@@ -174,11 +180,7 @@ impl ContractModel {
             self.api_instance_id = Maybe::Known(api.to_string());
         }
         self.status = c.status.clone().into();
-        let pending = c
-            .status
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("PENDING"));
-        self.tier_id = if pending { None } else { c.tier_id }
+        self.tier_id = if c.is_pending() { None } else { c.tier_id }
             .map(|t| t.to_string())
             .into();
         // The tier asked for: one waiting for approval, else the one in force.
@@ -205,17 +207,59 @@ impl ContractModel {
         self
     }
 
-    /// Organization of the instance, environment, instance id.
-    fn instance_coords(&self, org: &str) -> Option<(String, String, i64)> {
-        let env = self.environment_id.as_str()?.to_owned();
-        let inst_org = self.api_instance_org_id.as_str().unwrap_or(org).to_owned();
-        let api = self.api_instance_id.as_str().and_then(parse_app_id)?;
-        Some((inst_org, env, api))
+    /// The organization of the instance (lower case, as sent), or `org`.
+    fn instance_org(&self, org: &str) -> String {
+        canonical_uuid(self.api_instance_org_id.as_str().unwrap_or(org))
+    }
+
+    /// The environment, in lower case as it is sent, if recorded.
+    fn environment(&self) -> Option<String> {
+        self.environment_id.as_str().map(canonical_uuid)
+    }
+
+    fn api_instance(&self) -> Option<i64> {
+        self.api_instance_id.as_str().and_then(parse_app_id)
+    }
+
+    /// Whether the state holds a contract an administrator ended.
+    fn is_ended(&self) -> bool {
+        self.status.as_str().is_some_and(|s| {
+            s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED")
+        })
     }
 }
 
 fn tier_of(m: &ContractModel) -> Option<i64> {
     m.requested_tier_id.as_str().and_then(parse_app_id)
+}
+
+/// A value the hooks need that the plan did not give: an error naming it
+/// (never a silent "no object").
+fn required<T>(v: Option<T>, what: &str, diags: &mut Diagnostics) -> Option<T> {
+    if v.is_none() {
+        diags.error(
+            "Incomplete contract",
+            format!("The contract has no {what}: set it in the configuration (or import the contract again) and apply."),
+        );
+    }
+    v
+}
+
+/// The application, its root organization and the contract id of a state.
+fn ids_of(m: &ContractModel, diags: &mut Diagnostics) -> Option<(i64, i64)> {
+    match (
+        m.application_id.as_str().and_then(parse_app_id),
+        m.id.as_str().and_then(parse_app_id),
+    ) {
+        (Some(app), Some(cid)) => Some((app, cid)),
+        _ => {
+            diags.error(
+                "Invalid contract state",
+                "The state lacks a numeric application_id or contract id. Remove the resource from state with `terraform state rm` and import it again.",
+            );
+            None
+        }
+    }
 }
 
 #[async_trait]
@@ -255,6 +299,18 @@ impl Resource for ClientApplicationContractResource {
         let Some(prior) = ContractModel::decode(&change.prior, diags) else {
             return;
         };
+        // An administrator ended the contract: it still holds the slot, so
+        // keeping the resource deletes it and requests access again. The
+        // plan says so, and so does a warning.
+        if prior.is_ended() {
+            ended_outside(&prior, diags);
+            planned.id = Maybe::Unknown;
+            planned.status = Maybe::Unknown;
+            planned.tier_id = Maybe::Unknown;
+            change.requires_replace.push(attrs::status());
+            planned.write_changes(&mut change.planned);
+            return;
+        }
         // Recording what the platform cannot report (after import) is an
         // in-place update; a real change requests a new contract.
         if !prior.environment_id.is_null() && prior.environment_id != planned.environment_id {
@@ -294,14 +350,17 @@ impl Resource for ClientApplicationContractResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let mut planned = ContractModel::decode(planned, diags)?;
+        let planned = ContractModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
+        let app_id = required(
+            planned.application_id.as_str().and_then(parse_app_id),
+            "application_id",
+            diags,
+        )?;
+        let api = required(planned.api_instance(), "api_instance_id", diags)?;
+        let env = required(planned.environment(), "environment_id", diags)?;
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
-        if planned.api_instance_org_id.as_str().is_none() {
-            planned.api_instance_org_id = org.as_str().into();
-        }
-        let (inst_org, env, api) = planned.instance_coords(&org)?;
+        let inst_org = planned.instance_org(&org);
         let doing =
             format!("requesting access to API instance {api} for client application {app_id}");
 
@@ -309,9 +368,10 @@ impl Resource for ClientApplicationContractResource {
         let inst = match data.client.get_api_instance(&inst_org, &env, api).await {
             Ok(i) => i,
             Err(e) if e.is_not_found() => {
-                diags.error(
+                diags.attr_error(
+                    attrs::api_instance_id(),
                     format!("Error {doing}"),
-                    format!("API instance {api} does not exist in environment {env} of organization {inst_org} (check api_instance_id, environment_id and api_instance_org_id): {e}"),
+                    format!("API instance {api} does not exist in environment {env} of organization {inst_org}: check api_instance_id, environment_id and api_instance_org_id. ({e})"),
                 );
                 return None;
             }
@@ -351,8 +411,16 @@ impl Resource for ClientApplicationContractResource {
                     }
                 },
             };
-        check_tiers(&data, &inst_org, &env, api, tier_of(&planned), diags).await?;
-        clear_slot(&data, &org, app_id, (&inst_org, &env, api), &doing, diags).await?;
+        check_tiers(&data, (&inst_org, &env, api), tier_of(&planned), diags).await?;
+        clear_slot(
+            &data,
+            &org,
+            app_id,
+            (&inst_org, Some(&env), api),
+            &doing,
+            diags,
+        )
+        .await?;
 
         let accepted = planned.accepted_terms.as_bool().unwrap_or(false);
         let new = NewContract {
@@ -370,25 +438,25 @@ impl Resource for ClientApplicationContractResource {
         let made = match data.client.create_contract(&org, app_id, &new).await {
             Ok(c) => c,
             Err(e) => {
-                let mut detail = e.to_string();
-                if !accepted && e.info().is_some_and(|i| i.status == Some(400)) {
-                    detail.push_str(". If the API has terms and conditions, set accepted_terms = true to accept them.");
-                }
-                diags.error(format!("Error {doing}"), detail);
+                request_failed(diags, &doing, &e, accepted, (&org, app_id, api));
                 return None;
             }
         };
         tracing::info!(contract_id = made.id, "Requested a contract");
-        planned.asset_group_id = Maybe::Known(group);
-        planned.asset_id = Maybe::Known(asset);
-        planned.asset_version = Maybe::Known(version);
-        planned.asset_version_group = Maybe::Known(version_group);
-        planned.accepted_terms = Maybe::Known(accepted);
-        let mut made = made;
-        if made.api_instance_id.is_none() {
-            made.api_instance_id = Some(api);
+        let mut state = planned.clone();
+        if state.api_instance_org_id.as_str().is_none() {
+            state.api_instance_org_id = Maybe::Known(org.clone());
         }
-        Some(planned.with_contract(&org, app_id, &made).to_value())
+        state.asset_group_id = Maybe::Known(group);
+        state.asset_id = Maybe::Known(asset);
+        state.asset_version = Maybe::Known(version);
+        state.asset_version_group = Maybe::Known(version_group);
+        state.accepted_terms = Maybe::Known(accepted);
+        let mut state = state.with_contract(&org, app_id, &made);
+        // The configured instance and spellings, whatever the answer says.
+        state.api_instance_id = planned.api_instance_id.clone();
+        state.org_id = Maybe::Known(spelled_as(planned.org_id.as_str(), &org));
+        Some(state.to_value())
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
@@ -398,31 +466,31 @@ impl Resource for ClientApplicationContractResource {
         let Some(model) = ContractModel::decode(state, diags) else {
             return ReadOutcome::Found(state.clone());
         };
-        let (Some(app_id), Some(cid)) = (
-            model.application_id.as_str().and_then(parse_app_id),
-            model.id.as_str().and_then(parse_app_id),
-        ) else {
-            diags.error(
-                "Invalid contract state",
-                "The state lacks a numeric application_id or contract id. Remove the resource from state and import it again.",
-            );
+        let Some((app_id, cid)) = ids_of(&model, diags) else {
             return ReadOutcome::Found(state.clone());
         };
         let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
             return ReadOutcome::Found(state.clone());
         };
         // One read of the application's contracts serves all of its
-        // contract resources.
-        match data.client.read_contracts_shared(&org, app_id).await {
-            Ok(list) => match list.into_iter().find(|c| c.id == cid) {
-                Some(c) if is_ended(&c) => {
-                    tracing::info!(contract_id = cid, status = ?c.status, "Contract ended outside Terraform");
-                    ReadOutcome::Gone
+        // contract resources; a 404 of that list is checked where the
+        // application lives.
+        let found = match data.client.read_contracts_shared(&org, app_id).await {
+            Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
+            Err(e) if e.is_not_found() => data.client.find_contract(&org, app_id, cid).await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some(c)) => {
+                if c.is_ended() {
+                    tracing::info!(contract_id = cid, status = ?c.status, "Contract ended outside Terraform; kept in state until it is deleted");
                 }
-                Some(c) => ReadOutcome::Found(model.with_contract(&org, app_id, &c).to_value()),
-                None => ReadOutcome::Gone,
-            },
-            Err(e) if e.is_not_found() => ReadOutcome::Gone,
+                ReadOutcome::Found(model.with_contract(&org, app_id, &c).to_value())
+            }
+            Ok(None) => {
+                tracing::info!(contract_id = cid, "Contract is gone");
+                ReadOutcome::Gone
+            }
             Err(e) => {
                 api_error(
                     diags,
@@ -445,17 +513,28 @@ impl Resource for ClientApplicationContractResource {
         let prior = ContractModel::decode(prior, diags)?;
         let planned = ContractModel::decode(planned, diags)?;
         let data = ctx.data::<AnypointData>(diags)?;
-        let app_id = planned.application_id.as_str().and_then(parse_app_id)?;
-        let cid = prior.id.as_str().and_then(parse_app_id)?;
+        let (app_id, cid) = ids_of(&prior, diags)?;
+        let api = required(planned.api_instance(), "api_instance_id", diags)?;
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
-        let mut contract = None;
+        let inst_org = planned.instance_org(&org);
+        // The environment recorded after an import: it must hold the
+        // instance, or the contract could never be ended through it.
+        if prior.environment_id.is_null() {
+            if let Some(env) = planned.environment() {
+                check_environment(&data, (&inst_org, &env, api), diags).await?;
+            }
+        }
+        let mut changed = None;
         if let Some(tier) = tier_of(&planned).filter(|t| Some(*t) != tier_of(&prior)) {
+            if let Some(env) = planned.environment() {
+                check_tiers(&data, (&inst_org, &env, api), Some(tier), diags).await?;
+            }
             match data
                 .client
                 .change_contract_tier(&org, app_id, cid, tier)
                 .await
             {
-                Ok(c) => contract = Some(c),
+                Ok(c) => changed = Some(c),
                 Err(e) => {
                     api_error(
                         diags,
@@ -467,24 +546,44 @@ impl Resource for ClientApplicationContractResource {
             }
         }
         // Read back the contract as the list reports it (the tier in force
-        // and the one waiting).
+        // and the one waiting); the answer of the change stands in when the
+        // list cannot be read.
         let listed = match data.client.list_contracts(&org, app_id).await {
-            Ok(list) => list.into_iter().find(|c| c.id == cid),
-            Err(_) => None,
+            Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
+            Err(e) => Err(e),
         };
-        let Some(c) = listed.or(contract) else {
-            diags.error(
-                "Contract not found",
-                format!("Contract {cid} of client application {app_id} is gone; refresh to request it again."),
-            );
-            return None;
+        let c = match (listed, changed) {
+            (Ok(Some(c)), _) => c,
+            (Err(_), Some(c)) => c,
+            (Ok(None), _) => {
+                diags.error(
+                    "Contract no longer exists",
+                    format!("Contract {cid} of client application {app_id} is not among the application's contracts any more (deleted outside Terraform). Apply again to request access anew."),
+                );
+                return None;
+            }
+            (Err(e), None) => {
+                api_error(
+                    diags,
+                    &format!("reading contract {cid} of client application {app_id}"),
+                    &e,
+                );
+                return None;
+            }
         };
-        // The tier asked for stays as configured (the platform may answer
-        // the change before the list shows it).
-        let requested = planned.requested_tier_id.clone();
-        let mut next = planned.with_contract(&org, app_id, &c);
-        if requested.as_str().is_some() {
-            next.requested_tier_id = requested;
+        let mut next = planned.clone().with_contract(&org, app_id, &c);
+        // What the plan showed, where it showed a value: the tier asked for,
+        // the instance, the organization's spelling, and the status and tier
+        // when no tier change was asked for (an approval since the plan shows
+        // at the next refresh).
+        next.requested_tier_id = planned.requested_tier_id.clone();
+        next.api_instance_id = planned.api_instance_id.clone();
+        next.org_id = planned.org_id.clone();
+        if !planned.status.is_unknown() {
+            next.status = planned.status.clone();
+        }
+        if !planned.tier_id.is_unknown() {
+            next.tier_id = planned.tier_id.clone();
         }
         Some(next.to_value())
     }
@@ -496,23 +595,31 @@ impl Resource for ClientApplicationContractResource {
         let Some(prior) = ContractModel::decode(prior, diags) else {
             return;
         };
-        let Some(cid) = prior.id.as_str().and_then(parse_app_id) else {
-            diags.error("Invalid contract state", "The state lacks a numeric contract id. Remove the resource from state with `terraform state rm`.");
+        let Some((app_id, cid)) = ids_of(&prior, diags) else {
+            return;
+        };
+        let Some(api) = required(prior.api_instance(), "api_instance_id", diags) else {
             return;
         };
         let Some(org) = data.org_or_report(prior.org_id.as_str(), diags).await else {
             return;
         };
-        let Some((inst_org, env, api)) = prior.instance_coords(&org) else {
-            diags.error(
-                "Cannot end the contract",
-                format!("The state of contract {cid} has no environment_id or api_instance_id (an import that was never applied). Set environment_id and apply, or remove it from state with `terraform state rm`."),
-            );
-            return;
+        let inst_org = prior.instance_org(&org);
+        let env = prior.environment();
+        let site = ContractSite {
+            app_org: &org,
+            app_id,
+            contract_id: cid,
+            instance_org: &inst_org,
+            environment: env.as_deref(),
+            api_id: api,
         };
-        match end_contract(&data, &inst_org, &env, api, cid).await {
-            Ok(()) => tracing::info!(contract_id = cid, "Revoked and deleted a contract"),
-            Err(e) => api_error(diags, &format!("revoking and deleting contract {cid}"), &e),
+        match data.client.end_contract(&site, prior.status.as_str()).await {
+            Ok(Ended::Deleted) => tracing::info!(contract_id = cid, "Ended and deleted a contract"),
+            Ok(Ended::AlreadyGone) => {
+                tracing::info!(contract_id = cid, "Contract was already gone")
+            }
+            Err(e) => teardown_failed(diags, &site, &e),
         }
     }
 
@@ -543,7 +650,7 @@ impl Resource for ClientApplicationContractResource {
         }
         diags.error(
             "Invalid import id",
-            format!("The import id {id:?} is not of the form <org_id>/<application_id>/<contract_id> (organization UUID, numeric application id, numeric contract id), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/100001/700001\"."),
+            format!("The import id {:?} is not of the form <org_id>/<application_id>/<contract_id> (organization UUID, numeric application id, numeric contract id), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/100001/700001\".", clip(id)),
         );
         None
     }

@@ -1,59 +1,121 @@
-//! What a contract request checks and clears first: the instance's tiers
-//! against `requested_tier_id`, and an ended contract that still holds the
-//! application's one slot for the instance. And the revoke-then-delete that
-//! ends a contract.
+//! What a contract request or tier change checks first: the instance is in
+//! the environment, the tier asked for is one of the instance's active
+//! tiers, and no other contract holds the application's one slot for the
+//! instance (an ended one is removed).
 
-use crate::anypoint::{ApiError, MANAGE_CONTRACTS_HINT};
+use crate::anypoint::{ContractSite, Tier};
 use crate::framework::Diagnostics;
 use crate::support::{api_error, AnypointData};
 
-use super::{attrs, is_ended};
+use super::advice::{import_advice, slot_blocked};
+use super::attrs;
 
-/// A tier is needed exactly when the instance has tiers (checked when the
-/// tiers can be read; a refusal to list them leaves the check to the platform).
+/// The instance: its organization, environment and id.
+pub(super) type Instance<'a> = (&'a str, &'a str, i64);
+
+fn is_active(t: &Tier) -> bool {
+    t.status
+        .as_deref()
+        .is_none_or(|s| !s.eq_ignore_ascii_case("DEPRECATED"))
+}
+
+fn describe(tiers: &[&Tier]) -> String {
+    if tiers.is_empty() {
+        return "none".to_owned();
+    }
+    tiers
+        .iter()
+        .map(|t| format!("{} ({})", t.id, t.name.as_deref().unwrap_or("unnamed")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A tier is needed exactly when the instance has tiers, and it must be an
+/// active tier of this instance (a deprecated one takes no new requests).
+/// Checked when the tiers can be read; a refusal to list them leaves the
+/// check to the platform.
 pub(super) async fn check_tiers(
     data: &AnypointData,
-    inst_org: &str,
-    env: &str,
-    api: i64,
+    (org, env, api): Instance<'_>,
     wanted: Option<i64>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    if let Ok(tiers) = data.client.list_tiers(inst_org, env, api).await {
-        match (tiers.is_empty(), wanted) {
-            (false, None) => {
-                let names: Vec<String> = tiers
-                    .iter()
-                    .map(|t| format!("{} ({})", t.id, t.name.as_deref().unwrap_or("?")))
-                    .collect();
-                diags.attr_error(
-                    attrs::requested_tier_id(),
-                    "Missing requested_tier_id",
-                    format!("API instance {api} has SLA tiers, so requested_tier_id must name one of: {}.", names.join(", ")),
-                );
-                return None;
-            }
-            (true, Some(t)) => {
-                diags.attr_error(
-                    attrs::requested_tier_id(),
-                    "Invalid requested_tier_id",
-                    format!("API instance {api} has no SLA tiers; remove requested_tier_id (it is {t})."),
-                );
-                return None;
-            }
-            _ => {}
+    let tiers = match data.client.list_tiers(org, env, api).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::debug!(
+                kind = e.kind(),
+                "cannot list the tiers of API instance {api}: the platform checks the tier"
+            );
+            return Some(());
         }
-    }
-    Some(())
+    };
+    let active: Vec<&Tier> = tiers.iter().filter(|t| is_active(t)).collect();
+    let problem = match (wanted, tiers.iter().find(|t| Some(t.id) == wanted)) {
+        (None, _) if tiers.is_empty() => return Some(()),
+        (None, _) => (
+            "Missing requested_tier_id",
+            format!(
+                "API instance {api} has SLA tiers, so requested_tier_id must name one of its active tiers: {}.",
+                describe(&active)
+            ),
+        ),
+        (Some(t), _) if tiers.is_empty() => (
+            "Invalid requested_tier_id",
+            format!("API instance {api} has no SLA tiers; remove requested_tier_id (it is {t})."),
+        ),
+        (Some(t), None) => (
+            "Invalid requested_tier_id",
+            format!(
+                "Tier {t} is not a tier of API instance {api}. Its active tiers: {}.",
+                describe(&active)
+            ),
+        ),
+        (Some(t), Some(tier)) if !is_active(tier) => (
+            "Deprecated tier",
+            format!(
+                "Tier {t} ({}) of API instance {api} is deprecated: it takes no new requests. Its active tiers: {}.",
+                tier.name.as_deref().unwrap_or("unnamed"),
+                describe(&active)
+            ),
+        ),
+        _ => return Some(()),
+    };
+    diags.attr_error(attrs::requested_tier_id(), problem.0, problem.1);
+    None
 }
 
-/// One contract per application and instance: remove an ended one (revoke,
-/// delete) where the scopes allow it; a live one is not ours to take.
+/// The environment recorded after an import must hold the instance: read
+/// it there (a 404 is an error on `environment_id`).
+pub(super) async fn check_environment(
+    data: &AnypointData,
+    (org, env, api): Instance<'_>,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    match data.client.get_api_instance(org, env, api).await {
+        Ok(_) => Some(()),
+        Err(e) if e.is_not_found() => {
+            diags.attr_error(
+                attrs::environment_id(),
+                "API instance not in this environment",
+                format!("API instance {api} is not in environment {env} of organization {org} ({e}). Set environment_id to the environment that holds the instance (and api_instance_org_id to its business group, if it is not in the application's organization)."),
+            );
+            None
+        }
+        Err(e) => {
+            api_error(diags, &format!("reading API instance {api}"), &e);
+            None
+        }
+    }
+}
+
+/// One contract per application and instance: remove an ended one (it
+/// holds the slot); a live one is not ours to take.
 pub(super) async fn clear_slot(
     data: &AnypointData,
     org: &str,
     app_id: i64,
-    (inst_org, env, api): (&str, &str, i64),
+    (inst_org, env, api): (&str, Option<&str>, i64),
     doing: &str,
     diags: &mut Diagnostics,
 ) -> Option<()> {
@@ -69,32 +131,28 @@ pub(super) async fn clear_slot(
         }
     };
     for c in existing.iter().filter(|c| c.api_instance_id == Some(api)) {
-        if !is_ended(c) {
+        if !c.is_ended() {
             diags.error(
                 format!("Error {doing}"),
                 format!(
-                    "Client application {app_id} already has contract {} ({}) with API instance {api}. Import it: terraform import <address> {org}/{app_id}/{}",
+                    "Client application {app_id} already has contract {} ({}) with API instance {api}, and the platform keeps one per application and instance. The provider never adopts it on its own; to manage it with this resource, import it (Terraform shows this resource's address with this error, after \"with\"):\n\n{}",
                     c.id,
                     c.status.as_deref().unwrap_or("unknown status"),
-                    c.id
+                    import_advice(org, app_id, &c.id.to_string()),
                 ),
             );
             return None;
         }
-        if let Err(e) = end_contract(data, inst_org, env, api, c.id).await {
-            let scope = if e.is_forbidden() {
-                format!(" Removing it needs API Manager's \"Manage Contracts\" permission ({MANAGE_CONTRACTS_HINT}); delete contract {} in API Manager, or grant the permission, then apply again.", c.id)
-            } else {
-                String::new()
-            };
-            diags.error(
-                format!("Error {doing}"),
-                format!(
-                    "The platform keeps one contract per application and instance, and ended contract {} ({}) must be removed first.{scope} {e}",
-                    c.id,
-                    c.status.as_deref().unwrap_or("ended")
-                ),
-            );
+        let site = ContractSite {
+            app_org: org,
+            app_id,
+            contract_id: c.id,
+            instance_org: inst_org,
+            environment: env,
+            api_id: api,
+        };
+        if let Err(e) = data.client.end_contract(&site, c.status.as_deref()).await {
+            slot_blocked(diags, doing, c, &e);
             return None;
         }
         tracing::info!(
@@ -103,38 +161,4 @@ pub(super) async fn clear_slot(
         );
     }
     Some(())
-}
-
-/// Revoke, then delete (the delete even after a stop, once the revoke has
-/// been made). `Ok(())` when the contract is gone at the end.
-pub(super) async fn end_contract(
-    data: &AnypointData,
-    inst_org: &str,
-    env: &str,
-    api: i64,
-    contract_id: i64,
-) -> Result<(), ApiError> {
-    match data
-        .client
-        .revoke_contract(inst_org, env, api, contract_id)
-        .await
-    {
-        Ok(()) => {}
-        Err(e) if e.is_not_found() => return Ok(()),
-        // Already revoked (or rejected): go on to delete.
-        Err(e) if e.is_conflict() => {}
-        Err(e) => return Err(e),
-    }
-    // The revoke is on the platform: the delete finishes the operation even
-    // if the provider was asked to stop meanwhile (sent once, not retried
-    // after the stop), or the next plan would see the revoked contract as
-    // gone and leave it on the platform, out of state.
-    match data
-        .client
-        .after_stop(data.client.delete_contract(inst_org, env, api, contract_id))
-        .await
-    {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
 }

@@ -61,10 +61,16 @@ fn state_from_platform_contracts() {
         &contract(serde_json::json!({"id": 9, "status": "APPROVED"})),
     );
     assert!(m.tier_id.is_null() && m.requested_tier_id.is_null());
-    assert!(is_ended(&contract(
-        serde_json::json!({"id": 1, "status": "REJECTED"})
-    )));
-    assert!(!is_ended(&contract(
-        serde_json::json!({"id": 1, "status": "PENDING"})
-    )));
+    let ended = imported().with_contract(
+        "o",
+        7,
+        &contract(serde_json::json!({"id": 1, "status": "REJECTED"})),
+    );
+    assert!(ended.is_ended());
+    let pending = imported().with_contract(
+        "o",
+        7,
+        &contract(serde_json::json!({"id": 1, "status": "PENDING"})),
+    );
+    assert!(!pending.is_ended());
 }

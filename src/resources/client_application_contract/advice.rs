@@ -1,0 +1,118 @@
+//! What the contract resource tells the user when the platform holds a
+//! contract the state does not describe: which contract, and how to import
+//! it, end it or check the settings that reach it.
+
+use crate::anypoint::{ApiError, Contract, ContractSite};
+use crate::framework::Diagnostics;
+use crate::support::api_error;
+
+use super::{attrs, ContractModel};
+
+/// The address placeholder of the import advice: Terraform does not tell a
+/// provider the resource's address, but shows it with the diagnostic.
+const IMPORT_TO: &str = "anypoint_client_application_contract.<name>";
+
+/// The longest user value quoted in a message.
+const QUOTE_MAX: usize = 200;
+
+/// A user value as quoted in a message: at most [`QUOTE_MAX`] characters,
+/// with the length said when cut.
+pub(super) fn clip(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        None => s.to_owned(),
+        Some((end, _)) => format!("{}… ({} characters)", &s[..end], s.chars().count()),
+    }
+}
+
+/// Ready-to-paste import advice for a contract: an `import` block and the
+/// `terraform import` command (indented, so Terraform does not wrap them).
+pub(super) fn import_advice(org: &str, app_id: i64, contract_id: &str) -> String {
+    format!(
+        "  import {{\n    to = {IMPORT_TO}\n    id = \"{org}/{app_id}/{contract_id}\"\n  }}\n\nor run:\n\n  \
+         terraform import {IMPORT_TO} {org}/{app_id}/{contract_id}\n"
+    )
+}
+
+/// The plan replaces a contract an administrator ended: say so.
+pub(super) fn ended_outside(prior: &ContractModel, diags: &mut Diagnostics) {
+    let status = prior.status.as_str().unwrap_or("ended");
+    let what = if status.eq_ignore_ascii_case("REJECTED") {
+        "rejected the request for"
+    } else {
+        "revoked"
+    };
+    diags.attr_warning(
+        attrs::status(),
+        format!("Contract {status} outside Terraform"),
+        format!(
+            "An API administrator {what} contract {} of client application {} (API instance {}). \
+             It still exists on the platform, so this plan deletes it and requests access again; \
+             a tier that approves requests at once grants access again. If the decision was \
+             deliberate, remove this resource from the configuration instead (the apply then \
+             deletes the ended contract).",
+            prior.id.as_str().unwrap_or("?"),
+            prior.application_id.as_str().unwrap_or("?"),
+            prior.api_instance_id.as_str().unwrap_or("?"),
+        ),
+    );
+}
+
+/// A contract request failed. A request that may have been applied says
+/// how to import what it may have made; a 400 that speaks of terms says how
+/// to accept them.
+pub(super) fn request_failed(
+    diags: &mut Diagnostics,
+    doing: &str,
+    e: &ApiError,
+    accepted_terms: bool,
+    (org, app_id, api): (&str, i64, i64),
+) {
+    let mut detail = e.to_string();
+    let terms = e.message().to_ascii_lowercase().contains("term");
+    if !accepted_terms && e.status() == Some(400) && terms {
+        detail.push_str(
+            " The API has terms and conditions: set accepted_terms = true to accept them.",
+        );
+    }
+    if e.is_ambiguous() {
+        detail.push_str(&format!(
+            "\n\nThe request may have been applied even so, and its contract could not be found now. Check the contracts of client application {app_id} (the anypoint_client_application_contracts data source, or API Manager). If one with API instance {api} exists, import it:\n\n{}\nIf none exists, apply again.",
+            import_advice(org, app_id, "<contract_id>")
+        ));
+    }
+    diags.error(format!("Error {doing}"), detail);
+}
+
+/// An ended contract holds the slot and could not be removed.
+pub(super) fn slot_blocked(diags: &mut Diagnostics, doing: &str, c: &Contract, e: &ApiError) {
+    diags.error(
+        format!("Error {doing}"),
+        format!(
+            "The platform keeps one contract per application and instance, and ended contract {} ({}) must be removed first; removing it failed. Remove it in API Manager, or fix the cause below, then apply again. {e}",
+            c.id,
+            c.status.as_deref().unwrap_or("ended"),
+        ),
+    );
+}
+
+/// Ending a contract failed. One that the application's contract list
+/// still shows after a 404 names the settings that reach it.
+pub(super) fn teardown_failed(diags: &mut Diagnostics, site: &ContractSite<'_>, e: &ApiError) {
+    let doing = format!("ending contract {}", site.contract_id);
+    if e.is_conflict() && e.message().contains("still") {
+        let env = site.environment.unwrap_or("(not recorded)");
+        diags.error(
+            format!("Error {doing}"),
+            format!(
+                "{e}. The contract still exists and still counts: API Manager did not find it \
+                 through API instance {} in environment {env} of organization {}. Check \
+                 environment_id and api_instance_org_id (they must name where the instance is), \
+                 or end the contract in API Manager; then run the command again. Terraform keeps \
+                 it in state until it is gone.",
+                site.api_id, site.instance_org
+            ),
+        );
+        return;
+    }
+    api_error(diags, &doing, e);
+}
