@@ -599,3 +599,62 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
     );
     assert_plan_clean(&tf, "after removing the triggers");
 }
+
+// ------------------------------------------------------ saved plans
+
+/// Reset an application's secret behind Terraform's back, as a user in the
+/// web console would.
+fn reset_secret_outside(emu: &TestEmulator, id: i64) {
+    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let client_cfg = anypoint_provider::anypoint::ClientConfig::new(
+        &emu.url,
+        &cfg.client_id,
+        anypoint_provider::secret::Secret::new(cfg.client_secret.clone()),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = anypoint_provider::anypoint::AnypointClient::new(
+            client_cfg,
+            "test",
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .unwrap();
+        client.reset_secret(&cfg.org_id, id).await.unwrap();
+    });
+}
+
+#[test]
+fn a_saved_plan_applies_after_the_secret_was_reset_outside_terraform() {
+    let emu = TestEmulator::start();
+    let app = |description: &str| {
+        format!(
+            "resource \"anypoint_client_application\" \"app\" {{\n  name        = \"saved-plan\"\n  description = \"{description}\"\n}}\n"
+        )
+    };
+    let tf = tf_with_emulator(&emu, &app("first"));
+    tf.apply();
+    let id = state_app_id(&tf, APP);
+    tf.set_config(&emu, &app("second"));
+    tf.run(&["plan", "-out=review.tfplan", "-no-color", "-input=false"])
+        .assert_ok();
+    reset_secret_outside(&emu, id);
+    let out = tf.run(&["apply", "-no-color", "-input=false", "review.tfplan"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(emu.handle.application(id).unwrap()["description"], "second");
+    // The next refresh records the platform's secret.
+    let secret = emu.handle.application(id).unwrap()["clientSecret"].clone();
+    tf.run(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+    ])
+    .assert_ok();
+    assert_eq!(tf.resource_values(APP).unwrap()["client_secret"], secret);
+    assert_plan_clean(&tf, "after the saved plan");
+}

@@ -385,3 +385,358 @@ resource "anypoint_client_application_contract" "bad" {
         "no platform call at validate"
     );
 }
+
+/// Terraform's output on one line (its boxes and wrapping removed).
+fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An application (`demo`) and a contract block with the given settings.
+fn contract_with(instance: i64, env: &str, tier: Option<i64>, extra: &str) -> String {
+    let tier = tier
+        .map(|t| format!("  requested_tier_id = \"{t}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"
+resource "anypoint_client_application" "demo" {{
+  name = "contracts-demo"
+}}
+
+resource "anypoint_client_application_contract" "access" {{
+  application_id  = anypoint_client_application.demo.id
+  api_instance_id = "{instance}"
+  environment_id  = "{env}"
+{tier}{extra}}}
+"#
+    )
+}
+
+#[test]
+fn the_configured_api_instance_is_kept_whatever_the_answer_says() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_CATALOG, None));
+    // The platform's own example answer carries another `api.id` than the
+    // one sent.
+    emu.handle.push_fault(Fault::on(
+        "POST",
+        "/exchange/api/v2/organizations",
+        FaultKind::respond(
+            201,
+            r#"{"id": 799999, "status": "APPROVED", "api": {"id": 956703}}"#,
+        ),
+    ));
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        values(&tf)["api_instance_id"],
+        API_INSTANCE_CATALOG.to_string()
+    );
+}
+
+#[test]
+fn an_environment_in_upper_case_is_sent_in_lower_case() {
+    let emu = TestEmulator::start();
+    let upper = ENVIRONMENT_ID.to_uppercase();
+    let tf = tf_with_emulator(
+        &emu,
+        &contract_with(API_INSTANCE_ORDERS, &upper, Some(TIER_ORDERS_BRONZE), ""),
+    );
+    tf.apply();
+    let id = contract_id(&tf);
+    assert_eq!(
+        values(&tf)["environment_id"],
+        upper.as_str(),
+        "as configured"
+    );
+    assert_plan_empty(&tf, "after a create with an upper-case environment");
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(emu.handle.contract(id).is_none(), "the contract is gone");
+}
+
+/// Import the contract of `tf` (state rm, then an import block) with the
+/// configuration's environment spelled `env`.
+fn reimport_with_environment(emu: &TestEmulator, tf: &TfDir, env: &str) -> TfOutput {
+    let app = app_id(tf);
+    let id = contract_id(tf);
+    tf.run(&["state", "rm", "-no-color", ADDR]).assert_ok();
+    tf.set_config(
+        emu,
+        &format!(
+            "{}\nimport {{\n  to = {ADDR}\n  id = \"{}/{app}/{id}\"\n}}\n",
+            contract_with(API_INSTANCE_ORDERS, env, Some(TIER_ORDERS_BRONZE), ""),
+            emu.org_id()
+        ),
+    );
+    tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+}
+
+#[test]
+fn an_imported_contract_in_upper_case_is_ended_by_destroy() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let id = contract_id(&tf);
+    let out = reimport_with_environment(&emu, &tf, &ENVIRONMENT_ID.to_uppercase());
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_plan_empty(&tf, "after the import");
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(
+        emu.handle.contract(id).is_none(),
+        "destroy reported success, so the contract must be gone: {:?}",
+        emu.handle.contract(id)
+    );
+}
+
+#[test]
+fn an_imported_contract_in_another_environment_is_refused_and_never_left_behind() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let id = contract_id(&tf);
+    // One character off.
+    let wrong = format!("{}8", &ENVIRONMENT_ID[..ENVIRONMENT_ID.len() - 1]);
+    let out = reimport_with_environment(&emu, &tf, &wrong);
+    assert!(
+        out.code != 0,
+        "recording a wrong environment fails:\n{}",
+        out.all()
+    );
+    let text = flat(&out.all());
+    assert!(
+        text.contains("environment_id") && text.contains(&wrong),
+        "{text}"
+    );
+    // Imported, the environment not recorded: destroy still ends it (the
+    // paths that need no environment).
+    assert!(values(&tf)["environment_id"].is_null());
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(
+        emu.handle.contract(id).is_none(),
+        "{:?}",
+        emu.handle.contract(id)
+    );
+}
+
+#[test]
+fn a_404_on_every_path_is_never_taken_for_a_contract_gone() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let id = contract_id(&tf);
+    // The instance deleted or moved: every contract path answers 404.
+    let not_found = || FaultKind::respond(404, r#"{"message":"The API cannot be found."}"#);
+    for (method, path) in [
+        ("PATCH", "/apimanager/"),
+        ("POST", "/revoke"),
+        ("DELETE", "/apimanager/"),
+        ("DELETE", "/versions/"),
+    ] {
+        for _ in 0..3 {
+            emu.handle.push_fault(Fault::on(method, path, not_found()));
+        }
+    }
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(
+        text.contains(&format!("contract {id} is still APPROVED")),
+        "{text}"
+    );
+    assert!(text.contains("environment_id"), "{text}");
+    assert_eq!(emu.handle.contract(id).unwrap()["status"], "APPROVED");
+    assert!(tf.resource_values(ADDR).is_some(), "kept in state");
+    emu.handle.clear_faults();
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(emu.handle.contract(id).is_none());
+}
+
+#[test]
+fn a_saved_plan_applies_after_the_request_was_approved() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        &config(API_INSTANCE_PAYMENTS, Some(TIER_PAYMENTS_STANDARD)),
+    );
+    tf.apply();
+    assert_eq!(values(&tf)["status"], "PENDING");
+    let id = contract_id(&tf);
+    // An unrelated change, planned and saved for review.
+    let hcl = config(API_INSTANCE_PAYMENTS, Some(TIER_PAYMENTS_STANDARD)).replace(
+        "  requested_tier_id",
+        "  accepted_terms    = true\n  requested_tier_id",
+    );
+    tf.set_config(&emu, &hcl);
+    let plan = tf.run(&["plan", "-out=review.tfplan", "-no-color", "-input=false"]);
+    plan.assert_ok();
+    // The approver acts before the plan is applied.
+    assert!(emu.handle.set_contract_status(id, "APPROVED"));
+    let out = tf.run(&["apply", "-no-color", "-input=false", "review.tfplan"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.all().contains("inconsistent result"), "{}", out.all());
+    // The next refresh records the approval.
+    refresh(&tf);
+    assert_eq!(values(&tf)["status"], "APPROVED");
+    assert_eq!(values(&tf)["tier_id"], tier(TIER_PAYMENTS_STANDARD));
+    assert_plan_empty(&tf, "after the saved plan");
+}
+
+#[test]
+fn a_tier_of_another_instance_or_a_missing_one_is_refused_before_the_request() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        &config(API_INSTANCE_ORDERS, Some(TIER_PAYMENTS_STANDARD)),
+    );
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(
+        text.contains(&format!(
+            "Tier {TIER_PAYMENTS_STANDARD} is not a tier of API instance {API_INSTANCE_ORDERS}"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Bronze") && text.contains("Gold"),
+        "the active tiers: {text}"
+    );
+    assert!(!text.contains("set accepted_terms"), "{text}");
+    assert_eq!(
+        emu.handle.request_count("POST", "/exchange/"),
+        0,
+        "never sent"
+    );
+}
+
+#[test]
+fn a_live_contract_in_the_slot_is_named_with_its_import_block() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let app = app_id(&tf);
+    let id = contract_id(&tf);
+    tf.run(&["state", "rm", "-no-color", ADDR]).assert_ok();
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    let block = format!(
+        "import {{ to = anypoint_client_application_contract.<name> id = \"{}/{app}/{id}\" }}",
+        emu.org_id()
+    );
+    assert!(text.contains(&block), "{text}");
+}
+
+#[test]
+fn a_revoked_contract_can_be_imported_and_is_replaced_with_a_warning() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let app = app_id(&tf);
+    let id = contract_id(&tf);
+    assert!(emu.handle.set_contract_status(id, "REVOKED"));
+    tf.run(&["state", "rm", "-no-color", ADDR]).assert_ok();
+    let import_id = format!("{}/{app}/{id}", emu.org_id());
+    let out = tf.run(&["import", "-no-color", "-input=false", ADDR, &import_id]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(!out.all().contains("non-existent"), "{}", out.all());
+    assert_eq!(values(&tf)["status"], "REVOKED");
+    let plan = tf.plan_exit(&[]);
+    assert_replaces_ended(&plan, "REVOKED");
+    tf.apply();
+    assert!(
+        emu.handle.contract(id).is_none(),
+        "the revoked one was deleted"
+    );
+    assert_eq!(emu.handle.contracts(app).len(), 1);
+    assert_plan_empty(&tf, "after the new request");
+}
+
+#[test]
+fn a_read_back_that_fails_is_reported_as_the_failure_not_as_gone() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let id = contract_id(&tf);
+    // An update without a tier change reads the contract back from the
+    // application's list, which answers 503 (every retry too).
+    let hcl = config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)).replace(
+        "  requested_tier_id",
+        "  accepted_terms    = true\n  requested_tier_id",
+    );
+    tf.set_config(&emu, &hcl);
+    for _ in 0..6 {
+        emu.handle.push_fault(Fault::on(
+            "GET",
+            &format!("/applications/{}/contracts", app_id(&tf)),
+            FaultKind::Status {
+                status: 503,
+                retry_after: None,
+                ratelimit_reset: None,
+            },
+        ));
+    }
+    let out = tf.run(&[
+        "apply",
+        "-auto-approve",
+        "-no-color",
+        "-input=false",
+        "-refresh=false",
+    ]);
+    emu.handle.clear_faults();
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(text.contains("503"), "the failure itself: {text}");
+    assert!(!text.contains("is gone"), "{text}");
+    assert!(emu.handle.contract(id).is_some());
+    tf.apply();
+    assert_plan_empty(&tf, "after the platform answers again");
+}
+
+#[test]
+fn missing_manage_contracts_is_explained_once() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    emu.handle.set_manage_contracts(false);
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    assert_eq!(text.matches("Manage Contracts").count(), 1, "{text}");
+    assert!(!text.contains("needs the Application Creator"), "{text}");
+}
+
+#[test]
+fn an_imported_contract_can_be_replaced_before_its_environment_is_recorded() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
+    tf.apply();
+    let app = app_id(&tf);
+    let id = contract_id(&tf);
+    tf.run(&["state", "rm", "-no-color", ADDR]).assert_ok();
+    let import_id = format!("{}/{app}/{id}", emu.org_id());
+    tf.run(&["import", "-no-color", "-input=false", ADDR, &import_id])
+        .assert_ok();
+    assert!(values(&tf)["environment_id"].is_null());
+    // The configuration names another instance: a replacement, whose
+    // destroy half has no environment to go by.
+    tf.set_config(&emu, &config(API_INSTANCE_CATALOG, None));
+    let plan = tf.plan_exit(&[]);
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.all());
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        emu.handle.contract(id).is_none(),
+        "the old contract was ended"
+    );
+    let left = emu.handle.contracts(app);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["apiVersion"]["id"], API_INSTANCE_CATALOG);
+    assert_plan_empty(&tf, "after the replacement");
+}

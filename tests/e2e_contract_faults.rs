@@ -1,11 +1,14 @@
-//! Issue 8's fault cells for `anypoint_client_application_contract`: each
-//! mutating contract call (the contract request, a tier change, and the
-//! revoke and the delete of a destroy) interrupted in two ways (the answer
-//! lost after the platform acted, and SIGINT to Terraform's process group
-//! while the request is in flight), then the next apply must converge: the
-//! platform holds exactly the declared contracts, every contract on the
-//! platform is in state, no contract is requested twice, and the plan after
-//! is empty.
+//! Fault cells for `anypoint_client_application_contract`: each mutating
+//! contract call (the contract request, a tier change, and the revoke and
+//! the delete of a destroy) interrupted or failed (the answer lost after the
+//! platform acted, SIGINT to Terraform's process group, SIGKILL of
+//! Terraform, the platform killed and restarted from its state file, and,
+//! for the two steps of a destroy, a 500 after or instead of the platform's
+//! action), then the next apply must converge: the platform holds exactly
+//! the declared contracts (nothing revoked is left behind), every contract
+//! on the platform is in state (following the import advice of an error
+//! when the run that made it was killed), no contract is requested twice,
+//! and the plan after is empty.
 //!
 //! As in `e2e_fault_matrix.rs`, an interruption lands after the platform has
 //! acted and before its answer arrives: the answer is held back ([`HOLD`])
@@ -38,8 +41,17 @@ enum Op {
 enum Cut {
     /// Ctrl-C: SIGINT to Terraform's process group.
     Sigint,
+    /// SIGKILL of Terraform while the request is in flight.
+    Sigkill,
+    /// The platform is killed and restarted from its state file while the
+    /// request is in flight.
+    PlatformRestart,
     /// The platform acts, then the connection breaks without an answer.
     LostAnswer,
+    /// The platform acts, then answers 500 (not retried).
+    ActedThen500,
+    /// The platform answers 500 without acting, once.
+    Refused500,
 }
 
 fn app() -> String {
@@ -95,7 +107,7 @@ fn state_contract_ids(tf: &common::TfDir) -> Vec<i64> {
 }
 
 fn scenario(op: Op, cut: Cut) {
-    let emu = RestartableEmulator::start();
+    let mut emu = RestartableEmulator::start();
     let (base, target, declared_tier) = configs(op);
     let tf = emu.tf(&base);
     tf.apply();
@@ -109,15 +121,30 @@ fn scenario(op: Op, cut: Cut) {
     let seen_before = emu.count(method, &suffix);
     let kind = match cut {
         Cut::LostAnswer => FaultKind::ProcessThenDrop,
-        Cut::Sigint => FaultKind::Delay(HOLD),
+        Cut::ActedThen500 => FaultKind::ProcessThenStatus(500),
+        Cut::Refused500 => FaultKind::Status {
+            status: 500,
+            retry_after: None,
+            ratelimit_reset: None,
+        },
+        Cut::Sigint | Cut::Sigkill | Cut::PlatformRestart => FaultKind::Delay(HOLD),
     };
     emu.handle.push_fault(Fault::on(method, contains, kind));
     let interrupted = match cut {
-        Cut::LostAnswer => tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]),
-        Cut::Sigint => {
+        Cut::LostAnswer | Cut::ActedThen500 | Cut::Refused500 => {
+            tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        }
+        Cut::Sigint | Cut::Sigkill | Cut::PlatformRestart => {
             let mut run = Running::apply(&tf);
             wait_for_request(&emu, &mut run, method, &suffix, seen_before + 1);
-            run.interrupt();
+            match cut {
+                Cut::Sigint => run.interrupt(),
+                Cut::Sigkill => run.kill_terraform(),
+                _ => {
+                    emu.kill();
+                    emu.restart();
+                }
+            }
             run.finish(120)
         }
     };
@@ -128,13 +155,39 @@ fn scenario(op: Op, cut: Cut) {
     );
     assert_no_provider_bug(&interrupted);
 
-    // The next apply converges.
-    let next = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    let context = format!(
+    // The next apply converges, following the import advice of its error
+    // for a contract on the platform that no state knows.
+    let mut next = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let mut context = format!(
         "interrupted apply:\n{}\n--- next apply:\n{}",
         interrupted.all(),
         next.all()
     );
+    if next.code != 0 {
+        let text = next.all();
+        let in_state = state_contract_ids(&tf);
+        let mut imports = String::new();
+        for c in emu.handle.contracts(app_id) {
+            let id = c["id"].as_i64().unwrap();
+            if in_state.contains(&id) {
+                continue;
+            }
+            let import_id = import_block_id(&text, ADDR, &id.to_string()).unwrap_or_else(|| {
+                panic!("contract {id} is on the platform, not in state, and not named with an import block\n{context}")
+            });
+            imports.push_str(&format!(
+                "import {{\n  to = {ADDR}\n  id = \"{import_id}\"\n}}\n"
+            ));
+        }
+        assert!(!imports.is_empty(), "the next apply failed\n{context}");
+        tf.write("imports.tf", &imports);
+        next = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        std::fs::remove_file(tf.work().join("imports.tf")).unwrap();
+        context.push_str(&format!(
+            "\n--- after following the import advice:\n{}",
+            next.all()
+        ));
+    }
     assert_eq!(next.code, 0, "the next apply succeeds\n{context}");
 
     // The platform holds exactly the declared contracts, all in state.
@@ -191,4 +244,16 @@ cells! {
     revoke_lost_answer: Revoke, LostAnswer;
     delete_sigint: Delete, Sigint;
     delete_lost_answer: Delete, LostAnswer;
+    request_sigkill: Request, Sigkill;
+    request_platform_restart: Request, PlatformRestart;
+    tier_change_sigkill: TierChange, Sigkill;
+    tier_change_platform_restart: TierChange, PlatformRestart;
+    revoke_sigkill: Revoke, Sigkill;
+    revoke_platform_restart: Revoke, PlatformRestart;
+    revoke_acted_then_500: Revoke, ActedThen500;
+    revoke_refused_500: Revoke, Refused500;
+    delete_sigkill: Delete, Sigkill;
+    delete_platform_restart: Delete, PlatformRestart;
+    delete_acted_then_500: Delete, ActedThen500;
+    delete_refused_500: Delete, Refused500;
 }

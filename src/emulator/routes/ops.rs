@@ -230,6 +230,10 @@ impl Shared {
                 self.contract_admin_allowed()?;
                 self.mutate(|s| s.legacy_revoke_contract(api, ver, c))
             }
+            Op::LegacyDeleteContract(api, ver, c) => {
+                self.contract_admin_allowed()?;
+                self.mutate(|s| s.legacy_delete_contract(api, ver, c))
+            }
             Op::DeleteContract(env, api, c) => {
                 self.contract_admin_allowed()?;
                 self.mutate(|s| s.delete_contract(env, api, c))

@@ -76,6 +76,7 @@ pub(super) enum Op<'a> {
     GetInstanceContract(&'a str, &'a str, &'a str),
     PatchInstanceContract(&'a str, &'a str, &'a str),
     LegacyRevokeContract(&'a str, &'a str, &'a str),
+    LegacyDeleteContract(&'a str, &'a str, &'a str),
     DeleteContract(&'a str, &'a str, &'a str),
     Asset(&'a str, &'a str, &'a str),
 }
@@ -104,6 +105,7 @@ impl Op<'_> {
             Op::GetInstanceContract(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
             Op::PatchInstanceContract(..) => "PATCH /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
             Op::LegacyRevokeContract(..) => "POST /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{contract}/revoke",
+            Op::LegacyDeleteContract(..) => "DELETE /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{contract}",
             Op::DeleteContract(..) => "DELETE /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
             Op::Asset(..) => "GET /exchange/api/v2/assets/{group}/{asset}/{version}",
         }
@@ -141,6 +143,10 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
             "POST",
             ["apiplatform", "repository", "v2", "organizations", org, "apis", api, "versions", ver, "contracts", c, "revoke"],
         ) => (LegacyRevokeContract(api, ver, c), Some(*org)),
+        (
+            "DELETE",
+            ["apiplatform", "repository", "v2", "organizations", org, "apis", api, "versions", ver, "contracts", c],
+        ) => (LegacyDeleteContract(api, ver, c), Some(*org)),
         (
             "POST",
             ["exchange", "api", "v2", "organizations", org, "applications", app, "contracts"],

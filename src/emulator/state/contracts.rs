@@ -351,15 +351,11 @@ impl State {
         self.revoke(cid, 200)
     }
 
-    /// The legacy API Platform v2
-    /// `POST …/apis/{apiId}/versions/{apiVersionId}/contracts/{id}/revoke` (201).
-    pub fn legacy_revoke_contract(
-        &mut self,
-        legacy_api: &str,
-        version_key: &str,
-        contract_key: &str,
-    ) -> Outcome {
-        let inst_id = version_key
+    /// The instance named by a legacy API Platform v2 path
+    /// (`…/apis/{apiId}/versions/{apiVersionId}/…`): `{apiId}` must be its
+    /// parent API.
+    fn legacy_instance(&self, legacy_api: &str, version_key: &str) -> Result<i64, Reply> {
+        version_key
             .parse::<i64>()
             .ok()
             .and_then(|id| self.instance(id))
@@ -370,9 +366,34 @@ impl State {
                     404,
                     format!("The API version {version_key} of API {legacy_api} cannot be found."),
                 )
-            })?;
+            })
+    }
+
+    /// The legacy API Platform v2
+    /// `POST …/apis/{apiId}/versions/{apiVersionId}/contracts/{id}/revoke` (201).
+    pub fn legacy_revoke_contract(
+        &mut self,
+        legacy_api: &str,
+        version_key: &str,
+        contract_key: &str,
+    ) -> Outcome {
+        let inst_id = self.legacy_instance(legacy_api, version_key)?;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
         self.revoke(cid, 201)
+    }
+
+    /// The legacy API Platform v2
+    /// `DELETE …/apis/{apiId}/versions/{apiVersionId}/contracts/{id}` (204),
+    /// by the same rule as API Manager's delete.
+    pub fn legacy_delete_contract(
+        &mut self,
+        legacy_api: &str,
+        version_key: &str,
+        contract_key: &str,
+    ) -> Outcome {
+        let inst_id = self.legacy_instance(legacy_api, version_key)?;
+        let cid = self.contract_of_instance(inst_id, contract_key)?;
+        self.remove_ended(cid)
     }
 
     fn revoke(&mut self, cid: i64, status: u16) -> Outcome {
@@ -395,6 +416,11 @@ impl State {
     pub fn delete_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
+        self.remove_ended(cid)
+    }
+
+    /// Delete a contract that is revoked or rejected (409 otherwise).
+    fn remove_ended(&mut self, cid: i64) -> Outcome {
         if self.contracts[&cid].is_live() {
             return Err(Reply::ok(
                 409,
