@@ -43,7 +43,7 @@ pub fn provider_schema() -> Schema {
         Attribute::string("org_id")
             .optional()
             .validate(uuid())
-            .description("The root (master) organization id. A UUID. When unset, it is discovered from the Connected App's identity. May also be set with `ANYPOINT_ORG_ID`, which must be a UUID too."),
+            .description("The root (master) organization id, where client applications live. A UUID. When unset, it is the root organization of the Connected App's user (`/accounts/api/me`), even when the Connected App resides in a business group. May also be set with `ANYPOINT_ORG_ID`, which must be a UUID too."),
     )
     .attribute(
         Attribute::number("max_retries")
