@@ -86,6 +86,7 @@ async fn run(opts: CliOptions) -> Result<(), String> {
          token_ttl:      {}s\n\
          state_file:     {}\n\
          admin routes:   {}\n\
+         variants:       {}\n\
          Stop with Ctrl-C (SIGINT) or SIGTERM.",
         config.client_id,
         config.org_id,
@@ -99,6 +100,16 @@ async fn run(opts: CliOptions) -> Result<(), String> {
             format!("{url}{ADMIN_PREFIX} (loopback clients only)")
         } else {
             "off (start with --admin to serve them)".to_owned()
+        },
+        if config.variants.is_empty() {
+            "none (the default answers)".to_owned()
+        } else {
+            config
+                .variants
+                .iter()
+                .map(|v| v.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         },
     );
     let _ = out.flush();

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::variants::{parse_name, Variants};
 use super::EmulatorConfig;
 
 pub const USAGE: &str = "\
@@ -26,6 +27,14 @@ OPTIONS:
     --token-ttl SECONDS    access token lifetime (default 3600)
     --state-file PATH      load state from PATH if present; rewrite it atomically after every change
     --url-file PATH        write the URL to PATH once listening
+    --variant NAME         play a platform variant where the platform's answer is unconfirmed
+                           (repeatable, or comma-separated; at most one per question):
+                           revoke-approved-only, revoke-refused, revoke-again-200,
+                           revoke-again-400, revoke-legacy-only, instance-with-api-id,
+                           owner-add-existing-201, business-group, put-keeps-null,
+                           deprecated-tier, list-hides-applications, list-items-short,
+                           no-manage-contracts (default: none, the default answers;
+                           see docs/guides/emulator.md, \"Platform variants\")
     --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
                            only, no token): state dump, change applications, owners and
                            contracts behind Terraform's back, faults, latency, rate limit,
@@ -87,6 +96,7 @@ where
             "--token-ttl",
             "--state-file",
             "--url-file",
+            "--variant",
         ];
         if !known.contains(&flag.as_str()) {
             // Name only the flag, never a value (it could be a secret).
@@ -156,9 +166,26 @@ where
                 opts.config.state_file = Some(PathBuf::from(non_empty(&flag, value)?))
             }
             "--url-file" => opts.url_file = Some(PathBuf::from(non_empty(&flag, value)?)),
+            "--variant" => {
+                let names: Vec<&str> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                if names.is_empty() {
+                    return Err("--variant must not be empty".to_owned());
+                }
+                for name in names {
+                    let v = parse_name(name).map_err(|e| format!("--variant: {e}"))?;
+                    if !opts.config.variants.contains(&v) {
+                        opts.config.variants.push(v);
+                    }
+                }
+            }
             _ => unreachable!("checked against the known flags"),
         }
     }
+    Variants::from_list(&opts.config.variants).map_err(|e| format!("--variant: {e}"))?;
     Ok(CliCommand::Run(Box::new(opts)))
 }
 
@@ -257,6 +284,64 @@ mod tests {
         assert_eq!(o.config.token_ttl, Duration::from_secs(60));
         assert_eq!(o.config.state_file, Some(PathBuf::from("/tmp/s.json")));
         assert_eq!(o.url_file, Some(PathBuf::from("/tmp/u")));
+    }
+
+    #[test]
+    fn variants_repeat_and_split_on_commas() {
+        use crate::emulator::Variant;
+        let o = run(&[
+            "--variant",
+            "revoke-refused,business-group",
+            "--variant=put-keeps-null",
+            "--variant",
+            "business-group",
+        ]);
+        assert_eq!(
+            o.config.variants,
+            vec![
+                Variant::RevokeRefused,
+                Variant::BusinessGroup,
+                Variant::PutKeepsNull
+            ]
+        );
+        assert!(run(&[]).config.variants.is_empty());
+        let o = run(&["--variant", "deprecated-tier,"]);
+        assert_eq!(o.config.variants, vec![Variant::DeprecatedTier]);
+    }
+
+    #[test]
+    fn unknown_or_clashing_variants_are_errors() {
+        let err = parse(&["--variant", "business-group,revoke-twice"]).unwrap_err();
+        assert!(
+            err.starts_with("--variant:") && err.contains("\"revoke-twice\""),
+            "{err}"
+        );
+        for v in crate::emulator::Variant::ALL {
+            assert!(err.contains(v.name()), "lists the valid names: {err}");
+        }
+        let err = parse(&[
+            "--variant",
+            "revoke-again-200",
+            "--variant",
+            "revoke-again-400",
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("revoke-again-200") && err.contains("revoke-again-400"),
+            "{err}"
+        );
+        for empty in ["", ",", " , "] {
+            assert!(
+                parse(&["--variant", empty])
+                    .unwrap_err()
+                    .contains("must not be empty"),
+                "{empty:?}"
+            );
+        }
+        assert!(parse(&["--variant"]).unwrap_err().contains("needs a value"));
+        for v in crate::emulator::Variant::ALL {
+            assert!(USAGE.contains(v.name()), "USAGE names {v}");
+        }
     }
 
     #[test]

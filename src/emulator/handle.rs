@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::faults::Fault;
 use super::routes::{lock, Shared};
+use super::variants::Variant;
 
 /// One request as the emulator saw it. Never holds bodies or headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,14 +89,35 @@ impl EmulatorHandle {
     /// Make the application list answer `{"applications":[],"total":0}`
     /// (on) or show every application again (off); reads by id are not
     /// affected. See the deliberate choices in the `emulator` module docs.
+    /// The same as the variant [`Variant::ListHidesApplications`].
     pub fn set_list_hides_applications(&self, hide: bool) {
-        lock(&self.shared.state).list_hides_applications = hide;
+        self.set_variant(Variant::ListHidesApplications, hide);
     }
 
     /// List items are short (no credentials, redirect URIs or grant types)
-    /// even with `targetAdminSite=true`, as in a captured answer.
+    /// even with `targetAdminSite=true`, as in a captured answer. The same
+    /// as the variant [`Variant::ListItemsShort`].
     pub fn set_list_items_short(&self, short: bool) {
-        lock(&self.shared.state).list_items_short = short;
+        self.set_variant(Variant::ListItemsShort, short);
+    }
+
+    // ---------------------------------------------------------- variants
+
+    /// Turn a platform variant on (which turns the others answering its
+    /// question off) or off. Takes effect from the next request.
+    pub fn set_variant(&self, v: Variant, on: bool) {
+        self.shared.set_variant(v, on);
+    }
+
+    /// Replace the variants in force. An error (and no change) when two of
+    /// them answer the same question.
+    pub fn set_variants(&self, variants: &[Variant]) -> Result<(), String> {
+        self.shared.set_variants(variants)
+    }
+
+    /// The variants in force, in [`Variant::ALL`] order.
+    pub fn variants(&self) -> Vec<Variant> {
+        self.shared.variants()
     }
 
     // ------------------------------------------------------------ owners
@@ -191,8 +213,29 @@ impl EmulatorHandle {
         lock(&self.shared.state).ended_contracts_block = block;
     }
 
+    /// Create a contract behind the API's back, as an administrator:
+    /// `tier_id` is needed when the instance has tiers and may be a
+    /// deprecated one (a contract made before the deprecation). Returns the
+    /// contract (API Platform v2 shape), or the error message.
+    pub fn create_contract(
+        &self,
+        app_id: i64,
+        api_instance_id: i64,
+        tier_id: Option<i64>,
+    ) -> Result<Value, String> {
+        super::admin::create_contract_for(
+            &self.shared,
+            &app_id.to_string(),
+            api_instance_id,
+            tier_id,
+        )
+        .map(|r| r.body.unwrap_or(Value::Null))
+        .map_err(message)
+    }
+
     /// Grant or withdraw API Manager's "Manage Contracts" permission: without
-    /// it, contract revoke and delete answer 403.
+    /// it, contract revoke and delete answer 403 (the variant
+    /// [`Variant::NoManageContracts`]).
     pub fn set_manage_contracts(&self, allowed: bool) {
         self.shared.set_manage_contracts(allowed);
     }

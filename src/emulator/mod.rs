@@ -11,7 +11,13 @@
 //! - Every API route needs `Authorization: Bearer <token>` with a token from
 //!   `POST /accounts/api/v2/oauth2/token` that has not expired (see
 //!   [`EmulatorHandle::expire_tokens`]); otherwise 401 `{"message":"Unauthorized"}`.
-//! - Any organization id in a path other than the configured one gives 403.
+//! - The root organization ([`EmulatorConfig::org_id`]) has one business
+//!   group, [`BUSINESS_GROUP_ID`]; `GET /accounts/api/organizations/{id}`
+//!   answers for both. A path naming the business group is taken by the
+//!   users and API Manager routes (it holds no API instance: 404) and
+//!   refused with 403 by client application, owner and Exchange contract
+//!   routes (applications live in the root organization). Any other
+//!   organization id in a path gives 403 naming it; ids compare exactly.
 //! - Bad JSON or an invalid body gives 400 `{"message": "..."}`; an unknown
 //!   route (or a known path with another method) gives 404 JSON.
 //! - Faults: a fraction `fault_rate` of all requests (the token endpoint
@@ -46,52 +52,73 @@
 //! faulted, rate-limited, delayed or logged. The route table is in the `admin` module and
 //! in `docs/guides/emulator.md`.
 //!
+//! # Platform variants
+//! Where the platform's behaviour is unconfirmed, the emulator can play each
+//! plausible answer: a [`Variant`], switched with [`EmulatorConfig::variants`]
+//! (`--variant NAME`), [`EmulatorHandle::set_variant`] or the admin routes
+//! `/_emulator/variants`. All are off by default; two answers to one
+//! question exclude each other; they are never persisted. The choices below
+//! are the default answers, each naming the variant that plays another.
+//!
 //! Deliberate choices where the platform's behaviour is unconfirmed:
 //! - Application names are unique (exact, case-sensitive match): 409.
-//! - `""` for `description`/`url` is stored as null; they read back as null.
+//! - `""` and null for `description`/`url` clear them (stored as null, read
+//!   back as null), and so does leaving them out of a `PUT`; `put-keeps-null`
+//!   keeps the value on null (or left out), stores `""` and reads an unset
+//!   one back by id as `""` (the list shows null), as the one real GET
+//!   capture does (§9.3).
 //! - `PUT` replaces the whole mutable set: a missing field is cleared.
 //! - `apiEndpoints` is write-only (accepted on create, never returned).
 //! - Application routes accept the numeric id or the application's clientId.
 //! - With `targetAdminSite=true` the application list's items are whole
-//!   applications without their owners (client id and secret, redirect URIs,
-//!   grant types: KB-001116455 says that parameter is what puts the
-//!   credentials in list output); without it, or with
-//!   [`EmulatorConfig::list_items_short`] (or
-//!   [`EmulatorHandle::set_list_items_short`]), they are the short items of a
-//!   captured answer (`id`, `name`, `description`, `url`, `coreServicesId`,
+//!   applications without their owners (KB-001116455 says that parameter
+//!   puts the credentials in list output); without it, or under
+//!   `list-items-short`, they are the short items of a captured answer
+//!   (`id`, `name`, `description`, `url`, `coreServicesId`,
 //!   `masterOrganizationId`, `audit`). The provider reads an application by
 //!   id whenever its item is short.
-//! - The application list shows every application, unless
-//!   [`EmulatorConfig::list_hides_applications`] (or
-//!   [`EmulatorHandle::set_list_hides_applications`]) is on: then it answers
-//!   `{"applications":[],"total":0}` whatever exists, while reads by id still
-//!   work. That is what the reference (§8 q9) reports a Connected App without
-//!   the scope to view client applications getting "even when apps exist";
-//!   the provider must stay correct under it (never conclude "not created"
-//!   or "gone" from a list alone).
+//! - The application list shows every application; `list-hides-applications`
+//!   answers `{"applications":[],"total":0}` whatever exists, while reads by
+//!   id still work (what §8 q9 reports a Connected App without the scope
+//!   getting "even when apps exist").
 //! - Deleting an application deletes its contracts.
-//! - Adding an existing owner gives 409; the last owner may be removed.
-//! - Revoking an already revoked contract gives 409; deleting a contract that
-//!   is not revoked or rejected gives 409 (revoke first).
+//! - Adding an existing owner gives 409 (`owner-add-existing-201`: 201, no
+//!   duplicate); the last owner may be removed.
+//! - Any live contract (APPROVED or PENDING) can be revoked, and only a
+//!   REVOKED or REJECTED one deleted (409 otherwise: revoke first);
+//!   `revoke-approved-only` revokes only APPROVED ones (400) and deletes any
+//!   other directly, `revoke-refused` refuses every revoke (400) and deletes
+//!   any contract (§9.1).
+//! - Revoking an already revoked contract gives 409 (`revoke-again-200`,
+//!   `revoke-again-400`; §8 q11).
 //! - Revoke is served on the two documented calls: API Manager
 //!   `PATCH /apimanager/api/v1/…/apis/{api}/contracts/{id}` with
 //!   `{"status":"REVOKED"}` (200; KB-001115212; any other PATCH body is 400)
 //!   and the legacy API Platform v2
 //!   `POST /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{id}/revoke`
-//!   (201; `{apiId}` is the instance's parent `apiId`, which the instance GET
-//!   reports). `POST /apimanager/api/v1/…/contracts/{id}/revoke`, which no
-//!   public source has, is an unknown route (404). The provider uses the
-//!   PATCH and falls back to the legacy call on a 404 or 405.
+//!   (201; `{apiId}` is the parent API id, `apiVersion.apiId` of the
+//!   application's contract list); `revoke-legacy-only` answers the PATCH
+//!   405. `POST /apimanager/api/v1/…/contracts/{id}/revoke`, which no public
+//!   source has, is an unknown route (404).
+//! - The API instance GET carries no parent `apiId`, as real captures
+//!   (§9.4); `instance-with-api-id` adds it.
 //! - Delete is `DELETE /apimanager/api/v1/…/apis/{api}/contracts/{id}` (204);
 //!   an unknown contract is 404.
 //! - One contract per application and instance at any time: a new request
 //!   while any contract (live, revoked or rejected) exists for that pair is
 //!   409, naming the contract; an ended one must be deleted first.
-//! - Revoke and delete need API Manager's "Manage Contracts" permission; with
-//!   [`EmulatorConfig::deny_manage_contracts`] (or
-//!   [`EmulatorHandle::set_manage_contracts`]`(false)`) they answer 403
+//! - Revoke and delete need API Manager's "Manage Contracts" permission;
+//!   `no-manage-contracts` ([`EmulatorConfig::deny_manage_contracts`],
+//!   [`EmulatorHandle::set_manage_contracts`]`(false)`) answers them 403
 //!   `{"message":"You do not have permission to perform this action."}`.
 //!   Requests and tier changes through Exchange stay allowed.
+//! - The Connected App resides in the root organization (`/me`'s
+//!   `client.org_id` is the root); `business-group` puts it in the business
+//!   group, `user.organization.id` staying the root (§9.2).
+//! - No tier is deprecated; `deprecated-tier` adds Silver (50005) to 40001,
+//!   DEPRECATED: listed (left out with `?active=true`, which filters in every
+//!   mode), refused for new contracts and tier changes (400), still working
+//!   for a contract already on it (§9.5).
 //! - An application's contracts (`GET /apiplatform/…/applications/{app}/contracts`)
 //!   are paged with `offset` and `limit` (default 100, 1–250) and ordered by id;
 //!   the answer is a bare array with the instance id in `apiVersion.id`.
@@ -107,7 +134,8 @@
 //!   ([`EmulatorHandle::set_contract_status`]).
 //!
 //! # Seeded data (fixed, documented for tests and the quickstart)
-//! Organization: [`DEFAULT_ORG_ID`] ("Emulated Organization"), unless configured.
+//! Organization: [`DEFAULT_ORG_ID`] ("Emulated Organization"), unless configured,
+//! with the business group [`BUSINESS_GROUP_ID`] ("Emulated Business Group").
 //!
 //! Users (all in the organization):
 //!
@@ -127,7 +155,7 @@
 //!
 //! | instance id | assetId | tiers (id name autoApprove) |
 //! |---|---|---|
-//! | 40001 ([`API_INSTANCE_ORDERS`]) | `orders-api` | 50001 Bronze auto, 50002 Gold auto, 50003 Platinum manual |
+//! | 40001 ([`API_INSTANCE_ORDERS`]) | `orders-api` | 50001 Bronze auto, 50002 Gold auto, 50003 Platinum manual (and 50005 Silver auto, DEPRECATED, under `deprecated-tier`) |
 //! | 40002 ([`API_INSTANCE_PAYMENTS`]) | `payments-api` | 50004 Standard manual |
 //! | 40003 ([`API_INSTANCE_CATALOG`]) | `catalog-api` | none |
 //!
@@ -142,6 +170,7 @@ mod handle;
 mod persist;
 mod routes;
 mod state;
+mod variants;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -155,6 +184,7 @@ pub use cli::{parse_args, CliCommand, CliOptions, USAGE};
 pub use faults::{Fault, FaultKind, FaultMatch};
 pub use handle::{EmulatorHandle, RequestRecord};
 pub use persist::write_file_atomically;
+pub use variants::Variant;
 
 /// Default Connected App client id (a well-known demo value).
 pub const DEFAULT_CLIENT_ID: &str = "emulator-client-id";
@@ -164,6 +194,11 @@ pub const DEFAULT_CLIENT_SECRET: &str = "emulator-client-secret";
 pub const DEFAULT_ORG_ID: &str = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
 /// Default organization name.
 pub const DEFAULT_ORG_NAME: &str = "Emulated Organization";
+/// The business group under the root organization (every mode): users and
+/// API Manager routes take it, client application routes answer 403.
+pub const BUSINESS_GROUP_ID: &str = "7c3e9a51-2b4d-4f6e-8a1c-5d9e0f2b3a4c";
+/// The business group's name.
+pub const BUSINESS_GROUP_NAME: &str = "Emulated Business Group";
 /// The one environment holding the seeded API instances.
 pub const ENVIRONMENT_ID: &str = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b";
 /// The Connected App's own user (its creator): first owner of every new app.
@@ -180,6 +215,9 @@ pub const TIER_ORDERS_BRONZE: i64 = 50001;
 pub const TIER_ORDERS_GOLD: i64 = 50002;
 pub const TIER_ORDERS_PLATINUM: i64 = 50003;
 pub const TIER_PAYMENTS_STANDARD: i64 = 50004;
+/// Instance 40001's fourth tier, "Silver": DEPRECATED and approved
+/// automatically; it exists only under [`Variant::DeprecatedTier`].
+pub const TIER_ORDERS_SILVER_DEPRECATED: i64 = 50005;
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
 
@@ -216,6 +254,12 @@ pub struct EmulatorConfig {
     /// (which every answer carries while the limit is on). 0 = off (the
     /// default); switchable with [`EmulatorHandle::set_rate_limit`].
     pub rate_limit: u32,
+    /// Platform variants in force from the start (`--variant`); at most one
+    /// per question, or [`Emulator::start`] fails. Empty by default (the
+    /// default answers); switchable with [`EmulatorHandle::set_variant`].
+    /// The three switches above are variants too and add to this list. Not
+    /// persisted.
+    pub variants: Vec<Variant>,
 }
 
 impl Default for EmulatorConfig {
@@ -234,7 +278,25 @@ impl Default for EmulatorConfig {
             list_items_short: false,
             deny_manage_contracts: false,
             rate_limit: 0,
+            variants: Vec::new(),
         }
+    }
+}
+
+impl EmulatorConfig {
+    /// `variants` with the three older switches added.
+    fn start_variants(&self) -> Vec<Variant> {
+        let mut all = self.variants.clone();
+        for (on, v) in [
+            (self.list_hides_applications, Variant::ListHidesApplications),
+            (self.list_items_short, Variant::ListItemsShort),
+            (self.deny_manage_contracts, Variant::NoManageContracts),
+        ] {
+            if on {
+                all.push(v);
+            }
+        }
+        all
     }
 }
 
@@ -255,6 +317,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("list_items_short", &self.list_items_short)
             .field("deny_manage_contracts", &self.deny_manage_contracts)
             .field("rate_limit", &self.rate_limit)
+            .field("variants", &self.variants)
             .finish()
     }
 }
@@ -282,8 +345,8 @@ impl Emulator {
             None => None,
         };
         let mut state = state::State::new(&config.org_id);
-        state.list_hides_applications = config.list_hides_applications;
-        state.list_items_short = config.list_items_short;
+        state.variants = variants::Variants::from_list(&config.start_variants())
+            .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
         if let Some(snapshot) = snapshot {
             state.restore(snapshot).map_err(|msg| {
                 std::io::Error::new(

@@ -154,6 +154,7 @@ async fn help_and_bad_arguments() {
         "--token-ttl",
         "--state-file",
         "--url-file",
+        "--variant",
     ] {
         assert!(text.contains(flag), "help mentions {flag}");
     }
@@ -164,5 +165,58 @@ async fn help_and_bad_arguments() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--fault-rate"));
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn variant_flag_plays_the_variants_and_refuses_unknown_names() {
+    let mut child = spawn(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--variant",
+        "business-group,no-manage-contracts",
+    ]);
+    let lines = first_lines(&mut child, 10).await;
+    let url = lines[0].clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("variants:") && l.contains("business-group, no-manage-contracts")),
+        "{lines:?}"
+    );
+    let http = reqwest::Client::new();
+    let r = send(
+        http.post(format!("{url}{TOKEN_PATH}"))
+            .json(&token_body(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)),
+    )
+    .await;
+    let token = r.json()["access_token"].as_str().unwrap().to_owned();
+    let me = send(
+        http.get(format!("{url}/accounts/api/me"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(
+        me.json()["client"]["org_id"],
+        anypoint_provider::emulator::BUSINESS_GROUP_ID
+    );
+    signal(&child, libc::SIGTERM);
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+
+    let out = Command::new(BIN)
+        .args(["--variant", "revoke-sometimes"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("revoke-sometimes") && err.contains("revoke-approved-only"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }

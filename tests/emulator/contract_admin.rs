@@ -5,7 +5,7 @@
 use super::*;
 
 #[tokio::test]
-async fn legacy_revoke_uses_the_parent_api_id() {
+async fn legacy_revoke_uses_the_parent_api_id_of_the_contract_list() {
     let env = Env::start().await;
     let id = env.create_named("legacy").await;
     let cid = env
@@ -14,12 +14,14 @@ async fn legacy_revoke_uses_the_parent_api_id() {
         .json()["id"]
         .as_i64()
         .unwrap();
+    // The parent API id is in the application's contract list (the
+    // instance GET carries it only under `instance-with-api-id`).
     let parent = env
-        .call("GET", &env.api(API_INSTANCE_CATALOG), None)
+        .call("GET", &format!("{}/contracts", env.app(id)), None)
         .await
-        .json()["apiId"]
+        .json()[0]["apiVersion"]["apiId"]
         .as_i64()
-        .expect("the instance reports its parent apiId");
+        .expect("the contract list item reports its parent apiId");
     let legacy = |api: i64| {
         format!(
             "/apiplatform/repository/v2/organizations/{DEFAULT_ORG_ID}/apis/{api}/versions/{API_INSTANCE_CATALOG}/contracts/{cid}/revoke"

@@ -1,5 +1,6 @@
 //! The Anypoint emulator over real HTTP, with reqwest: every route and status,
-//! the control handle, faults, latency, the state file and the binary.
+//! the control handle, faults, latency, the state file, the platform variants
+//! and the binary.
 
 mod apps;
 mod auth;
@@ -9,6 +10,7 @@ mod contracts;
 mod faults;
 mod persist;
 mod rate_limit;
+mod variants;
 
 use std::time::{Duration, Instant};
 

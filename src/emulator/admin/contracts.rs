@@ -57,6 +57,18 @@ pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result
                 .ok_or_else(|| Reply::error(400, "tierId must be a number (a tier id)."))?,
         ),
     };
+    create_contract_for(shared, app, api_id, tier)
+}
+
+/// Create a contract as an administrator would (the body the provider would
+/// send, filled in from the instance); a deprecated tier is allowed. Answers
+/// 201 with the contract in the API Platform v2 shape.
+pub(crate) fn create_contract_for(
+    shared: &Shared,
+    app: &str,
+    api_id: i64,
+    tier: Option<i64>,
+) -> Result<Reply, Reply> {
     let mut st = lock(&shared.state);
     let inst = st
         .instances
@@ -78,7 +90,9 @@ pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result
     if let Some(t) = tier {
         req.insert("requestedTierId".into(), json!(t));
     }
-    let r = st.create_contract(app, &req);
+    // As an administrator: a deprecated tier is allowed (a contract made
+    // before the tier was deprecated).
+    let r = st.create_contract_as(app, &req, true);
     if r.is_ok() {
         shared.persist(&st);
     }

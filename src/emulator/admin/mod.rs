@@ -12,8 +12,8 @@
 //! | Route | What it does |
 //! |---|---|
 //! | `GET /_emulator` | the list of admin routes |
-//! | `GET /_emulator/state` | everything: organization, users, applications (with secrets and owners), contracts, API instances, fault settings |
-//! | `POST /_emulator/reset` | back to the seeded state: no applications, no contracts |
+//! | `GET /_emulator/state` | everything: organization, business group, users, applications (with secrets and owners), contracts, API instances, fault settings, variants in force |
+//! | `POST /_emulator/reset` | back to the seeded state: no applications, no contracts (settings and variants stay) |
 //! | `GET /_emulator/applications` | every application, full objects |
 //! | `POST /_emulator/applications` | create one (the API's body: `name`, `description`, `url`, `redirectUri`, `grantTypes`) |
 //! | `GET /_emulator/applications/{app}` | one application (`{app}`: the numeric id or the clientId) |
@@ -28,7 +28,10 @@
 //! | `POST /_emulator/contracts/{id}/approve`, `/reject`, `/revoke`, `/pending` | set its status (approve also puts a requested tier change in force) |
 //! | `POST /_emulator/contracts/{id}/reject-tier-change` | reject the tier change waiting for approval (the tier in force stays) |
 //! | `DELETE /_emulator/contracts/{id}` | delete it, whatever its status |
-//! | `PUT /_emulator/permissions/manage-contracts` | `{"allowed": false}`: contract revoke and delete answer 403 (API Manager's "Manage Contracts" missing) |
+//! | `PUT /_emulator/permissions/manage-contracts` | `{"allowed": false}`: contract revoke and delete answer 403 (API Manager's "Manage Contracts" missing; the variant `no-manage-contracts`) |
+//! | `GET /_emulator/variants` | the platform variants: those in force (`active`), every one with its question and evidence (`available`), and per question what the default answers (`questions`) |
+//! | `PUT /_emulator/variants` | `{"active": ["revoke-refused", …]}`: replace the variants in force (400 for an unknown name or two answers to one question) |
+//! | `POST /_emulator/variants/{name}`, `DELETE …` | turn one variant on (the others of its question off) or off |
 //! | `GET /_emulator/faults` | fault rate, latency, scripted faults pending |
 //! | `PUT /_emulator/faults/rate` | `{"rate": 0.2}`: that fraction of API requests answers 429 or 503 (0 = off) |
 //! | `POST /_emulator/faults` | script faults for the next matching requests (see [`faults::parse_fault`]) |
@@ -45,6 +48,7 @@ mod contracts;
 mod faults;
 mod log;
 mod requests;
+mod variants;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,6 +62,7 @@ pub(crate) use log::RequestLog;
 pub use log::REQUEST_LOG_LIMIT;
 
 use apps::{add_owner, user_id};
+pub(crate) use contracts::create_contract_for;
 use contracts::{all_contracts, contracts_locked, create_contract, set_contract_status};
 use faults::{faults_json, push_faults, set_fault_rate, set_latency, set_rate_limit};
 use requests::{counters, requests};
@@ -65,7 +70,7 @@ use requests::{counters, requests};
 use super::handle::EmulatorHandle;
 use super::routes::{lock, path_segments, Shared};
 use super::state::{Reply, State};
-use super::ENVIRONMENT_ID;
+use super::{BUSINESS_GROUP_ID, BUSINESS_GROUP_NAME, ENVIRONMENT_ID};
 
 /// The prefix of every admin route.
 pub const ADMIN_PREFIX: &str = "/_emulator";
@@ -93,6 +98,10 @@ const ROUTES: &[&str] = &[
     "POST /_emulator/contracts/{id}/reject-tier-change",
     "DELETE /_emulator/contracts/{id}",
     "PUT /_emulator/permissions/manage-contracts",
+    "GET /_emulator/variants",
+    "PUT /_emulator/variants",
+    "POST /_emulator/variants/{name}",
+    "DELETE /_emulator/variants/{name}",
     "GET /_emulator/faults",
     "POST /_emulator/faults",
     "DELETE /_emulator/faults",
@@ -184,6 +193,10 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
         ("POST", ["contracts", id, action]) => set_contract_status(&h, id, action),
         ("DELETE", ["contracts", id]) => contracts::delete_contract(&h, id),
         ("PUT", ["permissions", "manage-contracts"]) => contracts::set_manage_contracts(&h, body),
+        ("GET", ["variants"]) => Ok(Reply::ok(200, variants::variants_json(shared))),
+        ("PUT", ["variants"]) => variants::put_variants(shared, body),
+        ("POST", ["variants", name]) => variants::switch_variant(shared, name, true),
+        ("DELETE", ["variants", name]) => variants::switch_variant(shared, name, false),
         ("GET", ["faults"]) => Ok(Reply::ok(200, faults_json(shared))),
         ("POST", ["faults"]) => push_faults(shared, body),
         ("DELETE", ["faults"]) => {
@@ -218,7 +231,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
 
 /// One consistent view of everything, taken under one lock.
 fn state_dump(shared: &Shared) -> Value {
-    let (users, applications, contracts, instances) = {
+    let (users, applications, contracts, instances, variants) = {
         let st = lock(&shared.state);
         let users: Vec<Value> = st.users.iter().map(|u| u.json()).collect();
         let applications: Vec<Value> = st.apps().map(|a| st.app_json(a, true)).collect();
@@ -227,12 +240,23 @@ fn state_dump(shared: &Shared) -> Value {
             .iter()
             .map(|i| st.instance_with_tiers_json(i))
             .collect();
-        (users, applications, contracts_locked(&st), instances)
+        let variants = st.variants.names();
+        (
+            users,
+            applications,
+            contracts_locked(&st),
+            instances,
+            variants,
+        )
     };
     json!({
         "organization": {
             "id": shared.config.org_id,
             "name": shared.config.org_name,
+        },
+        "businessGroup": {
+            "id": BUSINESS_GROUP_ID,
+            "name": BUSINESS_GROUP_NAME,
         },
         "environmentId": ENVIRONMENT_ID,
         "users": users,
@@ -240,6 +264,7 @@ fn state_dump(shared: &Shared) -> Value {
         "contracts": contracts,
         "apiInstances": instances,
         "faults": faults_json(shared),
+        "variants": variants,
     })
 }
 
@@ -247,7 +272,11 @@ fn reset(shared: &Shared) -> Result<Reply, Reply> {
     let org = shared.config.org_id.clone();
     shared
         .mutate(|s| {
-            *s = State::new(&org);
+            // Settings stay: the variants in force and the one-contract rule.
+            let mut fresh = State::new(&org);
+            fresh.variants = s.variants.clone();
+            fresh.ended_contracts_block = s.ended_contracts_block;
+            *s = fresh;
             Ok::<(), ()>(())
         })
         .map_err(|()| Reply::error(500, "reset failed"))?;

@@ -6,7 +6,7 @@
 //! `ops` authenticates and runs the operation on the state.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,7 @@ use super::conn::ConnMeta;
 use super::faults::{random_fault, FaultKind, FaultQueue};
 use super::handle::RequestRecord;
 use super::state::{Reply, State};
+use super::variants::{Variant, Variants};
 use super::{persist, EmulatorConfig, TOKEN_PATH};
 
 mod limit;
@@ -42,9 +43,6 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultQueue>,
     fault_rate_bits: AtomicU64,
     latency_nanos: AtomicU64,
-    /// Whether revoking and deleting contracts is allowed (API Manager's
-    /// "Manage Contracts" permission).
-    manage_contracts: AtomicBool,
     /// The most recent requests and the per-route counters (admin requests
     /// are not recorded).
     pub log: Mutex<RequestLog>,
@@ -70,7 +68,6 @@ impl Shared {
             faults: Mutex::new(FaultQueue::default()),
             fault_rate_bits: AtomicU64::new(0),
             latency_nanos: AtomicU64::new(0),
-            manage_contracts: AtomicBool::new(!config.deny_manage_contracts),
             log: Mutex::new(RequestLog::default()),
             logged: tokio::sync::Notify::new(),
             token_requests: AtomicUsize::new(0),
@@ -105,12 +102,31 @@ impl Shared {
         Duration::from_nanos(self.latency_nanos.load(Ordering::SeqCst))
     }
 
+    /// Grant or withdraw "Manage Contracts": the `no-manage-contracts`
+    /// variant.
     pub fn set_manage_contracts(&self, allowed: bool) {
-        self.manage_contracts.store(allowed, Ordering::SeqCst);
+        self.set_variant(Variant::NoManageContracts, !allowed);
     }
 
     pub fn manage_contracts(&self) -> bool {
-        self.manage_contracts.load(Ordering::SeqCst)
+        !lock(&self.state).on(Variant::NoManageContracts)
+    }
+
+    /// Turn a variant on (the others of its question off) or off.
+    pub fn set_variant(&self, v: Variant, on: bool) {
+        lock(&self.state).variants.set(v, on);
+    }
+
+    /// Replace the variants in force; an error (and no change) when two
+    /// answer one question.
+    pub fn set_variants(&self, list: &[Variant]) -> Result<(), String> {
+        let set = Variants::from_list(list)?;
+        lock(&self.state).variants = set;
+        Ok(())
+    }
+
+    pub fn variants(&self) -> Vec<Variant> {
+        lock(&self.state).variants.list()
     }
 
     pub fn expire_tokens(&self) {

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use super::table::{parse_object, parse_route, path_segments, Op};
 use super::{lock, Shared};
 use crate::emulator::state::{Outcome, Query, Reply};
+use crate::emulator::variants::Variant;
+use crate::emulator::{BUSINESS_GROUP_ID, BUSINESS_GROUP_NAME};
 
 impl Shared {
     fn token_valid(&self, headers: &HeaderMap) -> bool {
@@ -104,16 +106,24 @@ impl Shared {
         ))
     }
 
+    /// `/me`: `client` is the Connected App, `user` its creator. The
+    /// Connected App resides in the root organization, or in the business
+    /// group under `business-group`; `user.organization` is the root.
     fn me(&self) -> Outcome {
         let st = lock(&self.state);
         let user = st.connected_app_user();
+        let client_org = if st.on(Variant::BusinessGroup) {
+            BUSINESS_GROUP_ID
+        } else {
+            self.config.org_id.as_str()
+        };
         Ok(Reply::ok(
             200,
             json!({
                 "client": {
                     "client_id": self.config.client_id,
                     "name": "Emulator Connected App",
-                    "org_id": self.config.org_id,
+                    "org_id": client_org,
                     "grant_types": ["client_credentials"],
                     "redirect_uris": [],
                 },
@@ -127,10 +137,78 @@ impl Shared {
                     "organization": {
                         "id": self.config.org_id,
                         "name": self.config.org_name,
+                        "subOrganizationIds": [BUSINESS_GROUP_ID],
                     },
                 },
             }),
         ))
+    }
+
+    /// `GET /accounts/api/organizations/{id}`: the root organization and its
+    /// one business group; any other id is 403, like every path naming an
+    /// organization the Connected App cannot see.
+    fn organization(&self, id: &str) -> Outcome {
+        let root = self.config.org_id.as_str();
+        if id == root {
+            Ok(Reply::ok(
+                200,
+                json!({
+                    "id": root,
+                    "name": self.config.org_name,
+                    "isMaster": true,
+                    "isRoot": true,
+                    "parentOrganizationId": null,
+                    "parentOrganizationIds": [],
+                    "subOrganizationIds": [BUSINESS_GROUP_ID],
+                }),
+            ))
+        } else if id == BUSINESS_GROUP_ID {
+            Ok(Reply::ok(
+                200,
+                json!({
+                    "id": BUSINESS_GROUP_ID,
+                    "name": BUSINESS_GROUP_NAME,
+                    "isMaster": false,
+                    "isRoot": false,
+                    "parentOrganizationId": root,
+                    "parentOrganizationIds": [root],
+                    "subOrganizationIds": [],
+                }),
+            ))
+        } else {
+            Err(no_access(id))
+        }
+    }
+
+    /// The organization check of a path naming one: the root organization
+    /// takes every route; the business group takes users and API Manager
+    /// routes (holding no API instance, it has none to show) but not client
+    /// applications, which live in the root organization; any other id is
+    /// 403. Ids compare exactly (the provider sends lowercase).
+    fn check_org(&self, op: &Op<'_>, org: &str) -> Result<(), Reply> {
+        let root = self.config.org_id.as_str();
+        if org == root {
+            return Ok(());
+        }
+        if org != BUSINESS_GROUP_ID {
+            return Err(no_access(org));
+        }
+        if op.root_only() {
+            return Err(Reply::error(
+                403,
+                format!(
+                    "Client applications live in the root organization {root}; {org} is a \
+                     business group."
+                ),
+            ));
+        }
+        if let Some(api) = op.instance_key() {
+            return Err(Reply::error(
+                404,
+                format!("The API instance {api} cannot be found in organization {org}."),
+            ));
+        }
+        Ok(())
     }
 
     /// Route, authenticate, check the organization and run the operation.
@@ -151,11 +229,8 @@ impl Shared {
             return Reply::error(401, "Unauthorized");
         }
         if let Some(org) = org {
-            if org != self.config.org_id {
-                return Reply::error(
-                    403,
-                    format!("You do not have permission to access organization {org}."),
-                );
+            if let Err(refused) = self.check_org(&op, org) {
+                return refused;
             }
         }
         let query: Query = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -182,6 +257,7 @@ impl Shared {
         match op {
             Op::Token => self.issue_token(headers, body),
             Op::Me => self.me(),
+            Op::GetOrganization(id) => self.organization(id),
             Op::ListUsers => lock(&self.state).list_users(q),
             Op::CreateApp => {
                 let b = parse_object(body)?;
@@ -214,7 +290,7 @@ impl Shared {
                 self.mutate(|s| s.change_contract_tier(app, c, &b))
             }
             Op::GetInstance(env, api) => lock(&self.state).get_instance(env, api),
-            Op::ListTiers(env, api) => lock(&self.state).list_tiers(env, api),
+            Op::ListTiers(env, api) => lock(&self.state).list_tiers(env, api, q),
             Op::ListInstanceContracts(env, api) => {
                 lock(&self.state).list_instance_contracts(env, api, q)
             }
@@ -222,6 +298,13 @@ impl Shared {
                 lock(&self.state).get_instance_contract(env, api, c)
             }
             Op::PatchInstanceContract(env, api, c) => {
+                if lock(&self.state).on(Variant::RevokeLegacyOnly) {
+                    // Only the legacy API Platform revoke is served.
+                    return Err(Reply::error(
+                        405,
+                        "Method PATCH is not allowed on this resource.",
+                    ));
+                }
                 self.contract_admin_allowed()?;
                 let b = parse_object(body)?;
                 self.mutate(|s| s.patch_instance_contract(env, api, c, &b))
@@ -241,4 +324,11 @@ impl Shared {
             Op::Asset(g, a, v) => lock(&self.state).get_asset(g, a, v),
         }
     }
+}
+
+fn no_access(org: &str) -> Reply {
+    Reply::error(
+        403,
+        format!("You do not have permission to access organization {org}."),
+    )
 }

@@ -57,6 +57,7 @@ fn percent_decode(segment: &str) -> String {
 pub(super) enum Op<'a> {
     Token,
     Me,
+    GetOrganization(&'a str),
     ListUsers,
     CreateApp,
     ListApps,
@@ -82,10 +83,49 @@ pub(super) enum Op<'a> {
 }
 
 impl Op<'_> {
+    /// Client applications, their owners and their Exchange contracts: they
+    /// live in the root organization only.
+    pub(super) fn root_only(&self) -> bool {
+        use Op::*;
+        matches!(
+            self,
+            CreateApp
+                | ListApps
+                | GetApp(_)
+                | PutApp(_)
+                | PatchApp(_)
+                | DeleteApp(_)
+                | AddOwner(_)
+                | RemoveOwner(..)
+                | ResetSecret(_)
+                | AppContracts(_)
+                | CreateContract(_)
+                | ChangeTier(..)
+        )
+    }
+
+    /// The API instance an API Manager (or legacy API Platform contract)
+    /// operation names.
+    pub(super) fn instance_key(&self) -> Option<&str> {
+        use Op::*;
+        match self {
+            GetInstance(_, api)
+            | ListTiers(_, api)
+            | ListInstanceContracts(_, api)
+            | GetInstanceContract(_, api, _)
+            | PatchInstanceContract(_, api, _)
+            | DeleteContract(_, api, _) => Some(api),
+            // `…/apis/{apiId}/versions/{api}/…`: the version is the instance.
+            LegacyRevokeContract(_, version, _) => Some(version),
+            _ => None,
+        }
+    }
+
     pub(super) fn label(&self) -> &'static str {
         match self {
             Op::Token => "POST /accounts/api/v2/oauth2/token",
             Op::Me => "GET /accounts/api/me",
+            Op::GetOrganization(_) => "GET /accounts/api/organizations/{org}",
             Op::ListUsers => "GET /accounts/api/organizations/{org}/users",
             Op::CreateApp => "POST /apiplatform/repository/v2/organizations/{org}/applications",
             Op::ListApps => "GET /apiplatform/repository/v2/organizations/{org}/applications",
@@ -119,6 +159,7 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
     let r = match (method, segs) {
         ("POST", ["accounts", "api", "v2", "oauth2", "token"]) => (Token, None),
         ("GET", ["accounts", "api", "me"]) => (Me, None),
+        ("GET", ["accounts", "api", "organizations", org]) => (GetOrganization(org), None),
         ("GET", ["accounts", "api", "organizations", org, "users"]) => (ListUsers, Some(*org)),
         (
             m,
@@ -234,5 +275,7 @@ mod tests {
             Some(Some("o".into()))
         );
         assert_eq!(r("GET", "exchange/api/v2/assets/g/a/1.0.0"), Some(None));
+        assert_eq!(r("GET", "accounts/api/organizations/o1"), Some(None));
+        assert_eq!(r("PUT", "accounts/api/organizations/o1"), None);
     }
 }

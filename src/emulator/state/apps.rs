@@ -69,11 +69,15 @@ impl State {
         let id = self.next_app_id;
         self.next_app_id += 1;
         let client_id = uuid::Uuid::new_v4().simple().to_string();
+        let mut description = None;
+        let mut url = None;
+        self.apply_text(&mut description, fields.description, true);
+        self.apply_text(&mut url, fields.url, true);
         let app = App {
             id,
             name,
-            description: fields.description.flatten(),
-            url: fields.url.flatten(),
+            description,
+            url,
             redirect_uri: fields.redirect_uri.unwrap_or_default(),
             grant_types: fields.grant_types.unwrap_or_default(),
             api_endpoints,
@@ -93,11 +97,11 @@ impl State {
         let (offset, limit) = paging(query, 100, 250)?;
         // Every application is visible to the Connected App here; with
         // targetAdminSite=true the items carry the credentials, redirect URIs
-        // and grant types too (KB-001116455), unless `list_items_short`.
+        // and grant types too (KB-001116455), unless `list-items-short`.
         let admin_site = parse_bool(query, "targetAdminSite")?.unwrap_or(false);
-        let whole = admin_site && !self.list_items_short;
+        let whole = admin_site && !self.on(Variant::ListItemsShort);
         let literal = parse_bool(query, "literalMatch")?.unwrap_or(false);
-        if self.list_hides_applications {
+        if self.on(Variant::ListHidesApplications) {
             // What a Connected App without the scope to view client
             // applications is reported to get (reference §8 q9).
             return Ok(Reply::ok(200, json!({ "applications": [], "total": 0 })));
@@ -121,7 +125,7 @@ impl State {
             .take(limit)
             .map(|a| {
                 if whole {
-                    self.app_json(a, false)
+                    self.app_list_json(a)
                 } else {
                     self.app_summary_json(a)
                 }
@@ -142,6 +146,23 @@ impl State {
         ))
     }
 
+    /// Store a `description` or `url` as sent. By default null and `""` clear
+    /// it, and so does leaving it out of a PUT (`replace`); under
+    /// `put-keeps-null` null or left out keeps the stored value and `""` is
+    /// stored as `""`.
+    fn apply_text(&self, stored: &mut Option<String>, sent: Text, replace: bool) {
+        if self.on(Variant::PutKeepsNull) {
+            if let Text::Given(s) = sent {
+                *stored = Some(s);
+            }
+            return;
+        }
+        if sent == Text::Absent && !replace {
+            return;
+        }
+        *stored = sent.or_none();
+    }
+
     /// PUT (`replace`: missing fields are cleared) or PATCH (merge).
     pub fn update_app(&mut self, key: &str, body: &Map<String, Value>, replace: bool) -> Outcome {
         let id = self.resolve_app(key)?;
@@ -151,22 +172,20 @@ impl State {
                 return Err(Self::duplicate_name(name));
             }
         }
+        let mut description = self.apps[&id].description.clone();
+        let mut url = self.apps[&id].url.clone();
+        self.apply_text(&mut description, fields.description, replace);
+        self.apply_text(&mut url, fields.url, replace);
         let app = self.apps.get_mut(&id).ok_or_else(app_not_found)?;
+        app.description = description;
+        app.url = url;
         if replace {
             app.name = fields.name.unwrap_or_default();
-            app.description = fields.description.flatten();
-            app.url = fields.url.flatten();
             app.redirect_uri = fields.redirect_uri.unwrap_or_default();
             app.grant_types = fields.grant_types.unwrap_or_default();
         } else {
             if let Some(name) = fields.name {
                 app.name = name;
-            }
-            if let Some(d) = fields.description {
-                app.description = d;
-            }
-            if let Some(u) = fields.url {
-                app.url = u;
             }
             if let Some(r) = fields.redirect_uri {
                 app.redirect_uri = r;

@@ -33,6 +33,17 @@ impl State {
     // -------------------------------------------------------- contracts
 
     pub fn create_contract(&mut self, app_key: &str, body: &Map<String, Value>) -> Outcome {
+        self.create_contract_as(app_key, body, false)
+    }
+
+    /// Create a contract; `admin` (the control routes) may place it on a
+    /// deprecated tier, as a contract made before the tier was deprecated.
+    pub fn create_contract_as(
+        &mut self,
+        app_key: &str,
+        body: &Map<String, Value>,
+        admin: bool,
+    ) -> Outcome {
         let app_id = self.resolve_app(app_key)?;
         let api_id = int_field(body, "apiId")?
             .ok_or_else(|| bad("apiId (the API instance id) is required"))?;
@@ -80,23 +91,21 @@ impl State {
             }
         }
         let requested = int_field(body, "requestedTierId")?;
-        let tier =
-            match (inst.tiers.is_empty(), requested) {
-                (true, None) => None,
-                (true, Some(t)) => {
-                    return Err(bad(format!(
-                        "API instance {api_id} has no SLA tiers, so requestedTierId {t} is invalid"
-                    )))
-                }
-                (false, None) => {
-                    return Err(bad(format!(
-                        "requestedTierId is required: API instance {api_id} has SLA tiers"
-                    )))
-                }
-                (false, Some(t)) => Some(inst.tier(t).cloned().ok_or_else(|| {
-                    bad(format!("Tier {t} is not a tier of API instance {api_id}"))
-                })?),
-            };
+        let has_tiers = self.tiers_of(&inst).next().is_some();
+        let tier = match (has_tiers, requested) {
+            (false, None) => None,
+            (false, Some(t)) => {
+                return Err(bad(format!(
+                    "API instance {api_id} has no SLA tiers, so requestedTierId {t} is invalid"
+                )))
+            }
+            (true, None) => {
+                return Err(bad(format!(
+                    "requestedTierId is required: API instance {api_id} has SLA tiers"
+                )))
+            }
+            (true, Some(t)) => Some(self.tier_for_new_contract(&inst, t, admin)?),
+        };
         // One contract per application and instance at any time: an ended
         // (revoked or rejected) one must be deleted before a new request.
         let block_ended = self.ended_contracts_block;
@@ -174,15 +183,14 @@ impl State {
             ));
         }
         let inst_id = contract.api_instance_id;
-        let tier = self
+        let on_it_already = contract.tier_id == Some(tier_id);
+        let inst = self
             .instance(inst_id)
-            .and_then(|i| i.tier(tier_id))
             .cloned()
-            .ok_or_else(|| {
-                bad(format!(
-                    "Tier {tier_id} is not a tier of API instance {inst_id}"
-                ))
-            })?;
+            .ok_or_else(|| contract_not_found(contract_key))?;
+        // The tier a contract already sits on keeps working even if it is
+        // deprecated; a change to a deprecated tier is refused.
+        let tier = self.tier_for_new_contract(&inst, tier_id, on_it_already)?;
         let now = now_stamp();
         let c = self
             .contracts
@@ -289,15 +297,47 @@ impl State {
         Ok(Reply::ok(200, self.instance_json(inst)))
     }
 
-    pub fn list_tiers(&self, env: &str, api_key: &str) -> Outcome {
+    /// The instance's tiers; `?active=true` leaves DEPRECATED ones out.
+    pub fn list_tiers(&self, env: &str, api_key: &str, query: &Query) -> Outcome {
         let inst = self.instance_in_env(env, api_key)?;
+        let active_only = parse_bool(query, "active")?.unwrap_or(false);
+        let tiers: Vec<Value> = self
+            .tiers_of(inst)
+            .filter(|t| !(active_only && t.deprecated))
+            .map(Tier::full_json)
+            .collect();
         Ok(Reply::ok(
             200,
-            json!({
-                "total": inst.tiers.len(),
-                "tiers": inst.tiers.iter().map(Tier::full_json).collect::<Vec<_>>(),
-            }),
+            json!({ "total": tiers.len(), "tiers": tiers }),
         ))
+    }
+
+    /// Tier `id` of `inst` for a new contract or a tier change: 400 when it
+    /// is not a tier of the instance in this mode, or when it is deprecated
+    /// (unless `allow_deprecated`).
+    pub(super) fn tier_for_new_contract(
+        &self,
+        inst: &ApiInstance,
+        id: i64,
+        allow_deprecated: bool,
+    ) -> Result<Tier, Reply> {
+        let tier = self
+            .tiers_of(inst)
+            .find(|t| t.id == id)
+            .cloned()
+            .ok_or_else(|| {
+                bad(format!(
+                    "Tier {id} is not a tier of API instance {}",
+                    inst.id
+                ))
+            })?;
+        if tier.deprecated && !allow_deprecated {
+            return Err(bad(format!(
+                "Tier {id} ({}) of API instance {} is deprecated: it takes no new contracts.",
+                tier.name, inst.id
+            )));
+        }
+        Ok(tier)
     }
 
     pub fn list_instance_contracts(&self, env: &str, api_key: &str, query: &Query) -> Outcome {
@@ -393,11 +433,38 @@ impl State {
     ) -> Outcome {
         let inst_id = self.legacy_instance(legacy_api, version_key)?;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
-        self.remove_ended(cid)
+        self.remove_contract_by_rule(cid)
     }
 
+    /// Revoke a contract (answering `status` on success). The variants, in
+    /// this order: `revoke-refused` refuses every revoke; an already REVOKED
+    /// contract gets 200 under `revoke-again-200` and 400 under
+    /// `revoke-again-400`; `revoke-approved-only` refuses any contract that
+    /// is not APPROVED; otherwise a REVOKED one gets 409.
     fn revoke(&mut self, cid: i64, status: u16) -> Outcome {
-        if self.contracts[&cid].status == "REVOKED" {
+        let current = self.contracts[&cid].status.clone();
+        if self.on(Variant::RevokeRefused) {
+            return Err(bad(format!(
+                "The contract {cid} is marked for deletion by an external system. Please delete the contract."
+            )));
+        }
+        if current == "REVOKED" {
+            if self.on(Variant::RevokeAgain200) {
+                return Ok(Reply::ok(
+                    200,
+                    self.contract_manager_json(&self.contracts[&cid]),
+                ));
+            }
+            if self.on(Variant::RevokeAgain400) {
+                return Err(bad(format!("The contract {cid} is already revoked.")));
+            }
+        }
+        if self.on(Variant::RevokeApprovedOnly) && current != "APPROVED" {
+            return Err(bad(format!(
+                "The contract {cid} is {current}: only an APPROVED contract can be revoked; delete it instead."
+            )));
+        }
+        if current == "REVOKED" {
             return Err(Reply::ok(
                 409,
                 json!({
@@ -416,12 +483,23 @@ impl State {
     pub fn delete_contract(&mut self, env: &str, api_key: &str, contract_key: &str) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
-        self.remove_ended(cid)
+        self.remove_contract_by_rule(cid)
     }
 
-    /// Delete a contract that is revoked or rejected (409 otherwise).
-    fn remove_ended(&mut self, cid: i64) -> Outcome {
-        if self.contracts[&cid].is_live() {
+    /// Delete a contract if the rule allows it (409 otherwise).
+    fn remove_contract_by_rule(&mut self, cid: i64) -> Outcome {
+        // By default only an ended contract can be deleted; under
+        // `revoke-approved-only` any but an APPROVED one; under
+        // `revoke-refused` any.
+        let c = &self.contracts[&cid];
+        let must_revoke_first = if self.on(Variant::RevokeRefused) {
+            false
+        } else if self.on(Variant::RevokeApprovedOnly) {
+            c.status == "APPROVED"
+        } else {
+            c.is_live()
+        };
+        if must_revoke_first {
             return Err(Reply::ok(
                 409,
                 json!({

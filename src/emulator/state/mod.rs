@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use seed::{seed_instances, seed_users};
 pub(crate) use seed::{ApiInstance, Tier, User};
 
+use super::variants::{Variant, Variants};
 use super::{CONNECTED_APP_USER_ID, ENVIRONMENT_ID};
 
 const FIRST_APP_ID: i64 = 100_001;
@@ -155,14 +156,8 @@ pub(crate) struct State {
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
     pub instances: Vec<ApiInstance>,
-    /// The application list answers `{"applications":[],"total":0}` while
-    /// reads by id still work (see the module docs of `emulator`). Not
-    /// persisted.
-    pub list_hides_applications: bool,
-    /// List items are short (id, name, description, url, coreServicesId,
-    /// audit) even with `targetAdminSite=true`, as in a captured answer
-    /// (see the module docs of `emulator`). Not persisted.
-    pub list_items_short: bool,
+    /// The platform variants in force (see `variants`). Not persisted.
+    pub variants: Variants,
     /// Whether an ended (revoked or rejected) contract blocks a new request
     /// for the same application and instance (the documented rule; on by
     /// default, off only for client tests of the look-up).
@@ -179,8 +174,7 @@ impl State {
             contracts: BTreeMap::new(),
             users: seed_users(),
             instances: seed_instances(),
-            list_hides_applications: false,
-            list_items_short: false,
+            variants: Variants::default(),
             ended_contracts_block: true,
         }
     }
@@ -222,12 +216,30 @@ impl State {
         }
     }
 
+    /// Whether a platform variant is in force.
+    pub fn on(&self, v: Variant) -> bool {
+        self.variants.is_on(v)
+    }
+
     fn instance(&self, id: i64) -> Option<&ApiInstance> {
         self.instances.iter().find(|i| i.id == id)
     }
 
+    /// A tier by id, wherever it is and whatever its status (for showing a
+    /// contract's tier).
     fn tier(&self, id: i64) -> Option<&Tier> {
         self.instances.iter().find_map(|i| i.tier(id))
+    }
+
+    /// Whether a tier exists in this mode: the deprecated tier only under
+    /// `deprecated-tier`.
+    pub(crate) fn tier_exists(&self, t: &Tier) -> bool {
+        !t.deprecated || self.on(Variant::DeprecatedTier)
+    }
+
+    /// The instance's tiers that exist in this mode.
+    pub(crate) fn tiers_of<'a>(&'a self, inst: &'a ApiInstance) -> impl Iterator<Item = &'a Tier> {
+        inst.tiers.iter().filter(|t| self.tier_exists(t))
     }
 }
 
@@ -270,12 +282,12 @@ mod tests {
         let q = Query::new();
         let made = st.create_app(&obj(json!({"name": "a"})), &q).unwrap();
         let id = made.body.unwrap()["id"].as_i64().unwrap();
-        st.list_hides_applications = true;
+        st.variants.set(Variant::ListHidesApplications, true);
         let listed = st.list_apps(&q).unwrap().body.unwrap();
         assert_eq!(listed, json!({"applications": [], "total": 0}));
         let read = st.get_app(&id.to_string(), &q).unwrap().body.unwrap();
         assert_eq!(read["name"], "a");
-        st.list_hides_applications = false;
+        st.variants.set(Variant::ListHidesApplications, false);
         let listed = st.list_apps(&q).unwrap().body.unwrap();
         assert_eq!(listed["total"], 1);
     }
@@ -300,11 +312,122 @@ mod tests {
         assert!(whole.get("owners").is_none(), "{whole}");
         let plain = item(&st, &q);
         assert!(plain.get("clientSecret").is_none(), "{plain}");
-        st.list_items_short = true;
+        st.variants.set(Variant::ListItemsShort, true);
         let short = item(&st, &admin);
         assert!(short.get("clientSecret").is_none(), "{short}");
         assert!(short.get("redirectUri").is_none(), "{short}");
         assert_eq!(short["name"], "a");
+    }
+
+    /// A state with one application holding an APPROVED contract on the
+    /// orders instance; returns it and the contract id.
+    fn with_contract(variants: &[Variant]) -> (State, i64) {
+        let mut st = State::new("org");
+        st.variants = Variants::from_list(variants).unwrap();
+        let q = Query::new();
+        let app = st.create_app(&obj(json!({"name": "a"})), &q).unwrap();
+        let app = app.body.unwrap()["id"].as_i64().unwrap();
+        let body = obj(json!({
+            "apiId": super::super::API_INSTANCE_ORDERS, "instanceType": "api",
+            "acceptedTerms": true, "organizationId": "org", "groupId": "org",
+            "assetId": "orders-api", "version": "1.0.0", "versionGroup": "v1",
+            "requestedTierId": super::super::TIER_ORDERS_BRONZE,
+        }));
+        let c = st.create_contract(&app.to_string(), &body).unwrap();
+        (st, c.body.unwrap()["id"].as_i64().unwrap())
+    }
+
+    fn revoke_status(st: &mut State, cid: i64) -> u16 {
+        let revoke = obj(json!({"status": "REVOKED"}));
+        let api = super::super::API_INSTANCE_ORDERS.to_string();
+        match st.patch_instance_contract(ENVIRONMENT_ID, &api, &cid.to_string(), &revoke) {
+            Ok(r) | Err(r) => r.status,
+        }
+    }
+
+    #[test]
+    fn a_second_revoke_follows_the_variant_precedence() {
+        for (variants, first, again) in [
+            (vec![], 200, 409),
+            (vec![Variant::RevokeApprovedOnly], 200, 400),
+            (
+                vec![Variant::RevokeApprovedOnly, Variant::RevokeAgain200],
+                200,
+                200,
+            ),
+            (vec![Variant::RevokeAgain400], 200, 400),
+            (
+                vec![Variant::RevokeRefused, Variant::RevokeAgain200],
+                400,
+                400,
+            ),
+        ] {
+            let (mut st, cid) = with_contract(&variants);
+            assert_eq!(revoke_status(&mut st, cid), first, "{variants:?}");
+            if first == 200 {
+                assert_eq!(st.contract(cid).unwrap().status, "REVOKED");
+            } else {
+                // Make it REVOKED behind the API's back to ask again.
+                st.set_contract_status(cid, "REVOKED");
+            }
+            assert_eq!(revoke_status(&mut st, cid), again, "{variants:?}");
+        }
+    }
+
+    #[test]
+    fn put_keeps_null_treats_null_and_left_out_alike_and_stores_empty() {
+        let q = Query::new();
+        let mut st = State::new("org");
+        st.variants.set(Variant::PutKeepsNull, true);
+        st.create_app(&obj(json!({"name": "a", "description": "d"})), &q)
+            .unwrap();
+        let key = FIRST_APP_ID.to_string();
+        for body in [
+            json!({"name": "a", "description": null}),
+            json!({"name": "a"}),
+        ] {
+            st.update_app(&key, &obj(body), true).unwrap();
+            assert_eq!(
+                st.app(FIRST_APP_ID).unwrap().description.as_deref(),
+                Some("d")
+            );
+        }
+        st.update_app(&key, &obj(json!({"description": ""})), false)
+            .unwrap();
+        assert_eq!(
+            st.app(FIRST_APP_ID).unwrap().description.as_deref(),
+            Some("")
+        );
+        st.variants.set(Variant::PutKeepsNull, false);
+        st.update_app(&key, &obj(json!({"description": "e"})), false)
+            .unwrap();
+        st.update_app(&key, &obj(json!({"name": "a", "description": ""})), true)
+            .unwrap();
+        assert_eq!(st.app(FIRST_APP_ID).unwrap().description, None);
+    }
+
+    #[test]
+    fn the_deprecated_tier_exists_only_under_its_variant() {
+        let mut st = State::new("org");
+        let orders = st
+            .instance(super::super::API_INSTANCE_ORDERS)
+            .unwrap()
+            .clone();
+        assert_eq!(st.tiers_of(&orders).count(), 3);
+        st.variants.set(Variant::DeprecatedTier, true);
+        let ids: Vec<i64> = st.tiers_of(&orders).map(|t| t.id).collect();
+        assert!(
+            ids.contains(&super::super::TIER_ORDERS_SILVER_DEPRECATED),
+            "{ids:?}"
+        );
+        let err = st
+            .tier_for_new_contract(&orders, super::super::TIER_ORDERS_SILVER_DEPRECATED, false)
+            .err()
+            .unwrap();
+        assert_eq!(err.status, 400);
+        assert!(st
+            .tier_for_new_contract(&orders, super::super::TIER_ORDERS_SILVER_DEPRECATED, true)
+            .is_ok());
     }
 
     #[test]

@@ -17,8 +17,12 @@ impl State {
                 format!("The user {user_id} cannot be found."),
             ));
         };
+        let again_201 = self.on(Variant::OwnerAddExisting201);
         let app = self.apps.get_mut(&id).ok_or_else(app_not_found)?;
         if app.owners.contains(&user_id) {
+            if again_201 {
+                return Ok(Reply::ok(201, user.owner_json()));
+            }
             return Err(Reply::error(
                 409,
                 format!("The user {user_id} is already an owner of the application."),

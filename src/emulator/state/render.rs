@@ -4,9 +4,41 @@ use serde_json::{json, Value};
 
 use super::*;
 
+/// An unset or `""` text field as a list item shows it: null.
+fn list_text(v: &Option<String>) -> Value {
+    match v {
+        Some(s) if !s.is_empty() => json!(s),
+        _ => Value::Null,
+    }
+}
+
 impl State {
+    /// A `description` or `url` as a read by id shows it: null when unset
+    /// (or `""`) by default; `""` when unset under `put-keeps-null`, as in
+    /// the one real capture.
+    fn text_by_id(&self, v: &Option<String>) -> Value {
+        if self.on(Variant::PutKeepsNull) {
+            json!(v.as_deref().unwrap_or(""))
+        } else {
+            list_text(v)
+        }
+    }
+
     /// The full application object, as GET-by-id returns it.
     pub fn app_json(&self, app: &App, with_owners: bool) -> Value {
+        let mut v = self.app_whole_json(app, with_owners);
+        v["description"] = self.text_by_id(&app.description);
+        v["url"] = self.text_by_id(&app.url);
+        v
+    }
+
+    /// A whole application as a `targetAdminSite=true` list item: no
+    /// owners, and null for an unset or `""` text field.
+    pub(super) fn app_list_json(&self, app: &App) -> Value {
+        self.app_whole_json(app, false)
+    }
+
+    fn app_whole_json(&self, app: &App, with_owners: bool) -> Value {
         let owners: Vec<Value> = app
             .owners
             .iter()
@@ -21,9 +53,9 @@ impl State {
             "masterOrganizationId": app.master_organization_id,
             "id": app.id,
             "name": app.name,
-            "description": app.description,
+            "description": list_text(&app.description),
             "coreServicesId": app.client_id,
-            "url": app.url,
+            "url": list_text(&app.url),
             "clientId": app.client_id,
             "clientSecret": app.client_secret,
             "clientProvider": { "providerId": null },
@@ -45,9 +77,9 @@ impl State {
             "masterOrganizationId": app.master_organization_id,
             "id": app.id,
             "name": app.name,
-            "description": app.description,
+            "description": list_text(&app.description),
             "coreServicesId": app.client_id,
-            "url": app.url,
+            "url": list_text(&app.url),
         })
     }
 
@@ -128,7 +160,7 @@ impl State {
             "application": app.map(|a| json!({
                 "id": a.id,
                 "name": a.name,
-                "description": a.description,
+                "description": list_text(&a.description),
                 "coreServicesId": a.client_id,
             })),
             "tierId": c.tier_id,
@@ -140,10 +172,11 @@ impl State {
         })
     }
 
+    /// The API instance GET answer; `apiId` (the parent API id) only under
+    /// `instance-with-api-id`, as real captures carry none.
     pub fn instance_json(&self, inst: &ApiInstance) -> Value {
-        json!({
+        let mut v = json!({
             "id": inst.id,
-            "apiId": inst.legacy_api_id,
             "organizationId": self.org_id,
             "masterOrganizationId": self.org_id,
             "environmentId": ENVIRONMENT_ID,
@@ -156,13 +189,20 @@ impl State {
             "status": "active",
             "endpointUri": format!("https://{}.example.com/api", inst.asset_id),
             "audit": { "created": { "date": "2024-01-01T00:00:00.000Z" }, "updated": {} },
-        })
+        });
+        if self.on(Variant::InstanceWithApiId) {
+            if let Some(m) = v.as_object_mut() {
+                m.insert("apiId".to_owned(), json!(inst.legacy_api_id));
+            }
+        }
+        v
     }
 
-    /// The instance with its tiers, for the control handle.
+    /// The instance with its tiers (those that exist in this mode), for the
+    /// control handle.
     pub fn instance_with_tiers_json(&self, inst: &ApiInstance) -> Value {
         let mut v = self.instance_json(inst);
-        v["tiers"] = Value::Array(inst.tiers.iter().map(Tier::full_json).collect());
+        v["tiers"] = Value::Array(self.tiers_of(inst).map(Tier::full_json).collect());
         v
     }
 }

@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use super::super::{
     API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, CONNECTED_APP_USER_ID,
-    TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD,
+    TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_ORDERS_SILVER_DEPRECATED,
+    TIER_PAYMENTS_STANDARD,
 };
 
 #[derive(Clone)]
@@ -98,6 +99,9 @@ pub(crate) struct Tier {
     pub auto_approve: bool,
     /// (timePeriodInMilliseconds, maximumRequests)
     pub limits: Vec<(u64, u64)>,
+    /// DEPRECATED rather than ACTIVE; such a tier exists only under the
+    /// `deprecated-tier` variant (`State::tier_exists`).
+    pub deprecated: bool,
 }
 
 impl Tier {
@@ -106,7 +110,7 @@ impl Tier {
             "id": self.id,
             "name": self.name,
             "description": self.description,
-            "status": "ACTIVE",
+            "status": self.status(),
             "autoApprove": self.auto_approve,
             "limits": self.limits.iter().map(|(period, max)| json!({
                 "timePeriodInMilliseconds": period,
@@ -117,6 +121,14 @@ impl Tier {
 
     pub(super) fn short_json(&self) -> Value {
         json!({ "id": self.id, "name": self.name })
+    }
+
+    pub(super) fn status(&self) -> &'static str {
+        if self.deprecated {
+            "DEPRECATED"
+        } else {
+            "ACTIVE"
+        }
     }
 }
 
@@ -149,6 +161,7 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
                     description: "100 requests per minute, approved at once",
                     auto_approve: true,
                     limits: vec![(MINUTE, 100)],
+                    deprecated: false,
                 },
                 Tier {
                     id: TIER_ORDERS_GOLD,
@@ -156,6 +169,7 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
                     description: "1000 requests per minute, approved at once",
                     auto_approve: true,
                     limits: vec![(MINUTE, 1000)],
+                    deprecated: false,
                 },
                 Tier {
                     id: TIER_ORDERS_PLATINUM,
@@ -163,6 +177,15 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
                     description: "10000 requests per minute, needs approval",
                     auto_approve: false,
                     limits: vec![(MINUTE, 10_000), (1000, 500)],
+                    deprecated: false,
+                },
+                Tier {
+                    id: TIER_ORDERS_SILVER_DEPRECATED,
+                    name: "Silver",
+                    description: "500 requests per minute, approved at once; deprecated",
+                    auto_approve: true,
+                    limits: vec![(MINUTE, 500)],
+                    deprecated: true,
                 },
             ],
         },
@@ -179,6 +202,7 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
                 description: "50 requests per minute, needs approval",
                 auto_approve: false,
                 limits: vec![(MINUTE, 50)],
+                deprecated: false,
             }],
         },
         ApiInstance {

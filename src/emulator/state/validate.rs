@@ -4,12 +4,32 @@ use serde_json::{Map, Value};
 
 use super::*;
 
-/// Validated mutable application fields; `None` = not given.
+/// A text field as sent: left out, null, or a string (`""` included).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) enum Text {
+    #[default]
+    Absent,
+    Null,
+    Given(String),
+}
+
+impl Text {
+    /// What the default emulator stores for it: null and `""` are both
+    /// "no value".
+    pub(super) fn or_none(self) -> Option<String> {
+        match self {
+            Text::Given(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Validated mutable application fields; `None` (or [`Text::Absent`]) = not given.
 #[derive(Default)]
 pub(super) struct AppFields {
     pub(super) name: Option<String>,
-    pub(super) description: Option<Option<String>>,
-    pub(super) url: Option<Option<String>>,
+    pub(super) description: Text,
+    pub(super) url: Text,
     pub(super) redirect_uri: Option<Vec<String>>,
     pub(super) grant_types: Option<Vec<String>>,
 }
@@ -39,16 +59,12 @@ pub(super) fn parse_app_fields(
     Ok(f)
 }
 
-/// Absent = `None`; null or "" = `Some(None)`.
-pub(super) fn opt_text(
-    body: &Map<String, Value>,
-    key: &str,
-) -> Result<Option<Option<String>>, Reply> {
+/// A string-or-null field.
+pub(super) fn opt_text(body: &Map<String, Value>, key: &str) -> Result<Text, Reply> {
     match body.get(key) {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.is_empty() => Ok(Some(None)),
-        Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
+        None => Ok(Text::Absent),
+        Some(Value::Null) => Ok(Text::Null),
+        Some(Value::String(s)) => Ok(Text::Given(s.clone())),
         Some(_) => Err(bad(format!("{key} must be a string or null"))),
     }
 }
