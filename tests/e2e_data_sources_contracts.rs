@@ -500,3 +500,21 @@ output "apps" {
     );
     assert!(text.contains("check its scopes"), "{}", plan.all());
 }
+
+#[test]
+fn api_instance_ids_in_upper_case_are_sent_in_lower_case_and_kept_as_written() {
+    let emu = TestEmulator::start();
+    let (env, org) = (ENVIRONMENT_ID.to_uppercase(), emu.org_id().to_uppercase());
+    let tf = tf_with_emulator(
+        &emu,
+        &format!(
+            "data \"anypoint_api_instance\" \"orders\" {{\n  api_instance_id = \"{API_INSTANCE_ORDERS}\"\n  environment_id  = \"{env}\"\n  org_id          = \"{org}\"\n}}\n\noutput \"orders\" {{\n  value = data.anypoint_api_instance.orders\n}}\n"
+        ),
+    );
+    tf.apply();
+    let outs = outputs(&tf);
+    let orders = &outs["orders"]["value"];
+    assert_eq!(orders["asset_id"], "orders-api");
+    assert_eq!(orders["environment_id"], env.as_str());
+    assert_eq!(orders["org_id"], org.as_str());
+}
