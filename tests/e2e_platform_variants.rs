@@ -347,3 +347,95 @@ fn the_matrix_covers_every_variant() {
         );
     }
 }
+
+/// An application and one contract (`access`) with `instance` and `tier`.
+fn one_contract(instance: i64, tier: i64) -> String {
+    format!(
+        r#"
+resource "anypoint_client_application" "app" {{
+  name = "one-contract"
+}}
+
+resource "anypoint_client_application_contract" "access" {{
+  application_id    = anypoint_client_application.app.id
+  api_instance_id   = "{instance}"
+  environment_id    = "{ENVIRONMENT_ID}"
+  requested_tier_id = "{tier}"
+}}
+"#
+    )
+}
+
+fn started(variant: Variant) -> TestEmulator {
+    let mut config = EmulatorConfig::default();
+    config.variants.push(variant);
+    TestEmulator::start_with(config)
+}
+
+#[test]
+fn a_pending_contract_is_destroyed_where_only_approved_ones_can_be_revoked() {
+    let emu = started(Variant::RevokeApprovedOnly);
+    let tf = tf_with_emulator(
+        &emu,
+        &one_contract(API_INSTANCE_PAYMENTS, TIER_PAYMENTS_STANDARD),
+    );
+    apply_ok(&tf, "create");
+    let id = id_of(&tf, "anypoint_client_application_contract.access");
+    assert_eq!(emu.handle.contract(id).unwrap()["status"], "PENDING");
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(emu.handle.contract(id).is_none());
+    assert_eq!(
+        emu.handle.request_count("PATCH", "/apimanager/"),
+        0,
+        "a pending contract is not revoked"
+    );
+}
+
+#[test]
+fn a_contract_is_revoked_through_the_legacy_path_with_the_parent_id_from_its_list() {
+    let emu = started(Variant::RevokeLegacyOnly);
+    let tf = tf_with_emulator(&emu, &one_contract(API_INSTANCE_ORDERS, TIER_ORDERS_BRONZE));
+    apply_ok(&tf, "create");
+    let app = id_of(&tf, APP);
+    let id = id_of(&tf, "anypoint_client_application_contract.access");
+    let parent = emu.handle.contracts(app)[0]["apiVersion"]["apiId"]
+        .as_i64()
+        .unwrap();
+    emu.handle.reset_request_log();
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(emu.handle.contract(id).is_none());
+    let legacy = format!("/apis/{parent}/versions/{API_INSTANCE_ORDERS}/contracts/{id}/revoke");
+    assert!(
+        emu.handle
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path.ends_with(&legacy) && r.status == 201),
+        "{:?}",
+        emu.handle.requests()
+    );
+}
+
+#[test]
+fn a_deprecated_tier_is_refused_before_the_request() {
+    let emu = started(Variant::DeprecatedTier);
+    let tf = tf_with_emulator(
+        &emu,
+        &one_contract(API_INSTANCE_ORDERS, TIER_ORDERS_SILVER_DEPRECATED),
+    );
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.code != 0, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(
+        text.contains(&format!("Tier {TIER_ORDERS_SILVER_DEPRECATED} (Silver)"))
+            && text.contains("deprecated")
+            && text.contains("50001 (Bronze)"),
+        "{text}"
+    );
+    assert_eq!(
+        emu.handle.request_count("POST", "/exchange/"),
+        0,
+        "never sent"
+    );
+}
