@@ -257,3 +257,50 @@ cells! {
     delete_acted_then_500: Delete, ActedThen500;
     delete_refused_500: Delete, Refused500;
 }
+
+/// Ctrl-C while a destroy's revoke is in flight, on a platform that
+/// throttles the delete sent after the stop: the revoked contract stays in
+/// state, and the next apply deletes it.
+#[test]
+fn ctrl_c_during_a_revoke_on_a_throttling_platform_leaves_nothing_behind() {
+    let emu = RestartableEmulator::start();
+    let (base, target, _) = configs(Op::Revoke);
+    let tf = emu.tf(&base);
+    tf.apply();
+    let app_id: i64 = state_app_ids(&tf)[0].parse().unwrap();
+    let id = state_contract_ids(&tf)[0];
+    emu.set_config(&tf, &target);
+    let suffix = format!("/contracts/{id}");
+    emu.handle
+        .push_fault(Fault::on("PATCH", "/apimanager/", FaultKind::Delay(HOLD)));
+    emu.handle.push_fault(Fault::on(
+        "DELETE",
+        "/apimanager/",
+        FaultKind::Status {
+            status: 429,
+            retry_after: Some("30".into()),
+            ratelimit_reset: None,
+        },
+    ));
+    let mut run = Running::apply(&tf);
+    wait_for_request(&emu, &mut run, "PATCH", &suffix, 1);
+    run.interrupt();
+    let interrupted = run.finish(120);
+    emu.handle.clear_faults();
+    assert_no_provider_bug(&interrupted);
+    assert_eq!(
+        emu.handle.contract(id).map(|c| c["status"].clone()),
+        Some("REVOKED".into()),
+        "revoked, not deleted:\n{}",
+        interrupted.all()
+    );
+    let next = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(next.code, 0, "{}", next.all());
+    assert!(
+        emu.handle.contracts(app_id).is_empty(),
+        "nothing revoked is left behind:\n{}",
+        next.all()
+    );
+    assert!(state_contract_ids(&tf).is_empty());
+    assert_plan_empty(&tf, "after the interrupted revoke");
+}
