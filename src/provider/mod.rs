@@ -94,9 +94,8 @@ impl Provider for AnypointProvider {
                 return None;
             }
         };
-        let configured_org = config.org_id.clone();
         match AnypointClient::with_http_client(config, &req.terraform_version, req.cancel, http) {
-            Ok(client) => Some(Arc::new(AnypointData::new(client, configured_org))),
+            Ok(client) => Some(Arc::new(AnypointData::new(client))),
             Err(e) => {
                 diags.error("Cannot configure the Anypoint client", e.to_string());
                 None

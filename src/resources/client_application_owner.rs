@@ -147,8 +147,11 @@ impl Resource for ClientApplicationOwnerResource {
             return;
         };
         if config.org_id.is_null() {
-            if let Some(org) = data.as_ref().and_then(|d| d.configured_org()) {
-                planned.org_id = Maybe::Known(org.to_owned());
+            if let Some(data) = &data {
+                let Some(org) = data.org_for_plan(diags).await else {
+                    return;
+                };
+                planned.org_id = Maybe::Known(org);
             }
         }
         if let (Some(org), Some(app), Some(user)) = (

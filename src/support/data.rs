@@ -23,7 +23,6 @@ pub type OwnerLock = Arc<tokio::sync::Mutex<()>>;
 /// owners that the owner resources of this run manage.
 pub struct AnypointData {
     pub client: AnypointClient,
-    configured_org: Option<String>,
     owner_locks: Mutex<HashMap<(String, i64), OwnerLock>>,
     /// The owner resources' claims in this run (see [`OwnerRegistry`]).
     pub owners: OwnerRegistry,
@@ -31,10 +30,9 @@ pub struct AnypointData {
 }
 
 impl AnypointData {
-    pub fn new(client: AnypointClient, configured_org: Option<String>) -> Self {
+    pub fn new(client: AnypointClient) -> Self {
         AnypointData {
             client,
-            configured_org: configured_org.map(|o| canonical_uuid(&o)),
             owner_locks: Mutex::new(HashMap::new()),
             owners: OwnerRegistry::default(),
             identity: OnceCell::new(),
@@ -68,12 +66,6 @@ impl AnypointData {
             .clone()
     }
 
-    /// The organization named by the provider settings, if any (known
-    /// without a network call), in canonical form.
-    pub fn configured_org(&self) -> Option<&str> {
-        self.configured_org.as_deref()
-    }
-
     /// The lock of one application's owner list: adding and removing owners
     /// of the same application happen one at a time inside this process.
     pub fn owner_lock(&self, org: &str, app_id: i64) -> OwnerLock {
@@ -91,6 +83,20 @@ impl AnypointData {
         match configured {
             Some(o) => Ok(canonical_uuid(o)),
             None => self.client.org_id().await.map(|o| canonical_uuid(&o)),
+        }
+    }
+
+    /// The organization a plan shows for a new object whose configuration
+    /// names none: the provider's, discovered once per process, so that a
+    /// plan read in review shows where the object will be made. A failure
+    /// to reach the platform fails the plan (the error names the host).
+    pub async fn org_for_plan(&self, diags: &mut Diagnostics) -> Option<String> {
+        match self.org(None).await {
+            Ok(o) => Some(o),
+            Err(e) => {
+                api_error(diags, "finding the organization for the plan", &e);
+                None
+            }
         }
     }
 

@@ -263,7 +263,7 @@ impl Resource for ClientApplicationResource {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
-        plan::modify_plan(ctx, change, diags)
+        plan::modify_plan(ctx, change, diags).await
     }
 
     async fn create(

@@ -61,7 +61,7 @@ fn already_rotated(prior: &ClientApplicationModel, prior_private: &[u8]) -> bool
 }
 
 /// The body of [`Resource::modify_plan`](crate::framework::Resource::modify_plan).
-pub(super) fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
+pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
     let Some(mut planned) = ClientApplicationModel::decode(&change.planned, diags) else {
         return;
     };
@@ -69,16 +69,17 @@ pub(super) fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagno
         let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
             return;
         };
-        // Show the organization in the plan when the provider names it.
+        // Show the organization in the plan.
         if config.org_id.is_null() {
             if let Some(data) = ctx
                 .provider_data
                 .clone()
                 .and_then(|d| d.downcast::<AnypointData>().ok())
             {
-                if let Some(org) = data.configured_org() {
-                    planned.org_id = org.into();
-                }
+                let Some(org) = data.org_for_plan(diags).await else {
+                    return;
+                };
+                planned.org_id = Maybe::Known(org);
             }
         }
         planned.write_changes(&mut change.planned);

@@ -281,12 +281,14 @@ impl Resource for ClientApplicationContractResource {
                 return;
             };
             if config.org_id.is_null() {
-                if let Some(org) = ctx
+                if let Some(data) = ctx
                     .provider_data
                     .clone()
                     .and_then(|d| d.downcast::<AnypointData>().ok())
-                    .and_then(|d| d.configured_org().map(str::to_owned))
                 {
+                    let Some(org) = data.org_for_plan(diags).await else {
+                        return;
+                    };
                     planned.org_id = Maybe::Known(org);
                 }
             }
