@@ -2,24 +2,37 @@
 # Acceptance run against a real Anypoint organization (maintainers only).
 #
 #   scripts/acceptance.sh           the Terraform lifecycle: create, empty plan,
-#                                   update, owner, import, destroy
+#                                   update, owner, import, destroy; with an API
+#                                   instance, also a contract: create, empty
+#                                   plan, import, destroy
 #   scripts/acceptance.sh --probe   answer the open questions of the API notes
-#                                   (anypoint-api.md §8) by making the calls,
-#                                   and print a report
+#                                   (anypoint-api.md §8 and §9) by making the
+#                                   calls, and print a report; each question the
+#                                   emulator has variants for gets a line
+#                                   "variant: <name>" or "variant: default (...)"
+#                                   naming the emulator variant the answer
+#                                   matches (docs/guides/emulator.md)
 #
 # Environment:
 #   ANYPOINT_CLIENT_ID, ANYPOINT_CLIENT_SECRET   a Connected App (client
 #                                   credentials, Application Creator scope)
 #   ANYPOINT_CONTROL_PLANE          us (default), eu, gov, ca, jp
 #   ANYPOINT_BASE_URL               instead of the control plane (e.g. the emulator)
-#   ANYPOINT_ORG_ID                 root organization (default: from /accounts/api/me)
+#   ANYPOINT_ORG_ID                 root organization (default: user.organization.id
+#                                   of /accounts/api/me)
 #   ANYPOINT_OWNER_USER_ID          user to add as owner (default: the first
 #                                   user of the organization other than the
 #                                   Connected App's owner)
 #   ANYPOINT_API_INSTANCE_ID, ANYPOINT_ENVIRONMENT_ID
 #                                   an API instance (and its environment) for
-#                                   the contract questions of --probe
-#   ANYPOINT_TIER_ID                SLA tier to request (default: the first)
+#                                   the contract questions of --probe and the
+#                                   contract steps of the lifecycle
+#   ANYPOINT_TIER_ID                SLA tier to request (default: the first
+#                                   ACTIVE tier approved automatically)
+#   ANYPOINT_PENDING_TIER_ID        SLA tier that needs approval, for the
+#                                   teardown question of --probe (default: the
+#                                   first ACTIVE tier that is not approved
+#                                   automatically)
 #   ANYPOINT_PROVIDER_DIR           directory holding a built
 #                                   terraform-provider-anypoint (default: build
 #                                   it with cargo into target/debug)
@@ -27,7 +40,8 @@
 #   TERRAFORM                       the Terraform CLI (default: terraform on PATH)
 #
 # Everything is created under a unique name prefix. On exit, also after a
-# failed step, the script destroys what Terraform manages, then deletes every
+# failed step, the script destroys what Terraform manages, then ends every
+# contract it created (delete, or revoke then delete) and deletes every
 # application it created or that carries the prefix, through the API.
 # Exit codes: 0 passed, 1 a step failed, 2 credentials or tools missing.
 set -euo pipefail
@@ -55,6 +69,10 @@ fi
 for tool in curl python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 2; }
 done
+# The interpreter itself: a version manager's python3 shim costs a process
+# or two more on each of the many JSON reads.
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || py=""
+[ -n "$py" ] && [ -x "$py" ] || py=python3
 tf=${TERRAFORM:-terraform}
 if [ "$mode" = lifecycle ]; then
   command -v "$tf" >/dev/null 2>&1 || { echo "error: the Terraform CLI is required (PATH or \$TERRAFORM)" >&2; exit 2; }
@@ -77,6 +95,13 @@ prefix=${ANYPOINT_ACCEPTANCE_PREFIX:-tfacc-$(date +%s)-$RANDOM}
 work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-acceptance.XXXXXX")
 created="$work/created-ids"
 : >"$created"
+# "<application id> <contract id>" of every contract the probe asked for.
+contracts_made="$work/created-contracts"
+: >"$contracts_made"
+# The API instance of the contract questions and steps, when given.
+api_id=${ANYPOINT_API_INSTANCE_ID:-}
+env_id=${ANYPOINT_ENVIRONMENT_ID:-}
+inst=""
 tf_dir=""
 step="start"
 
@@ -85,7 +110,7 @@ step="start"
 # json FILE EXPR: evaluate a Python expression over the JSON in FILE (`d`);
 # prints nothing when the file is not JSON or the expression fails.
 json() {
-  python3 - "$1" "$2" <<'PY' 2>/dev/null || true
+  "$py" - "$1" "$2" <<'PY' 2>/dev/null || true
 import json, sys
 try:
     d = json.load(open(sys.argv[1]))
@@ -132,14 +157,20 @@ api() {
 
 org=""
 me_file="$work/me.json"
+# The root organization: applications live there (anypoint-api.md §9.2). A
+# Connected App in a business group has that group in client.org_id, so the
+# root is taken from user.organization.id.
 discover_org() {
   api GET /accounts/api/me
   cp "$body_file" "$me_file"
   org=${ANYPOINT_ORG_ID:-}
   if [ -z "$org" ]; then
-    org=$(json "$me_file" '(d.get("client") or {}).get("org_id") or d["user"]["organization"]["id"]')
+    org=$(json "$me_file" '((d.get("user") or {}).get("organization") or {}).get("id") or (d.get("client") or {}).get("org_id")')
   fi
   [ -n "$org" ] || { echo "error: could not find the organization id (set ANYPOINT_ORG_ID)" >&2; return 1; }
+  if [ -n "$api_id" ] && [ -n "$env_id" ]; then
+    inst="/apimanager/api/v1/organizations/$org/environments/$env_id/apis/$api_id"
+  fi
 }
 
 apps="/apiplatform/repository/v2/organizations"
@@ -151,12 +182,111 @@ create_app() {
   if [ -n "$app_id" ]; then echo "$app_id" >>"$created"; fi
 }
 
+# ---------------------------------------------------------------- contracts
+
+# tier_ids: sets $tier (ANYPOINT_TIER_ID, else the first ACTIVE tier approved
+# automatically) and $pending_tier (ANYPOINT_PENDING_TIER_ID, else the first
+# ACTIVE tier that needs approval); $has_tiers is the number of tiers listed.
+tier="" pending_tier="" has_tiers=0
+tier_ids() {
+  api GET "$inst/tiers"
+  local tiers="$work/tiers.json"
+  cp "$body_file" "$tiers"
+  has_tiers=$(json "$tiers" 'len(d["tiers"] if isinstance(d, dict) else d)')
+  has_tiers=${has_tiers:-0}
+  tier=${ANYPOINT_TIER_ID:-$(json "$tiers" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status", "ACTIVE") == "ACTIVE" and t.get("autoApprove"))')}
+  pending_tier=${ANYPOINT_PENDING_TIER_ID:-$(json "$tiers" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status", "ACTIVE") == "ACTIVE" and not t.get("autoApprove"))')}
+}
+
+# asset_coordinates: sets $group $asset $ver $vgroup from the instance and
+# Exchange (what a contract request names).
+group="" asset="" ver="" vgroup=""
+asset_coordinates() {
+  local instance="$work/instance.json"
+  api GET "$inst"
+  cp "$body_file" "$instance"
+  group=$(json "$instance" 'd["groupId"]')
+  asset=$(json "$instance" 'd["assetId"]')
+  ver=$(json "$instance" 'd["assetVersion"]')
+  api GET "/exchange/api/v2/assets/$group/$asset/$ver"
+  vgroup=$(json "$body_file" 'd.get("versionGroup")')
+  vgroup=${vgroup:-$(json "$instance" 'd.get("productVersion")')}
+}
+
+# new_contract APP [TIER]: request access for APP on the instance; sets
+# $status, $cid and $cstatus (the contract's status) and records it.
+cid="" cstatus=""
+new_contract() {
+  api POST "/exchange/api/v2/organizations/$org/applications/$1/contracts" \
+    "{\"apiId\":$api_id,\"instanceType\":\"api\",\"acceptedTerms\":true,\"organizationId\":\"$org\",\"environmentId\":\"$env_id\",\"groupId\":\"$group\",\"assetId\":\"$asset\",\"version\":\"$ver\",\"versionGroup\":\"$vgroup\"${2:+,\"requestedTierId\":$2}}"
+  cid=$(json "$body_file" 'd["id"]')
+  cstatus=$(json "$body_file" 'd.get("status")')
+  if [ -n "$cid" ]; then echo "$1 $cid" >>"$contracts_made"; fi
+}
+
+# new_app_contract NAME [TIER]: a new application with a contract.
+new_app_contract() {
+  create_app "$1"
+  cid="" cstatus=""
+  [ -n "$app_id" ] || return 0
+  new_contract "$app_id" "${2:-}"
+}
+
+# contract_status CID: the contract's status as API Manager reports it.
+contract_status() {
+  api GET "$inst/contracts/$1"
+  if [ "$status" = 404 ]; then echo GONE; else json "$body_file" 'd.get("status")'; fi
+}
+
+# parent_api_id APP CID: the parent API id of the contract's instance, from
+# the application's contract list (apiVersion.apiId, anypoint-api.md §9.4).
+parent_api_id() {
+  api GET "$apps/$org/applications/$1/contracts?limit=250"
+  json "$body_file" 'next(c["apiVersion"]["apiId"] for c in d if str(c["id"]) == "'"$2"'")'
+}
+
+# revoke_contract APP CID: the documented API Manager PATCH; when that is not
+# served (404, 405), the legacy API Platform POST …/revoke. Sets $status and
+# $revoked_by.
+revoked_by=""
+revoke_contract() {
+  revoked_by=PATCH
+  api PATCH "$inst/contracts/$2" '{"status":"REVOKED"}'
+  case "$status" in 404 | 405) ;; *) return 0 ;; esac
+  local parent
+  parent=$(parent_api_id "$1" "$2")
+  [ -n "$parent" ] || return 0
+  revoked_by="legacy POST"
+  api POST "$apps/$org/apis/$parent/versions/$api_id/contracts/$2/revoke" '{}'
+}
+
+# end_contract APP CID: delete it; if the delete is refused, revoke it and
+# delete it again. Fails when it is still there.
+end_contract() {
+  api DELETE "$inst/contracts/$2"
+  case "$status" in 2?? | 404) return 0 ;; esac
+  revoke_contract "$1" "$2"
+  api DELETE "$inst/contracts/$2"
+  case "$status" in 2?? | 404) return 0 ;; esac
+  return 1
+}
+
 # ---------------------------------------------------------------- clean-up
+
+end_leftover_contracts() {
+  local app c
+  [ -n "$inst" ] && [ -s "$contracts_made" ] || return 0
+  while read -r app c; do
+    end_contract "$app" "$c" \
+      || echo "    clean-up: contract $c of application $app is still there ($status: $(head -c 200 "$body_file")); deleting the application" >&2
+  done < <(sort -u "$contracts_made")
+}
 
 delete_leftovers() {
   local id ids page offset name
   get_token || return 0
   [ -n "$org" ] || discover_org || return 0
+  end_leftover_contracts
   ids=$(sort -u "$created")
   # And anything with the prefix that the list shows (with and without
   # targetAdminSite: the Connected App may see different lists).
@@ -270,6 +400,28 @@ resource "anypoint_client_application_owner" "owner" {
   application_id = anypoint_client_application.app.id
   user_id        = var.owner
 }
+
+variable "api_instance_id" {
+  type    = string
+  default = ""
+}
+variable "environment_id" {
+  type    = string
+  default = ""
+}
+variable "tier_id" {
+  type    = string
+  default = ""
+}
+
+resource "anypoint_client_application_contract" "contract" {
+  count             = var.api_instance_id == "" ? 0 : 1
+  application_id    = anypoint_client_application.app.id
+  api_instance_id   = var.api_instance_id
+  environment_id    = var.environment_id
+  requested_tier_id = var.tier_id == "" ? null : var.tier_id
+  accepted_terms    = true
+}
 TF
   cd "$tf_dir"
   local common=(-input=false -no-color)
@@ -279,7 +431,7 @@ TF
   echo "==> $step"
   "$tf" apply -auto-approve "${common[@]}" "${tf_vars[@]}"
   local id
-  id=$("$tf" show -json | python3 -c 'import json,sys
+  id=$("$tf" show -json | "$py" -c 'import json,sys
 d=json.load(sys.stdin)
 print(next(r["values"]["id"] for r in d["values"]["root_module"]["resources"] if r["address"]=="anypoint_client_application.app"))')
   echo "$id" >>"$created"
@@ -312,12 +464,65 @@ print(next(r["values"]["id"] for r in d["values"]["root_module"]["resources"] if
     || { echo "error: the platform does not list $owner as an owner" >&2; return 1; }
   empty_plan "owner"
 
+  local contract_id=""
+  if [ -n "$inst" ]; then
+    step="contract"
+    tier_ids
+    if [ "$has_tiers" -gt 0 ] && [ -z "$tier" ]; then
+      echo "error: instance $api_id has no ACTIVE tier approved automatically (set ANYPOINT_TIER_ID)" >&2
+      return 1
+    fi
+    echo "==> $step (API instance $api_id${tier:+, tier $tier})"
+    tf_vars+=(-var "api_instance_id=$api_id" -var "environment_id=$env_id" -var "tier_id=$tier")
+    "$tf" apply -auto-approve "${common[@]}" "${tf_vars[@]}"
+    contract_id=$("$tf" show -json | "$py" -c 'import json,sys
+d=json.load(sys.stdin)
+print(next(r["values"]["id"] for r in d["values"]["root_module"]["resources"] if r["address"]=="anypoint_client_application_contract.contract[0]"))')
+    echo "    contract $contract_id"
+    api GET "$apps/$org/applications/$id/contracts?limit=250"
+    [ "$(json "$body_file" 'any(str(c["id"]) == "'"$contract_id"'" for c in d)')" = true ] \
+      || { echo "error: the platform does not list contract $contract_id (GET answered $status)" >&2; return 1; }
+    empty_plan "contract"
+  fi
+
   step="import"
   echo "==> $step"
-  "$tf" state rm -no-color anypoint_client_application.app 'anypoint_client_application_owner.owner[0]'
+  local imported=(anypoint_client_application.app 'anypoint_client_application_owner.owner[0]')
+  if [ -n "$contract_id" ]; then imported+=('anypoint_client_application_contract.contract[0]'); fi
+  "$tf" state rm -no-color "${imported[@]}"
   "$tf" import "${common[@]}" "${tf_vars[@]}" anypoint_client_application.app "$org/$id"
   "$tf" import "${common[@]}" "${tf_vars[@]}" 'anypoint_client_application_owner.owner[0]' "$org/$id/$owner"
+  if [ -n "$contract_id" ]; then
+    "$tf" import "${common[@]}" "${tf_vars[@]}" 'anypoint_client_application_contract.contract[0]' "$org/$id/$contract_id"
+    # The platform does not report a contract's environment or terms: the
+    # first apply after the import records them in place, never by replacing.
+    local code=0
+    "$tf" plan -detailed-exitcode "${common[@]}" "${tf_vars[@]}" -out "$work/import.plan" >"$work/import-plan.log" || code=$?
+    cat "$work/import-plan.log"
+    case "$code" in
+      0) ;;
+      2)
+        if grep -q "must be replaced" "$work/import-plan.log"; then
+          echo "error: the plan after the import replaces something" >&2
+          return 1
+        fi
+        "$tf" apply "${common[@]}" "$work/import.plan"
+        ;;
+      *) echo "error: the plan after the import failed (exit $code)" >&2; return 1 ;;
+    esac
+  fi
   empty_plan "import"
+
+  if [ -n "$contract_id" ]; then
+    step="contract destroy"
+    echo "==> $step"
+    tf_vars=(-var "prefix=$prefix" -var "description=updated by scripts/acceptance.sh" -var "owner=$owner")
+    "$tf" apply -auto-approve "${common[@]}" "${tf_vars[@]}"
+    api GET "$apps/$org/applications/$id/contracts?limit=250"
+    [ "$status" = 200 ] && [ "$(json "$body_file" 'any(str(c["id"]) == "'"$contract_id"'" for c in d)')" = false ] \
+      || { echo "error: the platform still lists contract $contract_id (GET answered $status)" >&2; return 1; }
+    empty_plan "contract destroy"
+  fi
 
   step="destroy"
   echo "==> $step"
@@ -329,19 +534,26 @@ print(next(r["values"]["id"] for r in d["values"]["root_module"]["resources"] if
   esac
   rm -f terraform.tfstate
   cd "$root"
-  echo "==> Acceptance lifecycle passed (create, empty plan, update, owner, import, destroy)"
+  echo "==> Acceptance lifecycle passed (create, empty plan, update, owner,${contract_id:+ contract,} import,${contract_id:+ contract destroy,} destroy)"
 }
 
 # ---------------------------------------------------------------- probe
 
 report() {
-  # report ID QUESTION SENT STATUS ANSWER
-  printf '%s %s\n   sent:   %s\n   status: %s\n   answer: %s\n\n' "$1" "$2" "$3" "$4" "$5"
+  # report ID QUESTION SENT STATUS ANSWER [VARIANT]: VARIANT names the
+  # emulator variant the answer matches (docs/guides/emulator.md), or
+  # "default (...)" for the emulator's default answer, or "unknown (...)".
+  printf '%s %s\n   sent:   %s\n   status: %s\n   answer: %s\n' "$1" "$2" "$3" "$4" "$5"
+  if [ $# -ge 6 ]; then printf '   variant: %s\n' "$6"; fi
+  printf '\n'
 }
 
+# is2xx STATUS
+is2xx() { case "$1" in 2??) return 0 ;; *) return 1 ;; esac; }
+
 probe() {
-  local a b s1 s2 id1 id2 ans sent
-  echo "==> Probe: open questions of anypoint-api.md §8 against $base"
+  local a b c s0 s1 s2 id1 id2 ans v
+  echo "==> Probe: open questions of anypoint-api.md §8 and §9 against $base"
   echo
 
   step="probe Q1"
@@ -367,26 +579,39 @@ probe() {
   api PUT "$apps/$org/applications/$a" "{\"name\":\"$prefix-put\"}"
   s1=$status
   api GET "$apps/$org/applications/$a"
-  ans=$(json "$body_file" '"description=%r url=%r redirectUri=%r grantTypes=%r" % (d.get("description"), d.get("url"), d.get("redirectUri"), d.get("grantTypes"))')
-  case "$ans" in
-    *"description='kept?'"*) ans="omitted fields are kept ($ans)" ;;
-    "") ans="GET answered $status" ;;
-    *) ans="omitted fields are cleared ($ans)" ;;
-  esac
+  ans=$(json "$body_file" '(lambda kept, cleared: ("omitted fields are kept" if not cleared else "omitted fields are cleared" if not kept else "some omitted fields are kept: " + ", ".join(kept) + "; cleared: " + ", ".join(cleared)) + " (%s)" % ", ".join("%s=%r" % (k, d.get(k)) for k in ("description", "url", "redirectUri", "grantTypes")))(*(lambda sent: ([k for k in sent if d.get(k) == sent[k]], [k for k in sent if d.get(k) != sent[k]]))({"description": "kept?", "url": "https://example.com/kept", "redirectUri": ["https://example.com/cb"], "grantTypes": ["authorization_code"]}))')
   report Q2 "Does a partial PUT clear the fields it omits?" \
-    "PUT $apps/{org}/applications/$a {\"name\":…} after a create with description, url, redirectUri, grantTypes" "$s1" "$ans"
+    "PUT $apps/{org}/applications/$a {\"name\":…} after a create with description, url, redirectUri, grantTypes" "$s1" "${ans:-GET answered $status}"
 
   step="probe Q10"
+  api PUT "$apps/$org/applications/$a" "{\"name\":\"$prefix-put\",\"description\":\"set\",\"url\":\"https://example.com/set\"}"
+  s0=$status
   api PUT "$apps/$org/applications/$a" "{\"name\":\"$prefix-put\",\"description\":null,\"url\":null}"
   s1=$status
   api GET "$apps/$org/applications/$a"
   b=$(json "$body_file" '"description=%r url=%r" % (d.get("description"), d.get("url"))')
+  local null_kept
+  null_kept=$(json "$body_file" '"kept" if d.get("description") == "set" else "cleared" if d.get("description") in (None, "") else "other"')
   api PUT "$apps/$org/applications/$a" "{\"name\":\"$prefix-put\",\"description\":\"\",\"url\":\"\"}"
   s2=$status
   api GET "$apps/$org/applications/$a"
-  report Q10 "Does PUT accept null for description/url, or must a cleared field be \"\"?" \
-    "PUT {\"description\":null,\"url\":null}, then PUT {\"description\":\"\",\"url\":\"\"}" "$s1, then $s2" \
-    "null: $s1, read back $b; \"\": $s2, read back $(json "$body_file" '"description=%r url=%r" % (d.get("description"), d.get("url"))')"
+  c=$(json "$body_file" '"description=%r url=%r" % (d.get("description"), d.get("url"))')
+  local empty_read listed unset
+  empty_read=$(json "$body_file" '{None: "null", "": "empty"}.get(d.get("description"), "other")')
+  api GET "$apps/$org/applications?query=$prefix-put&targetAdminSite=true"
+  listed=$(json "$body_file" 'next("description=%r" % x.get("description") for x in d["applications"] if str(x["id"]) == "'"$a"'")')
+  create_app "$prefix-bare"
+  api GET "$apps/$org/applications/$app_id"
+  unset=$(json "$body_file" '"description=%r url=%r" % (d.get("description"), d.get("url"))')
+  api DELETE "$apps/$org/applications/$app_id"
+  if [ "$s0" != 200 ] || ! is2xx "$s1"; then v="unknown (setting answered $s0, the PUT with null $s1)"
+  elif [ "$null_kept" = kept ] && [ "$empty_read" = empty ]; then v="put-keeps-null"
+  elif [ "$null_kept" = cleared ] && [ "$empty_read" = null ]; then v="default (null clears; \"\" reads back as null)"
+  else v="unknown (null: $null_kept; \"\" read back as $empty_read)"; fi
+  report Q10 "Does PUT accept null for description/url, or must a cleared field be \"\"? What does GET answer for an unset one?" \
+    "PUT {\"description\":\"set\",…}, PUT {\"description\":null,\"url\":null}, PUT {\"description\":\"\",\"url\":\"\"}; GET by id and the list item; GET of an application created without them" \
+    "$s0, $s1, then $s2" \
+    "null: $s1, read back $b; \"\": $s2, read back $c, in the list ${listed:-not found}; created without: $unset" "$v"
 
   step="probe Q3"
   api GET "$apps/$org/applications/$a"
@@ -404,32 +629,69 @@ probe() {
   report Q3 "What does secret reset return?" "POST $apps/{org}/applications/$a/secret/reset (no body)" "$s1" "$ans"
 
   step="probe Q4"
-  ans=$(json "$me_file" '"client.org_id=%s, user.organization.id=%s" % ((d.get("client") or {}).get("org_id"), ((d.get("user") or {}).get("organization") or {}).get("id"))')
-  report Q4 "Is client.org_id in /me for a client-credentials token, and does it differ from user.organization.id?" \
-    "GET /accounts/api/me" "200" "${ans:-no JSON body}"
+  local client_org user_org
+  client_org=$(json "$me_file" '(d.get("client") or {}).get("org_id")')
+  user_org=$(json "$me_file" '((d.get("user") or {}).get("organization") or {}).get("id")')
+  ans="client.org_id=${client_org:-absent}, user.organization.id=${user_org:-absent}"
+  s1="200"
+  if [ -z "$client_org" ]; then v="unknown (no client.org_id)"
+  elif [ "$client_org" = "$user_org" ]; then v="default (client.org_id is the root organization, user.organization.id)"
+  else
+    api GET "/accounts/api/organizations/$client_org"
+    s1="200, then $status"
+    b=$(json "$body_file" '"isMaster=%s, parentOrganizationIds=%s" % (d.get("isMaster"), d.get("parentOrganizationIds"))')
+    ans="$ans; GET /accounts/api/organizations/$client_org answered $status${b:+: $b}"
+    if [ "$status" = 200 ] && [ "$(json "$body_file" 'd.get("isMaster") is False or bool(d.get("parentOrganizationIds"))')" = true ]; then
+      v="business-group"
+    else v="unknown (client.org_id differs, but $status does not show a business group)"; fi
+  fi
+  report Q4 "Is client.org_id in /me for a client-credentials token, and does it name the root organization (user.organization.id)?" \
+    "GET /accounts/api/me; GET /accounts/api/organizations/{client.org_id} when they differ" "$s1" "$ans" "$v"
 
   step="probe Q9"
   api GET "$apps/$org/applications?query=$prefix"
   s1=$status
-  local seen1 seen2
+  local seen1 seen2 ours mine
   seen1=$(json "$body_file" '"%d of total %s" % (len([x for x in d["applications"] if x["name"].startswith("'"$prefix"'")]), d.get("total"))')
   api GET "$apps/$org/applications?query=$prefix&targetAdminSite=true"
   s2=$status
   seen2=$(json "$body_file" '"%d of total %s" % (len([x for x in d["applications"] if x["name"].startswith("'"$prefix"'")]), d.get("total"))')
+  ours=$(json "$body_file" 'len([x for x in d["applications"] if x["name"].startswith("'"$prefix"'")])')
+  mine=$(json "$body_file" 'sorted(set(k for x in d["applications"] if x["name"].startswith("'"$prefix"'") for k in x))')
+  if [ "$s2" != 200 ]; then v="unknown (the list answered $s2)"
+  elif [ "${ours:-0}" = 0 ]; then v="list-hides-applications"
+  else v="default (the list shows the Connected App's applications)"; fi
   report Q9 "Which applications does the Connected App see in A's list, with and without targetAdminSite=true?" \
     "GET $apps/{org}/applications?query=$prefix [&targetAdminSite=true] (it created $(sort -u "$created" | wc -l) so far)" \
-    "$s1, $s2" "without: ${seen1:-no list} of its own; with targetAdminSite=true: ${seen2:-no list}"
+    "$s1, $s2" "without: ${seen1:-no list} of its own; with targetAdminSite=true: ${seen2:-no list}" "$v"
+
+  step="probe list items"
+  if [ "$s2" != 200 ] || [ "${ours:-0}" = 0 ]; then v="unknown (the list showed none of its applications)"
+  elif [ "$(json "$body_file" 'any("clientId" in x for x in d["applications"] if x["name"].startswith("'"$prefix"'"))')" = true ]; then
+    v="default (whole items: client id and secret, redirect URIs, grant types)"
+  else v="list-items-short"; fi
+  report LIST-ITEMS "Are list items whole applications with targetAdminSite=true?" \
+    "GET $apps/{org}/applications?query=$prefix&targetAdminSite=true (Q9)" "$s2" "keys of its items: ${mine:-none}" "$v"
 
   step="probe Q7"
-  local self
+  local self owner_id
   self=$(json "$me_file" 'd["user"]["id"]')
   api GET "$apps/$org/applications/$a"
-  b=$(json "$body_file" '(d.get("owners") or [{}])[0].get("id")')
-  b=${b:-$self}
-  api POST "$apps/$org/applications/$a/owners" "{\"id\":\"$b\"}"
+  owner_id=$(json "$body_file" '(d.get("owners") or [{}])[0].get("id")')
+  owner_id=${owner_id:-$self}
+  api POST "$apps/$org/applications/$a/owners" "{\"id\":\"$owner_id\"}"
+  s1=$status
+  ans=$(case "$s1" in 409) echo "409 Conflict: $(json "$body_file" 'd.get("message")')" ;; 200 | 201 | 204) echo "accepted as a no-op ($s1)" ;; *) echo "$s1: $(head -c 200 "$body_file")" ;; esac)
+  api GET "$apps/$org/applications/$a"
+  b=$(json "$body_file" 'len([o for o in d.get("owners", []) if o.get("id") == "'"$owner_id"'"])')
+  ans="$ans; the owner is listed ${b:-?} time(s)"
+  case "$s1" in
+    409) v="default (409 Conflict)" ;;
+    201) if [ "$b" = 1 ]; then v="owner-add-existing-201"; else v="unknown (201, listed ${b:-?} times)"; fi ;;
+    *) v="unknown ($s1)" ;;
+  esac
   report Q7 "What does a POST for an existing owner return?" \
-    "POST $apps/{org}/applications/$a/owners {\"id\":\"$b\"} (already an owner)" "$status" \
-    "$(case "$status" in 409) echo "409 Conflict: $(json "$body_file" 'd.get("message")')" ;; 200 | 201 | 204) echo "accepted as a no-op ($status)" ;; *) echo "$status: $(head -c 200 "$body_file")" ;; esac)"
+    "POST $apps/{org}/applications/$a/owners {\"id\":\"$owner_id\"} (already an owner)" "$s1" "$ans" "$v"
 
   step="probe Q5"
   api DELETE "$apps/$org/applications/$id1"
@@ -439,79 +701,181 @@ probe() {
     "DELETE then GET $apps/{org}/applications/$id1" "$s1, then $status" "GET answers $status"
 
   step="probe contracts"
-  local api_id=${ANYPOINT_API_INSTANCE_ID:-} env=${ANYPOINT_ENVIRONMENT_ID:-}
-  if [ -z "$api_id" ] || [ -z "$env" ]; then
-    report Q8 "Can a Connected App create a contract through API Manager v1?" "nothing" "-" \
-      "not asked: set ANYPOINT_API_INSTANCE_ID and ANYPOINT_ENVIRONMENT_ID"
-    report Q11 "What does revoking a contract return on each path, and an already revoked one?" "nothing" "-" \
-      "not asked: set ANYPOINT_API_INSTANCE_ID and ANYPOINT_ENVIRONMENT_ID"
-  else
-    local inst="/apimanager/api/v1/organizations/$org/environments/$env/apis/$api_id"
-    local tier=${ANYPOINT_TIER_ID:-} instance="$work/instance.json" cid p1 p2 p3
-    api GET "$inst"
-    cp "$body_file" "$instance"
-    if [ -z "$tier" ]; then
-      api GET "$inst/tiers"
-      tier=$(json "$body_file" '(d["tiers"] if isinstance(d, dict) else d)[0]["id"]')
-    fi
-    local group asset ver vgroup
-    group=$(json "$instance" 'd["groupId"]')
-    asset=$(json "$instance" 'd["assetId"]')
-    ver=$(json "$instance" 'd["assetVersion"]')
-    api GET "/exchange/api/v2/assets/$group/$asset/$ver"
-    vgroup=$(json "$body_file" 'd.get("versionGroup")')
-    vgroup=${vgroup:-$(json "$instance" 'd.get("productVersion")')}
-    new_contract() {
-      api POST "/exchange/api/v2/organizations/$org/applications/$1/contracts" \
-        "{\"apiId\":$api_id,\"instanceType\":\"api\",\"acceptedTerms\":true,\"organizationId\":\"$org\",\"environmentId\":\"$env\",\"groupId\":\"$group\",\"assetId\":\"$asset\",\"version\":\"$ver\",\"versionGroup\":\"$vgroup\"${tier:+,\"requestedTierId\":$tier}}"
-      cid=$(json "$body_file" 'd["id"]')
-    }
-
-    step="probe Q8"
-    create_app "$prefix-v1contract"
-    api POST "$inst/contracts" "{\"applicationId\":$app_id${tier:+,\"requestedTierId\":$tier}}"
-    s1=$status
-    report Q8 "Can a Connected App create a contract through API Manager v1?" \
-      "POST $inst/contracts {\"applicationId\":$app_id}" "$s1" \
-      "$(case "$s1" in 201 | 200) echo "yes ($s1)" ;; *) echo "no: $s1 $(head -c 200 "$body_file")" ;; esac)"
-
-    step="probe Q11"
-    local labels=("POST api/v1 …/contracts/{id}/revoke" "PATCH api/v1 …/contracts/{id} {status:REVOKED}" "POST xapi/v1 …/contracts/{id}/revoke")
-    local paths=("POST $inst/contracts/{id}/revoke {}"
-      "PATCH $inst/contracts/{id} {\"status\":\"REVOKED\"}"
-      "POST /apimanager/xapi/v1/organizations/$org/environments/$env/apis/$api_id/contracts/{id}/revoke {}")
-    local i answers="" statuses="" method path body
-    for i in 0 1 2; do
-      create_app "$prefix-revoke$i"
-      new_contract "$app_id"
-      [ -n "$cid" ] || { answers="$answers [${labels[$i]}: no contract to revoke: $status $(head -c 150 "$body_file")]"; continue; }
-      read -r method path body <<<"${paths[$i]}"
-      path=${path//\{id\}/$cid}
-      api "$method" "$path" "$body"
-      p1=$status
-      api "$method" "$path" "$body"
-      p2=$status
-      api GET "$inst/contracts/$cid"
-      p3=$(json "$body_file" 'd.get("status")')
-      statuses="$statuses $p1/$p2"
-      answers="$answers [${labels[$i]}: first $p1, again $p2, contract then ${p3:-unreadable}]"
-      # Tidy up: revoke through whichever path works here, then delete.
-      local j
-      for j in 0 1 2; do
-        [ "$p3" = REVOKED ] && break
-        read -r method path body <<<"${paths[$j]}"
-        api "$method" "${path//\{id\}/$cid}" "$body"
-        api GET "$inst/contracts/$cid"
-        p3=$(json "$body_file" 'd.get("status")')
-      done
-      api DELETE "$inst/contracts/$cid"
+  if [ -z "$inst" ]; then
+    local q none="not asked: set ANYPOINT_API_INSTANCE_ID and ANYPOINT_ENVIRONMENT_ID"
+    report INSTANCE-APIID "Does the API instance GET carry its parent API id (apiId)?" "nothing" "-" "$none" "unknown ($none)"
+    report Q8 "Can a Connected App create a contract through API Manager v1?" "nothing" "-" "$none"
+    report Q11 "What does revoking a contract return on each path, and an already revoked one?" "nothing" "-" "$none" "unknown ($none)"
+    for q in REVOKE-PATH TEARDOWN MANAGE-CONTRACTS DEPRECATED-TIER; do
+      report "$q" "(needs an API instance)" "nothing" "-" "$none" "unknown ($none)"
     done
-    report Q11 "What does revoking a contract return on each path, and an already revoked one?" \
-      "each of: ${labels[0]}; ${labels[1]}; ${labels[2]} (under $inst; twice, on a new contract each)" "${statuses# }" "${answers# }"
+  else
+    probe_contracts
   fi
 
   step="probe done"
   echo "==> Probe finished; the clean-up below deletes what it created"
+}
+
+probe_contracts() {
+  local s1 s2 c v ans
+
+  step="probe instance"
+  api GET "$inst"
+  s1=$status
+  ans=$(json "$body_file" '"keys: " + ", ".join(sorted(d.keys()))')
+  if [ "$s1" != 200 ]; then v="unknown (the instance GET answered $s1)"
+  elif [ "$(json "$body_file" '"apiId" in d')" = true ]; then v="instance-with-api-id"
+  else v="default (no apiId; the parent id is in the contract list's apiVersion.apiId)"; fi
+  report INSTANCE-APIID "Does the API instance GET carry its parent API id (apiId)?" "GET $inst" "$s1" "${ans:-no JSON body}" "$v"
+
+  asset_coordinates
+  tier_ids
+
+  step="probe Q8"
+  create_app "$prefix-v1contract"
+  api POST "$inst/contracts" "{\"applicationId\":$app_id${tier:+,\"requestedTierId\":$tier}}"
+  s1=$status
+  c=$(json "$body_file" 'd["id"]')
+  if [ -n "$c" ]; then echo "$app_id $c" >>"$contracts_made"; fi
+  report Q8 "Can a Connected App create a contract through API Manager v1?" \
+    "POST $inst/contracts {\"applicationId\":$app_id}" "$s1" \
+    "$(case "$s1" in 201 | 200) echo "yes ($s1)" ;; *) echo "no: $s1 $(head -c 200 "$body_file")" ;; esac)"
+
+  step="probe Q11"
+  local labels=("POST api/v1 …/contracts/{id}/revoke" "PATCH api/v1 …/contracts/{id} {status:REVOKED}"
+    "POST xapi/v1 …/contracts/{id}/revoke" "POST API Platform v2 …/apis/{apiId}/versions/{api}/contracts/{id}/revoke")
+  local paths=("POST $inst/contracts/{id}/revoke {}"
+    "PATCH $inst/contracts/{id} {\"status\":\"REVOKED\"}"
+    "POST /apimanager/xapi/v1/organizations/$org/environments/$env_id/apis/$api_id/contracts/{id}/revoke {}"
+    "POST $apps/$org/apis/{parent}/versions/$api_id/contracts/{id}/revoke {}")
+  local i answers="" statuses="" method path body p1 p2 p3 app parent
+  local -a first again after
+  for i in 0 1 2 3; do
+    first[i]="" again[i]="" after[i]=""
+    new_app_contract "$prefix-revoke$i" "$tier"
+    app=$app_id
+    [ -n "$cid" ] || { answers="$answers [${labels[$i]}: no contract to revoke: $status $(head -c 150 "$body_file")]"; continue; }
+    read -r method path body <<<"${paths[$i]}"
+    path=${path//\{id\}/$cid}
+    if [ "$i" = 3 ]; then
+      parent=$(parent_api_id "$app" "$cid")
+      path=${path//\{parent\}/${parent:-unknown}}
+    fi
+    api "$method" "$path" "$body"
+    p1=$status
+    api "$method" "$path" "$body"
+    p2=$status
+    p3=$(contract_status "$cid")
+    first[i]=$p1 again[i]=$p2 after[i]=$p3
+    statuses="$statuses $p1/$p2"
+    answers="$answers [${labels[$i]}: first $p1, again $p2, contract then ${p3:-unreadable}]"
+    end_contract "$app" "$cid" || true
+  done
+  # The second revoke on the first served path that revoked.
+  v="unknown (no revoke succeeded, so none could be repeated)"
+  for i in 1 3; do
+    is2xx "${first[i]}" && [ "${after[i]}" = REVOKED ] || continue
+    case "${again[i]}" in
+      409) v="default (409 Conflict)" ;;
+      200) v="revoke-again-200" ;;
+      400) v="revoke-again-400" ;;
+      *) v="unknown (${again[i]})" ;;
+    esac
+    break
+  done
+  report Q11 "What does revoking a contract return on each path, and an already revoked one?" \
+    "each of: ${labels[0]}; ${labels[1]}; ${labels[2]}; ${labels[3]} (twice, on a new contract each)" "${statuses# }" "${answers# }" "$v"
+
+  step="probe revoke path"
+  case "${first[1]}" in
+    2?? | 400 | 409) v="default (the API Manager PATCH is served: it answered ${first[1]})" ;;
+    404 | 405)
+      case "${first[3]}" in
+        "" | 404 | 405) v="unknown (neither the PATCH nor the legacy POST is served: ${first[1]}, ${first[3]:-not sent})" ;;
+        *) v="revoke-legacy-only" ;;
+      esac ;;
+    *) v="unknown (the PATCH answered ${first[1]:-nothing})" ;;
+  esac
+  report REVOKE-PATH "Which revoke call is served: the API Manager PATCH or only the legacy API Platform POST?" \
+    "the PATCH and the legacy POST of Q11" "PATCH ${first[1]:--}, legacy POST ${first[3]:--}" \
+    "PATCH: ${first[1]:-not sent}; legacy POST: ${first[3]:-not sent}" "$v"
+
+  step="probe teardown"
+  # An approved contract: revoke one, delete another without a revoke; the
+  # same for pending ones (a tier that needs approval).
+  local ra="" da="" rp="" dp="" rvia="" approved=yes
+  new_app_contract "$prefix-teardown-a1" "$tier"
+  if [ -n "$cid" ]; then
+    [ "$cstatus" = APPROVED ] || approved=no
+    app=$app_id
+    revoke_contract "$app" "$cid"
+    ra=$status rvia=$revoked_by
+    end_contract "$app" "$cid" || true
+  fi
+  new_app_contract "$prefix-teardown-a2" "$tier"
+  if [ -n "$cid" ]; then
+    app=$app_id
+    api DELETE "$inst/contracts/$cid"
+    da=$status
+    end_contract "$app" "$cid" || true
+  fi
+  if [ -n "$pending_tier" ]; then
+    new_app_contract "$prefix-teardown-p1" "$pending_tier"
+    if [ -n "$cid" ]; then
+      app=$app_id
+      revoke_contract "$app" "$cid"
+      rp=$status
+      end_contract "$app" "$cid" || true
+    fi
+    new_app_contract "$prefix-teardown-p2" "$pending_tier"
+    if [ -n "$cid" ]; then
+      app=$app_id
+      api DELETE "$inst/contracts/$cid"
+      dp=$status
+      end_contract "$app" "$cid" || true
+    fi
+  fi
+  ans="APPROVED: revoke (${rvia:-none}) ${ra:--}, delete ${da:--}; PENDING (tier ${pending_tier:-none}): revoke ${rp:--}, delete ${dp:--}"
+  if [ -z "$ra" ] || [ -z "$da" ] || [ "$approved" = no ]; then v="unknown (no contract was approved at once)"
+  elif [ "$ra" = 403 ] || [ "$da" = 403 ]; then v="unknown (403: the Connected App lacks Manage Contracts)"
+  elif ! is2xx "$ra" && is2xx "$da"; then v="revoke-refused"
+  elif ! is2xx "$ra"; then v="unknown (the revoke answered $ra and the delete $da)"
+  elif [ -z "$pending_tier" ]; then v="unknown (not asked: the instance has no ACTIVE tier that needs approval; set ANYPOINT_PENDING_TIER_ID)"
+  elif [ "$rp" = 400 ] && is2xx "$dp" && [ "$da" = 409 ]; then v="revoke-approved-only"
+  elif is2xx "$rp" && [ "$dp" = 409 ] && [ "$da" = 409 ]; then v="default (any live contract can be revoked; only an ended one deleted)"
+  else v="unknown ($ans)"; fi
+  report TEARDOWN "Which contracts can be revoked, and which deleted without a revoke?" \
+    "revoke, and delete without a revoke, an APPROVED contract and a PENDING one (a new contract each)" \
+    "${ra:--} ${da:--} ${rp:--} ${dp:--}" "$ans" "$v"
+
+  step="probe manage contracts"
+  if [ -z "$ra" ]; then v="unknown (no contract to revoke)"
+  elif [ "$ra" = 403 ] || [ "$da" = 403 ]; then v="no-manage-contracts"
+  else v="default (revoke and delete are allowed: no 403)"; fi
+  report MANAGE-CONTRACTS "Does the Connected App hold API Manager's \"Manage Contracts\" permission?" \
+    "the revoke and delete of an APPROVED contract (TEARDOWN)" "${ra:--}, ${da:--}" "revoke ${ra:--}, delete ${da:--}" "$v"
+
+  step="probe deprecated tiers"
+  local dep listed_active
+  api GET "$inst/tiers"
+  s1=$status
+  dep=$(json "$body_file" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status") == "DEPRECATED")')
+  if [ -z "$dep" ]; then
+    report DEPRECATED-TIER "Does a DEPRECATED tier take new contracts?" "GET $inst/tiers" "$s1" \
+      "no DEPRECATED tier among ${has_tiers} tier(s)" "default (no DEPRECATED tier on this instance)"
+  else
+    api GET "$inst/tiers?active=true"
+    listed_active=$(json "$body_file" 'any(str(t["id"]) == "'"$dep"'" for t in (d["tiers"] if isinstance(d, dict) else d))')
+    s2=$status
+    new_app_contract "$prefix-deprecated" "$dep"
+    ans="tier $dep is DEPRECATED; ?active=true ($s2) lists it: ${listed_active:-?}; a request on it: $status $(head -c 150 "$body_file")"
+    if [ "$status" = 400 ]; then v="deprecated-tier"
+    elif is2xx "$status"; then v="unknown (a DEPRECATED tier took a new contract)"; end_contract "$app_id" "$cid" || true
+    else v="unknown ($status)"; fi
+    report DEPRECATED-TIER "Does a DEPRECATED tier take new contracts?" \
+      "GET $inst/tiers [?active=true]; a contract request on tier $dep" "$s1, $s2, $status" "$ans" "$v"
+  fi
 }
 
 if [ "$mode" = lifecycle ]; then

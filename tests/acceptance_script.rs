@@ -1,14 +1,18 @@
 //! `scripts/acceptance.sh` (the maintainers' run against a real organization)
 //! runs against the in-process emulator here, so the script is known to work:
-//! the lifecycle passes, `--probe` answers every question, and neither leaves
-//! an application behind.
+//! the lifecycle passes (with a contract), `--probe` answers every question
+//! and names, for each question the emulator has variants for, the variant
+//! in force (one probe run per variant, and one of the default), and neither
+//! leaves an application or a contract behind.
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use anypoint_provider::emulator::{API_INSTANCE_CATALOG, ENVIRONMENT_ID};
+use anypoint_provider::emulator::{
+    EmulatorConfig, Variant, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
+};
 use common::*;
 
 fn script() -> std::path::PathBuf {
@@ -65,6 +69,198 @@ fn answer<'a>(report: &'a str, q: &str) -> &'a str {
         .unwrap_or_else(|| panic!("question {q} has no answer line:\n{block}"))
 }
 
+/// The `variant:` line of block `q` in the probe report.
+fn variant_line<'a>(report: &'a str, q: &str) -> &'a str {
+    let start = report
+        .find(&format!("\n{q} "))
+        .unwrap_or_else(|| panic!("the report has no block {q}:\n{report}"));
+    let block = &report[start + 1..];
+    let block = &block[..block.find("\n\n").unwrap_or(block.len())];
+    block
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("variant: "))
+        .unwrap_or_else(|| panic!("block {q} has no variant line:\n{block}"))
+}
+
+/// The report block that answers a variant's question.
+fn block_of(v: Variant) -> &'static str {
+    match v {
+        Variant::RevokeApprovedOnly | Variant::RevokeRefused => "TEARDOWN",
+        Variant::RevokeAgain200 | Variant::RevokeAgain400 => "Q11",
+        Variant::RevokeLegacyOnly => "REVOKE-PATH",
+        Variant::InstanceWithApiId => "INSTANCE-APIID",
+        Variant::OwnerAddExisting201 => "Q7",
+        Variant::BusinessGroup => "Q4",
+        Variant::PutKeepsNull => "Q10",
+        Variant::DeprecatedTier => "DEPRECATED-TIER",
+        Variant::ListHidesApplications => "Q9",
+        Variant::ListItemsShort => "LIST-ITEMS",
+        Variant::NoManageContracts => "MANAGE-CONTRACTS",
+    }
+}
+
+/// Every block with a variant line.
+fn variant_blocks() -> Vec<&'static str> {
+    let mut blocks: Vec<&str> = Variant::ALL.iter().map(|v| block_of(*v)).collect();
+    blocks.dedup();
+    blocks
+}
+
+/// Run `--probe` against a fresh emulator with `variant` in force (and the
+/// orders instance, which has tiers approved at once and one that is not);
+/// check it passed and left nothing behind; return the report.
+fn probe_under(variant: Option<Variant>) -> String {
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        variants: variant.into_iter().collect(),
+        ..EmulatorConfig::default()
+    });
+    let mut env = emulator_env(&emu);
+    env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_ORDERS.to_string()));
+    env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    let out = run_script(&["--probe"], &env);
+    let (report, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "probe under {variant:?} failed:\n{report}\n{stderr}"
+    );
+    assert_eq!(
+        emu.handle.application_count(),
+        0,
+        "left behind under {variant:?}: {:?}",
+        emu.handle.applications()
+    );
+    report
+}
+
+/// The probe under `variant` names it for its question, names `also` for
+/// the questions it answers too, and the default answer for every other.
+fn probe_names(variant: Variant, also: &[(&str, &str)]) {
+    let report = probe_under(Some(variant));
+    let own = block_of(variant);
+    assert_eq!(
+        variant_line(&report, own),
+        variant.name(),
+        "under {variant}:\n{report}"
+    );
+    for block in variant_blocks() {
+        if block == own {
+            continue;
+        }
+        let line = variant_line(&report, block);
+        match also.iter().find(|(b, _)| *b == block) {
+            Some((_, expected)) => assert!(
+                line.starts_with(expected),
+                "{block} under {variant}: {line:?}, expected {expected:?}"
+            ),
+            None => assert!(
+                line.starts_with("default ("),
+                "{block} under {variant}: {line:?}\n{report}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn every_variant_question_has_its_block_in_the_probe() {
+    let blocks = variant_blocks();
+    assert_eq!(blocks.len(), 11, "{blocks:?}");
+    let script = std::fs::read_to_string(script()).unwrap();
+    for block in blocks {
+        assert!(
+            script.contains(&format!("report {block} ")),
+            "scripts/acceptance.sh reports {block}"
+        );
+    }
+}
+
+#[test]
+fn probe_of_the_default_emulator_names_the_default_answer_everywhere() {
+    let report = probe_under(None);
+    for block in variant_blocks() {
+        let line = variant_line(&report, block);
+        assert!(line.starts_with("default ("), "{block}: {line:?}\n{report}");
+    }
+}
+
+#[test]
+fn probe_names_revoke_approved_only() {
+    // A revoked contract is not APPROVED: revoking it again is 400 too.
+    probe_names(Variant::RevokeApprovedOnly, &[("Q11", "revoke-again-400")]);
+}
+
+#[test]
+fn probe_names_revoke_refused() {
+    probe_names(Variant::RevokeRefused, &[("Q11", "unknown (")]);
+}
+
+#[test]
+fn probe_names_revoke_again_200() {
+    probe_names(Variant::RevokeAgain200, &[]);
+}
+
+#[test]
+fn probe_names_revoke_again_400() {
+    probe_names(Variant::RevokeAgain400, &[]);
+}
+
+#[test]
+fn probe_names_revoke_legacy_only() {
+    probe_names(Variant::RevokeLegacyOnly, &[]);
+}
+
+#[test]
+fn probe_names_instance_with_api_id() {
+    probe_names(Variant::InstanceWithApiId, &[]);
+}
+
+#[test]
+fn probe_names_owner_add_existing_201() {
+    probe_names(Variant::OwnerAddExisting201, &[]);
+}
+
+#[test]
+fn probe_names_business_group() {
+    probe_names(Variant::BusinessGroup, &[]);
+}
+
+#[test]
+fn probe_names_put_keeps_null() {
+    probe_names(Variant::PutKeepsNull, &[]);
+}
+
+#[test]
+fn probe_names_deprecated_tier() {
+    probe_names(Variant::DeprecatedTier, &[]);
+}
+
+#[test]
+fn probe_names_list_hides_applications() {
+    // With none of its applications listed, the items' shape is unknown.
+    probe_names(
+        Variant::ListHidesApplications,
+        &[("LIST-ITEMS", "unknown (")],
+    );
+}
+
+#[test]
+fn probe_names_list_items_short() {
+    probe_names(Variant::ListItemsShort, &[]);
+}
+
+#[test]
+fn probe_names_no_manage_contracts() {
+    // Without the permission no revoke succeeds, so the revoke questions
+    // stay open.
+    probe_names(
+        Variant::NoManageContracts,
+        &[
+            ("TEARDOWN", "unknown ("),
+            ("Q11", "unknown ("),
+            ("REVOKE-PATH", "unknown ("),
+        ],
+    );
+}
+
 #[test]
 fn without_credentials_it_exits_2_and_names_the_variables() {
     let out = run_script(&[], &[]);
@@ -81,7 +277,10 @@ fn without_credentials_it_exits_2_and_names_the_variables() {
 #[test]
 fn lifecycle_passes_against_the_emulator_and_leaves_nothing() {
     let emu = TestEmulator::start();
-    let out = run_script(&[], &emulator_env(&emu));
+    let mut env = emulator_env(&emu);
+    env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_ORDERS.to_string()));
+    env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    let out = run_script(&[], &env);
     let (stdout, stderr) = text(&out);
     assert!(
         out.status.success(),
@@ -95,11 +294,22 @@ fn lifecycle_passes_against_the_emulator_and_leaves_nothing() {
         "==> create",
         "==> update",
         "==> owner",
+        "==> contract (API instance 40001, tier 50001)",
         "==> import",
+        "==> contract destroy",
         "==> destroy",
     ] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
     }
+    // The contract was requested through Exchange, imported, and ended by
+    // the provider (revoke, then delete) before the application went.
+    assert_eq!(emu.handle.request_count("POST", "/exchange/api/v2/"), 1);
+    assert!(
+        emu.handle.request_count("PATCH", "/apimanager/api/v1/") >= 1
+            && emu.handle.request_count("DELETE", "/apimanager/api/v1/") >= 1,
+        "{:?}",
+        emu.handle.requests()
+    );
     // It really went through the platform: a create, an update, an owner.
     assert!(
         emu.handle
@@ -191,6 +401,10 @@ fn probe_reports_the_emulators_answer_to_each_question() {
         q11.contains("POST api/v1 …/contracts/{id}/revoke: first 404"),
         "{q11}"
     );
+    // An instance without a tier that needs approval leaves the pending
+    // half of the teardown question unasked, and says so.
+    let teardown = variant_line(&report, "TEARDOWN");
+    assert!(teardown.starts_with("unknown (not asked"), "{teardown}");
 
     assert_eq!(
         emu.handle.application_count(),

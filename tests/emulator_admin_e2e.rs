@@ -2,8 +2,9 @@
 //! behind Terraform's back shows in a real `terraform plan`; the routes are
 //! absent without admin; the request log, counters, faults, contracts and
 //! token expiry work; the `terraform test` example in
-//! `examples/emulator-test` passes against the emulator; and the binary's
-//! `--admin` flag serves them.
+//! `examples/emulator-test` passes against the emulator, and so does a
+//! `terraform test` run that switches a platform variant with the guide's
+//! helper module; and the binary's `--admin` flag serves them.
 
 mod common;
 
@@ -524,6 +525,80 @@ fn the_terraform_test_example_passes_against_the_emulator() {
         http.admin_ok("GET", "/applications", None),
         json!([]),
         "terraform test destroyed what it made"
+    );
+}
+
+/// The `terraform test` helper module of the emulator guide ("Switching
+/// variants"), as the guide prints it.
+fn guide_variants_module() -> String {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guides/emulator.md"),
+    )
+    .unwrap();
+    let start = guide
+        .find("# tests/variants/main.tf\n")
+        .expect("the guide shows the helper module");
+    let module = &guide[start..];
+    module[..module.find("```").expect("the code block ends")].to_owned()
+}
+
+#[test]
+fn a_terraform_test_run_switches_a_variant_through_the_admin_route() {
+    let emu = admin_emulator();
+    let http = Http::new(&emu.url);
+    let mut tf = TfDir::new(&format!(
+        "{}\n{}",
+        emu.provider_block(),
+        r#"
+variable "emulator_url" { type = string }
+
+data "anypoint_api_instance" "orders" {
+  api_instance_id = "40001"
+  environment_id  = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b"
+}
+
+output "tier_statuses" {
+  value = [for t in data.anypoint_api_instance.orders.tiers : t.status]
+}
+"#
+    ));
+    std::fs::create_dir_all(tf.work().join("tests/variants")).unwrap();
+    tf.write("tests/variants/main.tf", &guide_variants_module());
+    tf.write(
+        "deprecated.tftest.hcl",
+        r#"
+run "with_a_deprecated_tier" {
+  module {
+    source = "./tests/variants"
+  }
+  variables {
+    variants = ["deprecated-tier"]
+  }
+}
+
+run "the_instance_lists_it" {
+  command = plan
+
+  assert {
+    condition     = output.tier_statuses == ["ACTIVE", "ACTIVE", "ACTIVE", "DEPRECATED"]
+    error_message = "Under deprecated-tier the orders instance has a fourth, DEPRECATED, tier."
+  }
+}
+"#,
+    );
+    tf.set_env("TF_VAR_emulator_url", &emu.url);
+    // A run that names a module needs it installed; `terraform get` does
+    // that without the registry (`init` would look the provider up there).
+    let get = tf.run(&["get", "-no-color"]);
+    assert_eq!(get.code, 0, "terraform get:\n{}", get.all());
+    let out = tf.run(&["test", "-no-color"]);
+    let all = out.all();
+    assert_eq!(out.code, 0, "terraform test passes:\n{all}");
+    assert!(all.contains("Success! 2 passed, 0 failed."), "{all}");
+    assert_eq!(
+        http.admin_ok("GET", "/variants", None)["active"],
+        json!([]),
+        "the teardown set the default answers back"
     );
 }
 

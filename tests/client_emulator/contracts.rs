@@ -2,7 +2,6 @@
 //! the "Manage Contracts" hint on a 403, paging of an application's
 //! contracts, asset look-up.
 
-use anypoint_provider::emulator::Variant;
 
 use super::*;
 
@@ -46,10 +45,8 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         .await
         .unwrap();
     assert_eq!(k.status.as_deref(), Some("APPROVED"));
-    // The client reads the parent API id for the legacy call from the
-    // instance GET, which carries it only under this variant (real captures
-    // carry none: anypoint-api.md §9.4).
-    h.set_variant(Variant::InstanceWithApiId, true);
+    // The parent API id for the legacy call comes from the application's
+    // contract list (the instance GET carries none: anypoint-api.md §9.4).
     // The PATCH is not served (405): the legacy API Platform revoke is used.
     h.reset_request_log();
     h.push_fault(Fault::on(
@@ -115,8 +112,6 @@ async fn forbidden_contract_administration_names_manage_contracts() {
 #[tokio::test]
 async fn asset_info_and_the_parent_api_id_from_the_contract_list() {
     let emu = emulator().await;
-    // The instance GET carries `apiId` only under this variant (§9.4).
-    emu.handle().set_variant(Variant::InstanceWithApiId, true);
     let c = client(&emu);
     let inst = c
         .get_api_instance(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
