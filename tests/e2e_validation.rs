@@ -357,3 +357,204 @@ fn malformed_owner_import_ids_name_the_expected_form() {
         );
     }
 }
+
+/// `kind "type" "name" {` lines with every required attribute written as
+/// `= null`, from the provider's schemas (so a new required attribute is
+/// covered without touching this test), and for each null line its marker.
+fn every_required_argument_as_null() -> (String, Vec<String>) {
+    use anypoint_provider::framework::{Provider, Schema};
+    let p = anypoint_provider::provider::AnypointProvider;
+    let mut kinds: Vec<(&str, &str, Schema)> = Vec::new();
+    for r in p.resources() {
+        kinds.push(("resource", r.type_name(), r.schema()));
+    }
+    for d in p.data_sources() {
+        kinds.push(("data", d.type_name(), d.schema()));
+    }
+    for e in p.ephemeral_resources() {
+        kinds.push(("ephemeral", e.type_name(), e.schema()));
+    }
+    let mut blocks = String::new();
+    let mut markers = Vec::new();
+    for (kind, type_name, schema) in kinds {
+        let required: Vec<&str> = schema
+            .attributes
+            .iter()
+            .filter(|a| a.required)
+            .map(|a| a.name.as_str())
+            .collect();
+        if required.is_empty() {
+            continue;
+        }
+        blocks.push_str(&format!("{kind} \"{type_name}\" \"n\" {{\n"));
+        for name in required {
+            let marker = format!("{kind}.{type_name}.{name}");
+            blocks.push_str(&format!("  {name} = null # {marker}\n"));
+            markers.push(marker);
+        }
+        blocks.push_str("}\n\n");
+    }
+    let provider_required: Vec<String> = p
+        .schema()
+        .attributes
+        .iter()
+        .filter(|a| a.required)
+        .map(|a| a.name.clone())
+        .collect();
+    assert!(
+        provider_required.is_empty(),
+        "the provider block has required attributes {provider_required:?}: add them to this test's provider block"
+    );
+    (blocks, markers)
+}
+
+#[test]
+fn every_required_argument_written_as_null_fails_validate_naming_it() {
+    let (blocks, markers) = every_required_argument_as_null();
+    assert!(
+        markers.len() >= 6,
+        "the generator saw the schemas: {markers:?}"
+    );
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &blocks);
+    let text = std::fs::read_to_string(tf.work().join("main.tf")).unwrap();
+    let (errors, out) = validate_errors(&tf);
+    assert!(!out.all().contains("bug in the provider"), "{}", out.all());
+    let mut seen = Vec::new();
+    for d in &errors {
+        assert_eq!(d["summary"], "Required argument is null", "{d:#}");
+        let line = d["range"]["start"]["line"].as_u64().expect("a range") as usize;
+        let code = text.lines().nth(line - 1).unwrap_or_default();
+        let (name, marker) = code
+            .trim()
+            .split_once(" = null # ")
+            .unwrap_or_else(|| panic!("the error points at a null line, not {code:?}: {d:#}"));
+        let detail = d["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("\"{name}\" is required"))
+                && detail.contains("Set it to a value"),
+            "{marker}: {d:#}"
+        );
+        seen.push(marker.to_owned());
+    }
+    seen.sort();
+    let mut expected = markers.clone();
+    expected.sort();
+    assert_eq!(seen, expected, "one error per required argument");
+    assert!(
+        emu.handle.requests().is_empty(),
+        "{:?}",
+        emu.handle.requests()
+    );
+}
+
+/// `terraform plan -generate-config-out` writes `environment_id = null` for
+/// an imported contract (the platform does not report it): the plan names
+/// the argument to fill in, never ends in a provider bug, and once it is
+/// filled in the contract is imported with nothing else to change.
+#[test]
+fn a_generated_contract_configuration_names_the_argument_to_fill_in() {
+    use anypoint_provider::emulator::{API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE};
+    let emu = TestEmulator::start();
+    let org = emu.org_id();
+    let tf = tf_with_emulator(
+        &emu,
+        &format!(
+            r#"
+resource "anypoint_client_application" "demo" {{
+  name = "generated-contract"
+}}
+
+resource "anypoint_client_application_contract" "made" {{
+  application_id    = anypoint_client_application.demo.id
+  api_instance_id   = "{API_INSTANCE_ORDERS}"
+  environment_id    = "{ENVIRONMENT_ID}"
+  requested_tier_id = "{TIER_ORDERS_BRONZE}"
+}}
+"#
+        ),
+    );
+    tf.apply();
+    let made = tf
+        .resource_values("anypoint_client_application_contract.made")
+        .unwrap();
+    let app = tf
+        .resource_values("anypoint_client_application.demo")
+        .unwrap();
+    let import_id = format!(
+        "{org}/{}/{}",
+        app["id"].as_str().unwrap(),
+        made["id"].as_str().unwrap()
+    );
+    tf.run(&[
+        "state",
+        "rm",
+        "-no-color",
+        "anypoint_client_application_contract.made",
+    ])
+    .assert_ok();
+    let keep_app =
+        "resource \"anypoint_client_application\" \"demo\" {\n  name = \"generated-contract\"\n}\n";
+    tf.set_config(
+        &emu,
+        &format!(
+            "{keep_app}\nimport {{\n  to = anypoint_client_application_contract.adopted\n  id = \"{import_id}\"\n}}\n"
+        ),
+    );
+
+    let plan = tf.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(tf.work().join("generated.tf"))
+        .unwrap_or_else(|e| panic!("generated.tf written ({e}):\n{}", plan.all()));
+    assert!(
+        generated.contains("environment_id") && generated.contains("null"),
+        "{generated}"
+    );
+    let text = flat(&plan.all());
+    assert_ne!(plan.code, 0, "a null required argument fails:\n{text}");
+    assert!(!text.contains("bug in the provider"), "{text}");
+    assert!(
+        text.contains("Required argument is null")
+            && text.contains("\"environment_id\" is required"),
+        "{text}"
+    );
+    let apply = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(
+        !flat(&apply.all()).contains("bug in the provider"),
+        "{}",
+        apply.all()
+    );
+    assert!(
+        flat(&apply.all()).contains("\"environment_id\" is required"),
+        "{}",
+        apply.all()
+    );
+
+    // Filled in, the import goes through and nothing is left to change.
+    let filled = generated
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("environment_id") {
+                format!("  environment_id = \"{ENVIRONMENT_ID}\"")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    tf.write("generated.tf", &filled);
+    let applied = tf.apply();
+    assert!(applied.stdout.contains("1 imported"), "{}", applied.stdout);
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 0, "nothing left to change:\n{}", plan.all());
+    assert_eq!(
+        tf.resource_values("anypoint_client_application_contract.adopted")
+            .unwrap()["id"],
+        made["id"]
+    );
+}
