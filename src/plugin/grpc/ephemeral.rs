@@ -3,6 +3,7 @@
 
 use super::handler::{decode, encode_result, is_no_object, no_object_error};
 use super::ProviderService;
+use crate::framework::plan::with_configured_values;
 use crate::framework::Diagnostics;
 use crate::proto::tfplugin6 as pb;
 
@@ -20,7 +21,10 @@ impl ProviderService {
                     no_object_error(diags, &r.type_name, "open", "Nothing was opened.");
                 }
                 if let Some(opened) = opened.filter(|o| !o.result.is_null()) {
-                    out.result = encode_result(&e.schema, opened.result, "Open", diags);
+                    // Terraform requires every configured value back exactly
+                    // as written (it checks the result like a plan).
+                    let result = with_configured_values(&e.schema, &cfg, opened.result);
+                    out.result = encode_result(&e.schema, result, "Open", diags);
                     out.private = opened.private;
                     out.renew_at = opened.renew_at.map(prost_types::Timestamp::from);
                 }
