@@ -558,3 +558,141 @@ resource "anypoint_client_application_contract" "made" {{
         made["id"]
     );
 }
+
+/// Names that show nothing or display in another order than stored, and URLs
+/// holding invisible formatting characters or user information, are refused
+/// at validate, each on its own line, naming the attribute and the rule.
+#[test]
+fn invisible_and_display_reordering_characters_and_url_credentials_are_refused() {
+    // (attribute line as written in HCL, what the detail names)
+    let bad: &[(&str, &str)] = &[
+        (r#"name = "\u200B""#, "visible character"),
+        (r#"name = "\u200B\u2060\u3164""#, "visible character"),
+        (r#"name = "line\u2028break""#, "U+2028"),
+        (r#"name = "para\u2029graph""#, "U+2029"),
+        (r#"name = "\uFEFFbom""#, "U+FEFF"),
+        (r#"name = "invoice\u202Efdp.exe""#, "U+202E"),
+        (r#"name = "a\u2066b\u2069""#, "U+2066"),
+        (r#"url = "https://portal.example.com/\u202Eppa""#, "U+202E"),
+        (
+            r#"url = "https://user:pw@portal.example.com/home""#,
+            "user information",
+        ),
+        (
+            r#"redirect_uris = ["https://portal.example.com/\u2067cb"]"#,
+            "U+2067",
+        ),
+    ];
+    let mut hcl = String::new();
+    let mut lines = Vec::new();
+    for (i, (attr, _)) in bad.iter().enumerate() {
+        let name = if attr.starts_with("name") {
+            String::new()
+        } else {
+            format!("  name = \"ok-{i}\"\n")
+        };
+        hcl.push_str(&format!(
+            "resource \"anypoint_client_application\" \"a{i}\" {{\n{name}  {attr} # bad-{i}\n}}\n"
+        ));
+    }
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &hcl);
+    let text = std::fs::read_to_string(tf.work().join("main.tf")).unwrap();
+    for i in 0..bad.len() {
+        let n = text
+            .lines()
+            .position(|l| l.ends_with(&format!("# bad-{i}")))
+            .unwrap();
+        lines.push(n as u64 + 1);
+    }
+    let (errors, _) = validate_errors(&tf);
+    assert_eq!(errors.len(), bad.len(), "one error each: {errors:#?}");
+    for (i, (attr, says)) in bad.iter().enumerate() {
+        let d = errors
+            .iter()
+            .find(|d| d["range"]["start"]["line"] == lines[i])
+            .unwrap_or_else(|| panic!("no error on the line of {attr}: {errors:#?}"));
+        let attribute = attr.split_whitespace().next().unwrap();
+        let detail = d["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(attribute) && detail.contains(says),
+            "{attr}: {d:#}"
+        );
+    }
+    assert!(emu.handle.requests().is_empty());
+}
+
+#[test]
+fn an_empty_base_url_is_one_clear_error() {
+    let emu = TestEmulator::start();
+    let block = emu
+        .provider_block()
+        .replace(&format!("\"{}\"", emu.url), "\"\"");
+    assert!(block.contains("base_url      = \"\""), "{block}");
+    let tf = TfDir::new(&format!("{block}\n{}", app("  name = \"p\"")));
+    let (errors, _) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "one error: {errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], "Empty base_url", "{d:#}");
+    let detail = d["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://anypoint.mulesoft.com") && detail.contains("control_plane"),
+        "{d:#}"
+    );
+    assert_eq!(d["range"]["start"]["line"], line_of(&tf, "base_url"));
+    assert!(emu.handle.requests().is_empty());
+}
+
+/// An empty `ANYPOINT_BASE_URL` is a mistake, not "unset": the plan fails
+/// naming the variable instead of going to the US control plane.
+#[test]
+fn an_empty_base_url_variable_is_an_error_naming_it() {
+    let emu = TestEmulator::start();
+    let block = emu
+        .provider_block()
+        .replace(&format!("  base_url      = \"{}\"\n", emu.url), "");
+    assert!(!block.contains("base_url"), "{block}");
+    let mut tf = TfDir::new(&format!(
+        "{block}\ndata \"anypoint_client_applications\" \"all\" {{}}\n"
+    ));
+    tf.set_env("ANYPOINT_BASE_URL", "");
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let text = flat(&out.all());
+    assert_eq!(out.code, 1, "{text}");
+    assert!(text.contains("Empty ANYPOINT_BASE_URL"), "{text}");
+    assert!(text.contains("unset ANYPOINT_BASE_URL"), "{text}");
+    assert!(
+        !text.contains("anypoint.mulesoft.com:"),
+        "no call was tried: {text}"
+    );
+    assert!(emu.handle.requests().is_empty());
+}
+
+/// A huge `name_filter` is refused at validate with a short message: the
+/// value is quoted by its first characters and its length.
+#[test]
+fn a_huge_name_filter_is_refused_with_a_short_message() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        "data \"anypoint_client_applications\" \"f\" {\n  name_filter = format(\"%0100000d\", 0)\n}\n",
+    );
+    let (errors, out) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], "Value too long", "{d:#}");
+    let detail = d["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("name_filter")
+            && detail.contains("at most 255")
+            && detail.contains("100000"),
+        "{d:#}"
+    );
+    assert!(detail.len() < 400, "{} bytes: {detail}", detail.len());
+    assert!(
+        out.all().len() < 5_000,
+        "{} bytes of output",
+        out.all().len()
+    );
+    assert!(emu.handle.requests().is_empty());
+}

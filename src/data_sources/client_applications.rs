@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use tokio::task::JoinSet;
 
 use crate::anypoint::{Application, ApplicationSummary};
-use crate::framework::validators::uuid;
+use crate::framework::validators::{max_chars, uuid};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, AnypointData};
@@ -26,6 +26,11 @@ pub struct ClientApplicationsDataSource;
 
 /// How many applications are read by id at once.
 const READ_CONCURRENCY: usize = 8;
+
+/// The longest `name_filter`: longer than any name worth searching for, and
+/// short enough that the request (the filter travels in its query string)
+/// and any message quoting it stay small.
+const MAX_NAME_FILTER_CHARS: usize = 255;
 
 crate::model! {
     /// One application of the list (the schema takes its object type from
@@ -80,7 +85,8 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("name_filter")
             .optional()
-            .description("Only applications whose name contains this text (case-insensitive)."),
+            .validate(max_chars(MAX_NAME_FILTER_CHARS))
+            .description("Only applications whose name contains this text (case-insensitive). At most 255 characters."),
     )
     .attribute(
         Attribute::string("org_id")
