@@ -326,6 +326,9 @@ output "none" {
             "redirect_uris": set_or_null(&app["redirectUri"]),
             "grant_types": set_or_null(&app["grantTypes"]),
             "client_id": app["clientId"],
+            // Each of them is one the resource can manage as it is.
+            "manageable": true,
+            "problems": [],
         })
     };
     assert_eq!(

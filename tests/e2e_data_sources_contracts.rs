@@ -2,7 +2,8 @@
 //! `anypoint_client_application_contracts` data sources, and of the
 //! adoption example (`examples/guides/adopt-existing`): one `import` block
 //! with `for_each` over `anypoint_client_applications` adopts every
-//! pre-seeded application with an empty plan afterwards.
+//! pre-seeded application the resource can manage with an empty plan
+//! afterwards, and lists the others with their reasons.
 
 mod common;
 mod e2e_application_support;
@@ -408,6 +409,115 @@ fn the_adoption_example_imports_every_listed_application_with_an_empty_plan_afte
         .is_some());
 }
 
+/// An organization where some applications hold what the resource refuses:
+/// the example imports exactly the manageable ones with an empty plan after,
+/// and lists the others with the resource's own reasons.
+#[test]
+fn the_adoption_example_adopts_the_manageable_applications_and_lists_the_others() {
+    let emu = TestEmulator::start();
+    let seed = |body: Value| {
+        emu.handle.create_application(body).expect("seed")["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let good = [
+        seed(
+            json!({"name": "fine-portal", "url": "https://portal.example.com",
+            "redirectUri": ["https://portal.example.com/cb"],
+            "grantTypes": ["authorization_code", "refresh_token"]}),
+        ),
+        seed(json!({"name": "fine-batch", "grantTypes": ["client_credentials"]})),
+    ];
+    let bad = [
+        (
+            seed(json!({"name": "trailing-space "})),
+            "must not start or end with a space",
+        ),
+        (
+            seed(json!({"name": "fragment",
+                "redirectUri": ["https://spa.example.com/cb#token"]})),
+            "fragment",
+        ),
+        (
+            seed(json!({"name": "refresh-only", "grantTypes": ["refresh_token"]})),
+            "requires \"authorization_code\"",
+        ),
+    ];
+
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/guides/adopt-existing/main.tf"),
+    )
+    .unwrap();
+    let mut tf = TfDir::new(&example);
+    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    tf.set_env("ANYPOINT_BASE_URL", &emu.url);
+    tf.set_env("ANYPOINT_CLIENT_ID", &cfg.client_id);
+    tf.set_env("ANYPOINT_CLIENT_SECRET", &cfg.client_secret);
+
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "imports are pending:\n{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "only the manageable applications are imported:\n{}",
+        plan.stdout
+    );
+    let applied = tf.apply();
+    assert!(
+        applied
+            .stdout
+            .contains("2 imported, 0 added, 0 changed, 0 destroyed"),
+        "{}",
+        applied.stdout
+    );
+    // The check block warns about each application left out.
+    let warned = flat(&applied.all());
+    for (id, _) in &bad {
+        assert!(warned.contains(&format!("({id})")), "{warned}");
+    }
+    assert_plan_clean(&tf, "after adopting the manageable applications");
+
+    let adopted: Vec<String> = state_list(&tf)
+        .into_iter()
+        .filter(|a| a.starts_with("anypoint_client_application.adopted"))
+        .collect();
+    let mut expected: Vec<String> = good
+        .iter()
+        .map(|id| format!("anypoint_client_application.adopted[\"{id}\"]"))
+        .collect();
+    expected.sort();
+    let mut adopted_sorted = adopted.clone();
+    adopted_sorted.sort();
+    assert_eq!(adopted_sorted, expected);
+
+    let not_adopted = &outputs(&tf)["not_adopted"]["value"];
+    assert_eq!(
+        not_adopted.as_object().map(|m| m.len()),
+        Some(bad.len()),
+        "{not_adopted:#}"
+    );
+    for (id, says) in &bad {
+        let entry = &not_adopted[id.as_str()];
+        let problems: Vec<&str> = entry["problems"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{id} is listed: {not_adopted:#}"))
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            problems.iter().any(|p| p.contains(says)),
+            "{id}: {says:?} in {problems:?}"
+        );
+    }
+    assert_eq!(emu.handle.application_count(), 5);
+    assert_eq!(
+        emu.handle.request_count("PUT", "/apiplatform/"),
+        0,
+        "adoption changed no application"
+    );
+}
+
 #[test]
 fn the_application_list_is_completed_by_reads_and_never_trusted_as_complete() {
     use anypoint_provider::emulator::{Fault, FaultKind};
@@ -460,6 +570,8 @@ output "apps" {
             "redirect_uris": ["https://full.example.com/cb"],
             "grant_types": ["authorization_code"],
             "client_id": full["clientId"],
+            "manageable": true,
+            "problems": [],
         }]),
         "one read per listed application; the one gone (404) is left out"
     );

@@ -266,3 +266,55 @@ resource "anypoint_client_application" "leak" {{
     );
     assert_eq!(emu.handle.application_count(), 1, "nothing was created");
 }
+
+/// Terraform takes back an ephemeral result only if every configured value
+/// is spelled as configured: an organization id written in upper case is
+/// returned in upper case, and the value is usable where it goes.
+#[test]
+fn a_configured_org_id_comes_back_as_written() {
+    let emu = TestEmulator::start();
+    let app = emu
+        .handle
+        .create_application(json!({"name": "upper-org", "grantTypes": ["client_credentials"]}))
+        .unwrap();
+    let app_id = app["id"].as_i64().unwrap();
+    let upper = emu.org_id().to_uppercase();
+    assert_ne!(upper, emu.org_id(), "the emulator's org id has letters");
+    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let tf = tf_with_emulator(
+        &emu,
+        &format!(
+            r#"
+ephemeral "{TYPE}" "app" {{
+  application_id = "{app_id}"
+  org_id         = "{upper}"
+}}
+
+provider "anypoint" {{
+  alias         = "in_org"
+  base_url      = "{url}"
+  client_id     = "{client_id}"
+  client_secret = "{client_secret}"
+  org_id        = ephemeral.{TYPE}.app.org_id
+}}
+
+data "anypoint_client_applications" "in_org" {{
+  provider = anypoint.in_org
+}}
+
+output "names" {{
+  value = data.anypoint_client_applications.in_org.applications[*].name
+}}
+"#,
+            url = emu.url,
+            client_id = cfg.client_id,
+            client_secret = cfg.client_secret,
+        ),
+    );
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let text = flat(&out.all());
+    assert!(!text.contains("invalid ephemeral resource"), "{text}");
+    assert!(!text.contains("bug in the provider"), "{text}");
+    assert_eq!(out.code, 0, "{text}");
+    assert_eq!(outputs(&tf)["names"]["value"], json!(["upper-org"]));
+}

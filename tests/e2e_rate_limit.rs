@@ -136,3 +136,49 @@ fn a_bad_environment_rate_is_refused_before_any_platform_call() {
     }
     assert_eq!(emu.all_requests().len(), 0, "{:?}", emu.all_requests());
 }
+
+/// A platform that throttles everything: every request, the token request
+/// included, answers 429. The process asks for its token in one series of
+/// 1 + `max_retries` requests, and every resource of the apply fails with
+/// that series' error: the command's waiting is bounded by one series'
+/// retries (docs/index.md, "Rate limits"), whatever the number of
+/// applications.
+#[test]
+fn a_platform_that_throttles_everything_fails_an_apply_after_one_token_series() {
+    let emu = RestartableEmulator::start();
+    for _ in 0..200 {
+        emu.handle
+            .push_fault(Fault::any(FaultKind::retry_after(429, "0")));
+    }
+    let apps: String = (0..6)
+        .map(|i| app_block(&format!("app{i}"), &format!("throttled-{i}"), ""))
+        .collect();
+    // provider_block sets max_retries = 2: a series is 3 token requests.
+    let tf = TfDir::new(&format!("{}\n{apps}", emu.provider_block("")));
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let raw = out.all();
+    assert_ne!(out.code, 0, "{raw}");
+    assert_no_provider_bug(&out);
+    let requests = emu.all_requests();
+    assert_eq!(
+        emu.count("POST", "/oauth2/token"),
+        3,
+        "one token series for six applications:\n{}",
+        timeline(&emu)
+    );
+    assert_eq!(
+        requests.len(),
+        3,
+        "nothing else was sent:\n{}",
+        timeline(&emu)
+    );
+    assert!(
+        requests.iter().all(|r| r.status == 429),
+        "{}",
+        timeline(&emu)
+    );
+    let text = squeeze(&raw);
+    assert!(text.contains("429"), "{raw}");
+    assert!(text.contains("after 3 attempts"), "{raw}");
+    assert_eq!(emu.handle.application_count(), 0);
+}

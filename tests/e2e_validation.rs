@@ -357,3 +357,342 @@ fn malformed_owner_import_ids_name_the_expected_form() {
         );
     }
 }
+
+/// `kind "type" "name" {` lines with every required attribute written as
+/// `= null`, from the provider's schemas (so a new required attribute is
+/// covered without touching this test), and for each null line its marker.
+fn every_required_argument_as_null() -> (String, Vec<String>) {
+    use anypoint_provider::framework::{Provider, Schema};
+    let p = anypoint_provider::provider::AnypointProvider;
+    let mut kinds: Vec<(&str, &str, Schema)> = Vec::new();
+    for r in p.resources() {
+        kinds.push(("resource", r.type_name(), r.schema()));
+    }
+    for d in p.data_sources() {
+        kinds.push(("data", d.type_name(), d.schema()));
+    }
+    for e in p.ephemeral_resources() {
+        kinds.push(("ephemeral", e.type_name(), e.schema()));
+    }
+    let mut blocks = String::new();
+    let mut markers = Vec::new();
+    for (kind, type_name, schema) in kinds {
+        let required: Vec<&str> = schema
+            .attributes
+            .iter()
+            .filter(|a| a.required)
+            .map(|a| a.name.as_str())
+            .collect();
+        if required.is_empty() {
+            continue;
+        }
+        blocks.push_str(&format!("{kind} \"{type_name}\" \"n\" {{\n"));
+        for name in required {
+            let marker = format!("{kind}.{type_name}.{name}");
+            blocks.push_str(&format!("  {name} = null # {marker}\n"));
+            markers.push(marker);
+        }
+        blocks.push_str("}\n\n");
+    }
+    let provider_required: Vec<String> = p
+        .schema()
+        .attributes
+        .iter()
+        .filter(|a| a.required)
+        .map(|a| a.name.clone())
+        .collect();
+    assert!(
+        provider_required.is_empty(),
+        "the provider block has required attributes {provider_required:?}: add them to this test's provider block"
+    );
+    (blocks, markers)
+}
+
+#[test]
+fn every_required_argument_written_as_null_fails_validate_naming_it() {
+    let (blocks, markers) = every_required_argument_as_null();
+    assert!(
+        markers.len() >= 6,
+        "the generator saw the schemas: {markers:?}"
+    );
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &blocks);
+    let text = std::fs::read_to_string(tf.work().join("main.tf")).unwrap();
+    let (errors, out) = validate_errors(&tf);
+    assert!(!out.all().contains("bug in the provider"), "{}", out.all());
+    let mut seen = Vec::new();
+    for d in &errors {
+        assert_eq!(d["summary"], "Required argument is null", "{d:#}");
+        let line = d["range"]["start"]["line"].as_u64().expect("a range") as usize;
+        let code = text.lines().nth(line - 1).unwrap_or_default();
+        let (name, marker) = code
+            .trim()
+            .split_once(" = null # ")
+            .unwrap_or_else(|| panic!("the error points at a null line, not {code:?}: {d:#}"));
+        let detail = d["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("\"{name}\" is required"))
+                && detail.contains("Set it to a value"),
+            "{marker}: {d:#}"
+        );
+        seen.push(marker.to_owned());
+    }
+    seen.sort();
+    let mut expected = markers.clone();
+    expected.sort();
+    assert_eq!(seen, expected, "one error per required argument");
+    assert!(
+        emu.handle.requests().is_empty(),
+        "{:?}",
+        emu.handle.requests()
+    );
+}
+
+/// `terraform plan -generate-config-out` writes `environment_id = null` for
+/// an imported contract (the platform does not report it): the plan names
+/// the argument to fill in, never ends in a provider bug, and once it is
+/// filled in the contract is imported with nothing else to change.
+#[test]
+fn a_generated_contract_configuration_names_the_argument_to_fill_in() {
+    use anypoint_provider::emulator::{API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE};
+    let emu = TestEmulator::start();
+    let org = emu.org_id();
+    let tf = tf_with_emulator(
+        &emu,
+        &format!(
+            r#"
+resource "anypoint_client_application" "demo" {{
+  name = "generated-contract"
+}}
+
+resource "anypoint_client_application_contract" "made" {{
+  application_id    = anypoint_client_application.demo.id
+  api_instance_id   = "{API_INSTANCE_ORDERS}"
+  environment_id    = "{ENVIRONMENT_ID}"
+  requested_tier_id = "{TIER_ORDERS_BRONZE}"
+}}
+"#
+        ),
+    );
+    tf.apply();
+    let made = tf
+        .resource_values("anypoint_client_application_contract.made")
+        .unwrap();
+    let app = tf
+        .resource_values("anypoint_client_application.demo")
+        .unwrap();
+    let import_id = format!(
+        "{org}/{}/{}",
+        app["id"].as_str().unwrap(),
+        made["id"].as_str().unwrap()
+    );
+    tf.run(&[
+        "state",
+        "rm",
+        "-no-color",
+        "anypoint_client_application_contract.made",
+    ])
+    .assert_ok();
+    let keep_app =
+        "resource \"anypoint_client_application\" \"demo\" {\n  name = \"generated-contract\"\n}\n";
+    tf.set_config(
+        &emu,
+        &format!(
+            "{keep_app}\nimport {{\n  to = anypoint_client_application_contract.adopted\n  id = \"{import_id}\"\n}}\n"
+        ),
+    );
+
+    let plan = tf.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(tf.work().join("generated.tf"))
+        .unwrap_or_else(|e| panic!("generated.tf written ({e}):\n{}", plan.all()));
+    assert!(
+        generated.contains("environment_id") && generated.contains("null"),
+        "{generated}"
+    );
+    let text = flat(&plan.all());
+    assert_ne!(plan.code, 0, "a null required argument fails:\n{text}");
+    assert!(!text.contains("bug in the provider"), "{text}");
+    assert!(
+        text.contains("Required argument is null")
+            && text.contains("\"environment_id\" is required"),
+        "{text}"
+    );
+    let apply = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_ne!(apply.code, 0, "{}", apply.all());
+    assert!(
+        !flat(&apply.all()).contains("bug in the provider"),
+        "{}",
+        apply.all()
+    );
+    assert!(
+        flat(&apply.all()).contains("\"environment_id\" is required"),
+        "{}",
+        apply.all()
+    );
+
+    // Filled in, the import goes through and nothing is left to change.
+    let filled = generated
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("environment_id") {
+                format!("  environment_id = \"{ENVIRONMENT_ID}\"")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    tf.write("generated.tf", &filled);
+    let applied = tf.apply();
+    assert!(applied.stdout.contains("1 imported"), "{}", applied.stdout);
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 0, "nothing left to change:\n{}", plan.all());
+    assert_eq!(
+        tf.resource_values("anypoint_client_application_contract.adopted")
+            .unwrap()["id"],
+        made["id"]
+    );
+}
+
+/// Names that show nothing or display in another order than stored, and URLs
+/// holding invisible formatting characters or user information, are refused
+/// at validate, each on its own line, naming the attribute and the rule.
+#[test]
+fn invisible_and_display_reordering_characters_and_url_credentials_are_refused() {
+    // (attribute line as written in HCL, what the detail names)
+    let bad: &[(&str, &str)] = &[
+        (r#"name = "\u200B""#, "visible character"),
+        (r#"name = "\u200B\u2060\u3164""#, "visible character"),
+        (r#"name = "line\u2028break""#, "U+2028"),
+        (r#"name = "para\u2029graph""#, "U+2029"),
+        (r#"name = "\uFEFFbom""#, "U+FEFF"),
+        (r#"name = "invoice\u202Efdp.exe""#, "U+202E"),
+        (r#"name = "a\u2066b\u2069""#, "U+2066"),
+        (r#"url = "https://portal.example.com/\u202Eppa""#, "U+202E"),
+        (
+            r#"url = "https://user:pw@portal.example.com/home""#,
+            "user information",
+        ),
+        (
+            r#"redirect_uris = ["https://portal.example.com/\u2067cb"]"#,
+            "U+2067",
+        ),
+    ];
+    let mut hcl = String::new();
+    let mut lines = Vec::new();
+    for (i, (attr, _)) in bad.iter().enumerate() {
+        let name = if attr.starts_with("name") {
+            String::new()
+        } else {
+            format!("  name = \"ok-{i}\"\n")
+        };
+        hcl.push_str(&format!(
+            "resource \"anypoint_client_application\" \"a{i}\" {{\n{name}  {attr} # bad-{i}\n}}\n"
+        ));
+    }
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(&emu, &hcl);
+    let text = std::fs::read_to_string(tf.work().join("main.tf")).unwrap();
+    for i in 0..bad.len() {
+        let n = text
+            .lines()
+            .position(|l| l.ends_with(&format!("# bad-{i}")))
+            .unwrap();
+        lines.push(n as u64 + 1);
+    }
+    let (errors, _) = validate_errors(&tf);
+    assert_eq!(errors.len(), bad.len(), "one error each: {errors:#?}");
+    for (i, (attr, says)) in bad.iter().enumerate() {
+        let d = errors
+            .iter()
+            .find(|d| d["range"]["start"]["line"] == lines[i])
+            .unwrap_or_else(|| panic!("no error on the line of {attr}: {errors:#?}"));
+        let attribute = attr.split_whitespace().next().unwrap();
+        let detail = d["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(attribute) && detail.contains(says),
+            "{attr}: {d:#}"
+        );
+    }
+    assert!(emu.handle.requests().is_empty());
+}
+
+#[test]
+fn an_empty_base_url_is_one_clear_error() {
+    let emu = TestEmulator::start();
+    let block = emu
+        .provider_block()
+        .replace(&format!("\"{}\"", emu.url), "\"\"");
+    assert!(block.contains("base_url      = \"\""), "{block}");
+    let tf = TfDir::new(&format!("{block}\n{}", app("  name = \"p\"")));
+    let (errors, _) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "one error: {errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], "Empty base_url", "{d:#}");
+    let detail = d["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://anypoint.mulesoft.com") && detail.contains("control_plane"),
+        "{d:#}"
+    );
+    assert_eq!(d["range"]["start"]["line"], line_of(&tf, "base_url"));
+    assert!(emu.handle.requests().is_empty());
+}
+
+/// An empty `ANYPOINT_BASE_URL` is a mistake, not "unset": the plan fails
+/// naming the variable instead of going to the US control plane.
+#[test]
+fn an_empty_base_url_variable_is_an_error_naming_it() {
+    let emu = TestEmulator::start();
+    let block = emu
+        .provider_block()
+        .replace(&format!("  base_url      = \"{}\"\n", emu.url), "");
+    assert!(!block.contains("base_url"), "{block}");
+    let mut tf = TfDir::new(&format!(
+        "{block}\ndata \"anypoint_client_applications\" \"all\" {{}}\n"
+    ));
+    tf.set_env("ANYPOINT_BASE_URL", "");
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    let text = flat(&out.all());
+    assert_eq!(out.code, 1, "{text}");
+    assert!(text.contains("Empty ANYPOINT_BASE_URL"), "{text}");
+    assert!(text.contains("unset ANYPOINT_BASE_URL"), "{text}");
+    assert!(
+        !text.contains("anypoint.mulesoft.com:"),
+        "no call was tried: {text}"
+    );
+    assert!(emu.handle.requests().is_empty());
+}
+
+/// A huge `name_filter` is refused at validate with a short message: the
+/// value is quoted by its first characters and its length.
+#[test]
+fn a_huge_name_filter_is_refused_with_a_short_message() {
+    let emu = TestEmulator::start();
+    let tf = tf_with_emulator(
+        &emu,
+        "data \"anypoint_client_applications\" \"f\" {\n  name_filter = format(\"%0100000d\", 0)\n}\n",
+    );
+    let (errors, out) = validate_errors(&tf);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let d = &errors[0];
+    assert_eq!(d["summary"], "Value too long", "{d:#}");
+    let detail = d["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("name_filter")
+            && detail.contains("at most 255")
+            && detail.contains("100000"),
+        "{d:#}"
+    );
+    assert!(detail.len() < 400, "{} bytes: {detail}", detail.len());
+    assert!(
+        out.all().len() < 5_000,
+        "{} bytes of output",
+        out.all().len()
+    );
+    assert!(emu.handle.requests().is_empty());
+}

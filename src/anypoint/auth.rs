@@ -1,9 +1,15 @@
 //! The Connected App's access token: fetched lazily, shared by all calls,
 //! fetched by one call at a time (single flight), renewed before it expires
-//! and dropped when the API answers 401.
+//! and dropped when the API answers 401. A token request that failed for
+//! good (after its own retries) fails every later call of the process at
+//! once: asking again would only repeat the same refused series, once per
+//! resource, one after the other. With the default settings a command
+//! against a platform that throttles everything therefore waits at most one
+//! series: 5 retries whose waits are cut to 120 s each and 300 s together
+//! (`retry::Backoff`), plus the time of six answers (docs/index.md, "Rate
+//! limits").
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -57,43 +63,38 @@ pub(crate) struct FreshToken {
 #[derive(Default)]
 struct Slot {
     current: Option<AccessToken>,
-    /// The last failed fetch and its sequence number, handed to the calls
-    /// that were already waiting for that fetch (so a wrong secret costs one
-    /// token request, not one per waiting call).
-    failure: Option<(u64, ApiError)>,
+    /// The error of the fetch that failed for good: every call after it,
+    /// those that waited for it included, gets this error without asking
+    /// again (a wrong secret costs one token request series per process).
+    failure: Option<ApiError>,
     generation: u64,
 }
 
 #[derive(Default)]
 pub(crate) struct TokenCache {
     slot: tokio::sync::Mutex<Slot>,
-    /// Fetches finished so far (successful or not).
-    finished: AtomicU64,
 }
 
 impl TokenCache {
     /// The current token, fetching a new one with `fetch` if there is none or
-    /// it is due for renewal. Concurrent callers wait for one fetch.
+    /// it is due for renewal. Concurrent callers wait for one fetch; once a
+    /// fetch has failed (other than by cancellation), every call fails with
+    /// its error at once.
     pub(crate) async fn get<F, Fut>(&self, fetch: F) -> Result<AccessToken, ApiError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FreshToken, ApiError>>,
     {
-        let seen = self.finished.load(Ordering::Acquire);
         let mut slot = self.slot.lock().await;
+        if let Some(err) = &slot.failure {
+            return Err(err.clone());
+        }
         if let Some(token) = &slot.current {
             if Instant::now() < token.renew_at {
                 return Ok(token.clone());
             }
         }
-        if let Some((seq, err)) = &slot.failure {
-            if *seq > seen {
-                // A fetch finished (and failed) while we waited for the lock.
-                return Err(err.clone());
-            }
-        }
         let result = fetch().await;
-        let seq = self.finished.fetch_add(1, Ordering::AcqRel) + 1;
         match result {
             Ok(fresh) => {
                 slot.generation += 1;
@@ -103,7 +104,6 @@ impl TokenCache {
                     renew_at: fresh.requested_at + renew_after(fresh.lifetime),
                 };
                 slot.current = Some(token.clone());
-                slot.failure = None;
                 tracing::debug!(
                     generation = token.generation,
                     lifetime_s = fresh.lifetime.as_secs(),
@@ -113,8 +113,11 @@ impl TokenCache {
                 Ok(token)
             }
             Err(e) => {
+                // A stop is no failure of the platform's: a look-up allowed
+                // after the stop may still ask.
                 if !e.is_cancelled() {
-                    slot.failure = Some((seq, e.clone()));
+                    tracing::debug!(error = %e, "the token request failed for good; every later call fails with it");
+                    slot.failure = Some(e.clone());
                 }
                 Err(e)
             }
@@ -180,7 +183,7 @@ pub(crate) fn parse_token_response(body: &[u8]) -> Result<(Secret, Duration), St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     #[test]
@@ -291,7 +294,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn waiters_share_a_failed_fetch_but_later_calls_retry() {
+    async fn a_failed_fetch_fails_its_waiters_and_every_later_call_at_once() {
         let cache = Arc::new(TokenCache::default());
         let fetches = Arc::new(AtomicUsize::new(0));
         let mut tasks = tokio::task::JoinSet::new();
@@ -311,10 +314,32 @@ mod tests {
         while let Some(r) = tasks.join_next().await {
             assert!(r.unwrap().is_err());
         }
-        // On this single-threaded runtime all ten tasks queue on the lock
-        // while the first fetch is pending, so they all get its error.
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        // A new call after the failure tries again.
+        // A call after the failure gets it without fetching.
+        let r = cache
+            .get(|| async {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                Ok(FreshToken {
+                    value: Secret::new("ok"),
+                    lifetime: Duration::from_secs(3600),
+                    requested_at: Instant::now(),
+                })
+            })
+            .await;
+        assert!(
+            matches!(r, Err(ApiError::Config(ref m)) if m == "rejected"),
+            "{r:?}"
+        );
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_fetch_is_no_failure() {
+        let cache = TokenCache::default();
+        let r = cache
+            .get(|| async { Err(ApiError::cancelled("POST", "/token")) })
+            .await;
+        assert!(r.unwrap_err().is_cancelled());
         let r = cache
             .get(|| async {
                 Ok(FreshToken {
@@ -324,7 +349,7 @@ mod tests {
                 })
             })
             .await;
-        assert!(r.is_ok());
+        assert_eq!(r.unwrap().value.expose(), "ok");
     }
 
     #[test]

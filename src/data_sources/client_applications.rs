@@ -16,8 +16,12 @@ use async_trait::async_trait;
 use tokio::task::JoinSet;
 
 use crate::anypoint::{Application, ApplicationSummary};
-use crate::framework::validators::uuid;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use crate::framework::schema::validate_config;
+use crate::framework::validators::{max_chars, uuid};
+use crate::framework::{
+    Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Resource, Schema, Severity,
+};
+use crate::resources::ClientApplicationResource;
 use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
@@ -26,6 +30,11 @@ pub struct ClientApplicationsDataSource;
 
 /// How many applications are read by id at once.
 const READ_CONCURRENCY: usize = 8;
+
+/// The longest `name_filter`: longer than any name worth searching for, and
+/// short enough that the request (the filter travels in its query string)
+/// and any message quoting it stay small.
+const MAX_NAME_FILTER_CHARS: usize = 255;
 
 crate::model! {
     /// One application of the list (the schema takes its object type from
@@ -38,6 +47,8 @@ crate::model! {
         redirect_uris: Option<BTreeSet<String>>,
         grant_types: Option<BTreeSet<String>>,
         client_id: Option<String>,
+        manageable: Option<bool>,
+        problems: Option<BTreeSet<String>>,
     }
 }
 
@@ -59,7 +70,7 @@ impl ApplicationItem {
         let client_id = Some(app.client_id.clone())
             .filter(|c| !c.is_empty())
             .or_else(|| listed.client_id.clone());
-        ApplicationItem {
+        let mut item = ApplicationItem {
             id: Some(app.id.to_string()),
             name: Some(app.name.clone()),
             description: norm_string(app.description.as_deref(), None),
@@ -67,8 +78,40 @@ impl ApplicationItem {
             redirect_uris: norm_set(&app.redirect_uri, None),
             grant_types: norm_set(&app.grant_types, None),
             client_id,
-        }
+            manageable: None,
+            problems: None,
+        };
+        let problems = adoption_problems(&item);
+        item.manageable = Some(problems.is_empty());
+        item.problems = Some(problems);
+        item
     }
+}
+
+/// The arguments of `anypoint_client_application` that an adoption takes
+/// from an item (as `examples/guides/adopt-existing` writes them).
+const ADOPTED_ARGUMENTS: [&str; 5] = ["name", "description", "url", "redirect_uris", "grant_types"];
+
+/// Why `anypoint_client_application` would refuse `item` as its
+/// configuration; empty when it takes it. The resource's own validation
+/// decides (its schema's validators, then its cross-attribute checks), so
+/// this answer cannot drift from what `terraform plan` would say.
+fn adoption_problems(item: &ApplicationItem) -> BTreeSet<String> {
+    let resource = ClientApplicationResource;
+    let schema = resource.schema();
+    let values = item.to_value();
+    let mut config = schema.null_object();
+    for name in ADOPTED_ARGUMENTS {
+        config.set_attr(name, values.attr(name).clone());
+    }
+    let mut diags = Diagnostics::new();
+    validate_config(&schema, &config, &mut diags);
+    resource.validate(&config, &mut diags);
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.detail.clone())
+        .collect()
 }
 
 pub fn schema() -> Schema {
@@ -80,7 +123,8 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::string("name_filter")
             .optional()
-            .description("Only applications whose name contains this text (case-insensitive)."),
+            .validate(max_chars(MAX_NAME_FILTER_CHARS))
+            .description("Only applications whose name contains this text (case-insensitive). At most 255 characters."),
     )
     .attribute(
         Attribute::string("org_id")
@@ -93,7 +137,7 @@ pub fn schema() -> Schema {
         Attribute::list("applications", ApplicationItem::object_type())
             .computed()
             .description(
-                "The applications: `id`, `name`, `description`, `url`, `redirect_uris`, `grant_types` and `client_id` of each (never the secret). Unset strings and empty sets are null, as `anypoint_client_application` stores them, so the items can feed that resource's arguments directly.",
+                "The applications: `id`, `name`, `description`, `url`, `redirect_uris`, `grant_types` and `client_id` of each (never the secret). Unset strings and empty sets are null, as `anypoint_client_application` stores them, so the items can feed that resource's arguments directly. `manageable` says whether `anypoint_client_application` accepts those five arguments as the platform holds them (its own validation decides), and `problems` why not (empty when it does): adopt only the manageable ones.",
             ),
     )
 }
@@ -241,5 +285,49 @@ mod tests {
             Some(BTreeSet::from(["client_credentials".to_owned()]))
         );
         assert_eq!(item.client_id.as_deref(), Some("cid"));
+        assert_eq!(item.manageable, Some(true));
+        assert_eq!(item.problems, Some(BTreeSet::new()));
+    }
+
+    #[test]
+    fn items_the_resource_would_refuse_say_why() {
+        let listed: ApplicationSummary =
+            serde_json::from_value(serde_json::json!({"id": 5, "name": "n"})).unwrap();
+        let item = |body: serde_json::Value| {
+            let app: Application = serde_json::from_value(body).unwrap();
+            ApplicationItem::from_platform(&app, &listed)
+        };
+        for (body, says) in [
+            (
+                serde_json::json!({"id": 5, "name": "trailing ", "clientId": "c"}),
+                "start or end",
+            ),
+            (
+                serde_json::json!({"id": 5, "name": "n", "clientId": "c",
+                    "redirectUri": ["https://a.example.com/cb#frag"]}),
+                "fragment",
+            ),
+            (
+                serde_json::json!({"id": 5, "name": "n", "clientId": "c",
+                    "grantTypes": ["refresh_token"]}),
+                "authorization_code",
+            ),
+            (
+                serde_json::json!({"id": 5, "name": "n", "clientId": "c",
+                    "grantTypes": ["urn:example:custom"]}),
+                "Allowed values",
+            ),
+            (
+                serde_json::json!({"id": 5, "name": "n", "clientId": "c", "url": "portal.example.com"}),
+                "url",
+            ),
+        ] {
+            let it = item(body.clone());
+            assert_eq!(it.manageable, Some(false), "{body}");
+            let problems = it.problems.unwrap();
+            assert_eq!(problems.len(), 1, "{body}: {problems:?}");
+            let p = problems.iter().next().unwrap();
+            assert!(p.contains(says), "{body}: {p}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use crate::framework::validators::{numeric_id, uuid};
 use crate::framework::{
     Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
 };
-use crate::support::values::parse_app_id;
+use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
@@ -43,7 +43,7 @@ pub fn schema() -> Schema {
             .optional()
             .computed()
             .validate(uuid())
-            .description("The root organization of the application. Defaults to the provider's organization."),
+            .description("The root organization of the application. Defaults to the provider's organization. Returned as written (a UUID in upper case stays in upper case)."),
     )
     .attribute(
         Attribute::string("client_id")
@@ -111,7 +111,9 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
         };
         let opened = CredentialsModel {
             application_id: config.application_id.clone(),
-            org_id: Maybe::Known(org),
+            // As configured: Terraform refuses a result that spells a
+            // configured value differently (a UUID in another case).
+            org_id: Maybe::Known(spelled_as(config.org_id.as_str(), &org)),
             client_id: Some(app.client_id.clone()),
             client_secret: Some(secret.expose().to_owned()),
         };

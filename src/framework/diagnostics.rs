@@ -2,6 +2,19 @@
 
 use super::path::AttrPath;
 
+/// A value the user wrote, as a message quotes it: whole (escaped) when
+/// short, else its first characters and its length, so that a huge value
+/// never makes a huge message.
+pub fn quoted(s: &str) -> String {
+    const SHOWN: usize = 64;
+    let n = s.chars().count();
+    if n <= SHOWN {
+        return format!("{s:?}");
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    format!("{head:?}… (the first {SHOWN} of {n} characters)")
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
     Error,
@@ -90,5 +103,19 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn long_values_are_quoted_by_a_prefix_and_their_length() {
+        assert_eq!(quoted("ab\"c"), "\"ab\\\"c\"");
+        let long = "é".repeat(100_000);
+        let q = quoted(&long);
+        assert!(q.contains("the first 64 of 100000 characters"), "{q}");
+        assert!(q.len() < 250, "{q}");
     }
 }

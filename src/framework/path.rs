@@ -55,7 +55,7 @@ impl fmt::Display for AttrPath {
             match s {
                 Step::Attr(n) if i == 0 => write!(f, "{n}")?,
                 Step::Attr(n) => write!(f, ".{n}")?,
-                Step::Key(k) => write!(f, "[{k:?}]")?,
+                Step::Key(k) => write!(f, "[{}]", super::diagnostics::quoted(k))?,
                 Step::Index(i) => write!(f, "[{i}]")?,
             }
         }

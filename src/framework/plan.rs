@@ -15,7 +15,7 @@
 //!   attributes, only when both values are recorded: non-null).
 
 use super::path::AttrPath;
-use super::schema::Schema;
+use super::schema::{Attribute, Nesting, Schema};
 use crate::tfvalue::Value;
 
 /// Plan a create or update from the proposed new state that Terraform merged
@@ -80,6 +80,33 @@ pub fn replace_paths(schema: &Schema, prior: &Value, planned: &Value) -> Vec<Att
         })
         .map(|a| AttrPath::attr(&a.name))
         .collect()
+}
+
+/// `result` with every attribute that `config` sets replaced by the value as
+/// configured (nested single objects attribute by attribute, so their
+/// computed attributes stay the provider's). For results Terraform checks
+/// against the configuration like a plan (an ephemeral resource's), where a
+/// value spelled differently from the configuration is an error even when
+/// it means the same (a UUID in another case).
+pub fn with_configured_values(schema: &Schema, config: &Value, mut result: Value) -> Value {
+    fn merge(attrs: &[Attribute], config: &Value, result: &mut Value) {
+        for a in attrs {
+            let cfg = config.attr(&a.name);
+            if cfg.is_null() || !cfg.is_wholly_known() {
+                continue;
+            }
+            match (&a.nested, result.attr_mut(&a.name)) {
+                (Some(n), Some(out)) if n.nesting == Nesting::Single && !out.is_null() => {
+                    merge(&n.attributes, cfg, out)
+                }
+                _ => result.set_attr(&a.name, cfg.clone()),
+            }
+        }
+    }
+    if !result.is_null() {
+        merge(&schema.attributes, config, &mut result);
+    }
+    result
 }
 
 /// Replace unknowns left in a state that must be wholly known (after apply or
@@ -293,5 +320,27 @@ mod tests {
         let paths = null_unknowns(&mut v);
         assert_eq!(paths.len(), 2);
         assert!(v.is_wholly_known());
+    }
+
+    #[test]
+    fn configured_values_come_back_as_written() {
+        let upper = "0F8B9E2A-1C3D-4E5F-8A7B-6C5D4E3F2A1B";
+        let config = obj(&[("name", Value::string("a")), ("org", Value::string(upper))]);
+        let result = obj(&[
+            ("id", Value::string("1")),
+            ("name", Value::string("a")),
+            ("org", Value::string(upper.to_lowercase())),
+            ("updated", Value::string("now")),
+        ]);
+        let back = with_configured_values(&schema(), &config, result.clone());
+        assert_eq!(back.attr("org"), &Value::string(upper));
+        // What the configuration leaves unset is the provider's.
+        assert_eq!(back.attr("id"), result.attr("id"));
+        assert_eq!(back.attr("updated"), result.attr("updated"));
+        // No object stays no object.
+        assert_eq!(
+            with_configured_values(&schema(), &config, Value::Null),
+            Value::Null
+        );
     }
 }

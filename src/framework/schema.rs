@@ -283,7 +283,7 @@ fn collect_strings<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
 }
 
 /// Run the schema's per-attribute checks on a configuration value: required
-/// attributes present, computed-only attributes not set, and validators
+/// attributes not null, computed-only attributes not set, and validators
 /// (skipping null and unknown values).
 pub fn validate_config(schema: &Schema, config: &Value, diags: &mut Diagnostics) {
     for a in &schema.attributes {
@@ -305,6 +305,10 @@ fn validate_attribute(a: &Attribute, v: &Value, path: &AttrPath, diags: &mut Dia
                 a.name
             ),
         );
+        return;
+    }
+    if a.required && v.is_null() {
+        required_null(a, path, diags);
         return;
     }
     if v.is_null() || v.is_unknown() {
@@ -365,5 +369,99 @@ fn validate_attribute(a: &Attribute, v: &Value, path: &AttrPath, diags: &mut Dia
                 validate_attribute(inner, o.attr(&inner.name), &p.child(&inner.name), diags);
             }
         }
+    }
+}
+
+/// A required attribute written as `null`. Terraform accepts `x = null` for
+/// a required argument (it checks only that the argument is written), and
+/// `terraform plan -generate-config-out` writes `null` where the provider
+/// cannot read a value back; letting it through ends in an apply with no
+/// object. Unknown values are not null and pass.
+fn required_null(a: &Attribute, path: &AttrPath, diags: &mut Diagnostics) {
+    let what = a.description.trim();
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" What {path} holds: {what}")
+    };
+    diags.attr_error(
+        path.clone(),
+        "Required argument is null",
+        format!(
+            "The argument \"{path}\" is required, but it is set to null. Set it to a value.{what} \
+             If `terraform plan -generate-config-out` wrote this null, the provider cannot read \
+             this value back from the platform: fill it in yourself."
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(schema: &Schema, config: &Value) -> Vec<String> {
+        let mut d = Diagnostics::new();
+        validate_config(schema, config, &mut d);
+        d.iter()
+            .map(|d| d.path.clone().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_required_attribute_written_as_null_is_refused_at_any_depth() {
+        let schema = Schema::new("s")
+            .attribute(
+                Attribute::string("name")
+                    .required()
+                    .description("The name."),
+            )
+            .attribute(Attribute::string("note").optional())
+            .attribute(
+                Attribute::nested(
+                    "block",
+                    Nesting::List,
+                    vec![
+                        Attribute::string("key").required(),
+                        Attribute::string("value").optional(),
+                    ],
+                )
+                .optional(),
+            );
+        let obj = |pairs: &[(&str, Value)]| {
+            let mut v = schema.null_object();
+            for (k, x) in pairs {
+                v.set_attr(k, x.clone());
+            }
+            v
+        };
+        let inner =
+            |key: Value| Value::Object([("key".into(), key), ("value".into(), Value::Null)].into());
+
+        // Null where required: one error on its path, naming it and what it holds.
+        let mut d = Diagnostics::new();
+        validate_config(&schema, &obj(&[]), &mut d);
+        let only: Vec<_> = d.iter().collect();
+        assert_eq!(only.len(), 1, "{only:?}");
+        assert_eq!(only[0].path, Some(AttrPath::attr("name")));
+        assert!(
+            only[0].detail.contains("\"name\" is required"),
+            "{}",
+            only[0].detail
+        );
+        assert!(only[0].detail.contains("The name."), "{}", only[0].detail);
+
+        // Unknown is not null; an optional null nested object is not checked inside.
+        assert!(paths(&schema, &obj(&[("name", Value::Unknown)])).is_empty());
+        assert!(paths(&schema, &obj(&[("name", Value::string("n"))])).is_empty());
+
+        // Inside a nested list: the element's path.
+        let config = obj(&[
+            ("name", Value::string("n")),
+            (
+                "block",
+                Value::List(vec![inner(Value::string("k")), inner(Value::Null)]),
+            ),
+        ]);
+        assert_eq!(paths(&schema, &config), ["block[1].key"]);
     }
 }

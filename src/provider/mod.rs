@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::anypoint::{build_http_client, validate_base_url, AnypointClient, ApiError};
+use crate::anypoint::{build_http_client, AnypointClient, ApiError};
 use crate::framework::{
     AttrPath, ConfigureRequest, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData,
     Resource, Schema,
@@ -27,10 +27,10 @@ use crate::tfvalue::Value;
 
 pub use schema::provider_schema;
 pub use settings::{
-    control_plane_url, settings_from_config, ConfigError, ProviderSettings, CONTROL_PLANES,
-    CONTROL_PLANE_NAMES, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_CONTROL_PLANE,
-    ENV_MAX_REQUESTS_PER_SECOND, ENV_MAX_RETRIES, ENV_ORG_ID, ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES,
-    MAX_TIMEOUT_SECONDS,
+    check_base_url, control_plane_url, settings_from_config, ConfigError, ProviderSettings,
+    CONTROL_PLANES, CONTROL_PLANE_NAMES, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
+    ENV_CONTROL_PLANE, ENV_MAX_REQUESTS_PER_SECOND, ENV_MAX_RETRIES, ENV_ORG_ID,
+    ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS,
 };
 
 /// The source address used in examples, `dev_overrides` and debug mode.
@@ -59,10 +59,11 @@ impl Provider for AnypointProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        // The loopback-only rule for plain http, at validate time.
+        // base_url's whole rule (a URL, https or loopback http, no
+        // credentials), at validate time; the resolution at configure time
+        // applies the same one.
         if let Some(raw) = config.attr_str("base_url") {
-            if let Err(e) = validate_base_url(raw) {
-                let e = ConfigError::invalid_base_url(e);
+            if let Err(e) = check_base_url(raw, "`base_url`") {
                 diags.attr_error(AttrPath::attr(e.attribute), e.summary, e.detail);
             }
         }

@@ -4,9 +4,7 @@ use super::settings::{
     CONTROL_PLANE_NAMES, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS, MIN_MAX_RETRIES, MIN_TIMEOUT_SECONDS,
 };
 use crate::anypoint::{MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND};
-use crate::framework::validators::{
-    absolute_url, int_between, non_empty, number_between, one_of, uuid,
-};
+use crate::framework::validators::{int_between, non_empty, number_between, one_of, uuid};
 use crate::framework::{Attribute, Schema};
 
 pub fn provider_schema() -> Schema {
@@ -34,9 +32,9 @@ pub fn provider_schema() -> Schema {
             .description("The Anypoint control plane: `us` (default), `eu`, `gov`, `ca` or `jp`. May also be set with `ANYPOINT_CONTROL_PLANE`. Ignored when `base_url` is set."),
     )
     .attribute(
+        // Checked whole by `Provider::validate` (one rule, one message).
         Attribute::string("base_url")
             .optional()
-            .validate(absolute_url(true))
             .description("Base URL of the Anypoint Platform, overriding `control_plane` (for example the local emulator, `http://127.0.0.1:8080`). Plain `http://` is accepted for loopback hosts only. May also be set with `ANYPOINT_BASE_URL`."),
     )
     .attribute(

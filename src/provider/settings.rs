@@ -11,6 +11,7 @@ use crate::anypoint::{
     validate_base_url, Backoff, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND,
 };
+use crate::framework::diagnostics::quoted;
 use crate::framework::validators::is_uuid;
 use crate::secret::Secret;
 use crate::tfvalue::Value;
@@ -39,7 +40,8 @@ pub fn org_id_problem(value: &str, source: &str) -> Option<String> {
     (!is_uuid(value)).then(|| {
         format!(
             "{source} must be a UUID (the root organization id, such as \
-             \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b\"), got {value:?}"
+             \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b\"), got {}",
+            quoted(value)
         )
     })
 }
@@ -154,6 +156,67 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// The value of the environment variable `name` (as set, untrimmed), read
+/// because the attribute it stands in for is not set. A variable that is set
+/// but empty or blank is a mistake (a script that meant to fill it), not
+/// "unset": it is reported against `attribute`, naming the variable, and
+/// nothing else is taken in its place.
+fn read_env(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    attribute: &'static str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<String> {
+    let raw = env(name)?;
+    if raw.trim().is_empty() {
+        errors.push(ConfigError::new(
+            attribute,
+            format!("Empty {name}"),
+            format!(
+                "The environment variable {name} is set but empty, which the provider does not \
+                 take for unset. Give it a value, or unset it (`unset {name}`) to leave \
+                 `{attribute}` to the provider block or its default."
+            ),
+        ));
+        return None;
+    }
+    Some(raw)
+}
+
+/// The longest `base_url` accepted (well over any real one); a longer value
+/// is refused before it is parsed or quoted whole.
+const MAX_BASE_URL_CHARS: usize = 2048;
+
+/// `base_url`'s rule, for the attribute (`source` = "`base_url`", at
+/// validate time) and for [`ENV_BASE_URL`]: not blank, not absurdly long,
+/// and what [`validate_base_url`] accepts.
+pub fn check_base_url(raw: &str, source: &str) -> Result<Url, ConfigError> {
+    if raw.trim().is_empty() {
+        return Err(ConfigError::new(
+            "base_url",
+            "Empty base_url",
+            format!(
+                "{source} is empty: set it to the platform's base URL, such as \
+                 https://anypoint.mulesoft.com (or http://127.0.0.1:8080 for the emulator), or \
+                 remove it to use `control_plane`."
+            ),
+        ));
+    }
+    let n = raw.chars().count();
+    if n > MAX_BASE_URL_CHARS {
+        return Err(ConfigError::new(
+            "base_url",
+            "Invalid base_url",
+            format!(
+                "{source} is {n} characters long, more than any base URL ({MAX_BASE_URL_CHARS} \
+                 at most); it starts with {}.",
+                quoted(raw)
+            ),
+        ));
+    }
+    validate_base_url(raw).map_err(ConfigError::invalid_base_url)
+}
+
 impl ProviderSettings {
     /// Fill gaps from the environment (`env` returns a variable's value) and
     /// check everything. All problems are reported together.
@@ -163,18 +226,24 @@ impl ProviderSettings {
     ) -> Result<ClientConfig, Vec<ConfigError>> {
         let mut errors = Vec::new();
 
-        let client_id = non_empty(self.client_id).or_else(|| non_empty(env(ENV_CLIENT_ID)));
+        let client_id = non_empty(self.client_id).or_else(|| {
+            read_env(&env, ENV_CLIENT_ID, "client_id", &mut errors).map(|v| v.trim().to_owned())
+        });
         let client_secret = self
             .client_secret
             .filter(|s| !s.expose().trim().is_empty())
             .or_else(|| {
                 // The env value goes straight into a Secret.
-                env(ENV_CLIENT_SECRET)
-                    .filter(|v| !v.trim().is_empty())
-                    .map(Secret::from)
+                read_env(&env, ENV_CLIENT_SECRET, "client_secret", &mut errors).map(Secret::from)
             });
-        match (&client_id, &client_secret) {
-            (None, None) => errors.push(ConfigError::new(
+        // An empty variable was reported already; do not call it missing too.
+        let reported = |attribute: &str, errors: &[ConfigError]| {
+            errors.iter().any(|e| e.attribute == attribute)
+        };
+        let missing_id = client_id.is_none() && !reported("client_id", &errors);
+        let missing_secret = client_secret.is_none() && !reported("client_secret", &errors);
+        match (missing_id, missing_secret) {
+            (true, true) => errors.push(ConfigError::new(
                 "client_id",
                 "Missing Anypoint credentials",
                 format!(
@@ -183,7 +252,7 @@ impl ProviderSettings {
                      {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} (the Connected App's credentials)"
                 ),
             )),
-            (None, Some(_)) => errors.push(ConfigError::new(
+            (true, false) => errors.push(ConfigError::new(
                 "client_id",
                 "Missing Anypoint client_id",
                 format!(
@@ -191,7 +260,7 @@ impl ProviderSettings {
                      environment variable {ENV_CLIENT_ID}"
                 ),
             )),
-            (Some(_), None) => errors.push(ConfigError::new(
+            (false, true) => errors.push(ConfigError::new(
                 "client_secret",
                 "Missing Anypoint client_secret",
                 format!(
@@ -199,13 +268,15 @@ impl ProviderSettings {
                      the environment variable {ENV_CLIENT_SECRET}"
                 ),
             )),
-            (Some(_), Some(_)) => {}
+            (false, false) => {}
         }
 
         // control_plane is checked even when base_url overrides it, so a typo
         // is never silently ignored.
-        let control_plane =
-            non_empty(self.control_plane).or_else(|| non_empty(env(ENV_CONTROL_PLANE)));
+        let control_plane = non_empty(self.control_plane).or_else(|| {
+            read_env(&env, ENV_CONTROL_PLANE, "control_plane", &mut errors)
+                .map(|v| v.trim().to_owned())
+        });
         let plane_url = match &control_plane {
             None => Some(CONTROL_PLANES[0].1),
             Some(name) => {
@@ -216,8 +287,9 @@ impl ProviderSettings {
                         "control_plane",
                         "Invalid control_plane",
                         format!(
-                            "control_plane {name:?} is not valid: use one of {} \
+                            "control_plane {} is not valid: use one of {} \
                              (or set base_url)",
+                            quoted(name),
                             allowed.join(", ")
                         ),
                     ));
@@ -226,20 +298,31 @@ impl ProviderSettings {
             }
         };
 
-        let base_url = match non_empty(self.base_url).or_else(|| non_empty(env(ENV_BASE_URL))) {
-            Some(raw) => match validate_base_url(&raw) {
+        // The attribute, else the variable, else the control plane. An empty
+        // attribute is refused at validate already; here it is refused too,
+        // so that nothing empty ever falls back to the default control plane.
+        let base_url = match self.base_url {
+            Some(raw) => Some((raw, "`base_url`")),
+            None => {
+                read_env(&env, ENV_BASE_URL, "base_url", &mut errors).map(|v| (v, ENV_BASE_URL))
+            }
+        };
+        let base_url = match base_url {
+            Some((raw, source)) => match check_base_url(&raw, source) {
                 Ok(url) => Some(url),
                 Err(e) => {
-                    errors.push(ConfigError::invalid_base_url(e));
+                    errors.push(e);
                     None
                 }
             },
+            None if errors.iter().any(|e| e.attribute == "base_url") => None,
             None => plane_url.and_then(|u| Url::parse(u).ok()),
         };
 
         let org_id = match non_empty(self.org_id) {
             Some(v) => Some((v, "`org_id`")),
-            None => non_empty(env(ENV_ORG_ID)).map(|v| (v, ENV_ORG_ID)),
+            None => read_env(&env, ENV_ORG_ID, "org_id", &mut errors)
+                .map(|v| (v.trim().to_owned(), ENV_ORG_ID)),
         };
         let org_id = match org_id {
             Some((v, source)) => match org_id_problem(&v, source) {
@@ -316,14 +399,15 @@ fn resolve_number(
     let (n, source) = match value {
         Some(n) => (n, format!("`{attribute}`")),
         None => {
-            let raw = non_empty(env(env_name))?;
+            let raw = read_env(env, env_name, attribute, errors)?;
+            let raw = raw.trim();
             match raw.parse::<i64>() {
                 Ok(n) => (n, env_name.to_owned()),
                 Err(_) => {
                     errors.push(ConfigError::new(
                         attribute,
                         format!("Invalid {attribute}"),
-                        format!("{env_name}={raw:?} is not a whole number"),
+                        format!("{env_name}={} is not a whole number", quoted(raw)),
                     ));
                     return None;
                 }
@@ -359,14 +443,18 @@ fn resolve_rate(
     let (n, source) = match value {
         Some(n) => (n, format!("`{ATTRIBUTE}`")),
         None => {
-            let raw = non_empty(env(ENV_MAX_REQUESTS_PER_SECOND))?;
+            let raw = read_env(env, ENV_MAX_REQUESTS_PER_SECOND, ATTRIBUTE, errors)?;
+            let raw = raw.trim();
             match raw.parse::<f64>() {
                 Ok(n) => (n, ENV_MAX_REQUESTS_PER_SECOND.to_owned()),
                 Err(_) => {
                     errors.push(ConfigError::new(
                         ATTRIBUTE,
                         format!("Invalid {ATTRIBUTE}"),
-                        format!("{ENV_MAX_REQUESTS_PER_SECOND}={raw:?} is not a number: {fix}"),
+                        format!(
+                            "{ENV_MAX_REQUESTS_PER_SECOND}={} is not a number: {fix}",
+                            quoted(raw)
+                        ),
                     ));
                     return None;
                 }

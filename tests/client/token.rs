@@ -104,7 +104,7 @@ async fn rejected_credentials_say_so_without_the_secret() {
     let h = emu.handle();
     let mut cfg = config(&emu);
     cfg.client_secret = Secret::new("wrong-secret-value");
-    let c = client_from(cfg);
+    let c = client_from(cfg.clone());
     // The emulator's own refusal, then one with only an `error` code.
     let err = c.get_application(ORG, 1).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
@@ -112,9 +112,13 @@ async fn rejected_credentials_say_so_without_the_secret() {
         err.to_string().contains("Invalid client credentials"),
         "{err}"
     );
+    // The refusal is final for this client: a later call gets it at once.
+    let again = c.get_application(ORG, 1).await.unwrap_err();
+    assert_eq!(again.to_string(), err.to_string());
+    assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
     let body = r#"{"error":"invalid_client"}"#;
     fault(&h, "POST", TOKEN_PATH, [FaultKind::respond(401, body)]);
-    let err = c.get_application(ORG, 1).await.unwrap_err();
+    let err = client_from(cfg).get_application(ORG, 1).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     let text = err.to_string();
     assert!(text.contains("client_id and client_secret"), "{text}");

@@ -156,8 +156,15 @@ async fn exhausted_retries_report_the_attempts() {
     h.set_fault_rate(0.0);
     assert_eq!(h.token_requests(), 4, "{e}");
     assert_eq!(h.requests().len(), 4, "{:?}", h.requests());
-    // The next call tries again and succeeds.
-    fresh.list_users(ORG, None).await.unwrap();
+    // The token request failed for good: the next call of this client gets
+    // the same error without asking again; a new client (process) asks.
+    let again = fresh.list_users(ORG, None).await.unwrap_err();
+    assert_eq!(again.to_string(), e.to_string());
+    assert_eq!(h.requests().len(), 4, "{:?}", h.requests());
+    client_with(config(&emu, 3, Some(ORG)), CancellationToken::new())
+        .list_users(ORG, None)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -116,3 +116,58 @@ async fn wrong_secret_is_unauthorized_without_leaking_it() {
         "a 401 from the token endpoint is final"
     );
 }
+
+/// Against a platform that throttles everything (every answer a 429 with
+/// `Retry-After: 20`), concurrent first calls share one token request series
+/// of 1 + `max_retries` requests and fail together with its error; a call
+/// made afterwards fails at once, without a request. (The client's longest
+/// single wait is cut to a few milliseconds, so the 20 s hints cost no time:
+/// the requests counted are what the test proves.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_token_request_fails_every_call_after_one_series() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    for _ in 0..50 {
+        h.push_fault(Fault::any(FaultKind::retry_after(429, "20")));
+    }
+    let mut cfg = config(&emu, 3, Some(ORG));
+    cfg.backoff.max_single_wait = Duration::from_millis(5);
+    let c = client_with(cfg, CancellationToken::new());
+    let mut set = JoinSet::new();
+    for i in 0..20 {
+        let c = c.clone();
+        set.spawn(async move {
+            if i % 2 == 0 {
+                c.list_applications(ORG, None).await.map(drop)
+            } else {
+                c.list_users(ORG, None).await.map(drop)
+            }
+        });
+    }
+    let mut errors = Vec::new();
+    while let Some(r) = set.join_next().await {
+        errors.push(r.unwrap().expect_err("no call gets through"));
+    }
+    assert_eq!(h.token_requests(), 4, "one series: {:?}", h.requests());
+    assert_eq!(
+        h.requests().len(),
+        4,
+        "nothing but the series: {:?}",
+        h.requests()
+    );
+    for e in &errors {
+        assert!(matches!(e, ApiError::RateLimited(_)), "{e}");
+        assert_eq!(e.info().unwrap().attempts, 4, "{e}");
+    }
+    for _ in 0..3 {
+        let e = c.list_applications(ORG, None).await.unwrap_err();
+        assert!(matches!(e, ApiError::RateLimited(_)), "{e}");
+    }
+    assert_eq!(
+        h.requests().len(),
+        4,
+        "later calls sent nothing: {:?}",
+        h.requests()
+    );
+    assert_eq!(h.pending_faults(), 46);
+}

@@ -1,9 +1,11 @@
 //! The framework through the tfplugin6 service, called directly (no
 //! network): planning, apply, read, import, upgrade, ephemeral resources,
-//! StopProvider, JSON input, diagnostics with paths.
+//! StopProvider, JSON input, diagnostics with paths, and the guards that
+//! keep Terraform's "bug in the provider" errors out (`no_object`).
 
 mod kinds;
 mod lifecycle;
+mod no_object;
 mod state;
 
 use std::collections::HashMap;

@@ -157,6 +157,40 @@ impl<T: ?Sized> Registry<T> {
     }
 }
 
+/// Whether a hook's result is "no object": nothing, or a null object.
+pub(super) fn is_no_object(v: Option<&Value>) -> bool {
+    v.is_none_or(Value::is_null)
+}
+
+/// A hook that ends without an object must say why with an error. One that
+/// did not is reported here, naming the type and the operation, so that
+/// Terraform never gets an absent object with no error (it would call that a
+/// bug in the provider and say nothing useful). `outcome` tells the user what
+/// became of the object. No-op when the hook reported an error.
+pub(super) fn no_object_error(
+    diags: &mut Diagnostics,
+    type_name: &str,
+    operation: &str,
+    outcome: &str,
+) {
+    if diags.has_errors() {
+        return;
+    }
+    tracing::debug!(
+        tf_resource_type = type_name,
+        operation,
+        "the hook returned no object and no error diagnostic"
+    );
+    diags.error(
+        format!("{type_name}: {operation} returned no result"),
+        format!(
+            "The {operation} of {type_name} ended without a result and without an error saying \
+             why. {outcome} This is a defect of the provider: please report it with the debug \
+             log of the command (TF_LOG_PROVIDER=debug)."
+        ),
+    );
+}
+
 fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
         msgpack: bytes,

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::handler::{decode, encode, encode_result};
+use super::handler::{decode, encode, encode_result, is_no_object, no_object_error};
 use super::{Entry, ProviderService};
 use crate::framework::plan::{conform_object, default_plan, replace_paths};
 use crate::framework::{Diagnostics, PlanChange, ReadOutcome, Resource};
@@ -36,8 +36,17 @@ fn upgraded_json<'a>(
             return None;
         }
     };
+    let Some(upgraded) = e.imp.upgrade_state(version, json, diags) else {
+        no_object_error(
+            diags,
+            e.imp.type_name(),
+            "state upgrade",
+            "The stored state was left as it is.",
+        );
+        return None;
+    };
     // Keep only the current schema's attributes.
-    let json = match e.imp.upgrade_state(version, json, diags)? {
+    let json = match upgraded {
         serde_json::Value::Object(mut m) => {
             m.retain(|k, _| e.schema.get(k).is_some());
             serde_json::Value::Object(m)
@@ -158,6 +167,15 @@ impl ProviderService {
             planned_private: r.prior_private.clone(),
         };
         e.imp.modify_plan(&self.ctx(), &mut change, diags).await;
+        if change.planned.is_null() {
+            no_object_error(
+                diags,
+                &r.type_name,
+                "plan",
+                "Nothing was planned for this object.",
+            );
+            change.planned = proposed;
+        }
         let mut replace = replace_paths(&e.schema, &prior, &change.planned);
         for p in change.requires_replace {
             if !replace.contains(&p) {
@@ -198,11 +216,29 @@ impl ProviderService {
                 Some(Value::Null)
             }
         } else if prior.is_null() {
-            e.imp.create(&ctx, &planned, &config, diags).await
+            let made = e.imp.create(&ctx, &planned, &config, diags).await;
+            if is_no_object(made.as_ref()) {
+                no_object_error(
+                    diags,
+                    &r.type_name,
+                    "create",
+                    "Nothing was recorded in the state; if the object was made on the platform \
+                     anyway, import it.",
+                );
+            }
+            made.filter(|v| !v.is_null())
         } else {
             match e.imp.update(&ctx, &prior, &planned, &config, diags).await {
-                Some(v) => Some(v),
-                None => Some(prior),
+                Some(v) if !v.is_null() => Some(v),
+                _ => {
+                    no_object_error(
+                        diags,
+                        &r.type_name,
+                        "update",
+                        "The state keeps the object as it was before this apply.",
+                    );
+                    Some(prior)
+                }
             }
         };
         if let Some(state) = result
@@ -224,7 +260,11 @@ impl ProviderService {
     ) -> pb::import_resource_state::Response {
         let mut imported = Vec::new();
         if let Some(e) = self.resources.get(&r.type_name, diags) {
-            if let Some(state) = e.imp.import(&self.ctx(), &r.id, diags).await {
+            let state = e.imp.import(&self.ctx(), &r.id, diags).await;
+            if is_no_object(state.as_ref()) {
+                no_object_error(diags, &r.type_name, "import", "Nothing was imported.");
+            }
+            if let Some(state) = state.filter(|v| !v.is_null()) {
                 if let Some(s) = encode_result(&e.schema, state, "Import", diags) {
                     imported.push(pb::import_resource_state::ImportedResource {
                         type_name: r.type_name.clone(),

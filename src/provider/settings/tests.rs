@@ -222,11 +222,6 @@ fn max_requests_per_second_and_its_variable_follow_one_rule() {
         assert!(d.contains(ENV_MAX_REQUESTS_PER_SECOND), "{junk}: {d}");
         assert!(d.contains("0.1 to 1000"), "states the rule: {d}");
     }
-    // Blank counts as unset.
-    let cfg = creds()
-        .resolve(env_of(&[(ENV_MAX_REQUESTS_PER_SECOND, "  ")]))
-        .unwrap();
-    assert_eq!(cfg.max_requests_per_second, None);
 }
 
 #[test]
@@ -347,4 +342,75 @@ fn environment_variables_follow_the_rules_of_their_attributes() {
         "{}",
         errs[0].detail
     );
+}
+
+#[test]
+fn an_empty_variable_is_an_error_naming_it_not_unset() {
+    let all = [
+        (ENV_CLIENT_ID, "client_id"),
+        (ENV_CLIENT_SECRET, "client_secret"),
+        (ENV_CONTROL_PLANE, "control_plane"),
+        (ENV_BASE_URL, "base_url"),
+        (ENV_ORG_ID, "org_id"),
+        (ENV_MAX_RETRIES, "max_retries"),
+        (ENV_TIMEOUT_SECONDS, "timeout_seconds"),
+        (ENV_MAX_REQUESTS_PER_SECOND, "max_requests_per_second"),
+    ];
+    for (name, attribute) in all {
+        for empty in ["", "  "] {
+            // Credentials from the provider block, except the one under test.
+            let settings = match attribute {
+                "client_id" => ProviderSettings {
+                    client_secret: Some(Secret::new("s")),
+                    ..Default::default()
+                },
+                "client_secret" => ProviderSettings {
+                    client_id: Some("c".into()),
+                    ..Default::default()
+                },
+                _ => creds(),
+            };
+            let errs = settings.resolve(env_of(&[(name, empty)])).expect_err(name);
+            assert_eq!(errs.len(), 1, "{name}={empty:?}: {errs:?}");
+            assert_eq!(errs[0].attribute, attribute);
+            assert_eq!(errs[0].summary, format!("Empty {name}"));
+            assert!(
+                errs[0].detail.contains(&format!("unset {name}")),
+                "{}",
+                errs[0].detail
+            );
+        }
+    }
+    // The attribute wins: the variable is not read, empty or not.
+    let cfg = ProviderSettings {
+        base_url: Some("https://eu1.anypoint.mulesoft.com".into()),
+        ..creds()
+    }
+    .resolve(env_of(&[(ENV_BASE_URL, "")]))
+    .unwrap();
+    assert_eq!(cfg.base_url.as_str(), "https://eu1.anypoint.mulesoft.com/");
+}
+
+#[test]
+fn an_empty_or_huge_base_url_is_one_clear_error() {
+    for (raw, says) in [("", "is empty"), ("   ", "is empty")] {
+        let errs = ProviderSettings {
+            base_url: Some(raw.into()),
+            ..creds()
+        }
+        .resolve(env_of(&[]))
+        .unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].summary, "Empty base_url");
+        assert!(errs[0].detail.contains(says), "{}", errs[0].detail);
+        assert!(
+            errs[0].detail.contains("control_plane"),
+            "{}",
+            errs[0].detail
+        );
+    }
+    let huge = format!("https://{}.example.com", "a".repeat(100_000));
+    let e = check_base_url(&huge, "`base_url`").unwrap_err();
+    assert!(e.detail.len() < 400, "{}", e.detail);
+    assert!(e.detail.contains("100020 characters"), "{}", e.detail);
 }
