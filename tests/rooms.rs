@@ -155,6 +155,16 @@ fn the_plugin_serves_the_framework_and_knows_no_platform() {
 }
 
 #[test]
+fn resources_never_stand_on_data_sources() {
+    assert_clean(
+        "src/data_sources may check items with a resource's own validation, so the arrow runs \
+         from data_sources to resources only",
+        &["resources", "support", "ephemeral"],
+        &["crate::data_sources"],
+    );
+}
+
+#[test]
 fn the_emulator_shares_no_code_with_the_provider() {
     assert_clean(
         "src/emulator stands in for the platform: it must not use the client it is tested \

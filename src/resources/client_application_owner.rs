@@ -11,6 +11,7 @@ use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
     canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
 };
+use crate::framework::diagnostics::quoted;
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -385,7 +386,8 @@ impl Resource for ClientApplicationOwnerResource {
                     diags.error(
                         "Invalid import id",
                         format!(
-                            "The application id in the import id {id:?} {} Expected {FORM}.",
+                            "The application id in the import id {} {} Expected {FORM}.",
+                            quoted(id),
                             e.rule(app)
                         ),
                     );
@@ -395,7 +397,7 @@ impl Resource for ClientApplicationOwnerResource {
             _ => {
                 diags.error(
                     "Invalid import id",
-                    format!("The import id {id:?} is not of the form {FORM}."),
+                    format!("The import id {} is not of the form {FORM}.", quoted(id)),
                 );
                 None
             }

@@ -10,6 +10,7 @@ use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
     is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
 };
+use crate::framework::diagnostics::quoted;
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -78,7 +79,7 @@ pub fn schema() -> Schema {
             .required()
             .validate(non_empty())
             .validate(name_text())
-            .description("The application name: printable text, without leading or trailing spaces."),
+            .description("The application name: printable text with at least one visible character, without leading or trailing spaces, line or paragraph separators, byte-order marks or bidirectional controls."),
     )
     .attribute(
         Attribute::string("description")
@@ -89,7 +90,7 @@ pub fn schema() -> Schema {
         Attribute::string("url")
             .optional()
             .validate(web_url())
-            .description("The application's home page, an absolute http(s) URL with a host, written without spaces."),
+            .description("The application's home page, an absolute http(s) URL with a host, written without spaces, invisible characters or user information (`user:password@`)."),
     )
     .attribute(
         Attribute::set("redirect_uris", Type::String)
@@ -358,7 +359,7 @@ fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>,
         _ => {
             diags.error(
                 "Invalid import id",
-                format!("The import id {id:?} is not of the form {IMPORT_FORMS}."),
+                format!("The import id {} is not of the form {IMPORT_FORMS}.", quoted(id)),
             );
             return None;
         }
@@ -369,7 +370,8 @@ fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>,
             diags.error(
                 "Invalid import id",
                 format!(
-                    "The application id in the import id {id:?} {} Expected {IMPORT_FORMS}.",
+                    "The application id in the import id {} {} Expected {IMPORT_FORMS}.",
+                    quoted(id),
                     e.rule(app)
                 ),
             );

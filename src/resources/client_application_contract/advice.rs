@@ -12,18 +12,6 @@ use super::{attrs, ContractModel};
 /// provider the resource's address, but shows it with the diagnostic.
 const IMPORT_TO: &str = "anypoint_client_application_contract.<name>";
 
-/// The longest user value quoted in a message.
-const QUOTE_MAX: usize = 200;
-
-/// A user value as quoted in a message: at most [`QUOTE_MAX`] characters,
-/// with the length said when cut.
-pub(super) fn clip(s: &str) -> String {
-    match s.char_indices().nth(QUOTE_MAX) {
-        None => s.to_owned(),
-        Some((end, _)) => format!("{}… ({} characters)", &s[..end], s.chars().count()),
-    }
-}
-
 /// Ready-to-paste import advice for a contract: an `import` block and the
 /// `terraform import` command (indented, so Terraform does not wrap them).
 pub(super) fn import_advice(org: &str, app_id: i64, contract_id: &str) -> String {

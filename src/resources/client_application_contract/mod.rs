@@ -26,6 +26,7 @@
 use async_trait::async_trait;
 
 use crate::anypoint::{Contract, ContractSite, Ended, NewContract};
+use crate::framework::diagnostics::quoted;
 use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{canonical_uuid, is_uuid, numeric_id, uuid};
 use crate::framework::{
@@ -38,7 +39,7 @@ use crate::tfvalue::Value;
 mod advice;
 mod slot;
 
-use advice::{clip, ended_outside, request_failed, teardown_failed};
+use advice::{ended_outside, request_failed, teardown_failed};
 use slot::{check_environment, check_tiers, clear_slot};
 
 pub struct ClientApplicationContractResource;
@@ -652,7 +653,7 @@ impl Resource for ClientApplicationContractResource {
         }
         diags.error(
             "Invalid import id",
-            format!("The import id {:?} is not of the form <org_id>/<application_id>/<contract_id> (organization UUID, numeric application id, numeric contract id), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/100001/700001\".", clip(id)),
+            format!("The import id {} is not of the form <org_id>/<application_id>/<contract_id> (organization UUID, numeric application id, numeric contract id), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/100001/700001\".", quoted(id)),
         );
         None
     }
