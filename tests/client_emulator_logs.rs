@@ -335,7 +335,7 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         "looking the application up by name",
         "the contract create may have been applied",
         "obtained an Anypoint access token",
-        "discovered the Anypoint organization",
+        "the root organization",
         "emulator request",
         TOKEN_PATH,
         ORG,

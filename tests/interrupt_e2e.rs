@@ -12,14 +12,20 @@ use common::*;
 #[test]
 fn ctrl_c_stops_in_flight_work_through_stop_provider() {
     let emu = TestEmulator::start();
-    let tf = tf_with_emulator(
-        &emu,
-        r#"
-resource "anypoint_client_application" "slow" {
-  name = "slow"
-}
-"#,
+    // The organization is configured, so the plan asks the platform nothing
+    // and the first call is the apply's: Terraform stops providers while it
+    // applies, not while `terraform apply` plans (plan-time look-ups are
+    // bounded instead, see `support::data`).
+    let provider = emu.provider_block().replace(
+        "  max_retries   = 3\n",
+        &format!(
+            "  max_retries   = 3\n  org_id        = \"{}\"\n",
+            emu.org_id()
+        ),
     );
+    let tf = TfDir::new(&format!(
+        "{provider}\nresource \"anypoint_client_application\" \"slow\" {{\n  name = \"slow\"\n}}\n"
+    ));
     // Every answer now takes a minute: the create will be in flight.
     emu.handle.set_latency(Duration::from_secs(60));
     let mut cmd = tf.command(&["apply", "-auto-approve", "-no-color", "-input=false"]);

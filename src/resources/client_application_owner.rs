@@ -7,11 +7,11 @@
 use async_trait::async_trait;
 
 use crate::anypoint::{AddOwnerOutcome, Application};
+use crate::framework::diagnostics::quoted;
 use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
     canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
 };
-use crate::framework::diagnostics::quoted;
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -149,10 +149,12 @@ impl Resource for ClientApplicationOwnerResource {
         };
         if config.org_id.is_null() {
             if let Some(data) = &data {
-                let Some(org) = data.org_for_plan(diags).await else {
+                let Ok(org) = data.org_for_plan(diags).await else {
                     return;
                 };
-                planned.org_id = Maybe::Known(org);
+                if let Some(org) = org {
+                    planned.org_id = Maybe::Known(org);
+                }
             }
         }
         if let (Some(org), Some(app), Some(user)) = (

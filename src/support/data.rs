@@ -11,8 +11,8 @@ use crate::anypoint::{AnypointClient, ApiError, ConnectedAppIdentity};
 use crate::framework::validators::canonical_uuid;
 use crate::framework::Diagnostics;
 
-/// How long a plan may wait for the Connected App's identity, which only
-/// its warnings need.
+/// How long a plan may wait for the Connected App's identity (which only
+/// its warnings need) or the organization it shows.
 pub const IDENTITY_LOOKUP_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serialises owner changes of one application.
@@ -88,14 +88,22 @@ impl AnypointData {
 
     /// The organization a plan shows for a new object whose configuration
     /// names none: the provider's, discovered once per process, so that a
-    /// plan read in review shows where the object will be made. A failure
-    /// to reach the platform fails the plan (the error names the host).
-    pub async fn org_for_plan(&self, diags: &mut Diagnostics) -> Option<String> {
-        match self.org(None).await {
-            Ok(o) => Some(o),
-            Err(e) => {
+    /// plan read in review shows where the object will be made. `Err` when
+    /// the platform answered with a failure (reported: the plan fails).
+    /// `Ok(None)` when no answer came within [`IDENTITY_LOOKUP_BOUND`]: the
+    /// plan shows the organization as known after apply, because Terraform
+    /// does not stop a provider while `terraform apply` plans, so an
+    /// unbounded wait here would make Ctrl-C wait for it.
+    pub async fn org_for_plan(&self, diags: &mut Diagnostics) -> Result<Option<String>, ()> {
+        match tokio::time::timeout(IDENTITY_LOOKUP_BOUND, self.org(None)).await {
+            Ok(Ok(o)) => Ok(Some(o)),
+            Ok(Err(e)) => {
                 api_error(diags, "finding the organization for the plan", &e);
-                None
+                Err(())
+            }
+            Err(_) => {
+                tracing::debug!("the organization look-up took too long; the plan shows it as known after apply");
+                Ok(None)
             }
         }
     }

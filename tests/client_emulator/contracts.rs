@@ -2,7 +2,6 @@
 //! the "Manage Contracts" hint on a 403, paging of an application's
 //! contracts, asset look-up.
 
-
 use super::*;
 
 #[tokio::test]

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
+use crate::framework::diagnostics::quoted;
 use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
     is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
 };
-use crate::framework::diagnostics::quoted;
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -359,7 +359,10 @@ fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>,
         _ => {
             diags.error(
                 "Invalid import id",
-                format!("The import id {} is not of the form {IMPORT_FORMS}.", quoted(id)),
+                format!(
+                    "The import id {} is not of the form {IMPORT_FORMS}.",
+                    quoted(id)
+                ),
             );
             return None;
         }

@@ -76,10 +76,12 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
                 .clone()
                 .and_then(|d| d.downcast::<AnypointData>().ok())
             {
-                let Some(org) = data.org_for_plan(diags).await else {
+                let Ok(org) = data.org_for_plan(diags).await else {
                     return;
                 };
-                planned.org_id = Maybe::Known(org);
+                if let Some(org) = org {
+                    planned.org_id = Maybe::Known(org);
+                }
             }
         }
         planned.write_changes(&mut change.planned);

@@ -287,10 +287,12 @@ impl Resource for ClientApplicationContractResource {
                     .clone()
                     .and_then(|d| d.downcast::<AnypointData>().ok())
                 {
-                    let Some(org) = data.org_for_plan(diags).await else {
+                    let Ok(org) = data.org_for_plan(diags).await else {
                         return;
                     };
-                    planned.org_id = Maybe::Known(org);
+                    if let Some(org) = org {
+                        planned.org_id = Maybe::Known(org);
+                    }
                 }
             }
             if config.api_instance_org_id.is_null() && !planned.org_id.is_unknown() {
