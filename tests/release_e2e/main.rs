@@ -22,6 +22,7 @@ mod network;
 mod platforms;
 mod registry;
 mod server;
+mod signing_key;
 
 use server::MirrorServer;
 

@@ -454,3 +454,49 @@ fn the_script_refuses_incomplete_prebuilt_platforms_and_an_empty_no_build() {
         "no zip from a refused run"
     );
 }
+
+#[test]
+fn the_lock_hint_after_a_mirror_init_asks_the_public_registry() {
+    // What docs/guides/installation.md warns about: after an init from a
+    // mirror Terraform suggests `terraform providers lock -platform=…`,
+    // which ignores the mirror and asks registry.terraform.io. The request
+    // goes to a closed port on loopback through HTTPS_PROXY, so the test
+    // never leaves the machine.
+    let r = release();
+    let tf = tf_dir_installing(
+        REQUIRED,
+        &format!(
+            "  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_SOURCE}\"]\n  }}",
+            r.fs_mirror().display()
+        ),
+    );
+    let init = run_tf(&tf, &["init", "-no-color", "-input=false"], &[]);
+    init.assert_ok();
+    let said = one_line(&init.all());
+    assert!(
+        said.contains("Incomplete lock file information for providers"),
+        "{said}"
+    );
+    let hint = format!("terraform providers lock -platform={}", platform());
+    assert!(said.contains(&hint), "{said}");
+
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let proxy = PathBuf::from(format!("http://127.0.0.1:{closed}"));
+    let other = format!("-platform={}", r.standins[0]);
+    let mut cmd = tf.command(&["providers", "lock", "-no-color", other.as_str()]);
+    cmd.env("HTTPS_PROXY", &proxy)
+        .env("https_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("TF_PLUGIN_CACHE_DIR");
+    let out = TfOutput::from(cmd.output().unwrap());
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(
+        one_line(&out.all()).contains("registry.terraform.io"),
+        "{}",
+        out.all()
+    );
+}
