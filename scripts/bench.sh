@@ -2,7 +2,8 @@
 # The performance benchmark: this provider against the emulator beside three
 # floors (terraform_data with trivial input, terraform_data holding the same
 # values, and a no-op provider with exactly our schemas). Writes
-# docs/performance.md, docs/performance.svg and docs/performance-data.json.
+# contributing/performance.md, contributing/performance.svg and
+# contributing/performance-data.json.
 # Run `scripts/bench.sh --help` for the options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +12,8 @@ root=$(pwd)
 usage() {
   cat <<'USAGE'
 scripts/bench.sh: time terraform apply, a no-op plan and destroy with this provider against the
-emulator and beside three floors; write docs/performance.md, docs/performance.svg and the raw
-samples (docs/performance-data.json).
+emulator and beside three floors; write contributing/performance.md, contributing/performance.svg
+and the raw samples (contributing/performance-data.json).
 
 Options:
   --sizes "10 100 500 1000"   numbers of applications (default: 10 100 500 1000)
@@ -22,7 +23,8 @@ Options:
                               which variants to run (default: all four; `ours` runs once per latency)
   --no-extras                 applications only (no owners, no contracts)
   --parallelism 10            terraform -parallelism (default: 10)
-  --out docs/performance.md   the report; the SVG and the JSON are written beside it
+  --out contributing/performance.md
+                              the report; the SVG and the JSON are written beside it
                               (performance.svg, performance-data.json)
   --note TEXT                 a note printed at the top of the report (e.g. "preliminary")
   --no-rss                    skip the untimed peak-RSS/CPU run per N
@@ -51,7 +53,7 @@ latencies="0 100"
 variants="ours noop tfdata-trivial tfdata-same"
 extras=1
 parallelism=10
-out=docs/performance.md
+out=contributing/performance.md
 note=""
 rss=1
 build=1

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn the raw samples of scripts/bench.sh into docs/performance.md and an SVG plot.
+"""Turn the raw samples of scripts/bench.sh into contributing/performance.md and an SVG plot.
 
 Usage: bench_report.py DATA.json OUT.md OUT.svg
 

@@ -5,8 +5,20 @@
 #
 #   scripts/release.sh [options]
 #
+# For each platform it writes the provider's zip
+# (terraform-provider-anypoint_<version>_<os>_<arch>.zip) and the emulator's
+# (anypoint-emulator_<version>_<os>_<arch>.zip); SHA256SUMS lists both kinds
+# and the manifest, and its signature covers them all. The mirrors get the
+# provider's zips only.
+#
 # Options:
 #   --dist DIR                where the artifacts go (default: dist/)
+#   --prebuilt DIR            also package binaries built elsewhere (another
+#                             runner, a cross toolchain): every DIR/<os>_<arch>/
+#                             holding terraform-provider-anypoint and
+#                             anypoint-emulator (.exe on windows) is one
+#                             platform; a platform found there is not built
+#   --no-build                build nothing: package only what --prebuilt gives
 #   --network-mirror DIR      also write a static network mirror under DIR
 #                             (Provider Network Mirror Protocol: index.json,
 #                             <version>.json with zh: hashes, the zip archives)
@@ -23,13 +35,15 @@
 #   GNUPGHOME                       the keyring holding it (gpg's default otherwise)
 #   GPG_PASSPHRASE                  passphrase of the key, if it has one
 #   RELEASE_TARGETS                 Rust targets to try besides the host
-#                                   (space separated; default: a list of the
-#                                   platforms Terraform runs on)
+#                                   (space separated; unset: the platforms
+#                                   Terraform runs on; empty: none)
 #   CARGO_TARGET_DIR                honoured, like cargo does
 #
-# The host platform is always built. Every other target is built only when its
-# Rust standard library is installed (`rustup target list --installed`);
-# otherwise it is skipped with a message.
+# Unless --no-build, the host platform is built (when --prebuilt does not give
+# it). Every other target is built only when its Rust standard library is
+# installed (`rustup target list --installed`); otherwise it is skipped with a
+# message. .github/workflows/release.yml builds each platform on its own runner
+# and hands the binaries to this script with --prebuilt --no-build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,6 +56,8 @@ fs_mirror=""
 hostname="registry.terraform.io"
 namespace="anypoint-platform"
 sign=1
+prebuilt=""
+build=1
 abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$root" "$1" ;; esac; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -50,6 +66,8 @@ while [ $# -gt 0 ]; do
     --filesystem-mirror) fs_mirror=$(abspath "${2:?--filesystem-mirror needs a directory}"); shift 2 ;;
     --hostname) hostname=${2:?--hostname needs a value}; shift 2 ;;
     --namespace) namespace=${2:?--namespace needs a value}; shift 2 ;;
+    --prebuilt) prebuilt=$(abspath "${2:?--prebuilt needs a directory}"); shift 2 ;;
+    --no-build) build=0; shift ;;
     --no-sign) sign=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -57,12 +75,18 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "error: $*" >&2; exit 1; }
-for tool in cargo rustc zip sha256sum; do
+for tool in zip sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
+if [ "$build" = 1 ]; then
+  for tool in cargo rustc; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is required (or pass --prebuilt DIR --no-build)"
+  done
+fi
 
 type_name="anypoint"
 name="terraform-provider-$type_name"
+emulator="anypoint-emulator"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 [ -n "$version" ] || die "no version in Cargo.toml"
 
@@ -94,26 +118,63 @@ tf_platform() {
   printf '%s_%s\n' "$os" "$arch"
 }
 
-host=$(rustc -vV | sed -n 's/^host: //p')
-[ -n "$(tf_platform "$host")" ] || die "the host target $host has no Terraform platform name"
-candidates=${RELEASE_TARGETS:-"x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-msvc x86_64-unknown-freebsd"}
-installed=""
-if command -v rustup >/dev/null 2>&1; then
-  installed=$(rustup target list --installed 2>/dev/null || true)
+# Platforms given prebuilt: DIR/<os>_<arch>/ with both binaries.
+prebuilt_platforms=""
+if [ -n "$prebuilt" ]; then
+  [ -d "$prebuilt" ] || die "--prebuilt $prebuilt is not a directory"
+  for d in "$prebuilt"/*/; do
+    [ -d "$d" ] || continue
+    platform=$(basename "$d")
+    case "$platform" in
+      [a-z]*_[a-z0-9]*) ;;
+      *) die "--prebuilt: $d is not named <os>_<arch> (like linux_amd64)" ;;
+    esac
+    exe=""
+    case "$platform" in windows_*) exe=".exe" ;; esac
+    for b in "$name" "$emulator"; do
+      [ -f "$d$b$exe" ] || die "--prebuilt: $d has no $b$exe"
+    done
+    prebuilt_platforms="$prebuilt_platforms $platform"
+  done
+  [ -n "$prebuilt_platforms" ] || die "--prebuilt $prebuilt holds no <os>_<arch> directory"
 fi
-targets="$host"
-for t in $candidates; do
-  [ "$t" = "$host" ] && continue
-  if [ -z "$(tf_platform "$t")" ]; then
-    echo "==> skipping $t: Terraform has no platform for it"
-  elif printf '%s\n' "$installed" | grep -qx "$t"; then
-    targets="$targets $t"
-  elif command -v rustup >/dev/null 2>&1; then
-    echo "==> skipping $t: its Rust target is not installed (rustup target add $t)"
-  else
-    echo "==> skipping $t: rustup is not installed, only the host target is built"
+is_prebuilt() { case " $prebuilt_platforms " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+host=""
+host_platform=""
+if command -v rustc >/dev/null 2>&1; then
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  host_platform=$(tf_platform "$host")
+fi
+targets=""
+if [ "$build" = 1 ]; then
+  [ -n "$host_platform" ] || die "the host target $host has no Terraform platform name"
+  candidates=${RELEASE_TARGETS-"x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-msvc x86_64-unknown-freebsd"}
+  installed=""
+  if command -v rustup >/dev/null 2>&1; then
+    installed=$(rustup target list --installed 2>/dev/null || true)
   fi
-done
+  if is_prebuilt "$host_platform"; then
+    echo "==> $host_platform (the host) comes prebuilt from $prebuilt"
+  else
+    targets="$host"
+  fi
+  for t in $candidates; do
+    [ "$t" = "$host" ] && continue
+    if [ -z "$(tf_platform "$t")" ]; then
+      echo "==> skipping $t: Terraform has no platform for it"
+    elif is_prebuilt "$(tf_platform "$t")"; then
+      echo "==> $(tf_platform "$t") comes prebuilt from $prebuilt"
+    elif printf '%s\n' "$installed" | grep -qx "$t"; then
+      targets="$targets $t"
+    elif command -v rustup >/dev/null 2>&1; then
+      echo "==> skipping $t: its Rust target is not installed (rustup target add $t)"
+    else
+      echo "==> skipping $t: rustup is not installed, only the host target is built"
+    fi
+  done
+fi
+[ -n "$targets$prebuilt_platforms" ] || die "nothing to package: --no-build without --prebuilt"
 
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
@@ -125,37 +186,75 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 
 mkdir -p "$dist"
-rm -f "$dist/${name}_${version}_"*
+rm -f "$dist/${name}_${version}_"* "$dist/${emulator}_${version}_"*
 stage=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-release.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
-zips=()
+zips=()          # the provider's zips: the Registry packages and the mirrors'
+emulator_zips=() # the emulator's, beside them in dist/ and SHA256SUMS
+
+# zip_one PLATFORM FILE INNER_NAME ZIPNAME: one file in a zip with a fixed
+# timestamp (the same commit gives the same zip).
+zip_one() {
+  local dir="$stage/$1/${4%.zip}"
+  mkdir -p "$dir"
+  cp "$2" "$dir/$3"
+  chmod 0755 "$dir/$3"
+  touch -d "@$SOURCE_DATE_EPOCH" "$dir/$3"
+  (cd "$dir" && TZ=UTC zip -q -X "$dist/$4" "$3")
+  echo "    $dist/$4"
+}
+
+# package PLATFORM PROVIDER_BINARY EMULATOR_BINARY
+package() {
+  local platform=$1 exe=""
+  case "$platform" in windows_*) exe=".exe" ;; esac
+  zip_one "$platform" "$2" "${name}_v${version}$exe" "${name}_${version}_${platform}.zip"
+  zips+=("${name}_${version}_${platform}.zip")
+  zip_one "$platform" "$3" "$emulator$exe" "${emulator}_${version}_${platform}.zip"
+  emulator_zips+=("${emulator}_${version}_${platform}.zip")
+}
+
+# Checks of binaries that can run here: the provider reports the version in
+# the file names; the emulator (which has no --version) answers --help.
+check_binaries() {
+  local reported help
+  reported=$("$1" --version)
+  [ "$reported" = "$name $version" ] || die "$1 reports '$reported', Cargo.toml says $version"
+  help=$("$2" --help 2>&1) || die "$2 --help failed"
+  case "$help" in *--listen*) ;; *) die "$2 --help does not look like the emulator's" ;; esac
+}
+
 for t in $targets; do
   platform=$(tf_platform "$t")
   exe=""
   case "$t" in *-windows-*) exe=".exe" ;; esac
   if [ "$t" = "$host" ]; then
-    echo "==> Building $name $version for $t (host, release)"
-    cargo build --release --locked --bin "$name"
-    bin="$target_dir/release/$name$exe"
-    # The version in the file names is the one the binary reports.
-    reported=$("$bin" --version)
-    [ "$reported" = "$name $version" ] \
-      || die "the binary reports '$reported', Cargo.toml says $version"
+    echo "==> Building $name and $emulator $version for $t (host, release)"
+    cargo build --release --locked --bin "$name" --bin "$emulator"
+    out="$target_dir/release"
   else
-    echo "==> Building $name $version for $t (release)"
-    cargo build --release --locked --bin "$name" --target "$t"
-    bin="$target_dir/$t/release/$name$exe"
+    echo "==> Building $name and $emulator $version for $t (release)"
+    cargo build --release --locked --bin "$name" --bin "$emulator" --target "$t"
+    out="$target_dir/$t/release"
   fi
-  [ -f "$bin" ] || die "the build did not produce $bin"
-  mkdir -p "$stage/$platform"
-  inner="$stage/$platform/${name}_v${version}$exe"
-  cp "$bin" "$inner"
-  touch -d "@$SOURCE_DATE_EPOCH" "$inner"
-  zipname="${name}_${version}_${platform}.zip"
-  (cd "$stage/$platform" && TZ=UTC zip -q -X "$dist/$zipname" "${name}_v${version}$exe")
-  zips+=("$zipname")
-  echo "    $dist/$zipname"
+  for b in "$name" "$emulator"; do
+    [ -f "$out/$b$exe" ] || die "the build did not produce $out/$b$exe"
+  done
+  if [ "$t" = "$host" ]; then
+    check_binaries "$out/$name$exe" "$out/$emulator$exe"
+  fi
+  package "$platform" "$out/$name$exe" "$out/$emulator$exe"
+done
+
+for platform in $prebuilt_platforms; do
+  exe=""
+  case "$platform" in windows_*) exe=".exe" ;; esac
+  echo "==> Packaging $platform from $prebuilt/$platform"
+  if [ "$platform" = "$host_platform" ]; then
+    check_binaries "$prebuilt/$platform/$name$exe" "$prebuilt/$platform/$emulator$exe"
+  fi
+  package "$platform" "$prebuilt/$platform/$name$exe" "$prebuilt/$platform/$emulator$exe"
 done
 
 manifest="${name}_${version}_manifest.json"
@@ -164,7 +263,7 @@ grep -q '"6.0"' terraform-registry-manifest.json \
 cp terraform-registry-manifest.json "$dist/$manifest"
 
 sums="${name}_${version}_SHA256SUMS"
-(cd "$dist" && sha256sum "${zips[@]}" "$manifest" >"$sums")
+(cd "$dist" && sha256sum "${zips[@]}" "${emulator_zips[@]}" "$manifest" | LC_ALL=C sort -k2 >"$sums")
 echo "    $dist/$sums"
 
 if [ "$sign" = 1 ]; then
@@ -219,4 +318,4 @@ if [ -n "$fs_mirror" ]; then
   echo "==> Filesystem mirror (packed layout): $fs_mirror"
 fi
 
-echo "==> Release $version written to $dist"
+echo "==> Release $version written to $dist:$(printf ' %s' "${zips[@]}" | sed "s/${name}_${version}_//g; s/\.zip//g")"

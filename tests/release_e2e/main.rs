@@ -1,10 +1,17 @@
 //! `scripts/release.sh` end to end: the artifacts it writes are checked
-//! (SHA256SUMS, the detached GPG signature, the archive's contents, the
-//! manifest), then installed the way users install them, with no
-//! `dev_overrides`: from a filesystem mirror (then `apply` against the
-//! emulator) and from the network-mirror layout served over HTTPS on loopback.
+//! (SHA256SUMS, the detached GPG signature, the archives' contents, the
+//! manifest, the emulator's zips beside the provider's), then installed the
+//! way users install them, with no `dev_overrides`: from a filesystem mirror
+//! (then `apply` against the emulator), from the network-mirror layout served
+//! over HTTPS on loopback, and from a registry that checks the signature.
 //!
-//! The release build runs once per test run (both tests share it) and reuses
+//! Besides the host platform, which the script builds, it packages two
+//! stand-in binaries for other platforms given with `--prebuilt` (the path
+//! the release workflow takes with the binaries its runners built): they
+//! must reach the zips, SHA256SUMS, the signature, the mirrors and the lock
+//! files like the host's.
+//!
+//! The release build runs once per test run (the tests share it) and reuses
 //! whatever `cargo build --release` already built in the same target dir.
 
 #[path = "../common/mod.rs"]
@@ -12,8 +19,10 @@ mod common;
 
 mod filesystem;
 mod network;
+mod platforms;
 mod registry;
 mod server;
+mod signing_key;
 
 use server::MirrorServer;
 
@@ -39,6 +48,60 @@ fn platform() -> String {
 
 fn zip_name() -> String {
     format!("{NAME}_{VERSION}_{}.zip", platform())
+}
+
+const EMULATOR: &str = "anypoint-emulator";
+
+/// The platforms given to the script as prebuilt stand-ins: two that are not
+/// the host, one of them Windows (whose files end in `.exe`).
+fn standin_platforms() -> Vec<String> {
+    ["windows_amd64", "darwin_arm64", "freebsd_amd64"]
+        .iter()
+        .map(|p| p.to_string())
+        .filter(|p| *p != platform())
+        .take(2)
+        .collect()
+}
+
+fn exe(platform: &str) -> &'static str {
+    if platform.starts_with("windows_") {
+        ".exe"
+    } else {
+        ""
+    }
+}
+
+/// What a stand-in binary holds: different for every platform and binary.
+fn standin_bytes(platform: &str, binary: &str) -> Vec<u8> {
+    format!("#!/bin/sh\n# stand-in {binary} for {platform}\nexit 1\n").into_bytes()
+}
+
+/// The provider's zip for a platform, and the name of the binary in it.
+fn provider_zip_name(platform: &str) -> String {
+    format!("{NAME}_{VERSION}_{platform}.zip")
+}
+fn provider_inner_name(platform: &str) -> String {
+    format!("{NAME}_v{VERSION}{}", exe(platform))
+}
+
+/// The emulator's zip for a platform, and the name of the binary in it.
+fn emulator_zip_name(platform: &str) -> String {
+    format!("{EMULATOR}_{VERSION}_{platform}.zip")
+}
+fn emulator_inner_name(platform: &str) -> String {
+    format!("{EMULATOR}{}", exe(platform))
+}
+
+/// The one file a zip holds, by name.
+fn unzip_file(zip: &Path, inner: &str) -> Vec<u8> {
+    let out = Command::new("unzip")
+        .arg("-p")
+        .arg(zip)
+        .arg(inner)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{} holds {inner}", zip.display());
+    out.stdout
 }
 
 #[track_caller]
@@ -89,6 +152,8 @@ struct Release {
     root: PathBuf,
     gnupg: PathBuf,
     fingerprint: String,
+    /// The platforms given as prebuilt stand-ins.
+    standins: Vec<String>,
 }
 
 impl Release {
@@ -107,6 +172,31 @@ impl Release {
     fn sums(&self) -> PathBuf {
         self.dist().join(format!("{NAME}_{VERSION}_SHA256SUMS"))
     }
+    /// The host's platform and the stand-ins'.
+    fn platforms(&self) -> Vec<String> {
+        let mut all = vec![platform()];
+        all.extend(self.standins.iter().cloned());
+        all
+    }
+    /// SHA256SUMS as (file name, hex SHA-256) pairs.
+    fn listed(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(self.sums())
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (sha, file) = l.split_once("  ").expect("sha256sum line");
+                (file.to_owned(), sha.to_owned())
+            })
+            .collect()
+    }
+    /// The SHA-256 SHA256SUMS lists for a file of dist/.
+    fn listed_sha(&self, file: &str) -> String {
+        self.listed()
+            .into_iter()
+            .find(|(f, _)| f == file)
+            .unwrap_or_else(|| panic!("SHA256SUMS lists {file}"))
+            .1
+    }
     /// The zip's SHA-256 as SHA256SUMS lists it.
     fn zip_sha(&self) -> String {
         let sums = std::fs::read_to_string(self.sums()).unwrap();
@@ -117,14 +207,7 @@ impl Release {
     }
     /// The binary inside the zip.
     fn binary(&self) -> Vec<u8> {
-        let out = Command::new("unzip")
-            .arg("-p")
-            .arg(self.zip())
-            .arg(format!("{NAME}_v{VERSION}"))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        out.stdout
+        unzip_file(&self.zip(), &provider_inner_name(&platform()))
     }
 }
 
@@ -190,16 +273,30 @@ fn release() -> &'static Release {
             .map(|l| l.trim_matches(':').to_owned())
             .expect("the new key has a fingerprint");
 
+        // Stand-ins for binaries built elsewhere: <dir>/<os>_<arch>/ with both.
+        let prebuilt = root.join("prebuilt");
+        let standins = standin_platforms();
+        for p in &standins {
+            let d = prebuilt.join(p);
+            std::fs::create_dir_all(&d).unwrap();
+            for b in [NAME, EMULATOR] {
+                std::fs::write(d.join(format!("{b}{}", exe(p))), standin_bytes(p, b)).unwrap();
+            }
+        }
+
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let r = Release {
             root,
             gnupg,
             fingerprint,
+            standins,
         };
         let out = Command::new("bash")
             .arg(manifest_dir.join("scripts/release.sh"))
             .arg("--dist")
             .arg(r.dist())
+            .arg("--prebuilt")
+            .arg(&prebuilt)
             .arg("--network-mirror")
             .arg(r.net_mirror())
             .arg("--filesystem-mirror")
@@ -208,7 +305,8 @@ fn release() -> &'static Release {
             .env("GPG_FINGERPRINT", &r.fingerprint)
             .env_remove("GPG_KEY_ID")
             .env_remove("GPG_PASSPHRASE")
-            .env_remove("RELEASE_TARGETS")
+            // Only the host is built, whatever Rust targets this machine has.
+            .env("RELEASE_TARGETS", "")
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/release.sh");

@@ -30,14 +30,24 @@ fn installs_from_a_registry_that_serves_the_signed_release() {
         ".well-known/terraform.json",
         br#"{"providers.v1":"/v1/providers/"}"#,
     );
-    let (os, arch) = platform()
-        .split_once('_')
-        .map(|(a, b)| (a.to_owned(), b.to_owned()))
-        .unwrap();
+    // Every platform of the release, the stand-ins too.
+    let os_arch = |p: &str| {
+        p.split_once('_')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .unwrap()
+    };
+    let platforms: Vec<serde_json::Value> = r
+        .platforms()
+        .iter()
+        .map(|p| {
+            let (os, arch) = os_arch(p);
+            serde_json::json!({"os": os, "arch": arch})
+        })
+        .collect();
     write(
         "v1/providers/anypoint-platform/anypoint/versions",
         serde_json::json!({"versions": [{"version": VERSION, "protocols": ["6.0"],
-            "platforms": [{"os": os, "arch": arch}]}]})
+            "platforms": platforms}]})
         .to_string()
         .as_bytes(),
     );
@@ -49,21 +59,29 @@ fn installs_from_a_registry_that_serves_the_signed_release() {
     let key_id = r.fingerprint[r.fingerprint.len() - 16..].to_owned();
     let sums = format!("{NAME}_{VERSION}_SHA256SUMS");
     let files = format!("https://{host}/files");
-    write(
-        &format!("v1/providers/anypoint-platform/anypoint/{VERSION}/download/{os}/{arch}"),
-        serde_json::json!({
-            "protocols": ["6.0"], "os": os, "arch": arch,
-            "filename": zip_name(),
-            "download_url": format!("{files}/{}", zip_name()),
-            "shasums_url": format!("{files}/{sums}"),
-            "shasums_signature_url": format!("{files}/{sums}.sig"),
-            "shasum": zh,
-            "signing_keys": {"gpg_public_keys": [{"key_id": key_id, "ascii_armor": armor}]},
-        })
-        .to_string()
-        .as_bytes(),
-    );
-    for f in [zip_name(), sums.clone(), format!("{sums}.sig")] {
+    for p in r.platforms() {
+        let (os, arch) = os_arch(&p);
+        let zip = provider_zip_name(&p);
+        write(
+            &format!("v1/providers/anypoint-platform/anypoint/{VERSION}/download/{os}/{arch}"),
+            serde_json::json!({
+                "protocols": ["6.0"], "os": os, "arch": arch,
+                "filename": zip,
+                "download_url": format!("{files}/{zip}"),
+                "shasums_url": format!("{files}/{sums}"),
+                "shasums_signature_url": format!("{files}/{sums}.sig"),
+                "shasum": r.listed_sha(&zip),
+                "signing_keys": {"gpg_public_keys": [{"key_id": key_id, "ascii_armor": armor}]},
+            })
+            .to_string()
+            .as_bytes(),
+        );
+        write(
+            &format!("files/{zip}"),
+            &std::fs::read(r.dist().join(&zip)).unwrap(),
+        );
+    }
+    for f in [sums.clone(), format!("{sums}.sig")] {
         write(
             &format!("files/{f}"),
             &std::fs::read(r.dist().join(&f)).unwrap(),
@@ -102,20 +120,51 @@ fn installs_from_a_registry_that_serves_the_signed_release() {
         )),
         "{hashes:?}"
     );
-    // One zh: for every line of SHA256SUMS (Terraform takes them all).
+    // One zh: for every line of SHA256SUMS: Terraform takes them all, the
+    // other platforms', the emulator zips' and the manifest's too (harmless:
+    // no provider package has those hashes).
     let mut zh_recorded: Vec<String> = hashes
         .iter()
         .filter_map(|h| h.strip_prefix("zh:"))
         .map(str::to_owned)
         .collect();
-    let mut zh_listed: Vec<String> = std::fs::read_to_string(r.sums())
-        .unwrap()
-        .lines()
-        .map(|l| l[..64].to_owned())
-        .collect();
+    let mut zh_listed: Vec<String> = r.listed().into_iter().map(|(_, sha)| sha).collect();
     zh_recorded.sort();
     zh_listed.sort();
     assert_eq!(zh_recorded, zh_listed);
+    assert!(
+        r.listed()
+            .iter()
+            .any(|(f, _)| f == &emulator_zip_name(&platform())),
+        "the emulator's zip is in the signed SHA256SUMS"
+    );
+
+    // `terraform providers lock` for every platform: an h1: for each
+    // package, next to the zh: values.
+    let tf_lock = TfDir::new(&format!(
+        "terraform {{\n  required_providers {{\n    anypoint = {{\n      source = \"{host}/anypoint-platform/anypoint\"\n    }}\n  }}\n}}\n"
+    ));
+    std::fs::write(&tf_lock.cli_config, "").unwrap();
+    let platform_args: Vec<String> = r
+        .platforms()
+        .iter()
+        .map(|p| format!("-platform={p}"))
+        .collect();
+    let mut args = vec!["providers", "lock"];
+    args.extend(platform_args.iter().map(String::as_str));
+    run_tf(&tf_lock, &args, &[("SSL_CERT_FILE", &ca_file)]).assert_ok();
+    let locked = lock_hashes(&tf_lock);
+    for p in r.platforms() {
+        let zip = provider_zip_name(&p);
+        let inner = provider_inner_name(&p);
+        let h1 = h1_of_single_file(&inner, &unzip_file(&r.dist().join(&zip), &inner));
+        assert!(locked.contains(&h1), "{p}: {h1} in {locked:?}");
+    }
+    assert_eq!(
+        locked.iter().filter(|h| h.starts_with("zh:")).count(),
+        zh_listed.len(),
+        "{locked:?}"
+    );
 
     // A signature by another key is refused.
     let other = r.root.join("other-gnupg");
