@@ -50,11 +50,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(opts: CliOptions) -> Result<(), String> {
-    use tokio::signal::unix::{signal, SignalKind};
     // Install the handlers before announcing the URL, so a script that reads
     // the URL and then sends SIGTERM always gets a clean exit.
-    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
+    let stop = stop_signals()?;
 
     let config = opts.config.clone();
     let emulator = Emulator::start_on(opts.listen, opts.config)
@@ -115,10 +113,34 @@ async fn run(opts: CliOptions) -> Result<(), String> {
     let _ = out.flush();
     drop(out);
 
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
+    stop.await;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Resolves at SIGTERM or SIGINT (Ctrl-C, Ctrl-Break on Windows).
+#[cfg(unix)]
+fn stop_signals() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+#[cfg(windows)]
+fn stop_signals() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    let mut c = ctrl_c().map_err(|e| format!("Ctrl-C handler: {e}"))?;
+    let mut brk = ctrl_break().map_err(|e| format!("Ctrl-Break handler: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = c.recv() => {}
+            _ = brk.recv() => {}
+        }
+    })
 }

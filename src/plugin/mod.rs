@@ -258,15 +258,16 @@ fn spawn_acceptor(
 }
 
 /// Exit when our parent process (Terraform) is gone: it was killed or crashed
-/// without calling Shutdown, and nobody will ever talk to us again.
+/// without calling Shutdown, and nobody will ever talk to us again. (Unix
+/// only: elsewhere std cannot tell the parent, and Terraform's plugin client
+/// ends its plugins itself.)
+#[cfg(unix)]
 fn spawn_parent_watch() {
-    // SAFETY: getppid has no preconditions and cannot fail.
-    let parent = unsafe { libc::getppid() };
+    let parent = std::os::unix::process::parent_id();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(PARENT_POLL).await;
-            // SAFETY: as above.
-            let now = unsafe { libc::getppid() };
+            let now = std::os::unix::process::parent_id();
             if now != parent {
                 tracing::warn!(
                     parent,
@@ -280,13 +281,28 @@ fn spawn_parent_watch() {
     });
 }
 
-/// Ignore SIGINT: go-plugin hosts share our process group, so Ctrl-C reaches
-/// us too; Terraform stops work through StopProvider instead.
+#[cfg(not(unix))]
+fn spawn_parent_watch() {}
+
+/// Ignore Ctrl-C: go-plugin hosts share our process group (on Windows, our
+/// console), so Ctrl-C reaches us too; Terraform stops work through
+/// StopProvider instead. On Windows the events are swallowed once the
+/// runtime runs ([`swallow_ctrl_c`]).
 pub fn ignore_sigint() {
+    #[cfg(unix)]
     // SAFETY: installing SIG_IGN for SIGINT is async-signal-safe and has no
     // preconditions.
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+}
+
+/// Windows' counterpart of SIG_IGN: while a Ctrl-C listener exists, the
+/// console's Ctrl-C no longer ends the process.
+#[cfg(windows)]
+fn swallow_ctrl_c() {
+    if let Ok(mut events) = tokio::signal::windows::ctrl_c() {
+        tokio::spawn(async move { while events.recv().await.is_some() {} });
     }
 }
 
@@ -377,6 +393,8 @@ pub async fn serve(provider: Arc<dyn Provider>, mode: Mode) -> i32 {
                 return 1;
             }
             spawn_parent_watch();
+            #[cfg(windows)]
+            swallow_ctrl_c();
         }
         Mode::Debug { provider_address } => {
             let json = reattach_json(provider_address, addr, std::process::id());
