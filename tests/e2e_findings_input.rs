@@ -276,3 +276,117 @@ fn f9_env_max_retries_validated_like_attribute() {
     assert!(all.contains("ANYPOINT_MAX_RETRIES"), "{raw}");
     assert!(all.contains("20"), "states the range:\n{raw}");
 }
+
+// ------------------------------------------------------ where a call went
+
+/// The provider's error blocks of a failed run, squeezed to one line.
+fn errors_of(out: &TfOutput) -> String {
+    let all = squeeze(&out.all());
+    all[all.find("Error:").unwrap_or(0)..].to_owned()
+}
+
+/// A plan of one new application against `url` with these credentials.
+fn plan_against(url: &str, client_id: &str, client_secret: &str) -> TfOutput {
+    let tf = TfDir::new(&format!(
+        "{}resource \"anypoint_client_application\" \"app\" {{\n  name = \"where\"\n}}\n",
+        provider_block(url, client_id, client_secret, "  max_retries = 0\n")
+    ));
+    tf.run(&["plan", "-no-color", "-input=false"])
+}
+
+/// A wrong client secret, a Connected App unknown to the host (another
+/// control plane's) and a refused connection: three different errors, each
+/// naming the host it went to, the setting that chose it, and what to check.
+#[test]
+fn credential_and_connection_failures_name_the_host() {
+    let emu = RestartableEmulator::start();
+    let other_plane = RestartableEmulator::start_with(|c| c.client_id = "another-plane-app".into());
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let host = |url: &str| {
+        url.trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned()
+    };
+
+    let wrong_secret = plan_against(&emu.url(), &emu.config.client_id, "wrong-secret");
+    let wrong_plane = plan_against(
+        &other_plane.url(),
+        &emu.config.client_id,
+        &emu.config.client_secret,
+    );
+    let refused_url = format!("http://127.0.0.1:{closed}");
+    let refused = plan_against(
+        &refused_url,
+        &emu.config.client_id,
+        &emu.config.client_secret,
+    );
+
+    let cases = [
+        ("wrong secret", &wrong_secret, host(&emu.url())),
+        (
+            "wrong control plane",
+            &wrong_plane,
+            host(&other_plane.url()),
+        ),
+        ("refused connection", &refused, host(&refused_url)),
+    ];
+    for (what, out, host) in &cases {
+        assert_ne!(out.code, 0, "{what}: the plan fails:\n{}", out.all());
+        assert_no_provider_bug(out);
+        let errors = errors_of(out);
+        assert!(
+            errors.contains(host.as_str()),
+            "{what}: names {host}:\n{errors}"
+        );
+        assert!(
+            errors.contains("the base URL set by `base_url`"),
+            "{what}: names the setting that chose the host:\n{errors}"
+        );
+    }
+    for (what, out, _) in &cases[..2] {
+        let errors = errors_of(out);
+        for needle in ["client_id", "client_secret", "control plane"] {
+            assert!(
+                errors.contains(needle),
+                "{what}: says to check {needle}:\n{errors}"
+            );
+        }
+    }
+    let refused_errors = errors_of(&refused);
+    assert!(
+        refused_errors.contains("could not connect to"),
+        "a refused connection says so:\n{refused_errors}"
+    );
+    assert!(
+        !refused_errors.contains("client_secret"),
+        "a refused connection does not blame the credentials:\n{refused_errors}"
+    );
+    let texts: Vec<String> = cases.iter().map(|(_, o, _)| errors_of(o)).collect();
+    assert!(
+        texts[0] != texts[1] && texts[1] != texts[2] && texts[0] != texts[2],
+        "three different errors:\n{}",
+        texts.join("\n---\n")
+    );
+}
+
+/// The credential error names the setting that chose the host, whichever it
+/// is: here the environment variable.
+#[test]
+fn credential_failure_names_the_environment_variable_that_chose_the_host() {
+    let emu = RestartableEmulator::start();
+    let mut tf = TfDir::new(&format!(
+        "terraform {{\n  required_providers {{\n    anypoint = {{\n      source = \"anypoint-platform/anypoint\"\n    }}\n  }}\n}}\n\nprovider \"anypoint\" {{\n  client_id     = \"{}\"\n  client_secret = \"wrong-secret\"\n  max_retries   = 0\n}}\n\nresource \"anypoint_client_application\" \"app\" {{\n  name = \"where\"\n}}\n",
+        emu.config.client_id
+    ));
+    tf.set_env("ANYPOINT_BASE_URL", &emu.url());
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    let errors = errors_of(&out);
+    assert!(
+        errors.contains("the base URL set by ANYPOINT_BASE_URL"),
+        "{errors}"
+    );
+}

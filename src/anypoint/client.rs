@@ -69,6 +69,8 @@ pub fn user_agent(terraform_version: &str) -> String {
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     pub(super) base: Url,
+    /// Which setting chose `base`, for messages ([`ClientConfig::platform`]).
+    pub(super) platform: String,
     pub(super) client_id: String,
     pub(super) client_secret: Secret,
     pub(super) org_id: Option<String>,
@@ -205,6 +207,7 @@ impl AnypointClient {
             inner: Arc::new(Inner {
                 http,
                 base: config.base_url,
+                platform: config.platform,
                 client_id: config.client_id,
                 client_secret: config.client_secret,
                 org_id: config.org_id,
@@ -439,8 +442,12 @@ impl AnypointClient {
                     | ApiError::BadRequest(mut info)
                     | ApiError::Forbidden(mut info) => {
                         info.message = format!(
-                            "the token request was rejected: check client_id and client_secret \
-                             (the Connected App must use the client_credentials grant): {}",
+                            "sent to {} ({}): check client_id and client_secret, that the \
+                             Connected App uses the client_credentials grant, and that it was \
+                             made on this control plane (a Connected App exists on one control \
+                             plane only: control_plane or base_url picks it): {}",
+                            self.host(),
+                            self.inner.platform,
                             info.message
                         );
                         ApiError::Unauthorized(info)

@@ -52,6 +52,10 @@ pub struct ClientConfig {
     pub base_url: Url,
     pub client_id: String,
     pub client_secret: Secret,
+    /// Which setting chose `base_url`, in words for messages (a 401 on the
+    /// token request or an unreachable host names it): `control plane "eu"
+    /// (\`control_plane\`)`, `` `base_url` ``, ….
+    pub platform: String,
     /// An explicit organization; `None` means "discover it from /accounts/api/me".
     pub org_id: Option<String>,
     /// How many times a failed request may be retried (0 = no retries).
@@ -79,6 +83,7 @@ impl ClientConfig {
             base_url,
             client_id: client_id.into(),
             client_secret,
+            platform: "`base_url`".to_owned(),
             org_id: None,
             max_retries: DEFAULT_MAX_RETRIES,
             timeout: DEFAULT_TIMEOUT,

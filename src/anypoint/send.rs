@@ -468,18 +468,26 @@ impl AnypointClient {
             current = err.source();
         }
         let mut message = truncate(&parts.join(": "), 300);
+        let host = self.host();
+        let platform = &self.inner.platform;
         if timed_out {
             let what = if refused {
-                "could not connect"
+                format!("could not connect to {host} ({platform})")
             } else {
-                "no complete answer"
+                format!("no complete answer from {host}")
             };
             message = format!(
-                "{what} to {} within {} ({message}); {}",
-                self.host(),
+                "{what} within {} ({message}); {}",
                 self.timeout_text(refused),
                 TIMEOUT_ADVICE
             );
+        } else if refused {
+            message = format!(
+                "could not connect to {host} ({platform}): {message}; check that the host is \
+                 right and reachable from here"
+            );
+        } else if !final_error {
+            message = format!("the exchange with {host} broke off: {message}");
         }
         let mut info = ErrorInfo::new(req.method.as_str(), &req.path, None, message);
         let class = if final_error {
@@ -499,7 +507,7 @@ impl AnypointClient {
     }
 
     /// The platform's host (and port, when the URL has one), for messages.
-    fn host(&self) -> String {
+    pub(super) fn host(&self) -> String {
         let base = &self.inner.base;
         let host = base.host_str().unwrap_or("the platform");
         match base.port() {

@@ -273,10 +273,23 @@ impl ProviderSettings {
 
         // control_plane is checked even when base_url overrides it, so a typo
         // is never silently ignored.
-        let control_plane = non_empty(self.control_plane).or_else(|| {
-            read_env(&env, ENV_CONTROL_PLANE, "control_plane", &mut errors)
-                .map(|v| v.trim().to_owned())
-        });
+        let control_plane = match non_empty(self.control_plane) {
+            Some(v) => Some((v, "`control_plane`")),
+            None => read_env(&env, ENV_CONTROL_PLANE, "control_plane", &mut errors)
+                .map(|v| (v.trim().to_owned(), ENV_CONTROL_PLANE)),
+        };
+        // The platform in words, for messages that name the host.
+        let mut platform = match &control_plane {
+            Some((name, source)) => format!(
+                "control plane {} (set by {source})",
+                quoted(&name.to_ascii_lowercase())
+            ),
+            None => format!(
+                "control plane {} (the default: control_plane is not set)",
+                quoted(CONTROL_PLANES[0].0)
+            ),
+        };
+        let control_plane = control_plane.map(|(name, _)| name);
         let plane_url = match &control_plane {
             None => Some(CONTROL_PLANES[0].1),
             Some(name) => {
@@ -309,7 +322,10 @@ impl ProviderSettings {
         };
         let base_url = match base_url {
             Some((raw, source)) => match check_base_url(&raw, source) {
-                Ok(url) => Some(url),
+                Ok(url) => {
+                    platform = format!("the base URL set by {source}");
+                    Some(url)
+                }
                 Err(e) => {
                     errors.push(e);
                     None
@@ -367,6 +383,7 @@ impl ProviderSettings {
                 base_url,
                 client_id,
                 client_secret,
+                platform,
                 org_id,
                 max_retries,
                 timeout,

@@ -414,3 +414,35 @@ fn an_empty_or_huge_base_url_is_one_clear_error() {
     assert!(e.detail.len() < 400, "{}", e.detail);
     assert!(e.detail.contains("100020 characters"), "{}", e.detail);
 }
+
+#[test]
+fn the_platform_is_named_by_the_setting_that_chose_it() {
+    let platform =
+        |s: ProviderSettings, env: &[(&str, &str)]| s.resolve(env_of(env)).unwrap().platform;
+    assert_eq!(
+        platform(creds(), &[]),
+        "control plane \"us\" (the default: control_plane is not set)"
+    );
+    let eu = ProviderSettings {
+        control_plane: Some("EU".into()),
+        ..creds()
+    };
+    assert_eq!(
+        platform(eu, &[]),
+        "control plane \"eu\" (set by `control_plane`)"
+    );
+    assert_eq!(
+        platform(creds(), &[(ENV_CONTROL_PLANE, "gov")]),
+        "control plane \"gov\" (set by ANYPOINT_CONTROL_PLANE)"
+    );
+    let local = ProviderSettings {
+        base_url: Some("http://127.0.0.1:8080".into()),
+        control_plane: Some("eu".into()),
+        ..creds()
+    };
+    assert_eq!(platform(local, &[]), "the base URL set by `base_url`");
+    assert_eq!(
+        platform(creds(), &[(ENV_BASE_URL, "http://127.0.0.1:8080")]),
+        "the base URL set by ANYPOINT_BASE_URL"
+    );
+}
