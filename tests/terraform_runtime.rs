@@ -143,3 +143,35 @@ fn tf_log_trace_shows_our_hclog_lines_at_their_levels() {
     // The client secret from the configuration never reaches the log.
     assert!(!log.contains("very-secret-client-secret-4711"));
 }
+
+/// At DEBUG, each platform call's line carries its duration and the
+/// platform's request id; Terraform closing the connection at shutdown is
+/// not logged as a failure.
+#[test]
+fn tf_log_debug_times_each_call_and_stays_quiet_at_shutdown() {
+    let emu = TestEmulator::start();
+    let mut tf = tf_with_emulator(
+        &emu,
+        "resource \"anypoint_client_application\" \"app\" {\n  name = \"logged\"\n}\n",
+    );
+    tf.set_env("TF_LOG", "debug");
+    let out = tf.apply();
+    let log = &out.stderr;
+    let calls: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Anypoint request succeeded"))
+        .collect();
+    assert!(!calls.is_empty(), "no call logged:\n{log}");
+    for line in &calls {
+        assert!(line.contains("duration_ms="), "no duration: {line}");
+        let id = line
+            .split("request_id=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no request id: {line}"));
+        assert_eq!(id.len(), 36, "the emulator's x-request-id: {line}");
+    }
+    for noise in ["failed serving connection", "broken pipe"] {
+        assert!(!log.contains(noise), "{noise:?} logged:\n{log}");
+    }
+}

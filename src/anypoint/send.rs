@@ -4,7 +4,7 @@
 
 use std::future::Future;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use reqwest::StatusCode;
@@ -233,13 +233,23 @@ impl AnypointClient {
             }
             let attempt = state.retries + 1;
             tracing::trace!(method = %req.method, path = %req.path, attempt, "sending Anypoint request");
-            let failure = match self.attempt(req, token.as_ref()).await {
+            let started = Instant::now();
+            let outcome = self.attempt(req, token.as_ref()).await;
+            let duration_ms = started.elapsed().as_millis() as u64;
+            let request_id = match &outcome {
+                Ok(reply) => request_id(&reply.headers).unwrap_or("-").to_owned(),
+                Err(_) => "-".to_owned(),
+            };
+            let request_id = request_id.as_str();
+            let failure = match outcome {
                 Ok(reply) if reply.status.is_success() => {
                     tracing::debug!(
                         method = %req.method,
                         path = %req.path,
                         status = reply.status.as_u16(),
                         attempt,
+                        duration_ms,
+                        request_id,
                         "Anypoint request succeeded"
                     );
                     return Ok(reply);
@@ -250,6 +260,8 @@ impl AnypointClient {
                             tracing::debug!(
                                 method = %req.method,
                                 path = %req.path,
+                                duration_ms,
+                                request_id,
                                 "Anypoint answered 401: renewing the access token and retrying once"
                             );
                             state.token_renewed = true;
@@ -272,6 +284,8 @@ impl AnypointClient {
                 status = failure.error.status(),
                 kind = failure.error.kind(),
                 attempt,
+                duration_ms,
+                request_id,
                 error = %failure.error,
                 "Anypoint request failed"
             );
@@ -554,6 +568,15 @@ impl AnypointClient {
             timed_out: false,
         }
     }
+}
+
+/// The platform's id of an answer, for the debug log: the first request id
+/// header present (which one Anypoint sends is not documented).
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<&str> {
+    ["x-request-id", "x-correlation-id", "x-anypnt-trx-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .filter(|v| !v.is_empty())
 }
 
 /// How to change the request timeout, for timeout messages.

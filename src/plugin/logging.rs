@@ -227,7 +227,9 @@ where
 
 /// Install the hclog layer on stderr as the global subscriber, at the level
 /// the environment asks for. Our own crate logs at that level; noisy
-/// dependencies (h2, hyper, rustls) are capped at INFO.
+/// dependencies (h2, hyper, rustls, tonic) are capped at INFO: tonic's DEBUG
+/// line for the connection Terraform closes at every shutdown ("broken pipe")
+/// is no error.
 pub fn init_from_env() {
     let Some(level) = level_from_env(|k| std::env::var(k).ok()) else {
         return;
@@ -238,6 +240,7 @@ pub fn init_from_env() {
         .with_target("hyper", Level::INFO.min(level))
         .with_target("hyper_util", Level::INFO.min(level))
         .with_target("rustls", Level::INFO.min(level))
+        .with_target("tonic", Level::INFO.min(level))
         .with_target("tower", Level::INFO.min(level))
         .with_target("reqwest", Level::INFO.min(level));
     let layer = HclogLayer::new(std::io::stderr()).with_filter(filter);

@@ -227,7 +227,9 @@ pub(crate) async fn entry(
         shared.token_requests.fetch_add(1, Ordering::SeqCst);
     }
     let Some(verdict) = shared.rate_limit.check(std::time::SystemTime::now()) else {
-        return api(&shared, conn, parts, body, method, path, query).await;
+        let mut resp = api(&shared, conn, parts, body, method, path, query).await;
+        stamp_request_id(resp.headers_mut());
+        return resp;
     };
     let mut resp = if verdict.allowed {
         api(&shared, conn, parts, body, method, path, query).await
@@ -239,7 +241,16 @@ pub(crate) async fn entry(
         verdict.refusal()
     };
     verdict.stamp(resp.headers_mut());
+    stamp_request_id(resp.headers_mut());
     resp
+}
+
+/// Every API answer carries an `x-request-id` (one of the request id headers
+/// the client logs; which one the platform sends is unconfirmed).
+fn stamp_request_id(headers: &mut axum::http::HeaderMap) {
+    if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        headers.insert("x-request-id", v);
+    }
 }
 
 /// An API request past the admin routes and the rate limit: faults,
