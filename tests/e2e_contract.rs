@@ -740,3 +740,48 @@ fn an_imported_contract_can_be_replaced_before_its_environment_is_recorded() {
     assert_eq!(left[0]["apiVersion"]["id"], API_INSTANCE_CATALOG);
     assert_plan_empty(&tf, "after the replacement");
 }
+
+/// A plan of new resources shows the organization each will live in (the
+/// provider's, looked up while planning), not "(known after apply)": plans
+/// in pull requests are read by people.
+#[test]
+fn a_plan_of_new_resources_shows_their_organization() {
+    let emu = TestEmulator::start();
+    let owner = format!(
+        "\nresource \"anypoint_client_application_owner\" \"me\" {{\n  application_id = anypoint_client_application.demo.id\n  user_id        = \"{}\"\n}}\n",
+        anypoint_provider::emulator::CONNECTED_APP_USER_ID
+    );
+    // The provider block leaves org_id unset: the organization is discovered.
+    let tf = TfDir::new(&format!(
+        "{}{}{owner}",
+        emu.provider_block(),
+        config(API_INSTANCE_ORDERS, None)
+    ));
+    let plan = tf.run(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let shown = tf.run(&["show", "-json", "-no-color", "tfplan"]);
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).expect("show -json");
+    let planned = |address: &str| -> serde_json::Value {
+        json["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == address)
+            .unwrap_or_else(|| panic!("{address} planned"))["values"]
+            .clone()
+    };
+    let org = emu.org_id();
+    for (address, attribute) in [
+        ("anypoint_client_application.demo", "org_id"),
+        ("anypoint_client_application_owner.me", "org_id"),
+        (ADDR, "org_id"),
+        (ADDR, "api_instance_org_id"),
+    ] {
+        assert_eq!(
+            planned(address)[attribute],
+            org.as_str(),
+            "{address}.{attribute} is known in the plan:\n{}",
+            plan.all()
+        );
+    }
+}
