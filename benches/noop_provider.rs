@@ -127,12 +127,19 @@ impl Resource for Noop {
         _ctx: &Ctx,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         _diags: &mut Diagnostics,
     ) -> Option<Value> {
         Some(self.fill(planned))
     }
 
-    async fn read(&self, _ctx: &Ctx, state: &Value, _diags: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        _ctx: &Ctx,
+        state: &Value,
+        _private: &mut Vec<u8>,
+        _diags: &mut Diagnostics,
+    ) -> ReadOutcome {
         ReadOutcome::Found(state.clone())
     }
 
@@ -142,6 +149,7 @@ impl Resource for Noop {
         _prior: &Value,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         _diags: &mut Diagnostics,
     ) -> Option<Value> {
         Some(self.fill(planned))

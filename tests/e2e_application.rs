@@ -602,31 +602,6 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
 
 // ------------------------------------------------------ saved plans
 
-/// Reset an application's secret behind Terraform's back, as a user in the
-/// web console would.
-fn reset_secret_outside(emu: &TestEmulator, id: i64) {
-    let cfg = emu.emulator.as_ref().unwrap().config().clone();
-    let client_cfg = anypoint_provider::anypoint::ClientConfig::new(
-        &emu.url,
-        &cfg.client_id,
-        anypoint_provider::secret::Secret::new(cfg.client_secret.clone()),
-    )
-    .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = anypoint_provider::anypoint::AnypointClient::new(
-            client_cfg,
-            "test",
-            tokio_util::sync::CancellationToken::new(),
-        )
-        .unwrap();
-        client.reset_secret(&cfg.org_id, id).await.unwrap();
-    });
-}
-
 #[test]
 fn a_saved_plan_applies_after_the_secret_was_reset_outside_terraform() {
     let emu = TestEmulator::start();

@@ -111,16 +111,28 @@ pub trait Resource: Send + Sync + 'static {
     /// Create the object. On failure after the object exists remotely, return
     /// `Some(state)` with at least the id set *and* an error: Terraform then
     /// records it as tainted instead of losing track of it.
+    ///
+    /// `private` (here, in `read` and in `update`) holds the object's private
+    /// state as Terraform gave it (for create and update, the planned one);
+    /// whatever the hook leaves in it is stored with the state it returns.
     async fn create(
         &self,
         ctx: &Ctx,
         planned: &Value,
         config: &Value,
+        private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value>;
 
-    /// Read the object. With an error diagnostic the prior state is kept.
-    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome;
+    /// Read the object. With an error diagnostic the prior state and private
+    /// state are kept.
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome;
 
     /// Update in place. `None` (with an error) keeps the prior state; return
     /// the best-known state on partial failure.
@@ -130,17 +142,11 @@ pub trait Resource: Send + Sync + 'static {
         prior: &Value,
         planned: &Value,
         config: &Value,
+        private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value>;
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics);
-
-    /// The private state to store with the state a create or an update
-    /// returned (`new_state`), replacing the planned private state; `None`
-    /// (the default) keeps the planned one.
-    fn private_after_apply(&self, _new_state: &Value) -> Option<Vec<u8>> {
-        None
-    }
 
     /// Turn an import id into a (possibly partial) state; Terraform reads it
     /// right after.

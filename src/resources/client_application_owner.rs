@@ -203,6 +203,7 @@ impl Resource for ClientApplicationOwnerResource {
         ctx: &Ctx,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         let planned = OwnerModel::decode(planned, diags)?;
@@ -283,7 +284,13 @@ impl Resource for ClientApplicationOwnerResource {
         Some(owner_state(&stored_org, app_id, &planned_user, app.as_ref()).to_value())
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        _private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return ReadOutcome::Found(state.clone());
         };
@@ -333,6 +340,7 @@ impl Resource for ClientApplicationOwnerResource {
         _prior: &Value,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         _diags: &mut Diagnostics,
     ) -> Option<Value> {
         // Every user-set attribute forces replacement; nothing to send.

@@ -164,3 +164,46 @@ pub fn outputs(tf: &TfDir) -> Value {
 pub fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Reset an application's secret behind Terraform's back, as a user in the
+/// web console would.
+pub fn reset_secret_outside(emu: &TestEmulator, id: i64) {
+    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let client_cfg = anypoint_provider::anypoint::ClientConfig::new(
+        &emu.url,
+        &cfg.client_id,
+        anypoint_provider::secret::Secret::new(cfg.client_secret.clone()),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = anypoint_provider::anypoint::AnypointClient::new(
+            client_cfg,
+            "test",
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .unwrap();
+        client.reset_secret(&cfg.org_id, id).await.unwrap();
+    });
+}
+
+/// The bytes of a saved plan file followed by its entries uncompressed
+/// (`unzip -p`): a plan file is a zip archive, whose raw bytes alone would
+/// hide a compressed value.
+#[track_caller]
+pub fn saved_plan_bytes(tf: &TfDir, plan_file: &str) -> Vec<u8> {
+    let path = tf.work().join(plan_file);
+    let mut bytes = std::fs::read(&path).expect("read the plan file");
+    let out = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(&path)
+        .output()
+        .expect("run unzip");
+    assert!(out.status.success(), "unzip -p {}", path.display());
+    assert!(!out.stdout.is_empty(), "the plan file has entries");
+    bytes.extend_from_slice(&out.stdout);
+    bytes
+}

@@ -94,19 +94,23 @@ async fn create_update_replace_read_delete_cycle() {
         ))
     );
 
-    // Drift: the object is gone, so Read returns null (msgpack nil) and keeps private.
-    store.lock().unwrap().clear();
-    let r = svc
-        .read_resource(Request::new(pb::read_resource::Request {
+    // A read returns the private state the resource left.
+    let read = |private: &[u8]| {
+        svc.read_resource(Request::new(pb::read_resource::Request {
             type_name: "test_thing".into(),
             current_state: dv(&state),
-            private: b"keep-me".to_vec(),
+            private: private.to_vec(),
             provider_meta: None,
             client_capabilities: None,
         }))
-        .await
-        .unwrap()
-        .into_inner();
+    };
+    let r = read(b"stale").await.unwrap().into_inner();
+    assert_eq!(r.private, b"refreshed");
+    assert_eq!(undv(&r.new_state), state);
+
+    // Drift: the object is gone, so Read returns null (msgpack nil) and keeps private.
+    store.lock().unwrap().clear();
+    let r = read(b"keep-me").await.unwrap().into_inner();
     assert_eq!(r.new_state.as_ref().unwrap().msgpack, vec![0xc0]);
     assert_eq!(r.private, b"keep-me");
 

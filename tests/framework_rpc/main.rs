@@ -66,6 +66,7 @@ impl Resource for Thing {
         ctx: &Ctx,
         planned: &Value,
         _c: &Value,
+        _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         if planned.attr_str("name") == Some("slow") {
@@ -83,11 +84,20 @@ impl Resource for Thing {
         s.set_attr("secret", Value::string("generated-secret-value"));
         Some(s)
     }
-    async fn read(&self, _ctx: &Ctx, state: &Value, _d: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        _ctx: &Ctx,
+        state: &Value,
+        private: &mut Vec<u8>,
+        _d: &mut Diagnostics,
+    ) -> ReadOutcome {
         let id = state.attr_str("id").unwrap_or_default();
         match self.store.lock().unwrap().get(id) {
             None => ReadOutcome::Gone,
             Some(name) => {
+                if private.as_slice() == b"stale" {
+                    *private = b"refreshed".to_vec();
+                }
                 let mut s = state.clone();
                 s.set_attr("name", Value::string(name));
                 ReadOutcome::Found(s)
@@ -100,6 +110,7 @@ impl Resource for Thing {
         _p: &Value,
         planned: &Value,
         _c: &Value,
+        _private: &mut Vec<u8>,
         _d: &mut Diagnostics,
     ) -> Option<Value> {
         let id = planned.attr_str("id").unwrap().to_owned();

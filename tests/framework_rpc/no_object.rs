@@ -38,12 +38,19 @@ impl Resource for Void {
         _ctx: &Ctx,
         planned: &Value,
         _c: &Value,
+        _private: &mut Vec<u8>,
         _d: &mut Diagnostics,
     ) -> Option<Value> {
         // A null object is as much "no object" as none.
         (planned.attr_str("target") == Some("null")).then_some(Value::Null)
     }
-    async fn read(&self, _ctx: &Ctx, state: &Value, _d: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        _ctx: &Ctx,
+        state: &Value,
+        _private: &mut Vec<u8>,
+        _d: &mut Diagnostics,
+    ) -> ReadOutcome {
         ReadOutcome::Found(state.clone())
     }
     async fn update(
@@ -52,6 +59,7 @@ impl Resource for Void {
         _p: &Value,
         _planned: &Value,
         _c: &Value,
+        _private: &mut Vec<u8>,
         _d: &mut Diagnostics,
     ) -> Option<Value> {
         None

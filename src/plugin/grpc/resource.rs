@@ -101,10 +101,16 @@ impl ProviderService {
         // Default: keep what we were given (on errors Terraform keeps the
         // prior state anyway).
         let mut new_state = r.current_state.clone();
+        let mut private = r.private.clone();
         if let Some(e) = self.resources.get(&r.type_name, diags) {
             if let Some(state) = decode(&e.schema, r.current_state.as_ref(), "state", diags) {
                 if !state.is_null() {
-                    match e.imp.read(&self.ctx(), &state, diags).await {
+                    let mut read_private = r.private.clone();
+                    match e
+                        .imp
+                        .read(&self.ctx(), &state, &mut read_private, diags)
+                        .await
+                    {
                         ReadOutcome::Gone => {
                             tracing::info!("Object no longer exists; removing it from state");
                             new_state = encode(&e.schema, &Value::Null, diags);
@@ -112,6 +118,7 @@ impl ProviderService {
                         ReadOutcome::Found(v) => {
                             if !diags.has_errors() {
                                 new_state = encode_result(&e.schema, v, "Read", diags);
+                                private = read_private;
                             }
                         }
                     }
@@ -121,7 +128,7 @@ impl ProviderService {
         pb::read_resource::Response {
             new_state,
             diagnostics: Vec::new(),
-            private: r.private.clone(),
+            private,
             deferred: None,
         }
     }
@@ -208,6 +215,7 @@ impl ProviderService {
             return out;
         };
         let ctx = self.ctx();
+        let mut private = r.planned_private.clone();
         let result: Option<Value> = if planned.is_null() {
             e.imp.delete(&ctx, &prior, diags).await;
             if diags.has_errors() {
@@ -216,7 +224,10 @@ impl ProviderService {
                 Some(Value::Null)
             }
         } else if prior.is_null() {
-            let made = e.imp.create(&ctx, &planned, &config, diags).await;
+            let made = e
+                .imp
+                .create(&ctx, &planned, &config, &mut private, diags)
+                .await;
             if is_no_object(made.as_ref()) {
                 no_object_error(
                     diags,
@@ -228,7 +239,11 @@ impl ProviderService {
             }
             made.filter(|v| !v.is_null())
         } else {
-            match e.imp.update(&ctx, &prior, &planned, &config, diags).await {
+            match e
+                .imp
+                .update(&ctx, &prior, &planned, &config, &mut private, diags)
+                .await
+            {
                 Some(v) if !v.is_null() => Some(v),
                 _ => {
                     no_object_error(
@@ -241,13 +256,8 @@ impl ProviderService {
                 }
             }
         };
-        if let Some(state) = result
-            .as_ref()
-            .filter(|v| !planned.is_null() && !v.is_null())
-        {
-            if let Some(private) = e.imp.private_after_apply(state) {
-                out.private = private;
-            }
+        if !planned.is_null() {
+            out.private = private;
         }
         out.new_state = encode_result(&e.schema, result.unwrap_or(Value::Null), "Apply", diags);
         out

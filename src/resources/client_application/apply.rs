@@ -2,16 +2,21 @@
 //! create that failed ambiguously may have made.
 
 use super::advice::{maybe_created, name_taken};
-use super::plan::rotation_requested;
-use super::{app_id, ClientApplicationModel};
+use super::{app_id, ClientApplicationModel, Record};
 use crate::anypoint::{PriorHolders, Since};
 use crate::framework::validators::canonical_uuid;
 use crate::framework::{Ctx, Diagnostics, Maybe, Model};
+use crate::secret::fingerprint;
 use crate::support::{api_error, AnypointData};
 use crate::tfvalue::Value;
 
-/// The body of [`Resource::create`](crate::framework::Resource::create).
-pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
+/// The body of [`Resource::create`](crate::framework::Resource::create): the
+/// application as created, its secret not yet dropped.
+pub(super) async fn create(
+    ctx: &Ctx,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Option<ClientApplicationModel> {
     let planned = ClientApplicationModel::decode(planned, diags)?;
     let data = ctx.data::<AnypointData>(diags)?;
     let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
@@ -54,7 +59,7 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
     {
         Ok(app) => {
             tracing::info!(application_id = app.id, "Created client application");
-            Some(planned.state_of(&app, &org).to_value())
+            Some(planned.state_of(&app, &org))
         }
         Err(e) if e.is_ambiguous() => {
             // The create may have happened anyway (and the client's own
@@ -65,7 +70,7 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
             match data.client.after_stop(found).await {
                 Ok(state) => {
                     api_error(diags, &doing, &e);
-                    Some(state.to_value())
+                    Some(state)
                 }
                 Err(candidates) => {
                     maybe_created(diags, &doing, &e, &org, &new.name, &candidates);
@@ -93,13 +98,16 @@ pub(super) async fn create(ctx: &Ctx, planned: &Value, diags: &mut Diagnostics) 
     }
 }
 
-/// The body of [`Resource::update`](crate::framework::Resource::update).
+/// The body of [`Resource::update`](crate::framework::Resource::update): the
+/// application as updated, its secret not yet dropped; `record` is the
+/// planned private state.
 pub(super) async fn update(
     ctx: &Ctx,
     prior: &Value,
     planned: &Value,
+    record: &Record,
     diags: &mut Diagnostics,
-) -> Option<Value> {
+) -> Option<ClientApplicationModel> {
     let prior = ClientApplicationModel::decode(prior, diags)?;
     let planned = ClientApplicationModel::decode(planned, diags)?;
     let data = ctx.data::<AnypointData>(diags)?;
@@ -125,7 +133,7 @@ pub(super) async fn update(
                     .after_stop(data.client.get_application(&org, id))
                     .await
                 {
-                    Ok(app) => Some(prior.state_of(&app, &org).to_value()),
+                    Ok(app) => Some(prior.state_of(&app, &org)),
                     Err(_) => None,
                 };
             }
@@ -133,9 +141,9 @@ pub(super) async fn update(
     } else {
         wanted
     };
-    // The plan leaves the secret unknown only when it must be reset (not
-    // when the platform's secret shows the rotation already happened).
-    if rotation_requested(&prior, &planned) && planned.client_secret.is_unknown() {
+    // The plan asks for a reset only when the triggers changed and the
+    // platform's secret does not show the rotation already happened.
+    if record.reset_secret {
         match data.client.reset_secret(&org, id).await {
             Ok(app) => {
                 if let Some(s) = &app.client_secret {
@@ -155,10 +163,9 @@ pub(super) async fn update(
                 let reread = data.client.get_application(&org, id);
                 if let Ok(app) = data.client.after_stop(reread).await {
                     if let Some(s) = &app.client_secret {
-                        rotated = prior
-                            .client_secret
-                            .as_str()
-                            .is_some_and(|old| old != s.expose());
+                        rotated = record
+                            .current_secret(&prior)
+                            .is_some_and(|old| old != fingerprint(s.expose()));
                         state.client_secret = s.expose().into();
                     }
                 }
@@ -171,7 +178,18 @@ pub(super) async fn update(
             }
         }
     }
-    Some(state.to_value())
+    // A secret the state starts holding that no call above returned.
+    if planned.client_secret.is_unknown() && state.client_secret.as_str().is_none() {
+        match data.client.get_application(&org, id).await {
+            Ok(app) => state.client_secret = app.client_secret.map(|s| s.expose().into()).into(),
+            Err(e) => api_error(
+                diags,
+                &format!("reading the secret of client application {id}"),
+                &e,
+            ),
+        }
+    }
+    Some(state)
 }
 
 /// The body of [`Resource::delete`](crate::framework::Resource::delete).

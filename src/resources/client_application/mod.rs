@@ -22,6 +22,8 @@ mod advice;
 mod apply;
 mod plan;
 
+use plan::Record;
+
 pub struct ClientApplicationResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application";
@@ -39,6 +41,7 @@ crate::model! {
         grant_types: Maybe<BTreeSet<String>>,
         api_endpoints: Maybe<bool>,
         secret_rotation_triggers: Maybe<BTreeMap<String, String>>,
+        store_client_secret: Maybe<bool>,
         client_id: Maybe<String>,
         client_secret: Maybe<String>,
         created_at: Maybe<String>,
@@ -116,6 +119,11 @@ pub fn schema() -> Schema {
             .description("Arbitrary values; changing them from one set of values to another resets the client secret in place (the client id stays). Adding them where there were none, or removing them, does not reset it. Use it to rotate the secret on a schedule or on demand."),
     )
     .attribute(
+        Attribute::bool("store_client_secret")
+            .default(Value::Bool(true))
+            .description("Whether the Terraform state and saved plans hold the client secret. Defaults to `true`. With `false`, `client_secret` is null in every plan and state (after create, refresh, import and rotation alike); read the secret through the ephemeral resource `anypoint_client_application_credentials` instead. Changing it updates in place: to `false` drops the secret from the state, to `true` reads it back. An import records the secret until the first apply with `false`."),
+    )
+    .attribute(
         Attribute::string("client_id")
             .computed()
             .use_state_for_unknown()
@@ -126,7 +134,7 @@ pub fn schema() -> Schema {
             .computed()
             .sensitive()
             .use_state_for_unknown()
-            .description("The OAuth 2.0 client secret. Stored in the Terraform state: protect the state accordingly."),
+            .description("The OAuth 2.0 client secret. Stored in the Terraform state, so protect the state accordingly, unless `store_client_secret` is `false`: then it is null."),
     )
     .attribute(
         Attribute::string("created_at")
@@ -158,6 +166,9 @@ impl ClientApplicationModel {
                 None => self.api_endpoints.clone(),
             },
             secret_rotation_triggers: self.secret_rotation_triggers.clone(),
+            // Null (imported, or recorded by an earlier version) means the
+            // default.
+            store_client_secret: Maybe::Known(self.stores_secret()),
             client_id: Maybe::Known(app.client_id.clone()),
             client_secret: match &app.client_secret {
                 Some(s) => Maybe::Known(s.expose().to_owned()),
@@ -174,6 +185,7 @@ impl ClientApplicationModel {
     /// shows one: a state Terraform accepts after an update even when the
     /// platform changed them since the plan.
     fn keeping_planned(mut self, planned: &ClientApplicationModel) -> ClientApplicationModel {
+        let seen = self.client_secret.clone();
         for (field, plan) in [
             (&mut self.client_id, &planned.client_id),
             (&mut self.client_secret, &planned.client_secret),
@@ -183,9 +195,37 @@ impl ClientApplicationModel {
                 *field = plan.clone();
             }
         }
+        // A secret the state will not hold still feeds the private record.
+        if !planned.stores_secret() {
+            self.client_secret = seen;
+        }
         self
     }
 
+    /// Whether the state holds the client secret (`store_client_secret`,
+    /// null meaning its default).
+    fn stores_secret(&self) -> bool {
+        self.store_client_secret.as_bool() != Some(false)
+    }
+
+    /// What Terraform records of an application seen as `self`: all of it,
+    /// or all but the secret.
+    fn stored(mut self) -> ClientApplicationModel {
+        if !self.stores_secret() {
+            self.client_secret = Maybe::Null;
+        }
+        self
+    }
+}
+
+/// The state to record after an apply that left the application as `seen`,
+/// and (in `private`) the fingerprints for the next plan.
+fn applied(seen: ClientApplicationModel, private: &mut Vec<u8>) -> Value {
+    *private = Record::parse(private).after_apply(&seen).to_bytes();
+    seen.stored().to_value()
+}
+
+impl ClientApplicationModel {
     /// The create request for the planned application.
     fn new_application(&self) -> NewApplication {
         NewApplication {
@@ -272,12 +312,20 @@ impl Resource for ClientApplicationResource {
         ctx: &Ctx,
         planned: &Value,
         _config: &Value,
+        private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        apply::create(ctx, planned, diags).await
+        let seen = apply::create(ctx, planned, diags).await?;
+        Some(applied(seen, private))
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome {
         let unchanged = || ReadOutcome::Found(state.clone());
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return unchanged();
@@ -299,7 +347,11 @@ impl Resource for ClientApplicationResource {
         // From this process's application list when it carries the whole
         // application, else read by id; only a read by id says it is gone.
         match data.client.read_application(&org, id).await {
-            Ok(app) => ReadOutcome::Found(model.state_of(&app, &org).to_value()),
+            Ok(app) => {
+                let seen = model.state_of(&app, &org);
+                *private = Record::parse(private).after_read(&seen).to_bytes();
+                ReadOutcome::Found(seen.stored().to_value())
+            }
             Err(e) if e.is_not_found() => {
                 tracing::info!(application_id = id, "Client application is gone");
                 ReadOutcome::Gone
@@ -317,15 +369,19 @@ impl Resource for ClientApplicationResource {
         prior: &Value,
         planned: &Value,
         _config: &Value,
+        private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        apply::update(ctx, prior, planned, diags).await
-    }
-
-    /// Records the fingerprint of the client secret and of the triggers as
-    /// they are once the triggers have been applied (see [`plan`]).
-    fn private_after_apply(&self, new_state: &Value) -> Option<Vec<u8>> {
-        plan::private_after_apply(new_state)
+        let mut record = Record::parse(private);
+        let seen = apply::update(ctx, prior, planned, &record, diags).await;
+        match seen {
+            Some(seen) => Some(applied(seen, private)),
+            None => {
+                record.reset_secret = false;
+                *private = record.to_bytes();
+                None
+            }
+        }
     }
 
     async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {

@@ -1,63 +1,116 @@
 //! The plan of `anypoint_client_application`: the organization shown at
 //! create, the secret rotation that changed triggers ask for (unless the
-//! private state shows it already happened) and `api_endpoints` left
+//! private state shows it already happened), the secret left out of the
+//! plan when `store_client_secret` is false and `api_endpoints` left
 //! unrecorded after an import.
+
+use serde::{Deserialize, Serialize};
 
 use super::{attrs, ClientApplicationModel};
 use crate::framework::{Ctx, Diagnostics, Maybe, Model, PlanChange};
 use crate::secret::fingerprint;
 use crate::support::AnypointData;
-use crate::tfvalue::Value;
 
 /// Whether the secret must be reset: the triggers changed from one recorded
 /// value to another. Adding triggers where there were none only records them
 /// (so importing an application never rotates its secret), and removing them
 /// only stops managing rotation.
-pub(super) fn rotation_requested(
-    prior: &ClientApplicationModel,
-    planned: &ClientApplicationModel,
-) -> bool {
+fn rotation_requested(prior: &ClientApplicationModel, planned: &ClientApplicationModel) -> bool {
     let before = &prior.secret_rotation_triggers;
     let after = &planned.secret_rotation_triggers;
     !before.is_null() && !after.is_null() && before != after
 }
 
-/// What the private state records after every apply of the resource: the
-/// SHA-256 fingerprints of the client secret and of the triggers in the
-/// state just written (never the secret itself), so that a later plan can
-/// tell whether the platform's secret changed since the triggers were last
-/// applied. `None` without triggers or a known secret.
-fn rotation_record(state: &ClientApplicationModel) -> Option<serde_json::Value> {
-    let secret = state.client_secret.as_str()?;
+/// The private state of an application: SHA-256 fingerprints, never the
+/// secret. It lets a plan tell whether the platform's secret changed since
+/// the triggers were last applied, whether or not the state holds the
+/// secret.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Record {
+    /// The secret and the triggers as the last apply left them (both or
+    /// neither).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    triggers_sha256: Option<String>,
+    /// The platform's secret as the last read or apply saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    platform_secret_sha256: Option<String>,
+    /// In a planned private state only: the apply resets the secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) reset_secret: bool,
+}
+
+impl Record {
+    /// The record in a private state (none, or one this resource did not
+    /// write, is an empty record).
+    pub(super) fn parse(private: &[u8]) -> Record {
+        serde_json::from_slice(private).unwrap_or_default()
+    }
+
+    pub(super) fn to_bytes(&self) -> Vec<u8> {
+        if *self == Record::default() {
+            return Vec::new();
+        }
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The fingerprint of the platform's secret: the one `state` holds,
+    /// else the last one seen.
+    pub(super) fn current_secret(&self, state: &ClientApplicationModel) -> Option<String> {
+        state
+            .client_secret
+            .as_str()
+            .map(fingerprint)
+            .or_else(|| self.platform_secret_sha256.clone())
+    }
+
+    /// After a read that found the application as `seen` (the secret not
+    /// yet dropped from it).
+    pub(super) fn after_read(self, seen: &ClientApplicationModel) -> Record {
+        Record {
+            platform_secret_sha256: self.current_secret(seen),
+            reset_secret: false,
+            ..self
+        }
+    }
+
+    /// After an apply that left the application as `seen` (the secret not
+    /// yet dropped from it, or unknown to the apply).
+    pub(super) fn after_apply(&self, seen: &ClientApplicationModel) -> Record {
+        let secret = self.current_secret(seen);
+        let triggers = triggers_fingerprint(seen);
+        let applied = secret.is_some() && triggers.is_some();
+        Record {
+            secret_sha256: secret.clone().filter(|_| applied),
+            triggers_sha256: triggers.filter(|_| applied),
+            platform_secret_sha256: secret,
+            reset_secret: false,
+        }
+    }
+}
+
+fn triggers_fingerprint(state: &ClientApplicationModel) -> Option<String> {
     let triggers = serde_json::to_string(state.secret_rotation_triggers.as_known()?).ok()?;
-    Some(serde_json::json!({
-        "secret_sha256": fingerprint(secret),
-        "triggers_sha256": fingerprint(&triggers),
-    }))
+    Some(fingerprint(&triggers))
 }
 
 /// Whether the rotation that changing the triggers asks for has already
-/// happened: the private state records the triggers now in state (`prior`,
+/// happened: the record holds the triggers now in state (`prior`,
 /// refreshed) with a secret other than the platform's. That is a reset whose
 /// apply never reported back (Terraform killed mid-rotation), or one made
 /// outside Terraform since; resetting again would replace a secret nobody
 /// has recorded yet. A state without that record (imported, or written by an
 /// earlier version) always rotates.
-fn already_rotated(prior: &ClientApplicationModel, prior_private: &[u8]) -> bool {
-    let Ok(recorded) = serde_json::from_slice::<serde_json::Value>(prior_private) else {
-        return false;
-    };
-    let Some(now) = rotation_record(prior) else {
-        return false;
-    };
-    let field = |v: &serde_json::Value, k: &str| v[k].as_str().map(str::to_owned);
-    let (Some(triggers), Some(secret)) = (
-        field(&recorded, "triggers_sha256"),
-        field(&recorded, "secret_sha256"),
+fn already_rotated(prior: &ClientApplicationModel, record: &Record) -> bool {
+    let (Some(triggers), Some(secret), Some(now)) = (
+        &record.triggers_sha256,
+        &record.secret_sha256,
+        record.current_secret(prior),
     ) else {
         return false;
     };
-    Some(triggers) == field(&now, "triggers_sha256") && Some(secret) != field(&now, "secret_sha256")
+    Some(triggers) == triggers_fingerprint(prior).as_ref() && *secret != now
 }
 
 /// The body of [`Resource::modify_plan`](crate::framework::Resource::modify_plan).
@@ -84,14 +137,19 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
                 }
             }
         }
+        if planned.store_client_secret.as_bool() == Some(false) {
+            planned.client_secret = Maybe::Null;
+        }
         planned.write_changes(&mut change.planned);
         return;
     }
     let Some(prior) = ClientApplicationModel::decode(&change.prior, diags) else {
         return;
     };
+    let mut record = Record::parse(&change.prior_private);
+    record.reset_secret = false;
     if rotation_requested(&prior, &planned) {
-        if already_rotated(&prior, &change.prior_private) {
+        if already_rotated(&prior, &record) {
             diags.attr_warning(
                 attrs::secret_rotation_triggers(),
                 "Client secret already reset",
@@ -101,9 +159,19 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
                  without resetting the secret again.",
             );
         } else {
-            planned.client_secret = Maybe::Unknown;
+            record.reset_secret = true;
         }
     }
+    change.planned_private = record.to_bytes();
+    planned.client_secret = match planned.store_client_secret {
+        Maybe::Known(false) => Maybe::Null,
+        Maybe::Unknown => Maybe::Unknown,
+        // A new secret, or one the state starts holding: read at apply.
+        _ if record.reset_secret || prior.store_client_secret.as_bool() == Some(false) => {
+            Maybe::Unknown
+        }
+        _ => planned.client_secret,
+    };
     // `api_endpoints` cannot be read from the platform: after an import
     // it stays unrecorded (null) until the configuration sets it, rather
     // than taking the default, which may not be what the application
@@ -123,39 +191,63 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
     planned.write_changes(&mut change.planned);
 }
 
-/// The body of [`Resource::private_after_apply`](crate::framework::Resource::private_after_apply).
-pub(super) fn private_after_apply(new_state: &Value) -> Option<Vec<u8>> {
-    let state = ClientApplicationModel::decode(new_state, &mut Diagnostics::new())?;
-    Some(
-        rotation_record(&state)
-            .map(|r| r.to_string().into_bytes())
-            .unwrap_or_default(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_rotation_counts_as_done_only_when_the_recorded_secret_differs() {
-        let state = |secret: &str, v: &str| ClientApplicationModel {
-            client_secret: secret.into(),
+    fn state(secret: Option<&str>, v: &str) -> ClientApplicationModel {
+        ClientApplicationModel {
+            client_secret: secret.map(str::to_owned).into(),
             secret_rotation_triggers: Maybe::Known([("v".to_owned(), v.to_owned())].into()),
             ..Default::default()
-        };
-        let record =
-            |m: &ClientApplicationModel| rotation_record(m).unwrap().to_string().into_bytes();
-        let applied = record(&state("old-secret", "1"));
-        assert!(!String::from_utf8_lossy(&applied).contains("old-secret"));
+        }
+    }
+
+    #[test]
+    fn a_rotation_counts_as_done_only_when_the_recorded_secret_differs() {
+        let applied = Record::default().after_apply(&state(Some("old-secret"), "1"));
+        let bytes = applied.to_bytes();
+        assert!(!String::from_utf8_lossy(&bytes).contains("old-secret"));
+        let applied = Record::parse(&bytes);
         // Same secret as recorded: rotate.
-        assert!(!already_rotated(&state("old-secret", "1"), &applied));
+        assert!(!already_rotated(&state(Some("old-secret"), "1"), &applied));
         // The platform's secret changed since: already rotated.
-        assert!(already_rotated(&state("new-secret", "1"), &applied));
+        assert!(already_rotated(&state(Some("new-secret"), "1"), &applied));
         // A record for other triggers, or none at all (import, older state):
         // rotate as before.
-        assert!(!already_rotated(&state("new-secret", "0"), &applied));
-        assert!(!already_rotated(&state("new-secret", "1"), b""));
-        assert!(!already_rotated(&state("new-secret", "1"), b"{}"));
+        assert!(!already_rotated(&state(Some("new-secret"), "0"), &applied));
+        assert!(!already_rotated(
+            &state(Some("new-secret"), "1"),
+            &Record::parse(b"")
+        ));
+        assert!(!already_rotated(
+            &state(Some("new-secret"), "1"),
+            &Record::parse(b"{}")
+        ));
+    }
+
+    #[test]
+    fn without_the_secret_in_state_the_last_read_tells_the_platform_secret() {
+        let applied = Record::default().after_apply(&state(Some("old-secret"), "1"));
+        // The state holds no secret: the apply's own fingerprint stands.
+        assert!(!already_rotated(&state(None, "1"), &applied));
+        let read = |secret| applied.clone().after_read(&state(Some(secret), "1"));
+        assert!(!already_rotated(&state(None, "1"), &read("old-secret")));
+        assert!(already_rotated(&state(None, "1"), &read("new-secret")));
+        // An apply that did not learn the secret keeps the last one seen.
+        let unknown = read("new-secret").after_apply(&state(None, "2"));
+        assert_eq!(unknown.secret_sha256, Some(fingerprint("new-secret")));
+        assert_eq!(unknown.platform_secret_sha256, unknown.secret_sha256);
+    }
+
+    #[test]
+    fn records_of_earlier_versions_still_count() {
+        let earlier = serde_json::json!({
+            "secret_sha256": fingerprint("old-secret"),
+            "triggers_sha256": triggers_fingerprint(&state(None, "1")),
+        });
+        let record = Record::parse(earlier.to_string().as_bytes());
+        assert!(already_rotated(&state(Some("new-secret"), "1"), &record));
+        assert!(!record.reset_secret);
     }
 }

@@ -353,6 +353,7 @@ impl Resource for ClientApplicationContractResource {
         ctx: &Ctx,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         let planned = ContractModel::decode(planned, diags)?;
@@ -464,7 +465,13 @@ impl Resource for ClientApplicationContractResource {
         Some(state.to_value())
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        _private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome {
         let Some(data) = ctx.data::<AnypointData>(diags) else {
             return ReadOutcome::Found(state.clone());
         };
@@ -513,6 +520,7 @@ impl Resource for ClientApplicationContractResource {
         prior: &Value,
         planned: &Value,
         _config: &Value,
+        _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         let prior = ContractModel::decode(prior, diags)?;
