@@ -246,9 +246,12 @@ pub(crate) async fn entry(
 }
 
 /// Every API answer carries an `x-request-id` (one of the request id headers
-/// the client logs; which one the platform sends is unconfirmed).
+/// the client logs; which one the platform sends is unconfirmed). Not a
+/// UUID, so tests can tell it from an access token in a log.
 fn stamp_request_id(headers: &mut axum::http::HeaderMap) {
-    if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    if let Ok(v) = HeaderValue::from_str(&format!("emulator-request-{n}")) {
         headers.insert("x-request-id", v);
     }
 }
