@@ -7,10 +7,11 @@ terraform {
 }
 
 # Credentials of a Connected App that acts on its own behalf (client
-# credentials grant) and has the Application Creator scope. Prefer the
-# ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET environment variables to
-# keeping the secret in configuration.
+# credentials grant) and has the Application Creator scope, from the
+# ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET environment variables rather
+# than the configuration. The US control plane is the default; a Connected
+# App made on another one names it (eu, gov, ca or jp). The organization is
+# the Connected App's root organization unless org_id says otherwise.
 provider "anypoint" {
-  control_plane = "eu"
-  org_id        = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b"
+  # control_plane = "eu"
 }
