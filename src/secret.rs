@@ -34,17 +34,10 @@ impl Secret {
 }
 
 /// The SHA-256 of `text` in lower-case hex: a fingerprint that tells two
-/// secrets apart without keeping either (SHA-256 of the TLS stack's crypto
-/// provider, aws-lc).
+/// secrets apart without keeping either.
 pub fn fingerprint(text: &str) -> String {
     use std::fmt::Write as _;
-    let suite = rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256;
-    let hash = suite
-        .tls13()
-        .expect("a TLS 1.3 suite")
-        .common
-        .hash_provider
-        .hash(text.as_bytes());
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in hash.as_ref() {
         let _ = write!(hex, "{b:02x}");
