@@ -13,15 +13,12 @@ use super::client::AnypointClient;
 /// No `Date` seen yet.
 pub(super) const NO_DATE: i64 = i64::MIN;
 
-/// An HTTP date (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) in epoch
-/// seconds.
+/// An HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the
+/// obsolete RFC 850 and asctime forms) in epoch seconds.
 pub(super) fn http_date_secs(value: &str) -> Option<i64> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(value.trim(), &format)
-        .ok()
-        .map(|t| t.assume_utc().unix_timestamp())
+    let at = httpdate::parse_http_date(value).ok()?;
+    let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
 }
 
 /// An application's creation date (`audit.created.date`) in epoch seconds,
@@ -116,6 +113,14 @@ mod tests {
     fn http_dates_and_creation_dates() {
         assert_eq!(
             http_date_secs("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            http_date_secs("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            http_date_secs("Sun Nov  6 08:49:37 1994"),
             Some(784_111_777)
         );
         assert_eq!(http_date_secs("yesterday"), None);

@@ -106,7 +106,7 @@ pub const EPOCH_SECONDS_THRESHOLD: u64 = 1_000_000_000;
 /// Values at or above this are epoch milliseconds.
 pub const EPOCH_MILLIS_THRESHOLD: u64 = 100_000_000_000;
 
-/// `Retry-After`: delay seconds, or an HTTP date (IMF-fixdate, e.g.
+/// `Retry-After`: delay seconds, or an HTTP date (e.g.
 /// `Sun, 06 Nov 1994 08:49:37 GMT`). A date in the past means "now".
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();

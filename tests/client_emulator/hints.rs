@@ -41,12 +41,7 @@ async fn retry_after_as_an_http_date_is_waited() {
     h.reset_request_log();
     // 3 s after the current whole second: more than 2 s from now.
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let at = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64 + 3).unwrap();
-    let date = at
-        .format(time::macros::format_description!(
-            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-        ))
-        .unwrap();
+    let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(now.as_secs() + 3));
     h.push_fault(Fault::on(
         "GET",
         &apps_path(),
