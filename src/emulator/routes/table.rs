@@ -34,23 +34,12 @@ pub(crate) fn route_label(method: &str, path: &str) -> &'static str {
     parse_route(method, &segs).map_or("unmatched", |(op, _)| op.label())
 }
 
+/// A lenient decode: a `%` not followed by two hex digits stays as it is, and
+/// invalid UTF-8 becomes U+FFFD.
 fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The operations, with their path parameters.
@@ -228,6 +217,7 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%4"), "%4");
         assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("a%FFb"), "a\u{FFFD}b");
     }
 
     #[test]
