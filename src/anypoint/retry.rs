@@ -3,7 +3,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rand::Rng;
 use reqwest::header::HeaderMap;
 
 /// Back-off timing.
@@ -45,7 +44,7 @@ impl Backoff {
             return Duration::ZERO;
         }
         let nanos = ceiling.as_nanos().min(u64::MAX as u128) as u64;
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+        Duration::from_nanos(rand::random_range(0..=nanos))
     }
 
     /// The wait for a server hint: the hint (cut to `max_single_wait`) plus
@@ -57,7 +56,7 @@ impl Backoff {
         let extra = if spread.is_zero() {
             Duration::ZERO
         } else {
-            Duration::from_nanos(rand::rng().random_range(0..=spread.as_nanos() as u64))
+            Duration::from_nanos(rand::random_range(0..=spread.as_nanos() as u64))
         };
         hint + extra
     }
