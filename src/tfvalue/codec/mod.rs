@@ -46,7 +46,7 @@
 //! attribute names, never the values themselves (a value may be a secret).
 //!
 //! # Layout
-//! `msgpack` reads and writes msgpack; `json_parse` reads JSON text into a
+//! `msgpack` reads and writes msgpack (its bytes through `rmp`); `json_parse` reads JSON text into a
 //! tree that keeps the text of numbers, and `json` decodes that tree and
 //! writes JSON; `number` holds the grammar of decimal text, `types` the cty
 //! type descriptions, and `fail` the errors and value paths all of them share.
