@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::fail::{extra_attr, mismatch, wrap_dynamic, Fail, Seg};
+use super::fail::{wrap_dynamic, Fail, Seg};
 use super::json_parse::{is_json_ws, parse_json_document, Json};
-use super::number::{is_decimal_text, number_from_json_literal, number_from_text};
+use super::number::{number_from_json_literal, number_from_text};
 use super::types::type_from_json;
-use crate::tfvalue::{DecodeError, EncodeError, Number, Type, Value};
+use crate::tfvalue::{DecodeError, Type, Value};
 
 /// Decodes JSON bytes (a `DynamicValue.json`, or raw state JSON) as a value
 /// of `ty`. Empty (or all-whitespace) input is null.
@@ -16,12 +16,6 @@ pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     }
     let doc = parse_json_document(bytes).map_err(Fail::into_decode)?;
     json_decode(doc, ty).map_err(Fail::into_decode)
-}
-
-/// Encodes a wholly known `value` as JSON for `ty` (an unknown anywhere is
-/// an error: JSON has no unknown). See the module docs for `Number::Big`.
-pub fn encode_json(value: &Value, ty: &Type) -> Result<serde_json::Value, EncodeError> {
-    json_encode(value, ty).map_err(Fail::into_encode)
 }
 
 // ---------------------------------------------------------------------------
@@ -160,11 +154,7 @@ fn json_elements<'t>(
     Ok(out)
 }
 
-// ---------------------------------------------------------------------------
-// JSON writing
-// ---------------------------------------------------------------------------
-
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal (for type descriptions and paths).
 pub(super) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -179,98 +169,4 @@ pub(super) fn push_json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-fn json_number(n: &Number) -> Result<serde_json::Value, Fail> {
-    use serde_json::Value as J;
-    match n {
-        Number::Int(i) => Ok(J::from(*i)),
-        Number::UInt(u) => Ok(J::from(*u)),
-        Number::Float(f) => serde_json::Number::from_f64(*f)
-            .map(J::Number)
-            .ok_or_else(|| Fail::new("JSON cannot hold an infinite or NaN number")),
-        // Without serde_json's arbitrary_precision a JSON number would lose
-        // digits; cty reads decimal text in a string as the same number.
-        Number::Big(s) if is_decimal_text(s) => Ok(J::String(s.clone())),
-        Number::Big(_) => Err(Fail::new("a big number must hold decimal number text")),
-    }
-}
-
-fn json_dynamic(value: serde_json::Value, ty: &Type) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    m.insert("value".to_owned(), value);
-    m.insert("type".to_owned(), ty.to_json());
-    serde_json::Value::Object(m)
-}
-
-fn json_encode(v: &Value, ty: &Type) -> Result<serde_json::Value, Fail> {
-    use serde_json::Value as J;
-    Ok(match (ty, v) {
-        (_, Value::Unknown) => {
-            return Err(Fail::new(
-                "value is not known; JSON cannot hold unknown values",
-            ))
-        }
-        (Type::Dynamic, Value::Null) => json_dynamic(J::Null, &Type::Dynamic),
-        (_, Value::Null) => J::Null,
-        (Type::Dynamic, Value::Dynamic(t, inner)) => {
-            if *t == Type::Dynamic {
-                return json_encode(inner, t);
-            }
-            json_dynamic(json_encode(inner, t)?, t)
-        }
-        (Type::String, Value::String(s)) => J::String(s.clone()),
-        (Type::Number, Value::Number(n)) => json_number(n)?,
-        (Type::Bool, Value::Bool(b)) => J::Bool(*b),
-        (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => J::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| json_encode(item, e).map_err(|f| f.at(Seg::Index(i))))
-                .collect::<Result<_, _>>()?,
-        ),
-        (Type::Tuple(elems), Value::Tuple(items)) => {
-            if elems.len() != items.len() {
-                return Err(Fail::new(format!(
-                    "a tuple of {} element(s) is required, found {}",
-                    elems.len(),
-                    items.len()
-                )));
-            }
-            J::Array(
-                items
-                    .iter()
-                    .zip(elems)
-                    .enumerate()
-                    .map(|(i, (item, t))| json_encode(item, t).map_err(|f| f.at(Seg::Index(i))))
-                    .collect::<Result<_, _>>()?,
-            )
-        }
-        (Type::Map(e), Value::Map(entries)) => {
-            let mut m = serde_json::Map::new();
-            for (k, item) in entries {
-                let j = json_encode(item, e).map_err(|f| f.at(Seg::Key(k.clone())))?;
-                m.insert(k.clone(), j);
-            }
-            J::Object(m)
-        }
-        (Type::Object(attrs), Value::Object(fields)) => {
-            if let Some(name) = fields.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(extra_attr(name));
-            }
-            let mut m = serde_json::Map::new();
-            for (name, t) in attrs {
-                let j = match fields.get(name) {
-                    Some(item) => {
-                        json_encode(item, t).map_err(|f| f.at(Seg::Attr(name.clone())))?
-                    }
-                    None if *t == Type::Dynamic => json_dynamic(J::Null, &Type::Dynamic),
-                    None => J::Null,
-                };
-                m.insert(name.clone(), j);
-            }
-            J::Object(m)
-        }
-        _ => return Err(mismatch(ty, v)),
-    })
 }
