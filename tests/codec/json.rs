@@ -163,3 +163,110 @@ fn type_json_text() {
         assert!(Type::from_json(&bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn json_text_is_kept_where_it_matters() {
+    let ty = obj_ty(&[("n", Type::Number), ("s", Type::String)]);
+    let v = decode_json(br#"{"n":1e-400,"s":1.50E0}"#, &ty).unwrap();
+    assert_eq!(
+        v,
+        obj(&[
+            ("n", Value::Number(Number::Big("1e-400".into()))),
+            ("s", s("1.50E0"))
+        ])
+    );
+    // a repeated key: the last one wins
+    let v = decode_json(br#"{"s":"a","s":"b"}"#, &ty).unwrap();
+    assert_eq!(v, obj(&[("n", Value::Null), ("s", s("b"))]));
+    // a dynamic value may come before its type, as cty writes it
+    let v = decode_json(
+        br#"{"value":12345678901234567890123,"type":"number"}"#,
+        &Type::Dynamic,
+    );
+    assert_eq!(
+        v.unwrap(),
+        Value::Dynamic(
+            Type::Number,
+            Box::new(Value::Number(Number::Big("12345678901234567890123".into())))
+        )
+    );
+}
+
+#[test]
+fn json_errors() {
+    let ty = obj_ty(&[
+        ("t", Type::Tuple(vec![Type::Bool])),
+        ("l", list(Type::Bool)),
+    ]);
+    let err = decode_json(br#"{"l":[true,"x"]}"#, &ty).unwrap_err();
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        (
+            ".l[1]",
+            "bool is required, found a string that is not a bool"
+        )
+    );
+    // a tuple's length is checked before its elements
+    let err = decode_json(br#"{"t":[1,2]}"#, &ty).unwrap_err();
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        (".t", "a tuple of 1 element(s) is required, found 2")
+    );
+    let err = decode_json(br#"{"t":[1]}"#, &ty).unwrap_err();
+    assert_eq!(err.path, ".t[0]");
+    assert_eq!(err.message, "bool is required, found JSON number");
+    // syntax errors have no path and say where they are
+    let err = decode_json(br#"{"l":[true,]}"#, &ty).unwrap_err();
+    assert_eq!(err.path, "");
+    assert!(err.message.starts_with("invalid JSON: "), "{err}");
+    assert!(err.message.contains("column 12"), "{err}");
+    let err = decode_json(br#"{"l":[]} x"#, &ty).unwrap_err();
+    assert!(err.message.starts_with("invalid JSON: "), "{err}");
+    let err = decode_json(br#"["\ud800"]"#, &list(Type::String)).unwrap_err();
+    assert_eq!(err.path, "[0]");
+    assert_eq!(
+        err.message,
+        "invalid JSON string: unexpected end of hex escape"
+    );
+    let dyn_list = list(Type::Dynamic);
+    let err = decode_json(
+        br#"[{"value":[1,"x"],"type":["list","number"]}]"#,
+        &dyn_list,
+    );
+    let err = err.unwrap_err();
+    assert_eq!(err.path, "[0][1]");
+    assert!(err.message.contains("not a number"), "{err}");
+}
+
+#[test]
+fn json_nesting_is_limited() {
+    let ty = list(Type::Dynamic);
+    let nested = |levels: usize| {
+        let mut text = r#"{"value":true,"type":"bool"}"#.to_owned();
+        for _ in 0..levels {
+            text = format!(r#"{{"value":{text},"type":"dynamic"}}"#);
+        }
+        format!("[{text}]")
+    };
+    assert!(decode_json(nested(10).as_bytes(), &ty).is_ok());
+    let err = decode_json(nested(200).as_bytes(), &ty).unwrap_err();
+    assert!(err.message.contains("deeper than 128"), "{err}");
+    let deep_list = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let mut deep_ty = Type::Bool;
+    for _ in 0..200 {
+        deep_ty = list(deep_ty);
+    }
+    assert!(decode_json(deep_list.as_bytes(), &deep_ty).is_err());
+    // tuples re-read their elements: the depth still counts every level
+    let tuples = |levels: usize| {
+        let (mut ty, mut text) = (Type::Bool, "true".to_owned());
+        for _ in 0..levels {
+            ty = Type::Tuple(vec![ty]);
+            text = format!("[{text}]");
+        }
+        decode_json(text.as_bytes(), &ty)
+    };
+    assert_eq!(tuples(120).map(|_| ()), Ok(()));
+    let err = tuples(129).unwrap_err();
+    assert!(err.message.contains("deeper than 128"), "{err}");
+}

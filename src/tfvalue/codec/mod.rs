@@ -42,13 +42,13 @@
 //! attribute names, never the values themselves (a value may be a secret).
 //!
 //! # Layout
-//! `msgpack` reads and writes msgpack (its bytes through `rmp`); `json_parse` reads JSON text into a
-//! tree that keeps the text of numbers, and `json` decodes that tree; `number` holds the grammar of decimal text, `types` the cty
-//! type descriptions, and `fail` the errors and value paths all of them share.
+//! `msgpack` reads and writes msgpack (its bytes through `rmp`); `json` reads
+//! JSON through serde_json; `number` holds the grammar of decimal text,
+//! `types` the cty type descriptions, and `fail` the errors and value paths
+//! all of them share.
 
 mod fail;
 mod json;
-mod json_parse;
 mod msgpack;
 mod number;
 mod types;
