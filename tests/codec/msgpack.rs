@@ -442,3 +442,141 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
     }
     assert!(decode_json(dyn_json.as_bytes(), &Type::Dynamic).is_err());
 }
+
+/// One value of each wire shape the encoder chooses between (int and length
+/// widths, float64, str/bin, fix/16/32 containers, unknown, dynamic).
+fn wire_sample() -> Vec<(Value, Type)> {
+    let num = |n: Number| (Value::Number(n), Type::Number);
+    let mut out = Vec::new();
+    for i in [
+        0,
+        127,
+        128,
+        255,
+        256,
+        65535,
+        65536,
+        4_294_967_295,
+        4_294_967_296,
+        i64::MAX,
+        -1,
+        -32,
+        -33,
+        -128,
+        -129,
+        -32768,
+        -32769,
+        -2_147_483_648,
+        -2_147_483_649,
+        i64::MIN,
+    ] {
+        out.push(num(Number::Int(i)));
+    }
+    out.push(num(Number::UInt(u64::MAX)));
+    for f in [
+        0.5,
+        -0.0,
+        1e300,
+        5e-324,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        3.0,
+    ] {
+        out.push(num(Number::Float(f)));
+    }
+    out.push(num(Number::Big("123456789012345678901234567890".into())));
+    out.push(num(Number::Big("1e400".into())));
+    for n in [0, 31, 32, 255, 256, 65535, 65536] {
+        out.push((s(&"x".repeat(n)), Type::String));
+    }
+    out.push((s("\u{e9}\u{1f600}"), Type::String));
+    out.push((Value::Bool(true), Type::Bool));
+    out.push((Value::Bool(false), Type::Bool));
+    out.push((Value::Unknown, Type::Bool));
+    out.push((Value::Null, Type::Bool));
+    for n in [0, 15, 16, 65535, 65536] {
+        let ty = list(Type::Bool);
+        out.push((Value::List(vec![Value::Bool(true); n]), ty));
+        let ty = Type::Map(Box::new(Type::Bool));
+        let m = (0..n).map(|i| (format!("k{i}"), Value::Null)).collect();
+        out.push((Value::Map(m), ty));
+    }
+    out.push((
+        Value::Set(vec![s("a"), Value::Unknown]),
+        Type::Set(Box::new(Type::String)),
+    ));
+    out.push((
+        Value::Tuple(vec![int(1), s("b")]),
+        Type::Tuple(vec![Type::Number, Type::String]),
+    ));
+    let attrs: Vec<(String, Type)> = (0..40)
+        .map(|i| (format!("attribute_{i}"), Type::String))
+        .collect();
+    let wide = Type::Object(attrs.into_iter().collect());
+    out.push((
+        Value::Dynamic(wide.clone(), Box::new(obj(&[("attribute_3", s("v"))]))),
+        Type::Dynamic,
+    ));
+    out.push((
+        Value::Dynamic(list(Type::String), Box::new(Value::List(vec![s("a")]))),
+        Type::Dynamic,
+    ));
+    out.push((
+        Value::Dynamic(Type::Dynamic, Box::new(Value::Null)),
+        Type::Dynamic,
+    ));
+    out.push((
+        obj(&[
+            ("d", Value::Dynamic(Type::Number, Box::new(Value::Null))),
+            ("n", Value::Unknown),
+        ]),
+        obj_ty(&[("d", Type::Dynamic), ("n", Type::Number), ("z", Type::Bool)]),
+    ));
+    out
+}
+
+/// FNV-1a, to pin large encodings without spelling out their bytes.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn wire_bytes_are_unchanged() {
+    // Each encoding in hex (a long one: its first 5 bytes and its length),
+    // and a hash of them all; captured from the hand-written encoder.
+    let mut shapes = Vec::new();
+    let mut all = Vec::new();
+    for (v, ty) in wire_sample() {
+        let bytes = encode_msgpack(&v, &ty).unwrap();
+        let back = decode_msgpack(&bytes, &ty).unwrap();
+        assert_eq!(encode_msgpack(&back, &ty).unwrap(), bytes);
+        let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        shapes.push(if bytes.len() <= 40 {
+            hex(&bytes)
+        } else {
+            format!("{}..{}", hex(&bytes[..5]), bytes.len())
+        });
+        all.extend_from_slice(&bytes);
+    }
+    let want = concat!(
+        "00 7f cc80 ccff cd0100 cdffff ce00010000 ceffffffff cf0000000100000000 ",
+        "cf7fffffffffffffff ff e0 d0df d080 d1ff7f d18000 d2ffff7fff d280000000 ",
+        "d3ffffffff7fffffff d38000000000000000 cfffffffffffffffff cb3fe0000000000000 ",
+        "cb8000000000000000 cb7e37e43c8800759c cb0000000000000001 cb7ff0000000000000 ",
+        "cbfff0000000000000 cb4008000000000000 ",
+        "be313233343536373839303132333435363738393031323334353637383930 a53165343030 a0 ",
+        "bf78787878787878787878787878787878787878787878787878787878787878 ",
+        "d9207878787878787878787878787878787878787878787878787878787878787878 ",
+        "d9ff787878..257 da01007878..259 daffff7878..65538 db00010000..65541 ",
+        "a6c3a9f09f9880 c3 c2 d40000 c0 90 80 9fc3c3c3c3c3c3c3c3c3c3c3c3c3c3c3 ",
+        "8fa26b30c0..66 dc0010c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3 de0010a26b..73 ",
+        "dcffffc3c3..65538 deffffa26b..513173 dd00010000..65541 df00010000..513183 ",
+        "92a161d40000 9201a162 92c503c25b..1520 ",
+        "92c4115b226c697374222c22737472696e67225d91a161 c0 ",
+        "83a16492c408226e756d62657222c0a16ed40000a17ac0",
+    );
+    assert_eq!(shapes.join(" "), want);
+    assert_eq!((all.len(), fnv1a(&all)), (1_291_052, 0x6625_46e5_8c16_18e6));
+}

@@ -1,110 +1,278 @@
-//! The JSON encoding of values (see the module docs of `codec`).
+//! The JSON encoding of values, read only (see the module docs of `codec`).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::fmt;
 
-use super::fail::{extra_attr, mismatch, wrap_dynamic, Fail, Seg};
-use super::json_parse::{is_json_ws, parse_json_document, Json};
-use super::number::{is_decimal_text, number_from_json_literal, number_from_text};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::fail::{wrap_dynamic, Fail, Seg};
+use super::number::{number_from_json_literal, number_from_text};
 use super::types::type_from_json;
-use crate::tfvalue::{DecodeError, EncodeError, Number, Type, Value};
+use super::MAX_DEPTH;
+use crate::tfvalue::{DecodeError, Type, Value};
 
 /// Decodes JSON bytes (a `DynamicValue.json`, or raw state JSON) as a value
 /// of `ty`. Empty (or all-whitespace) input is null.
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    if bytes.iter().all(|b| is_json_ws(*b)) {
+    if bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(Value::Null);
     }
-    let doc = parse_json_document(bytes).map_err(Fail::into_decode)?;
-    json_decode(doc, ty).map_err(Fail::into_decode)
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Fail::new("JSON input is not valid UTF-8").into_decode())?;
+    decode_text(text, ty, 0, &Slot::default()).map_err(Fail::into_decode)
 }
 
-/// Encodes a wholly known `value` as JSON for `ty` (an unknown anywhere is
-/// an error: JSON has no unknown). See the module docs for `Number::Big`.
-pub fn encode_json(value: &Value, ty: &Type) -> Result<serde_json::Value, EncodeError> {
-    json_encode(value, ty).map_err(Fail::into_encode)
+/// Decodes one JSON text: the input, or a part of it kept as raw text.
+fn decode_text(text: &str, ty: &Type, depth: usize, slot: &Slot) -> Result<Value, Fail> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = Seed { ty, depth, slot };
+    let decoded = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    decoded.map_err(|e| {
+        slot.0
+            .take()
+            .unwrap_or_else(|| Fail::new(format!("invalid JSON: {e}")))
+    })
 }
 
-// ---------------------------------------------------------------------------
-// JSON reading
-// ---------------------------------------------------------------------------
+/// A serde_json error carries only text: our error (message and path) waits
+/// here while a placeholder error unwinds through serde_json.
+#[derive(Default)]
+struct Slot(Cell<Option<Fail>>);
 
-fn json_required(what: &str, found: &Json) -> Fail {
-    Fail::new(format!("{what} is required, found JSON {}", found.kind()))
-}
-
-fn json_decode(j: Json, ty: &Type) -> Result<Value, Fail> {
-    if let Json::Null = j {
-        return Ok(Value::Null);
+impl Slot {
+    fn fail<E: de::Error>(&self, f: Fail) -> E {
+        self.0.set(Some(f));
+        E::custom("decode error")
     }
-    match ty {
-        Type::String => match j {
-            Json::Str(s) => Ok(Value::String(s)),
-            Json::Num(text) => Ok(Value::String(text)),
-            Json::Bool(b) => Ok(Value::String(b.to_string())),
-            other => Err(json_required("string", &other)),
-        },
-        Type::Number => match j {
-            Json::Num(text) => Ok(Value::Number(number_from_json_literal(&text))),
-            Json::Str(s) => number_from_text(&s).map(Value::Number).ok_or_else(|| {
-                Fail::new("number is required, found a string that is not a number")
-            }),
-            other => Err(json_required("number", &other)),
-        },
-        Type::Bool => match j {
-            Json::Bool(b) => Ok(Value::Bool(b)),
-            Json::Str(s) => match s.as_str() {
+
+    /// Adds `seg` to the path of our error (a syntax error has none).
+    fn at<E>(&self, seg: Seg, e: E) -> E {
+        if let Some(f) = self.0.take() {
+            self.0.set(Some(f.at(seg)));
+        }
+        e
+    }
+}
+
+/// The error for JSON of `kind` where `ty` needs something else.
+fn found(ty: &Type, kind: &str) -> Fail {
+    let what = match ty {
+        Type::String => "string",
+        Type::Number => "number",
+        Type::Bool => "bool",
+        Type::List(_) => "list",
+        Type::Set(_) => "set",
+        Type::Map(_) => "map",
+        Type::Object(_) => "object",
+        Type::Tuple(_) => "tuple",
+        Type::Dynamic => {
+            return Fail::new(format!(
+            "a dynamic value must be a JSON object with \"type\" and \"value\", found JSON {kind}"
+        ))
+        }
+    };
+    Fail::new(format!("{what} is required, found JSON {kind}"))
+}
+
+/// A JSON string literal, unescaped.
+fn string(text: &str) -> Result<String, Fail> {
+    serde_json::from_str(text).map_err(|e| {
+        // The position counts from the string's quote; the path says where it is.
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        let e = e.to_string();
+        Fail::new(format!("invalid JSON string: {}", e.trim_end_matches(&at)))
+    })
+}
+
+/// Decodes one value of `ty` from serde_json's stream.
+#[derive(Clone, Copy)]
+struct Seed<'a> {
+    ty: &'a Type,
+    depth: usize,
+    slot: &'a Slot,
+}
+
+impl<'a> Seed<'a> {
+    fn child(self, ty: &'a Type) -> Self {
+        Seed {
+            ty,
+            depth: self.depth + 1,
+            slot: self.slot,
+        }
+    }
+
+    fn found<E: de::Error>(self, kind: &str) -> E {
+        self.slot.fail(found(self.ty, kind))
+    }
+
+    /// A string, number or bool (or null) from its JSON text, with cty's
+    /// leniency: a string takes a number's or bool's text, a number or bool
+    /// takes a string holding one.
+    fn primitive(self, text: &str) -> Result<Value, Fail> {
+        let first = text.as_bytes().first().copied().unwrap_or(b'n');
+        match (self.ty, first) {
+            (_, b'n') => Ok(Value::Null),
+            (_, b'[') => Err(found(self.ty, "array")),
+            (_, b'{') => Err(found(self.ty, "object")),
+            (Type::String, b'"') => string(text).map(Value::String),
+            (Type::Number, b'"') => number_from_text(&string(text)?)
+                .map(Value::Number)
+                .ok_or_else(|| {
+                    Fail::new("number is required, found a string that is not a number")
+                }),
+            (_, b'"') => match string(text)?.as_str() {
                 "true" | "1" => Ok(Value::Bool(true)),
                 "false" | "0" => Ok(Value::Bool(false)),
                 _ => Err(Fail::new(
                     "bool is required, found a string that is not a bool",
                 )),
             },
-            other => Err(json_required("bool", &other)),
-        },
-        Type::List(e) => match j {
-            Json::Arr(items) => json_elements(items, |_| Some(e)).map(Value::List),
-            other => Err(json_required("list", &other)),
-        },
-        Type::Set(e) => match j {
-            Json::Arr(items) => json_elements(items, |_| Some(e)).map(Value::Set),
-            other => Err(json_required("set", &other)),
-        },
-        Type::Tuple(elems) => match j {
-            Json::Arr(items) if items.len() == elems.len() => {
-                json_elements(items, |i| elems.get(i)).map(Value::Tuple)
+            (Type::Bool, b't' | b'f') => Ok(Value::Bool(first == b't')),
+            (Type::String, _) => Ok(Value::String(text.to_owned())),
+            (_, b't' | b'f') => Err(found(self.ty, "bool")),
+            (Type::Number, _) => Ok(Value::Number(number_from_json_literal(text))),
+            _ => Err(found(self.ty, "number")),
+        }
+    }
+
+    fn elements<'de, A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+        e: &Type,
+    ) -> Result<Vec<Value>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq
+            .next_element_seed(self.child(e))
+            .map_err(|err| self.slot.at(Seg::Index(items.len()), err))?
+        {
+            items.push(v);
+        }
+        Ok(items)
+    }
+
+    fn dynamic(
+        self,
+        type_j: Option<serde_json::Value>,
+        raw: Option<&RawValue>,
+    ) -> Result<Value, Fail> {
+        let type_j = type_j.ok_or_else(|| Fail::new("missing \"type\" in a dynamic value"))?;
+        let raw = raw.ok_or_else(|| Fail::new("missing \"value\" in a dynamic value"))?;
+        let t = type_from_json(&type_j, 0)
+            .map_err(|m| Fail::new(format!("invalid type of a dynamic value: {m}")))?;
+        let v = decode_text(raw.get(), &t, self.depth + 1, self.slot)?;
+        Ok(wrap_dynamic(t, v))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.depth > MAX_DEPTH {
+            let f = Fail::new(format!("nested deeper than {MAX_DEPTH} levels"));
+            return Err(self.slot.fail(f));
+        }
+        match self.ty {
+            // serde_json gives visitors a number only as u64, i64 or f64 (and
+            // arbitrary_precision would break serde's flatten and untagged):
+            // a raw value keeps the number's text, so no digit is lost.
+            Type::String | Type::Number | Type::Bool => {
+                let raw = <&RawValue>::deserialize(d)?;
+                self.primitive(raw.get()).map_err(|f| self.slot.fail(f))
             }
-            Json::Arr(items) => Err(Fail::new(format!(
-                "a tuple of {} element(s) is required, found {}",
-                elems.len(),
-                items.len()
-            ))),
-            other => Err(json_required("tuple", &other)),
-        },
-        Type::Map(e) => match j {
-            Json::Obj(members) => {
+            _ => d.deserialize_any(self),
+        }
+    }
+}
+
+/// Collections, objects and dynamic values (primitives never get here).
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+        Err(self.found("bool"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value, E> {
+        Err(self.found("number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Value, E> {
+        Err(self.found("number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
+        Err(self.found("number"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Value, E> {
+        Err(self.found("string"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        match self.ty {
+            Type::List(e) => self.elements(seq, e).map(Value::List),
+            Type::Set(e) => self.elements(seq, e).map(Value::Set),
+            Type::Tuple(elems) => {
+                // Elements wait as raw text: a wrong length is reported first.
+                let mut raw: Vec<&RawValue> = Vec::new();
+                while let Some(r) = seq.next_element()? {
+                    raw.push(r);
+                }
+                if raw.len() != elems.len() {
+                    return Err(self.slot.fail(Fail::new(format!(
+                        "a tuple of {} element(s) is required, found {}",
+                        elems.len(),
+                        raw.len()
+                    ))));
+                }
+                let items = raw.iter().zip(elems).enumerate().map(|(i, (r, t))| {
+                    decode_text(r.get(), t, self.depth + 1, self.slot)
+                        .map_err(|f| f.at(Seg::Index(i)))
+                });
+                let items: Result<Vec<Value>, Fail> = items.collect();
+                items.map(Value::Tuple).map_err(|f| self.slot.fail(f))
+            }
+            _ => Err(self.found("array")),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        match self.ty {
+            Type::Map(e) => {
                 let mut m = BTreeMap::new();
-                for (k, item) in members {
-                    let v = match json_decode(item, e) {
-                        Ok(v) => v,
-                        Err(f) => return Err(f.at(Seg::Key(k))),
-                    };
+                while let Some(k) = map.next_key::<String>()? {
+                    let v = map
+                        .next_value_seed(self.child(e))
+                        .map_err(|err| self.slot.at(Seg::Key(k.clone()), err))?;
                     m.insert(k, v);
                 }
                 Ok(Value::Map(m))
             }
-            other => Err(json_required("map", &other)),
-        },
-        Type::Object(attrs) => match j {
-            Json::Obj(members) => {
+            Type::Object(attrs) => {
                 let mut m = BTreeMap::new();
-                for (k, item) in members {
-                    let Some(aty) = attrs.get(&k) else {
-                        return Err(Fail::new(format!("unsupported attribute {k:?}")));
+                while let Some(k) = map.next_key::<String>()? {
+                    let Some(t) = attrs.get(&k) else {
+                        let f = Fail::new(format!("unsupported attribute {k:?}"));
+                        return Err(self.slot.fail(f));
                     };
-                    let v = match json_decode(item, aty) {
-                        Ok(v) => v,
-                        Err(f) => return Err(f.at(Seg::Attr(k))),
-                    };
+                    let v = map
+                        .next_value_seed(self.child(t))
+                        .map_err(|err| self.slot.at(Seg::Attr(k.clone()), err))?;
                     m.insert(k, v);
                 }
                 for name in attrs.keys() {
@@ -114,57 +282,28 @@ fn json_decode(j: Json, ty: &Type) -> Result<Value, Fail> {
                 }
                 Ok(Value::Object(m))
             }
-            other => Err(json_required("object", &other)),
-        },
-        Type::Dynamic => match j {
-            Json::Obj(members) => {
-                let mut type_j = None;
-                let mut value_j = None;
-                for (k, item) in members {
+            Type::Dynamic => {
+                // cty writes the value before its type: it waits as raw text.
+                let (mut type_j, mut raw) = (None, None);
+                while let Some(k) = map.next_key::<String>()? {
                     match k.as_str() {
-                        "type" => type_j = Some(item),
-                        "value" => value_j = Some(item),
+                        "type" => type_j = Some(map.next_value()?),
+                        "value" => raw = Some(map.next_value::<&RawValue>()?),
                         _ => {
-                            return Err(Fail::new(format!(
+                            return Err(self.slot.fail(Fail::new(format!(
                                 "invalid key {k:?} in a dynamic value (only \"type\" and \"value\")"
-                            )))
+                            ))))
                         }
                     }
                 }
-                let type_j =
-                    type_j.ok_or_else(|| Fail::new("missing \"type\" in a dynamic value"))?;
-                let value_j =
-                    value_j.ok_or_else(|| Fail::new("missing \"value\" in a dynamic value"))?;
-                let t = type_from_json(&type_j.into_serde(), 0)
-                    .map_err(|m| Fail::new(format!("invalid type of a dynamic value: {m}")))?;
-                let v = json_decode(value_j, &t)?;
-                Ok(wrap_dynamic(t, v))
+                self.dynamic(type_j, raw).map_err(|f| self.slot.fail(f))
             }
-            other => Err(Fail::new(format!(
-                "a dynamic value must be a JSON object with \"type\" and \"value\", found JSON {}",
-                other.kind()
-            ))),
-        },
+            _ => Err(self.found("object")),
+        }
     }
 }
 
-fn json_elements<'t>(
-    items: Vec<Json>,
-    elem_ty: impl Fn(usize) -> Option<&'t Type>,
-) -> Result<Vec<Value>, Fail> {
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let ty = elem_ty(i).ok_or_else(|| Fail::new("too many elements"))?;
-        out.push(json_decode(item, ty).map_err(|f| f.at(Seg::Index(i)))?);
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// JSON writing
-// ---------------------------------------------------------------------------
-
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal (for type descriptions and paths).
 pub(super) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -179,98 +318,4 @@ pub(super) fn push_json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-fn json_number(n: &Number) -> Result<serde_json::Value, Fail> {
-    use serde_json::Value as J;
-    match n {
-        Number::Int(i) => Ok(J::from(*i)),
-        Number::UInt(u) => Ok(J::from(*u)),
-        Number::Float(f) => serde_json::Number::from_f64(*f)
-            .map(J::Number)
-            .ok_or_else(|| Fail::new("JSON cannot hold an infinite or NaN number")),
-        // Without serde_json's arbitrary_precision a JSON number would lose
-        // digits; cty reads decimal text in a string as the same number.
-        Number::Big(s) if is_decimal_text(s) => Ok(J::String(s.clone())),
-        Number::Big(_) => Err(Fail::new("a big number must hold decimal number text")),
-    }
-}
-
-fn json_dynamic(value: serde_json::Value, ty: &Type) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    m.insert("value".to_owned(), value);
-    m.insert("type".to_owned(), ty.to_json());
-    serde_json::Value::Object(m)
-}
-
-fn json_encode(v: &Value, ty: &Type) -> Result<serde_json::Value, Fail> {
-    use serde_json::Value as J;
-    Ok(match (ty, v) {
-        (_, Value::Unknown) => {
-            return Err(Fail::new(
-                "value is not known; JSON cannot hold unknown values",
-            ))
-        }
-        (Type::Dynamic, Value::Null) => json_dynamic(J::Null, &Type::Dynamic),
-        (_, Value::Null) => J::Null,
-        (Type::Dynamic, Value::Dynamic(t, inner)) => {
-            if *t == Type::Dynamic {
-                return json_encode(inner, t);
-            }
-            json_dynamic(json_encode(inner, t)?, t)
-        }
-        (Type::String, Value::String(s)) => J::String(s.clone()),
-        (Type::Number, Value::Number(n)) => json_number(n)?,
-        (Type::Bool, Value::Bool(b)) => J::Bool(*b),
-        (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => J::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| json_encode(item, e).map_err(|f| f.at(Seg::Index(i))))
-                .collect::<Result<_, _>>()?,
-        ),
-        (Type::Tuple(elems), Value::Tuple(items)) => {
-            if elems.len() != items.len() {
-                return Err(Fail::new(format!(
-                    "a tuple of {} element(s) is required, found {}",
-                    elems.len(),
-                    items.len()
-                )));
-            }
-            J::Array(
-                items
-                    .iter()
-                    .zip(elems)
-                    .enumerate()
-                    .map(|(i, (item, t))| json_encode(item, t).map_err(|f| f.at(Seg::Index(i))))
-                    .collect::<Result<_, _>>()?,
-            )
-        }
-        (Type::Map(e), Value::Map(entries)) => {
-            let mut m = serde_json::Map::new();
-            for (k, item) in entries {
-                let j = json_encode(item, e).map_err(|f| f.at(Seg::Key(k.clone())))?;
-                m.insert(k.clone(), j);
-            }
-            J::Object(m)
-        }
-        (Type::Object(attrs), Value::Object(fields)) => {
-            if let Some(name) = fields.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(extra_attr(name));
-            }
-            let mut m = serde_json::Map::new();
-            for (name, t) in attrs {
-                let j = match fields.get(name) {
-                    Some(item) => {
-                        json_encode(item, t).map_err(|f| f.at(Seg::Attr(name.clone())))?
-                    }
-                    None if *t == Type::Dynamic => json_dynamic(J::Null, &Type::Dynamic),
-                    None => J::Null,
-                };
-                m.insert(name.clone(), j);
-            }
-            J::Object(m)
-        }
-        _ => return Err(mismatch(ty, v)),
-    })
 }

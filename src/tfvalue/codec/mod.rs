@@ -25,20 +25,16 @@
 //! msgpack int; NaN is refused both ways (cty has no NaN), infinities pass.
 //!
 //! # JSON
-//! Same shapes, `null` for null, no unknowns (encoding one is an error),
-//! `{"value": …, "type": …}` for `dynamic` (a null dynamic is written as
-//! `{"value":null,"type":"dynamic"}` as cty does; a bare `null` is accepted).
-//! As in cty, a string attribute also accepts a JSON number or bool, a number
+//! Read only (the provider always answers in msgpack). Same shapes, `null`
+//! for null, no unknowns, `{"value": …, "type": …}` for `dynamic` (a bare
+//! `null` and cty's `{"value":null,"type":"dynamic"}` are both null). As in
+//! cty, a string attribute also accepts a JSON number or bool, a number
 //! accepts a string holding decimal text and a bool accepts the strings
 //! `"true"`, `"false"`, `"1"`, `"0"`.
 //!
 //! Numbers in JSON input are read from their text, so big integers keep every
 //! digit (`Number::Big`); non-integers become `Number::Float` when f64 holds
-//! them (otherwise `Number::Big`). `serde_json` is built without
-//! `arbitrary_precision`, so [`encode_json`] cannot write a `Number::Big` as a
-//! JSON number without losing digits: it writes it as a JSON string holding
-//! the decimal text, which cty (and [`decode_json`]) read back as the same
-//! number.
+//! them (otherwise `Number::Big`).
 //!
 //! Decoding never panics: lengths are checked against the remaining input,
 //! nesting is limited to [`MAX_DEPTH`] levels, and malformed input is a
@@ -46,19 +42,18 @@
 //! attribute names, never the values themselves (a value may be a secret).
 //!
 //! # Layout
-//! `msgpack` reads and writes msgpack; `json_parse` reads JSON text into a
-//! tree that keeps the text of numbers, and `json` decodes that tree and
-//! writes JSON; `number` holds the grammar of decimal text, `types` the cty
-//! type descriptions, and `fail` the errors and value paths all of them share.
+//! `msgpack` reads and writes msgpack (its bytes through `rmp`); `json` reads
+//! JSON through serde_json; `number` holds the grammar of decimal text,
+//! `types` the cty type descriptions, and `fail` the errors and value paths
+//! all of them share.
 
 mod fail;
 mod json;
-mod json_parse;
 mod msgpack;
 mod number;
 mod types;
 
-pub use json::{decode_json, encode_json};
+pub use json::decode_json;
 pub use msgpack::{decode_msgpack, encode_msgpack};
 
 /// Deepest nesting of values (and of JSON input) the decoders accept.

@@ -7,6 +7,11 @@ use super::number::{float_number, is_decimal_text, number_from_text, uint_number
 use super::types::type_from_text;
 use super::MAX_DEPTH;
 use crate::tfvalue::{DecodeError, EncodeError, Number, Type, Value};
+use rmp::encode::{
+    write_array_len, write_bin, write_bool, write_ext_meta, write_f64, write_map_len, write_nil,
+    write_sint, write_str, write_uint,
+};
+use rmp::Marker;
 
 /// Decodes msgpack bytes (a `DynamicValue.msgpack`) as a value of `ty`.
 /// Empty input is null.
@@ -14,7 +19,7 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     if bytes.is_empty() {
         return Ok(Value::Null);
     }
-    let mut reader = MpReader { buf: bytes, pos: 0 };
+    let mut reader = MpReader { buf: bytes };
     let value = mp_decode(&mut reader, ty, 0).map_err(Fail::into_decode)?;
     let rest = reader.remaining();
     if rest != 0 {
@@ -69,121 +74,80 @@ impl Head<'_> {
     }
 }
 
+/// The input left to read; rmp reads markers and lengths from it.
 struct MpReader<'a> {
     buf: &'a [u8],
-    pos: usize,
+}
+
+fn eof<E>(_: E) -> Fail {
+    Fail::new("unexpected end of msgpack data")
+}
+
+fn size(n: u32) -> Result<usize, Fail> {
+    usize::try_from(n).map_err(|_| Fail::new("msgpack length too large"))
 }
 
 impl<'a> MpReader<'a> {
     fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.buf.len()
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Fail> {
-        if n > self.remaining() {
-            return Err(Fail::new("unexpected end of msgpack data"));
-        }
-        let s = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
-    }
-
-    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Fail> {
-        let s = self.take(N)?;
-        <[u8; N]>::try_from(s).map_err(|_| Fail::new("unexpected end of msgpack data"))
-    }
-
-    fn byte(&mut self) -> Result<u8, Fail> {
-        Ok(self.fixed::<1>()?[0])
-    }
-
-    fn len8(&mut self) -> Result<usize, Fail> {
-        Ok(usize::from(self.byte()?))
-    }
-
-    fn len16(&mut self) -> Result<usize, Fail> {
-        Ok(usize::from(u16::from_be_bytes(self.fixed()?)))
-    }
-
-    fn len32(&mut self) -> Result<usize, Fail> {
-        usize::try_from(u32::from_be_bytes(self.fixed()?))
-            .map_err(|_| Fail::new("msgpack length too large"))
-    }
-
-    /// Skips an extension's type byte and `n` payload bytes.
-    fn ext(&mut self, n: usize) -> Result<Head<'a>, Fail> {
-        self.take(1)?;
-        self.take(n)?;
-        Ok(Head::Ext)
+    fn take(&mut self, n: u32) -> Result<&'a [u8], Fail> {
+        let (taken, rest) = self.buf.split_at_checked(size(n)?).ok_or_else(|| eof(()))?;
+        self.buf = rest;
+        Ok(taken)
     }
 
     fn head(&mut self) -> Result<Head<'a>, Fail> {
-        let b = self.byte()?;
-        Ok(match b {
-            0x00..=0x7f => Head::Int(i64::from(b)),
-            0x80..=0x8f => Head::Map(usize::from(b & 0x0f)),
-            0x90..=0x9f => Head::Array(usize::from(b & 0x0f)),
-            0xa0..=0xbf => Head::Str(self.take(usize::from(b & 0x1f))?),
-            0xc0 => Head::Nil,
-            0xc1 => return Err(Fail::new("invalid msgpack byte 0xc1")),
-            0xc2 => Head::Bool(false),
-            0xc3 => Head::Bool(true),
-            0xc4 => {
-                let n = self.len8()?;
-                Head::Bin(self.take(n)?)
+        use rmp::decode as d;
+        let first = *self.buf.first().ok_or_else(|| eof(()))?;
+        // rmp's readers take the marker themselves: peek it to pick one.
+        let rd = &mut self.buf;
+        Ok(match Marker::from_u8(first) {
+            Marker::Null => {
+                d::read_nil(rd).map_err(eof)?;
+                Head::Nil
             }
-            0xc5 => {
-                let n = self.len16()?;
-                Head::Bin(self.take(n)?)
-            }
-            0xc6 => {
-                let n = self.len32()?;
-                Head::Bin(self.take(n)?)
-            }
-            0xc7 => {
-                let n = self.len8()?;
-                self.ext(n)?
-            }
-            0xc8 => {
-                let n = self.len16()?;
-                self.ext(n)?
-            }
-            0xc9 => {
-                let n = self.len32()?;
-                self.ext(n)?
-            }
-            0xca => Head::F32(f32::from_be_bytes(self.fixed()?)),
-            0xcb => Head::F64(f64::from_be_bytes(self.fixed()?)),
-            0xcc => Head::UInt(u64::from(self.byte()?)),
-            0xcd => Head::UInt(u64::from(u16::from_be_bytes(self.fixed()?))),
-            0xce => Head::UInt(u64::from(u32::from_be_bytes(self.fixed()?))),
-            0xcf => Head::UInt(u64::from_be_bytes(self.fixed()?)),
-            0xd0 => Head::Int(i64::from(i8::from_be_bytes(self.fixed()?))),
-            0xd1 => Head::Int(i64::from(i16::from_be_bytes(self.fixed()?))),
-            0xd2 => Head::Int(i64::from(i32::from_be_bytes(self.fixed()?))),
-            0xd3 => Head::Int(i64::from_be_bytes(self.fixed()?)),
-            0xd4 => self.ext(1)?,
-            0xd5 => self.ext(2)?,
-            0xd6 => self.ext(4)?,
-            0xd7 => self.ext(8)?,
-            0xd8 => self.ext(16)?,
-            0xd9 => {
-                let n = self.len8()?;
+            Marker::Reserved => return Err(Fail::new("invalid msgpack byte 0xc1")),
+            Marker::True | Marker::False => Head::Bool(d::read_bool(rd).map_err(eof)?),
+            Marker::U64 => Head::UInt(d::read_u64(rd).map_err(eof)?),
+            Marker::FixPos(_)
+            | Marker::FixNeg(_)
+            | Marker::U8
+            | Marker::U16
+            | Marker::U32
+            | Marker::I8
+            | Marker::I16
+            | Marker::I32
+            | Marker::I64 => Head::Int(d::read_int(rd).map_err(eof)?),
+            Marker::F32 => Head::F32(d::read_f32(rd).map_err(eof)?),
+            Marker::F64 => Head::F64(d::read_f64(rd).map_err(eof)?),
+            Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32 => {
+                let n = d::read_str_len(rd).map_err(eof)?;
                 Head::Str(self.take(n)?)
             }
-            0xda => {
-                let n = self.len16()?;
-                Head::Str(self.take(n)?)
+            Marker::Bin8 | Marker::Bin16 | Marker::Bin32 => {
+                let n = d::read_bin_len(rd).map_err(eof)?;
+                Head::Bin(self.take(n)?)
             }
-            0xdb => {
-                let n = self.len32()?;
-                Head::Str(self.take(n)?)
+            Marker::FixArray(_) | Marker::Array16 | Marker::Array32 => {
+                Head::Array(size(d::read_array_len(rd).map_err(eof)?)?)
             }
-            0xdc => Head::Array(self.len16()?),
-            0xdd => Head::Array(self.len32()?),
-            0xde => Head::Map(self.len16()?),
-            0xdf => Head::Map(self.len32()?),
-            0xe0..=0xff => Head::Int(i64::from(b as i8)),
+            Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => {
+                Head::Map(size(d::read_map_len(rd).map_err(eof)?)?)
+            }
+            Marker::FixExt1
+            | Marker::FixExt2
+            | Marker::FixExt4
+            | Marker::FixExt8
+            | Marker::FixExt16
+            | Marker::Ext8
+            | Marker::Ext16
+            | Marker::Ext32 => {
+                let meta = d::read_ext_meta(rd).map_err(eof)?;
+                self.take(meta.size)?;
+                Head::Ext
+            }
         })
     }
 }
@@ -339,124 +303,36 @@ fn mp_decode(r: &mut MpReader<'_>, ty: &Type, depth: usize) -> Result<Value, Fai
 // Msgpack writing
 // ---------------------------------------------------------------------------
 
-fn mp_nil(out: &mut Vec<u8>) {
-    out.push(0xc0);
+/// Writes into a `Vec` cannot fail; rmp's results are checked all the same.
+fn put<T, E>(r: Result<T, E>) -> Result<(), Fail> {
+    r.map(drop)
+        .map_err(|_| Fail::new("could not write msgpack"))
 }
 
-fn mp_unknown(out: &mut Vec<u8>) {
-    out.extend_from_slice(&[0xd4, 0x00, 0x00]);
+/// A length rmp can write (it takes a `u32` and would cut a longer one).
+fn len32(n: usize) -> Result<u32, Fail> {
+    u32::try_from(n)
+        .map_err(|_| Fail::new("too long for msgpack (more than 2^32-1 items or bytes)"))
 }
 
-fn mp_int(out: &mut Vec<u8>, i: i64) {
-    if i >= 0 {
-        mp_uint(out, i.unsigned_abs());
-    } else if i >= -32 {
-        out.push(i as u8);
-    } else if let Ok(v) = i8::try_from(i) {
-        out.push(0xd0);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else if let Ok(v) = i16::try_from(i) {
-        out.push(0xd1);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else if let Ok(v) = i32::try_from(i) {
-        out.push(0xd2);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else {
-        out.push(0xd3);
-        out.extend_from_slice(&i.to_be_bytes());
-    }
-}
-
-fn mp_uint(out: &mut Vec<u8>, u: u64) {
-    if u < 0x80 {
-        out.push(u as u8);
-    } else if let Ok(v) = u8::try_from(u) {
-        out.push(0xcc);
-        out.push(v);
-    } else if let Ok(v) = u16::try_from(u) {
-        out.push(0xcd);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else if let Ok(v) = u32::try_from(u) {
-        out.push(0xce);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else {
-        out.push(0xcf);
-        out.extend_from_slice(&u.to_be_bytes());
-    }
-}
-
-fn too_long() -> Fail {
-    Fail::new("too long for msgpack (more than 2^32-1 items or bytes)")
-}
-
-/// Writes a length with the fix/8/16/32 markers given (`fix` is the
-/// fix-format base and `fix_max` its largest length; `m8` may be absent).
-fn mp_len(
-    out: &mut Vec<u8>,
-    n: usize,
-    fix: u8,
-    fix_max: usize,
-    m8: Option<u8>,
-    m16: u8,
-    m32: u8,
-) -> Result<(), Fail> {
-    if n <= fix_max {
-        out.push(fix | n as u8);
-    } else if let (Some(m), Ok(v)) = (m8, u8::try_from(n)) {
-        out.push(m);
-        out.push(v);
-    } else if let Ok(v) = u16::try_from(n) {
-        out.push(m16);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else if let Ok(v) = u32::try_from(n) {
-        out.push(m32);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else {
-        return Err(too_long());
-    }
+/// The plain unknown: ext type 0 holding one zero byte, `d4 00 00`.
+fn mp_unknown(out: &mut Vec<u8>) -> Result<(), Fail> {
+    put(write_ext_meta(out, 1, 0))?;
+    out.push(0);
     Ok(())
 }
 
 fn mp_str(out: &mut Vec<u8>, s: &str) -> Result<(), Fail> {
-    mp_len(out, s.len(), 0xa0, 31, Some(0xd9), 0xda, 0xdb)?;
-    out.extend_from_slice(s.as_bytes());
-    Ok(())
-}
-
-fn mp_bin(out: &mut Vec<u8>, b: &[u8]) -> Result<(), Fail> {
-    if let Ok(v) = u8::try_from(b.len()) {
-        out.push(0xc4);
-        out.push(v);
-    } else if let Ok(v) = u16::try_from(b.len()) {
-        out.push(0xc5);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else if let Ok(v) = u32::try_from(b.len()) {
-        out.push(0xc6);
-        out.extend_from_slice(&v.to_be_bytes());
-    } else {
-        return Err(too_long());
-    }
-    out.extend_from_slice(b);
-    Ok(())
-}
-
-fn mp_array_len(out: &mut Vec<u8>, n: usize) -> Result<(), Fail> {
-    mp_len(out, n, 0x90, 15, None, 0xdc, 0xdd)
-}
-
-fn mp_map_len(out: &mut Vec<u8>, n: usize) -> Result<(), Fail> {
-    mp_len(out, n, 0x80, 15, None, 0xde, 0xdf)
+    len32(s.len())?;
+    put(write_str(out, s))
 }
 
 fn mp_number(out: &mut Vec<u8>, n: &Number) -> Result<(), Fail> {
     match n {
-        Number::Int(i) => mp_int(out, *i),
-        Number::UInt(u) => mp_uint(out, *u),
+        Number::Int(i) => put(write_sint(out, *i))?,
+        Number::UInt(u) => put(write_uint(out, *u))?,
         Number::Float(f) if f.is_nan() => return Err(Fail::new("NaN is not a valid number")),
-        Number::Float(f) => {
-            out.push(0xcb);
-            out.extend_from_slice(&f.to_be_bytes());
-        }
+        Number::Float(f) => put(write_f64(out, *f))?,
         Number::Big(s) if is_decimal_text(s) => mp_str(out, s)?,
         Number::Big(_) => return Err(Fail::new("a big number must hold decimal number text")),
     }
@@ -465,21 +341,23 @@ fn mp_number(out: &mut Vec<u8>, n: &Number) -> Result<(), Fail> {
 
 fn mp_encode(out: &mut Vec<u8>, v: &Value, ty: &Type) -> Result<(), Fail> {
     match (ty, v) {
-        (_, Value::Unknown) => mp_unknown(out),
-        (_, Value::Null) => mp_nil(out),
+        (_, Value::Unknown) => mp_unknown(out)?,
+        (_, Value::Null) => put(write_nil(out))?,
         (Type::Dynamic, Value::Dynamic(t, inner)) => {
             if *t == Type::Dynamic {
                 return mp_encode(out, inner, t);
             }
-            mp_array_len(out, 2)?;
-            mp_bin(out, &t.to_json_bytes())?;
+            put(write_array_len(out, 2))?;
+            let type_text = t.to_json_bytes();
+            len32(type_text.len())?;
+            put(write_bin(out, &type_text))?;
             mp_encode(out, inner, t)?;
         }
         (Type::String, Value::String(s)) => mp_str(out, s)?,
         (Type::Number, Value::Number(n)) => mp_number(out, n)?,
-        (Type::Bool, Value::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
+        (Type::Bool, Value::Bool(b)) => put(write_bool(out, *b))?,
         (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => {
-            mp_array_len(out, items.len())?;
+            put(write_array_len(out, len32(items.len())?))?;
             for (i, item) in items.iter().enumerate() {
                 mp_encode(out, item, e).map_err(|f| f.at(Seg::Index(i)))?;
             }
@@ -492,13 +370,13 @@ fn mp_encode(out: &mut Vec<u8>, v: &Value, ty: &Type) -> Result<(), Fail> {
                     items.len()
                 )));
             }
-            mp_array_len(out, items.len())?;
+            put(write_array_len(out, len32(items.len())?))?;
             for (i, (item, t)) in items.iter().zip(elems).enumerate() {
                 mp_encode(out, item, t).map_err(|f| f.at(Seg::Index(i)))?;
             }
         }
         (Type::Map(e), Value::Map(entries)) => {
-            mp_map_len(out, entries.len())?;
+            put(write_map_len(out, len32(entries.len())?))?;
             for (k, item) in entries {
                 mp_str(out, k)?;
                 mp_encode(out, item, e).map_err(|f| f.at(Seg::Key(k.clone())))?;
@@ -508,14 +386,14 @@ fn mp_encode(out: &mut Vec<u8>, v: &Value, ty: &Type) -> Result<(), Fail> {
             if let Some(name) = fields.keys().find(|k| !attrs.contains_key(*k)) {
                 return Err(extra_attr(name));
             }
-            mp_map_len(out, attrs.len())?;
+            put(write_map_len(out, len32(attrs.len())?))?;
             for (name, t) in attrs {
                 mp_str(out, name)?;
                 match fields.get(name) {
                     Some(item) => {
                         mp_encode(out, item, t).map_err(|f| f.at(Seg::Attr(name.clone())))?
                     }
-                    None => mp_nil(out),
+                    None => put(write_nil(out))?,
                 }
             }
         }
