@@ -93,7 +93,9 @@ pub fn schema() -> Schema {
             .optional()
             .computed()
             .validate(uuid())
-            .description("The organization or business group that holds the API instance. Defaults to the provider's organization."),
+            .description(
+                "The organization or business group (a UUID) that holds the API instance. Defaults to the provider's organization. Returned as written (a UUID in upper case stays in upper case).",
+            ),
     )
     .attribute(
         Attribute::string("asset_group_id")

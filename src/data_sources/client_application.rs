@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use std::collections::BTreeSet;
 
 use crate::anypoint::Application;
-use crate::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id, uuid};
+use crate::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
 use crate::tfvalue::{Type, Value};
 
 pub struct ClientApplicationDataSource;
@@ -70,13 +70,7 @@ pub fn schema() -> Schema {
             .validate(name_text())
             .description("The exact application name. Set this or `id`."),
     )
-    .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description("The root organization. Defaults to the provider's organization. Read back in canonical form (lowercase)."),
-    )
+    .attribute(root_org_id_for_read(OrgIdReadBack::Lowercase))
     .attribute(
         Attribute::string("description")
             .computed()

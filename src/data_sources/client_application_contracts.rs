@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 
 use crate::anypoint::Contract;
-use crate::framework::validators::{numeric_id, uuid};
+use crate::framework::validators::numeric_id;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::parse_app_id;
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationContractsDataSource;
@@ -56,11 +56,7 @@ pub fn schema() -> Schema {
             .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description("The root organization of the application. Defaults to the provider's organization."),
+        root_org_id_for_read(OrgIdReadBack::Lowercase),
     )
     .attribute(
         Attribute::list("contracts", ContractItem::object_type())

@@ -17,13 +17,13 @@ use tokio::task::JoinSet;
 
 use crate::anypoint::{Application, ApplicationSummary};
 use crate::framework::schema::validate_config;
-use crate::framework::validators::{max_chars, uuid};
+use crate::framework::validators::max_chars;
 use crate::framework::{
     Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Resource, Schema, Severity,
 };
 use crate::resources::ClientApplicationResource;
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationsDataSource;
@@ -127,11 +127,7 @@ pub fn schema() -> Schema {
             .description("Only applications whose name contains this text (case-insensitive). At most 255 characters."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description("The root organization. Defaults to the provider's organization. Read back in canonical form (lowercase)."),
+        root_org_id_for_read(OrgIdReadBack::Lowercase),
     )
     .attribute(
         Attribute::list("applications", ApplicationItem::object_type())

@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 
-use crate::framework::validators::{numeric_id, uuid};
+use crate::framework::validators::numeric_id;
 use crate::framework::{
     Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
 };
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationCredentialsEphemeral;
@@ -39,11 +39,7 @@ pub fn schema() -> Schema {
             .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description("The root organization of the application. Defaults to the provider's organization. Returned as written (a UUID in upper case stays in upper case)."),
+        root_org_id_for_read(OrgIdReadBack::AsWritten),
     )
     .attribute(
         Attribute::string("client_id")

@@ -16,7 +16,7 @@ use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, AnypointData, OwnerKey};
+use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData, OwnerKey};
 use crate::tfvalue::Value;
 
 pub struct ClientApplicationOwnerResource;
@@ -48,14 +48,7 @@ pub fn schema() -> Schema {
             .description("`<org_id>/<application_id>/<user_id>`."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .validate(uuid())
-            .semantic_equality(uuid_ignoring_case())
-            .description("The root organization of the application. Defaults to the provider's organization. A change of case only is no change."),
+        root_org_id_for_resource(),
     )
     .attribute(
         Attribute::string("application_id")
@@ -147,15 +140,11 @@ impl Resource for ClientApplicationOwnerResource {
         let Some(config) = OwnerModel::decode(&change.config, diags) else {
             return;
         };
-        if config.org_id.is_null() {
-            if let Some(data) = &data {
-                let Ok(org) = data.org_for_plan(diags).await else {
-                    return;
-                };
-                if let Some(org) = org {
-                    planned.org_id = Maybe::Known(org);
-                }
-            }
+        if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+            .await
+            .is_err()
+        {
+            return;
         }
         if let (Some(org), Some(app), Some(user)) = (
             planned.org_id.as_str(),

@@ -8,11 +8,13 @@
 //! the wire: the provider builds an [`AnypointData`] in `configure`, and the
 //! resources and data sources read it back from their context.
 
+pub mod attributes;
 mod data;
 mod diagnostics;
 pub mod owners;
 pub mod values;
 
-pub use data::{AnypointData, OwnerLock};
+pub use attributes::{root_org_id_for_read, root_org_id_for_resource, OrgIdReadBack};
+pub use data::{plan_org_id, AnypointData, OwnerLock};
 pub use diagnostics::api_error;
 pub use owners::{OwnerKey, OwnerRegistry};

@@ -7,15 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
 use crate::framework::diagnostics::quoted;
-use crate::framework::semantic::uuid_ignoring_case;
 use crate::framework::validators::{
-    is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, uuid, web_url,
+    is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, web_url,
 };
 use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
 use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, root_org_id_for_resource, AnypointData};
 use crate::tfvalue::{Type, Value};
 
 mod advice;
@@ -61,14 +60,7 @@ pub fn schema() -> Schema {
             .description("The application id (digits)."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .validate(uuid())
-            .semantic_equality(uuid_ignoring_case())
-            .description("The root organization that owns the application. Defaults to the provider's organization. Changing it creates a new application; a change of case only is no change."),
+        root_org_id_for_resource(),
     )
     .attribute(
         Attribute::string("api_instance_id")

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{attrs, ClientApplicationModel};
 use crate::framework::{Ctx, Diagnostics, Maybe, Model, PlanChange};
 use crate::secret::fingerprint;
-use crate::support::AnypointData;
+use crate::support::{plan_org_id, AnypointData};
 
 /// Whether the secret must be reset: the triggers changed from one recorded
 /// value to another. Adding triggers where there were none only records them
@@ -123,19 +123,15 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
             return;
         };
         // Show the organization in the plan.
-        if config.org_id.is_null() {
-            if let Some(data) = ctx
-                .provider_data
-                .clone()
-                .and_then(|d| d.downcast::<AnypointData>().ok())
-            {
-                let Ok(org) = data.org_for_plan(diags).await else {
-                    return;
-                };
-                if let Some(org) = org {
-                    planned.org_id = Maybe::Known(org);
-                }
-            }
+        let data = ctx
+            .provider_data
+            .clone()
+            .and_then(|d| d.downcast::<AnypointData>().ok());
+        if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+            .await
+            .is_err()
+        {
+            return;
         }
         if planned.store_client_secret.as_bool() == Some(false) {
             planned.client_secret = Maybe::Null;

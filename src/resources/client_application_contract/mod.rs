@@ -33,7 +33,7 @@ use crate::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData};
 use crate::tfvalue::Value;
 
 mod advice;
@@ -82,14 +82,7 @@ pub fn schema() -> Schema {
             .description("The contract id."),
     )
     .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .requires_replace()
-            .use_state_for_unknown()
-            .validate(uuid())
-            .semantic_equality(uuid_ignoring_case())
-            .description("The root organization of the application. Defaults to the provider's organization."),
+        root_org_id_for_resource(),
     )
     .attribute(
         Attribute::string("application_id")
@@ -281,19 +274,15 @@ impl Resource for ClientApplicationContractResource {
             let Some(config) = ContractModel::decode(&change.config, diags) else {
                 return;
             };
-            if config.org_id.is_null() {
-                if let Some(data) = ctx
-                    .provider_data
-                    .clone()
-                    .and_then(|d| d.downcast::<AnypointData>().ok())
-                {
-                    let Ok(org) = data.org_for_plan(diags).await else {
-                        return;
-                    };
-                    if let Some(org) = org {
-                        planned.org_id = Maybe::Known(org);
-                    }
-                }
+            let data = ctx
+                .provider_data
+                .clone()
+                .and_then(|d| d.downcast::<AnypointData>().ok());
+            if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+                .await
+                .is_err()
+            {
+                return;
             }
             if config.api_instance_org_id.is_null() && !planned.org_id.is_unknown() {
                 planned.api_instance_org_id = planned.org_id.clone();
