@@ -394,7 +394,15 @@ fn check_page(path: &Path, schema: &Schema, problems: &mut Vec<String>) {
                     ));
                 }
                 let path = [a.name.clone()];
-                if let Some(anchor) = anchor_of(&path, a.nested.is_some(), &a.ty, true) {
+                let anchor = anchor_of(&path, a.nested.is_some(), &a.ty, true);
+                let text = rest.strip_suffix(&anchor.as_deref().map(see_below).unwrap_or_default());
+                if text.map(str::trim) != Some(a.description.trim()) {
+                    page_problems.push(format!(
+                        "attribute `{}` is described otherwise than in the schema",
+                        a.name
+                    ));
+                }
+                if let Some(anchor) = anchor {
                     if !rest.contains(&see_below(&anchor)) {
                         page_problems.push(format!(
                             "attribute `{}` holds objects but its line does not end with {}",
