@@ -130,7 +130,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::list("tiers", TierItem::object_type())
             .computed()
-            .description("The instance's SLA tiers, in id order, active and deprecated: `id` (digits), `name`, `description`, `status` (`ACTIVE`, `DEPRECATED`), `auto_approve` (whether a request for the tier is approved at once) and `limits`, a list of `maximum_requests` per `time_period_in_milliseconds`. Empty when the instance has no tiers."),
+            .description("The instance's SLA tiers, in id order, active and deprecated: `id` (digits), `name`, `description`, `status` (`ACTIVE`, `DEPRECATED`), `auto_approve` and `limits` (`maximum_requests` per `time_period_in_milliseconds`). Empty without tiers."),
     )
 }
 

@@ -61,7 +61,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::list("contracts", ContractItem::object_type())
             .computed()
-            .description("The contracts: `id`, `api_instance_id`, `status` (`APPROVED`, `PENDING`, `REVOKED`, `REJECTED`, as the platform reports it), `tier_id` (the SLA tier in force; null while a request waits for approval or on an instance without tiers) and `requested_tier_id` (a tier asked for and waiting for approval, else null) of each. Ids are digits."),
+            .description("The contracts: `id`, `api_instance_id`, `status` (`APPROVED`, `PENDING`, `REVOKED`, `REJECTED`, as the platform reports it), `tier_id` (the SLA tier in force) and `requested_tier_id` (a tier waiting for approval) of each. Ids are digits."),
     )
 }
 

@@ -133,7 +133,7 @@ pub fn schema() -> Schema {
         Attribute::list("applications", ApplicationItem::object_type())
             .computed()
             .description(
-                "The applications: `id`, `name`, `description`, `url`, `redirect_uris`, `grant_types` and `client_id` of each (never the secret). Unset strings and empty sets are null, as `anypoint_client_application` stores them, so the items can feed that resource's arguments directly. `manageable` says whether `anypoint_client_application` accepts those five arguments as the platform holds them (its own validation decides), and `problems` why not (empty when it does): adopt only the manageable ones.",
+                "The applications: `id`, `name`, `description`, `url`, `redirect_uris`, `grant_types` and `client_id` of each (never the secret; unset values are null), `manageable` (whether `anypoint_client_application` accepts them as they are) and `problems` (why not).",
             ),
     )
 }

@@ -53,12 +53,12 @@ pub fn provider_schema() -> Schema {
         Attribute::number("timeout_seconds")
             .optional()
             .validate(int_between(MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS))
-            .description("How long one HTTP request may wait for the platform's complete answer, in seconds (default 50). A request that times out is retried once; after two requests in a row time out with no answer from the platform in between, the provider gives up on the platform for the rest of the command, so an unresponsive platform fails a command within about twice this time (under 2 minutes with the default). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
+            .description("How long one HTTP request may wait for the platform's complete answer, in seconds (default 50). A request that times out is retried once; two timeouts in a row end the command's use of the platform (see Retries). May also be set with `ANYPOINT_TIMEOUT_SECONDS`."),
     )
     .attribute(
         Attribute::number("max_requests_per_second")
             .optional()
             .validate(number_between(MIN_REQUESTS_PER_SECOND, MAX_REQUESTS_PER_SECOND))
-            .description("The most HTTP requests a second the provider sends to the platform, from 0.1 to 1000 (fractions allowed; unset: no pacing). Every request counts, retries and token requests included; requests leave one at a time, paced 5% under the rate (at least 1.05/rate seconds apart), so that no 1-second window at the platform holds more than the rate even when the network delays some requests more than others. The pacing is per provider process and host: every provider configuration served by one process shares it, and if they set different rates for one host the smallest applies to all of them. Terraform runs each provider configuration (each alias) in a process of its own, so aliases that talk to one host should each get their share of the platform's limit. Whether or not it is set, a rate-limit answer (429, or 503 with `Retry-After` or `X-RateLimit-Reset`) pauses every request the process sends to that host until the time the platform named. May also be set with `ANYPOINT_MAX_REQUESTS_PER_SECOND`, which follows the same rule."),
+            .description("The most HTTP requests a second the provider process sends to one host, from 0.1 to 1000 (fractions allowed; unset: no pacing), retries and token requests included, paced 5% under the rate; see Rate limits. May also be set with `ANYPOINT_MAX_REQUESTS_PER_SECOND`, which follows the same rule."),
     )
 }

@@ -67,7 +67,7 @@ pub fn schema() -> Schema {
             .optional()
             .requires_replace_if_recorded()
             .validate(numeric_id())
-            .description("An API instance id (digits, without leading zeros), sent as `apiVersionId` when the application is created; organizations that use an external client provider (federated organizations) need it. Changing it from one instance to another creates a new application; it is not read back from the platform, so an imported application has none."),
+            .description("An API instance id (digits, without leading zeros), sent as `apiVersionId` when the application is created; federated organizations need it. Changing it from one instance to another creates a new application. Not read back from the platform."),
     )
     .attribute(
         Attribute::string("name")
@@ -103,7 +103,7 @@ pub fn schema() -> Schema {
         Attribute::bool("api_endpoints")
             .default(Value::Bool(false))
             .requires_replace_if_recorded()
-            .description("Whether the platform registers the redirect URIs as API endpoints. The platform accepts it only when the application is created, so changing it creates a new application. Defaults to `false`. It is not read back from the platform: an imported application records the configured value without being replaced."),
+            .description("Whether the platform registers the redirect URIs as API endpoints. Defaults to `false`. Set only at creation, so changing it creates a new application. Not read back from the platform."),
     )
     .attribute(
         Attribute::map("secret_rotation_triggers", Type::String)
@@ -113,7 +113,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::bool("store_client_secret")
             .default(Value::Bool(true))
-            .description("Whether the Terraform state and saved plans hold the client secret. Defaults to `true`. With `false`, `client_secret` is null in every plan and state (after create, refresh, import and rotation alike); read the secret through the ephemeral resource `anypoint_client_application_credentials` instead. Changing it updates in place: to `false` drops the secret from the state, to `true` reads it back. An import records the secret until the first apply with `false`."),
+            .description("Whether the Terraform state and saved plans hold the client secret. Defaults to `true`. With `false`, `client_secret` is null in every plan and state; read the secret through the ephemeral resource `anypoint_client_application_credentials`. Changing it updates in place."),
     )
     .attribute(
         Attribute::string("client_id")
