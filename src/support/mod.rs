@@ -1,7 +1,8 @@
 //! What resources and data sources stand on: the per-process provider data
 //! (the API client and the configured organization), the organization
 //! lookup, per-application locks, the registry of the owners this run's
-//! owner resources manage, and platform errors as diagnostics.
+//! owner resources manage, platform errors as diagnostics, and the
+//! attributes several of them declare alike (`org_id`).
 //!
 //! This room sits between [`crate::anypoint`] (the HTTP client) and the
 //! resources and data sources. It knows nothing of the provider block or of
