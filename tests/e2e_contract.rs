@@ -95,7 +95,7 @@ fn tier(t: i64) -> serde_json::Value {
 }
 
 #[test]
-fn behaviour1_auto_approved_tier_and_instance_without_tiers() {
+fn auto_approved_tier_and_instance_without_tiers() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
     tf.apply();
@@ -128,7 +128,7 @@ fn behaviour1_auto_approved_tier_and_instance_without_tiers() {
 }
 
 #[test]
-fn behaviour2_pending_then_approved_or_rejected_outside_terraform() {
+fn pending_then_approved_or_rejected_outside_terraform() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(
         &emu,
@@ -164,7 +164,7 @@ fn behaviour2_pending_then_approved_or_rejected_outside_terraform() {
 }
 
 #[test]
-fn behaviour3_tier_change_in_place_waits_for_approval() {
+fn tier_change_in_place_waits_for_approval() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
     tf.apply();
@@ -207,7 +207,7 @@ fn behaviour3_tier_change_in_place_waits_for_approval() {
 }
 
 #[test]
-fn behaviour4_revoked_or_deleted_outside_is_requested_again() {
+fn revoked_or_deleted_outside_is_requested_again() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
     tf.apply();
@@ -242,7 +242,7 @@ fn behaviour4_revoked_or_deleted_outside_is_requested_again() {
 }
 
 #[test]
-fn behaviour5_destroy_revokes_then_deletes() {
+fn destroy_revokes_then_deletes() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
     tf.apply();
@@ -275,7 +275,7 @@ fn behaviour5_destroy_revokes_then_deletes() {
 }
 
 #[test]
-fn behaviour5_a_contract_already_gone_is_destroyed() {
+fn a_contract_already_gone_is_destroyed() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_CATALOG, None));
     tf.apply();
@@ -292,7 +292,7 @@ fn behaviour5_a_contract_already_gone_is_destroyed() {
 }
 
 #[test]
-fn behaviour6_an_ambiguous_create_is_looked_up_not_replayed() {
+fn an_ambiguous_create_is_looked_up_not_replayed() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &config(API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE)));
     emu.handle.push_fault(Fault::on(

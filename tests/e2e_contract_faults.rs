@@ -10,7 +10,7 @@
 //! when the run that made it was killed), no contract is requested twice,
 //! and the plan after is empty.
 //!
-//! As in `e2e_fault_matrix.rs`, an interruption lands after the platform has
+//! As in `e2e_application_faults.rs`, an interruption lands after the platform has
 //! acted and before its answer arrives: the answer is held back ([`HOLD`])
 //! and the test waits for the request log to show the request.
 

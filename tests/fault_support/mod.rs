@@ -1,4 +1,5 @@
-//! Helpers for the issue-8 tests (`e2e_findings_*.rs`, `e2e_fault_matrix.rs`):
+//! Helpers for the end-to-end fault and input tests (`e2e_application_faults.rs`,
+//! `e2e_contract_faults.rs`, `e2e_name_conflict.rs`, …):
 //! an emulator that can be killed and restarted from its state file, ways to
 //! interrupt a running Terraform command at a chosen platform request, and
 //! the convergence checks. A directory module, so Cargo does not build it as
@@ -490,7 +491,7 @@ pub fn assert_plan_empty(tf: &TfDir, when: &str) {
 }
 
 // ------------------------------------------------ configuration and checks
-// shared by the findings tests
+// shared by these tests
 
 /// An `anypoint_client_application` block with `extra` attribute lines.
 pub fn app_block(label: &str, name: &str, extra: &str) -> String {

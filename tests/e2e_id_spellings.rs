@@ -1,5 +1,5 @@
-//! Issue 8's findings 4, 5, 6 and 10 (ids, `api_endpoints` after import,
-//! owner foot-guns), taken from the issue's acceptance tests: the real
+//! Ids as users write them (case, leading zeros, overflow), `api_endpoints`
+//! after an import, and two owners for one user, end to end: the real
 //! Terraform CLI, the provider and the in-process emulator.
 
 mod common;
@@ -12,11 +12,11 @@ use serde_json::json;
 
 const ADDR: &str = "anypoint_client_application.app";
 
-// ------------------------------------------------------------ finding 4
+// ------------------------------------------------------ UUIDs in any case
 
 /// Changing `org_id` only in case plans no change (UUIDs compare without case).
 #[test]
-fn f4_org_id_case_change_plans_no_change() {
+fn org_id_case_change_plans_no_change() {
     let emu = RestartableEmulator::start();
     let lower = DEFAULT_ORG_ID.to_lowercase();
     let tf = emu.tf(&app_block(
@@ -51,7 +51,7 @@ fn f4_org_id_case_change_plans_no_change() {
 /// An owner created with an uppercase `user_id` is added, and the plan after
 /// is empty.
 #[test]
-fn f4_owner_created_with_uppercase_user_id() {
+fn owner_created_with_uppercase_user_id() {
     let emu = RestartableEmulator::start();
     let body = format!(
         "{}{}",
@@ -83,7 +83,7 @@ fn f4_owner_created_with_uppercase_user_id() {
 
 /// An owner imported with an uppercase `user_id` plans no replacement.
 #[test]
-fn f4_owner_imported_with_uppercase_user_id_plans_no_replacement() {
+fn owner_imported_with_uppercase_user_id_plans_no_replacement() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block("app", "case-import", ""));
     tf.apply();
@@ -115,7 +115,7 @@ fn f4_owner_imported_with_uppercase_user_id_plans_no_replacement() {
 /// canonical (lowercase) id, the apply is consistent, the plan after is
 /// empty, and a refresh records the canonical form.
 #[test]
-fn f4_application_created_with_uppercase_org_id() {
+fn application_created_with_uppercase_org_id() {
     let emu = RestartableEmulator::start();
     let upper = DEFAULT_ORG_ID.to_uppercase();
     let tf = emu.tf(&app_block(
@@ -150,7 +150,7 @@ fn f4_application_created_with_uppercase_org_id() {
 
 /// An owner whose `user_id` changes only in case plans no change.
 #[test]
-fn f4_owner_user_id_case_change_plans_no_change() {
+fn owner_user_id_case_change_plans_no_change() {
     let emu = RestartableEmulator::start();
     let config = |user: &str| {
         format!(
@@ -174,7 +174,7 @@ fn f4_owner_user_id_case_change_plans_no_change() {
 /// The application data source with an uppercase `org_id` reads the
 /// application and reports the organization in canonical form.
 #[test]
-fn f4_data_source_with_uppercase_org_id() {
+fn data_source_with_uppercase_org_id() {
     let emu = RestartableEmulator::start();
     let created = emu
         .handle
@@ -194,7 +194,7 @@ fn f4_data_source_with_uppercase_org_id() {
     assert_eq!(v["org"]["value"], DEFAULT_ORG_ID);
 }
 
-// ------------------------------------------------------------ finding 5
+// ------------------------------------------- numeric ids out of the usual
 
 /// Either `terraform validate` refuses the value naming `attr` (and no
 /// platform call is made), or the apply succeeds and the plan after is
@@ -234,7 +234,7 @@ fn refused_at_validate_or_consistent(
 
 /// An owner's `application_id` with a leading zero.
 #[test]
-fn f5_owner_application_id_with_leading_zero() {
+fn owner_application_id_with_leading_zero() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block("app", "leading-zero", ""));
     tf.apply();
@@ -252,7 +252,7 @@ fn f5_owner_application_id_with_leading_zero() {
 
 /// An owner's `application_id` that does not fit a 64-bit integer.
 #[test]
-fn f5_owner_application_id_overflowing() {
+fn owner_application_id_overflowing() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&owner_block("o", "\"99999999999999999999999\"", ALICE));
     refused_at_validate_or_consistent(&emu, &tf, "application_id", true);
@@ -260,7 +260,7 @@ fn f5_owner_application_id_overflowing() {
 
 /// The application data source with an id that does not fit a 64-bit integer.
 #[test]
-fn f5_data_source_id_overflowing() {
+fn data_source_id_overflowing() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(
         "data \"anypoint_client_application\" \"d\" {\n  id = \"99999999999999999999999\"\n}\n",
@@ -268,12 +268,12 @@ fn f5_data_source_id_overflowing() {
     refused_at_validate_or_consistent(&emu, &tf, "id", true);
 }
 
-// ------------------------------------------------------------ finding 6
+// ----------------------------------------- api_endpoints after an import
 
 /// Importing an application created with `api_endpoints = true` records the
 /// configured value without a replacement.
 #[test]
-fn f6_import_with_api_endpoints_true_plans_no_replacement() {
+fn import_with_api_endpoints_true_plans_no_replacement() {
     let emu = RestartableEmulator::start();
     let created = emu
         .handle
@@ -314,7 +314,7 @@ fn f6_import_with_api_endpoints_true_plans_no_replacement() {
 /// `false` or `true`). Applying the generated configuration then keeps the
 /// application, records nothing for `api_endpoints`, and plans nothing after.
 #[test]
-fn f6_generated_config_leaves_api_endpoints_out() {
+fn generated_config_leaves_api_endpoints_out() {
     let emu = RestartableEmulator::start();
     let created = emu
         .handle
@@ -360,11 +360,11 @@ fn f6_generated_config_leaves_api_endpoints_out() {
     assert_plan_empty(&tf, "after applying the generated configuration");
 }
 
-// ----------------------------------------------------------- finding 10
+// ---------------------------------------------- two owners for one user
 
 /// Two owner resources for the same user on one application: the plan warns.
 #[test]
-fn f10_two_owner_resources_for_one_user_warn_at_plan() {
+fn two_owner_resources_for_one_user_warn_at_plan() {
     let emu = RestartableEmulator::start();
     // The application exists first, so its id is known when the owners plan.
     let tf = emu.tf(&app_block("app", "double-owner", ""));
@@ -394,7 +394,7 @@ fn f10_two_owner_resources_for_one_user_warn_at_plan() {
 /// the plan warns (the resource in state is read, then planned, in the same
 /// run as the new one).
 #[test]
-fn f10_second_owner_resource_beside_one_in_state_warns_at_plan() {
+fn second_owner_resource_beside_one_in_state_warns_at_plan() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&format!(
         "{}{}",
@@ -439,7 +439,7 @@ fn f10_second_owner_resource_beside_one_in_state_warns_at_plan() {
 /// An owner resource for the Connected App's own user: the plan warns that
 /// destroying it may lock the Connected App out.
 #[test]
-fn f10_owner_for_connected_app_user_warns_at_plan() {
+fn owner_for_connected_app_user_warns_at_plan() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&format!(
         "{}{}",

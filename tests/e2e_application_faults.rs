@@ -1,4 +1,4 @@
-//! Issue 8's fault matrix: each mutating operation (create, update, secret
+//! The applications' and owners' fault matrix: each mutating operation (create, update, secret
 //! reset, delete, owner add, owner remove) interrupted in each way (SIGINT to
 //! Terraform's process group, SIGKILL of Terraform, the platform killed and
 //! restarted from its state file, the answer lost after the platform acted),

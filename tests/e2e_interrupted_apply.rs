@@ -1,7 +1,6 @@
-//! Issue 8's findings 1, 2 and 7: an interrupted create, an interrupted
-//! secret rotation, and an unresponsive platform. The real Terraform CLI, the
-//! provider and the in-process emulator; each test asserts what the issue's
-//! "Must have" requires.
+//! An interrupted apply (Ctrl-C during creates, an interrupted secret
+//! rotation) and an unresponsive platform, end to end: the real Terraform
+//! CLI, the provider and the in-process emulator.
 
 mod common;
 mod fault_support;
@@ -17,13 +16,13 @@ use fault_support::*;
 
 const ADDR: &str = "anypoint_client_application.app";
 
-// ------------------------------------------------------------ finding 1
+// ------------------------------------------------ Ctrl-C during creates
 
 /// Ctrl-C while several creates are in flight (the platform has created the
 /// applications, their answers are on the way): every application that
 /// exists is recorded in state, and the next apply succeeds without a 409.
 #[test]
-fn f1_ctrl_c_during_creates_records_every_created_application() {
+fn ctrl_c_during_creates_records_every_created_application() {
     let emu = RestartableEmulator::start();
     let names = ["ctrlc-a", "ctrlc-b", "ctrlc-c"];
     let body: String = names
@@ -73,13 +72,13 @@ fn f1_ctrl_c_during_creates_records_every_created_application() {
     assert_plan_empty(&tf, "after the interrupted creates");
 }
 
-// ------------------------------------------------------------ finding 2
+// --------------------------------------- an interrupted secret rotation
 
 /// Ctrl-C while `POST …/secret/reset` is in flight (the platform has reset
 /// the secret): Terraform records the new secret and the new triggers, and
 /// the next apply does not rotate again.
 #[test]
-fn f2_interrupted_secret_rotation_rotates_once() {
+fn interrupted_secret_rotation_rotates_once() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block(
         "app",
@@ -122,7 +121,7 @@ fn f2_interrupted_secret_rotation_rotates_once() {
     assert_plan_empty(&tf, "after the interrupted rotation");
 }
 
-// ------------------------------------------------------------ finding 7
+// ------------------------------------------------- an unresponsive platform
 
 /// A loopback listener that accepts connections and never answers; counts
 /// the connections. Its thread ends when the value is dropped.
@@ -173,8 +172,7 @@ impl Drop for Blackhole {
 
 /// The request timeout used to keep these tests short; the bound asserted is
 /// derived from it: a command against an unresponsive platform ends within
-/// twice the request timeout (with the default 60 s: the 2 minutes of the
-/// issue), plus Terraform's own start-up.
+/// twice the request timeout (with the default: under 2 minutes), plus Terraform's own start-up.
 const SHORT_TIMEOUT: u64 = 3;
 const STARTUP_SLACK: Duration = Duration::from_secs(6);
 
@@ -201,7 +199,7 @@ fn assert_timeout_message(raw: &str, host: &str) {
 /// bound, naming the host, the timeout and `timeout_seconds`; the token
 /// request is never called "may have been applied".
 #[test]
-fn f7_unresponsive_endpoint_fails_in_bounded_time_with_clear_message() {
+fn unresponsive_endpoint_fails_in_bounded_time_with_clear_message() {
     let hole = Blackhole::start();
     let url = format!("http://{}", hole.addr);
     let tf = TfDir::new(&format!(
@@ -242,7 +240,7 @@ fn f7_unresponsive_endpoint_fails_in_bounded_time_with_clear_message() {
 /// A read that times out (the platform answers the token, then never the
 /// list) is never called "may have been applied", and is bounded likewise.
 #[test]
-fn f7_read_timeout_is_not_called_applied() {
+fn read_timeout_is_not_called_applied() {
     let emu = RestartableEmulator::start();
     for _ in 0..10 {
         emu.handle.push_fault(Fault::on(

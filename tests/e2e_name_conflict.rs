@@ -1,11 +1,9 @@
-//! Issue 8, finding 3 and the "list trust" must-have, end to end (the real
-//! Terraform CLI, the provider and the in-process emulator): a create that
+//! Name conflicts and list trust, end to end (the real Terraform CLI, the
+//! provider and the in-process emulator): a create that
 //! meets an application that already has the name fails naming its id with
 //! a ready-to-paste import block and the `terraform import` command; a
 //! look-up after an ambiguous create never trusts a list that is not shown
 //! to include this Connected App's applications (reference §8 q9).
-//!
-//! The f3_* tests come from the issue's acceptance tests (branch `faults`).
 //! One change of design there: Terraform does not tell a provider the
 //! resource's address, so the advice names the resource type with the
 //! placeholder `<name>` (in the error that Terraform shows `with` the
@@ -93,11 +91,11 @@ fn import_and_converge(emu: &RestartableEmulator, tf: &TfDir, id: &str) {
     let _ = emu;
 }
 
-// ------------------------------------------------------------ finding 3
+// ------------------------------------------------- a name already taken
 
 /// A create that meets an application that already has the name.
 #[test]
-fn f3_create_meeting_existing_name_names_id_and_import() {
+fn create_meeting_existing_name_names_id_and_import() {
     let emu = RestartableEmulator::start();
     let existing = emu
         .handle
@@ -122,7 +120,7 @@ fn f3_create_meeting_existing_name_names_id_and_import() {
 /// Terraform killed (SIGKILL) while the create's answer is on the way: the
 /// next apply names the application it cannot know about and how to import it.
 #[test]
-fn f3_sigkill_mid_create_then_next_apply_gives_import_advice() {
+fn sigkill_mid_create_then_next_apply_gives_import_advice() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block("app", "killed-mid-create", ""));
     emu.handle
@@ -140,7 +138,7 @@ fn f3_sigkill_mid_create_then_next_apply_gives_import_advice() {
 /// The platform dies mid-create and is back only after the command ended:
 /// the next apply names the application and how to import it.
 #[test]
-fn f3_platform_restart_mid_create_then_next_apply_gives_import_advice() {
+fn platform_restart_mid_create_then_next_apply_gives_import_advice() {
     let mut emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block("app", "restart-mid-create", ""));
     emu.handle
@@ -277,7 +275,7 @@ fn list_trust_a_hidden_taken_name_is_refused_by_the_platform() {
 /// empty once), the platform refuses the create with a 409, and the error
 /// names the holder's id (looked up after the 409) with the import advice.
 #[test]
-fn f3_a_409_on_create_names_the_holder_and_import() {
+fn a_409_on_create_names_the_holder_and_import() {
     let emu = RestartableEmulator::start();
     let existing = emu
         .handle

@@ -1,6 +1,6 @@
-//! Issue 8's findings 8 (hostile input refused at validate) and 9 (messages
-//! that mislead), end-to-end: the real Terraform CLI, the provider and the
-//! in-process emulator. Copied from branch `faults` (`tests/e2e_findings.rs`).
+//! Hostile input refused at validate, and messages that say what went wrong
+//! and where (credentials, the host, ids, the environment), end to end: the
+//! real Terraform CLI, the provider and the in-process emulator.
 
 mod common;
 mod fault_support;
@@ -11,12 +11,12 @@ use anypoint_provider::emulator::DEFAULT_ORG_ID;
 use common::*;
 use fault_support::*;
 
-// ------------------------------------------------------------ finding 8
+// ------------------------------------------------ input refused at validate
 
 /// Each bad input is refused at `terraform validate`, naming the attribute,
 /// with no platform call; a native app's custom scheme stays valid.
 #[test]
-fn f8_hostile_input_is_refused_at_validate() {
+fn hostile_input_is_refused_at_validate() {
     let emu = RestartableEmulator::start();
     let bad: &[(&str, &str, &str)] = &[
         (
@@ -114,12 +114,12 @@ fn f8_hostile_input_is_refused_at_validate() {
     );
 }
 
-// ------------------------------------------------------------ finding 9
+// ------------------------------------------------------------- messages
 
 /// A wrong organization id: no hint about the Application Creator scope, no
 /// doubled period, and the message points at org_id.
 #[test]
-fn f9_wrong_org_id_message() {
+fn wrong_org_id_message() {
     let emu = RestartableEmulator::start();
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
@@ -145,7 +145,7 @@ fn f9_wrong_org_id_message() {
 
 /// `name = ""` on a required attribute never says "or remove it".
 #[test]
-fn f9_empty_required_name_message() {
+fn empty_required_name_message() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&app_block("app", "", ""));
     let out = tf.run(&["validate", "-no-color"]);
@@ -158,7 +158,7 @@ fn f9_empty_required_name_message() {
 
 /// An id that overflows is described as too large, not "must be numeric".
 #[test]
-fn f9_overflowing_id_message() {
+fn overflowing_id_message() {
     let emu = RestartableEmulator::start();
     let tf = emu.tf(&owner_block("o", "\"1\"", ALICE));
     let out = tf.run(&[
@@ -186,7 +186,7 @@ fn f9_overflowing_id_message() {
 
 /// Credential failures are not titled "Error finding the organization".
 #[test]
-fn f9_bad_credentials_title() {
+fn bad_credentials_title() {
     let emu = RestartableEmulator::start();
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
@@ -210,7 +210,7 @@ fn f9_bad_credentials_title() {
 
 /// A token that expired in flight is not reported as rejected credentials.
 #[test]
-fn f9_expired_token_is_not_rejected_credentials() {
+fn expired_token_is_not_rejected_credentials() {
     let emu = RestartableEmulator::start_with(|c| c.token_ttl = Duration::ZERO);
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
@@ -233,7 +233,7 @@ fn f9_expired_token_is_not_rejected_credentials() {
 /// `ANYPOINT_ORG_ID` is validated like `org_id`: refused before any platform
 /// call, naming the variable.
 #[test]
-fn f9_env_org_id_validated_like_attribute() {
+fn env_org_id_validated_like_attribute() {
     let emu = RestartableEmulator::start();
     let mut tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
@@ -259,7 +259,7 @@ fn f9_env_org_id_validated_like_attribute() {
 
 /// `ANYPOINT_MAX_RETRIES` allows what `max_retries` allows (0..=20).
 #[test]
-fn f9_env_max_retries_validated_like_attribute() {
+fn env_max_retries_validated_like_attribute() {
     let emu = RestartableEmulator::start();
     let mut tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
