@@ -18,25 +18,6 @@ async fn constructing_the_client_makes_no_request() {
 }
 
 #[tokio::test]
-async fn concurrent_first_calls_make_one_token_request() {
-    let emu = start().await;
-    let h = emu.handle();
-    let id = insert_app(&h, "shared");
-    let c = client(&emu);
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..100 {
-        let c = c.clone();
-        tasks.spawn(async move { c.get_application(ORG, id).await });
-    }
-    while let Some(r) = tasks.join_next().await {
-        assert_eq!(r.unwrap().unwrap().id, id);
-    }
-    assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
-    assert_eq!(count(&h, "GET", &app_path(id)), 100);
-    assert!(h.requests().iter().all(|r| r.status != 401));
-}
-
-#[tokio::test]
 async fn a_fresh_token_is_reused() {
     let emu = start().await;
     let h = emu.handle();
@@ -46,37 +27,6 @@ async fn a_fresh_token_is_reused() {
         c.get_application(ORG, id).await.unwrap();
     }
     assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
-}
-
-#[tokio::test]
-async fn a_short_lived_token_is_renewed_before_it_expires() {
-    let emu = start_with(|c| c.token_ttl = Duration::from_secs(1)).await;
-    let h = emu.handle();
-    let id = insert_app(&h, "a");
-    let c = client(&emu);
-    c.get_application(ORG, id).await.unwrap();
-    // Let the 1 s token run out (the client renews after 0.5 s).
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    c.get_application(ORG, id).await.unwrap();
-    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
-    assert!(
-        h.requests().iter().all(|r| r.status != 401),
-        "no call met a 401"
-    );
-    assert_eq!(count(&h, "GET", &app_path(id)), 2);
-}
-
-#[tokio::test]
-async fn a_401_renews_the_token_once_and_retries() {
-    let emu = start().await;
-    let h = emu.handle();
-    let id = insert_app(&h, "a");
-    fault(&h, "GET", &app_path(id), [FaultKind::status(401)]);
-    let c = client(&emu);
-    let app = c.get_application(ORG, id).await.unwrap();
-    assert_eq!(app.id, id);
-    assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
-    assert_eq!(count(&h, "GET", &app_path(id)), 2);
 }
 
 #[tokio::test]
