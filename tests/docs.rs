@@ -4,8 +4,13 @@
 //! Read-Only) with its type, and no page documents an attribute the schema
 //! lacks. An attribute holding objects (an object, a list, set or map of
 //! objects, or nested attributes) has a "Nested Schema" section with the
-//! anchor tfplugindocs gives it, listing the object's attributes. On a
-//! mismatch the test prints the expected schema section.
+//! anchor tfplugindocs gives it, listing the object's attributes.
+//!
+//! The "## Schema" section of each page (up to the next `## ` heading) is
+//! generated: it must be exactly what `expected_schema_markdown` renders.
+//! With `DOCS_WRITE=1` (`scripts/docs.sh`) the test rewrites each page's
+//! Schema section in place before checking, keeping the prose around it; on
+//! a mismatch without it, the test says to run `scripts/docs.sh`.
 //!
 //! Links between pages work where the Registry renders them: no relative
 //! link (the Registry serves a page without its `.md` and resolves relative
@@ -358,8 +363,42 @@ fn documented_nested(page: &str) -> Vec<(NestedSection, BTreeMap<String, String>
     out
 }
 
-fn check_page(path: &Path, schema: &Schema, problems: &mut Vec<String>) {
-    let Ok(page) = std::fs::read_to_string(path) else {
+/// Whether this run rewrites the pages' Schema sections (`scripts/docs.sh`).
+fn write_mode() -> bool {
+    std::env::var_os("DOCS_WRITE").is_some_and(|v| v == "1")
+}
+
+/// Where a page's Schema section lies: from its heading to the next `## `
+/// heading, or to the end.
+fn schema_span(page: &str) -> Option<std::ops::Range<usize>> {
+    let start = if page.starts_with("## Schema\n") {
+        0
+    } else {
+        page.find("\n## Schema\n")? + 1
+    };
+    let end = page[start..]
+        .find("\n## ")
+        .map_or(page.len(), |i| start + i + 1);
+    Some(start..end)
+}
+
+/// The page with its Schema section as the schema renders it (appended
+/// when the page has none); the prose around it is kept.
+fn generated_page(page: &str, schema: &Schema) -> String {
+    let section = expected_schema_markdown(schema);
+    match schema_span(page) {
+        Some(r) if r.end < page.len() => {
+            format!("{}{section}\n{}", &page[..r.start], &page[r.end..])
+        }
+        Some(r) => format!("{}{section}", &page[..r.start]),
+        None => format!("{}\n\n{section}", page.trim_end()),
+    }
+}
+
+/// Checks a page against the schema; with `write`, first rewrites its
+/// Schema section from the schema.
+fn check_page(path: &Path, schema: &Schema, write: bool, problems: &mut Vec<String>) {
+    let Ok(mut page) = std::fs::read_to_string(path) else {
         problems.push(format!(
             "{} is missing; its schema section should be:\n{}",
             path.display(),
@@ -367,6 +406,11 @@ fn check_page(path: &Path, schema: &Schema, problems: &mut Vec<String>) {
         ));
         return;
     };
+    let generated = generated_page(&page, schema);
+    if write && generated != page {
+        std::fs::write(path, &generated).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        page = std::fs::read_to_string(path).unwrap();
+    }
     if !page.starts_with("---\n") || !page.contains("page_title:") {
         problems.push(format!("{}: no Registry front matter", path.display()));
     }
@@ -457,9 +501,13 @@ fn check_page(path: &Path, schema: &Schema, problems: &mut Vec<String>) {
             ));
         }
     }
+    if page != generated {
+        page_problems.push("the Schema section is not the one generated from the schema".into());
+    }
     if !page_problems.is_empty() {
         problems.push(format!(
-            "{}:\n  {}\nexpected schema section:\n{}",
+            "{}:\n  {}\nRun scripts/docs.sh to rewrite the Schema section from the schema \
+             (edit only the prose above \"## Schema\"). Expected schema section:\n{}",
             path.display(),
             page_problems.join("\n  "),
             expected_schema_markdown(schema)
@@ -619,13 +667,15 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn docs_match_the_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let p = AnypointProvider;
+    let write = write_mode();
     let mut problems = Vec::new();
-    check_page(&root.join("index.md"), &p.schema(), &mut problems);
+    check_page(&root.join("index.md"), &p.schema(), write, &mut problems);
     for r in p.resources() {
         let short = r.type_name().trim_start_matches("anypoint_");
         check_page(
             &root.join("resources").join(format!("{short}.md")),
             &r.schema(),
+            write,
             &mut problems,
         );
     }
@@ -634,6 +684,7 @@ fn docs_match_the_schema() {
         check_page(
             &root.join("data-sources").join(format!("{short}.md")),
             &d.schema(),
+            write,
             &mut problems,
         );
     }
@@ -647,6 +698,7 @@ fn docs_match_the_schema() {
         check_page(
             &root.join("ephemeral-resources").join(format!("{short}.md")),
             &e.schema(),
+            write,
             &mut problems,
         );
     }
@@ -722,7 +774,7 @@ fn the_checker_notices_a_missing_and_an_extra_attribute() {
     )
     .unwrap();
     let mut problems = Vec::new();
-    check_page(&page, &schema, &mut problems);
+    check_page(&page, &schema, false, &mut problems);
     let text = problems.join("\n");
     assert!(text.contains("`b` is not documented"), "{text}");
     assert!(text.contains("`zzz`, which the schema lacks"), "{text}");
@@ -849,7 +901,7 @@ fn the_checker_wants_a_nested_section_for_each_attribute_holding_objects() {
     // The expected section passes.
     std::fs::write(&page, format!("{front}{expected}")).unwrap();
     let mut problems = Vec::new();
-    check_page(&page, &schema, &mut problems);
+    check_page(&page, &schema, false, &mut problems);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // Without the nested sections (and the pointer to them), it fails.
@@ -860,7 +912,7 @@ fn the_checker_wants_a_nested_section_for_each_attribute_holding_objects() {
         .replace(" (see [below for nested schema](#nestedatt--tiers))", "");
     std::fs::write(&page, format!("{front}{top_only}")).unwrap();
     let mut problems = Vec::new();
-    check_page(&page, &schema, &mut problems);
+    check_page(&page, &schema, false, &mut problems);
     let text = problems.join("\n");
     assert!(text.contains("the nested schema sections differ"), "{text}");
     assert!(text.contains("`tiers` holds objects"), "{text}");
@@ -869,11 +921,71 @@ fn the_checker_wants_a_nested_section_for_each_attribute_holding_objects() {
     let short = expected.replace("- `period` (Number)\n", "");
     std::fs::write(&page, format!("{front}{short}")).unwrap();
     let mut problems = Vec::new();
-    check_page(&page, &schema, &mut problems);
+    check_page(&page, &schema, false, &mut problems);
     assert!(
         problems
             .join("\n")
             .contains("the nested schema sections differ"),
         "{problems:?}"
+    );
+}
+
+#[test]
+fn write_mode_restores_a_broken_schema_section_and_keeps_the_prose() {
+    let r = AnypointProvider
+        .resources()
+        .into_iter()
+        .find(|r| r.type_name() == "anypoint_client_application_owner")
+        .expect("the owner resource is served");
+    let schema = r.schema();
+    let original =
+        std::fs::read_to_string(docs_root().join("resources/client_application_owner.md")).unwrap();
+    let section = expected_schema_markdown(&schema);
+    assert!(
+        original.contains(&section),
+        "the checked-in page is generated"
+    );
+    assert!(
+        original.contains("\n## Import\n"),
+        "a section follows the schema"
+    );
+
+    // A description edited by hand and an attribute line dropped.
+    let first_item = section.lines().find(|l| l.starts_with("- `")).unwrap();
+    let broken_section = section
+        .replacen(first_item, &format!("{first_item} Edited by hand."), 1)
+        .replacen(
+            section.lines().rfind(|l| l.starts_with("- `")).unwrap(),
+            "",
+            1,
+        );
+    let broken = original.replacen(&section, &broken_section, 1);
+    assert_ne!(broken, original);
+
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("client_application_owner.md");
+    std::fs::write(&page, &broken).unwrap();
+    let mut problems = Vec::new();
+    check_page(&page, &schema, false, &mut problems);
+    let text = problems.join("\n");
+    assert!(text.contains("Run scripts/docs.sh"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        broken,
+        "checking writes nothing"
+    );
+
+    let mut problems = Vec::new();
+    check_page(&page, &schema, true, &mut problems);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), original);
+
+    // A page without a Schema section gets one at its end.
+    let head = &original[..original.find("## Schema\n").unwrap()];
+    std::fs::write(&page, head).unwrap();
+    check_page(&page, &schema, true, &mut Vec::new());
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        format!("{}\n\n{section}", head.trim_end())
     );
 }

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Rewrites the "## Schema" section of every Registry page in docs/ from the
+# provider's schemas (the prose above it is kept), then runs the docs tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# The write runs alone, so no other test reads a page while it is rewritten.
+DOCS_WRITE=1 cargo test --locked --test docs -- --exact docs_match_the_schema
+cargo test --locked --test docs
