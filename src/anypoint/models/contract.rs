@@ -146,10 +146,6 @@ impl Contract {
         self.status_is("REVOKED") || self.status_is("REJECTED")
     }
 
-    pub fn is_approved(&self) -> bool {
-        self.status_is("APPROVED")
-    }
-
     pub fn is_pending(&self) -> bool {
         self.status_is("PENDING")
     }
