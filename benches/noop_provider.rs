@@ -20,16 +20,16 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use anypoint_provider::framework::{
-    ConfigureRequest, Ctx, DataSource, Diagnostics, Provider, ProviderData, ReadOutcome, Resource,
-    Schema,
-};
-use anypoint_provider::plugin::{self, logging, Mode};
-use anypoint_provider::provider::provider_schema;
+use anypoint_provider::provider::{provider_schema, NAMES};
 use anypoint_provider::resources::{
     ClientApplicationContractResource, ClientApplicationOwnerResource, ClientApplicationResource,
 };
-use anypoint_provider::tfvalue::Value;
+use tfplugin::framework::{
+    ConfigureRequest, Ctx, DataSource, Diagnostics, Provider, ProviderData, ReadOutcome, Resource,
+    Schema,
+};
+use tfplugin::plugin::{self, logging, Mode};
+use tfplugin::tfvalue::Value;
 
 /// The organization every fake object belongs to (the emulator's default).
 const FAKE_ORG: &str = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
@@ -100,7 +100,7 @@ impl Noop {
         for attr in &self.schema.attributes {
             let name = attr.name.as_str();
             if out.attr(name).is_unknown() {
-                let v = if attr.ty == anypoint_provider::tfvalue::Type::Bool {
+                let v = if attr.ty == tfplugin::tfvalue::Type::Bool {
                     Value::Bool(false)
                 } else {
                     self.fake(name, &out)
@@ -203,7 +203,7 @@ fn main() {
         return;
     }
     plugin::ignore_sigint();
-    logging::init_from_env();
+    logging::init_from_env(NAMES);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -215,6 +215,6 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let code = runtime.block_on(plugin::serve(Arc::new(NoopProvider), Mode::Managed));
+    let code = runtime.block_on(plugin::serve(Arc::new(NoopProvider), NAMES, Mode::Managed));
     std::process::exit(code);
 }

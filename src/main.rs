@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use anypoint_provider::plugin::{self, logging, Mode};
-use anypoint_provider::provider::{AnypointProvider, PROVIDER_ADDRESS};
+use anypoint_provider::provider::{AnypointProvider, NAMES, PROVIDER_ADDRESS};
+use tfplugin::plugin::{self, logging, Mode};
 
 const USAGE: &str =
     "terraform-provider-anypoint: Terraform provider for Anypoint Platform client applications
@@ -53,7 +53,7 @@ fn main() {
         plugin::ignore_sigint();
         Mode::Managed
     };
-    logging::init_from_env();
+    logging::init_from_env(NAMES);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -65,7 +65,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let code = runtime.block_on(plugin::serve(Arc::new(AnypointProvider), mode));
+    let code = runtime.block_on(plugin::serve(Arc::new(AnypointProvider), NAMES, mode));
     // Exit without waiting for background tasks (idle connections, timers).
     std::process::exit(code);
 }

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     EmulatorConfig, Variant, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
 };
 use common::*;

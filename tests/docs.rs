@@ -20,9 +20,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anypoint_provider::framework::{Attribute, Nesting, Provider, Schema};
 use anypoint_provider::provider::AnypointProvider;
-use anypoint_provider::tfvalue::Type;
+use tfplugin::framework::{Attribute, Nesting, Provider, Schema};
+use tfplugin::tfvalue::Type;
 
 /// Where the Registry serves this provider's documentation; links between
 /// pages use this path (`.../docs` is the index page, `.../docs/<kind>/<page>`

@@ -171,7 +171,7 @@ fn single_application_errors_when_several_match() {
     // same name there.
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("emulator-state.json");
-    let config = anypoint_provider::emulator::EmulatorConfig {
+    let config = anypoint_emulator::EmulatorConfig {
         state_file: Some(state_file.clone()),
         ..Default::default()
     };

@@ -5,7 +5,7 @@
 
 mod common;
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     Fault, FaultKind, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
     ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD,
 };
@@ -749,7 +749,7 @@ fn a_plan_of_new_resources_shows_their_organization() {
     let emu = TestEmulator::start();
     let owner = format!(
         "\nresource \"anypoint_client_application_owner\" \"me\" {{\n  application_id = anypoint_client_application.demo.id\n  user_id        = \"{}\"\n}}\n",
-        anypoint_provider::emulator::CONNECTED_APP_USER_ID
+        anypoint_emulator::CONNECTED_APP_USER_ID
     );
     // The provider block leaves org_id unset: the organization is discovered.
     let tf = TfDir::new(&format!(

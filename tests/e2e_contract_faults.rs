@@ -17,7 +17,7 @@
 mod common;
 mod fault_support;
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
 };
 use fault_support::*;

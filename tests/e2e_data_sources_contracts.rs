@@ -11,7 +11,7 @@ mod e2e_application_support;
 use std::path::Path;
 use std::time::Duration;
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     EmulatorConfig, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
     ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM,
     TIER_PAYMENTS_STANDARD,
@@ -520,7 +520,7 @@ fn the_adoption_example_adopts_the_manageable_applications_and_lists_the_others(
 
 #[test]
 fn the_application_list_is_completed_by_reads_and_never_trusted_as_complete() {
-    use anypoint_provider::emulator::{Fault, FaultKind};
+    use anypoint_emulator::{Fault, FaultKind};
     let emu = TestEmulator::start();
     let org = emu.org_id();
     let full = emu

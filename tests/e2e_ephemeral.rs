@@ -15,7 +15,7 @@
 mod common;
 mod e2e_application_support;
 
-use anypoint_provider::emulator::EmulatorConfig;
+use anypoint_emulator::EmulatorConfig;
 use common::*;
 use e2e_application_support::*;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 mod common;
 mod fault_support;
 
-use anypoint_provider::emulator::DEFAULT_ORG_ID;
+use anypoint_emulator::DEFAULT_ORG_ID;
 use common::*;
 use fault_support::*;
 use serde_json::json;

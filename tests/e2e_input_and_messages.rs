@@ -7,7 +7,7 @@ mod fault_support;
 
 use std::time::Duration;
 
-use anypoint_provider::emulator::DEFAULT_ORG_ID;
+use anypoint_emulator::DEFAULT_ORG_ID;
 use common::*;
 use fault_support::*;
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anypoint_provider::emulator::DEFAULT_ORG_ID;
+use anypoint_emulator::DEFAULT_ORG_ID;
 use common::*;
 use fault_support::*;
 

@@ -460,7 +460,7 @@ fn import_with_an_import_block() {
 
 #[test]
 fn concurrent_owner_additions_to_one_application_are_serialised() {
-    use anypoint_provider::emulator::{Fault, FaultKind};
+    use anypoint_emulator::{Fault, FaultKind};
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, APP);
     tf.apply();
@@ -508,7 +508,7 @@ fn concurrent_owner_additions_to_one_application_are_serialised() {
 
 #[test]
 fn concurrent_owner_removals_from_one_application_are_serialised() {
-    use anypoint_provider::emulator::{Fault, FaultKind};
+    use anypoint_emulator::{Fault, FaultKind};
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &app_with_owners(&[("alice", ALICE), ("bob", BOB)]));
     tf.apply();

@@ -1,6 +1,6 @@
 //! The lifecycle of applications, owners and contracts under each answer
 //! the platform may give where its behaviour is unconfirmed (the emulator's
-//! variants, `anypoint_provider::emulator::Variant`), end to end with the
+//! variants, `anypoint_emulator::Variant`), end to end with the
 //! real Terraform CLI: create, an empty plan, an update (a field cleared, a
 //! tier changed), drift (a field changed, an owner removed, a contract
 //! revoked: the ended contract is replaced), an import with generated
@@ -10,7 +10,7 @@
 
 mod common;
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     EmulatorConfig, Variant, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, ENVIRONMENT_ID,
     TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_SILVER_DEPRECATED, TIER_PAYMENTS_STANDARD,
 };

@@ -8,7 +8,7 @@
 mod common;
 mod fault_support;
 
-use anypoint_provider::emulator::RequestRecord;
+use anypoint_emulator::RequestRecord;
 use fault_support::*;
 use serde_json::json;
 

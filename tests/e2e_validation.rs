@@ -266,9 +266,7 @@ fn plain_http_base_url_to_a_remote_host_is_refused() {
         .trim_start()
         .starts_with("base_url"));
     // The secret itself never appears.
-    assert!(!out
-        .all()
-        .contains(anypoint_provider::emulator::DEFAULT_CLIENT_SECRET));
+    assert!(!out.all().contains(anypoint_emulator::DEFAULT_CLIENT_SECRET));
     assert!(emu.handle.requests().is_empty());
 }
 
@@ -362,7 +360,7 @@ fn malformed_owner_import_ids_name_the_expected_form() {
 /// `= null`, from the provider's schemas (so a new required attribute is
 /// covered without touching this test), and for each null line its marker.
 fn every_required_argument_as_null() -> (String, Vec<String>) {
-    use anypoint_provider::framework::{Provider, Schema};
+    use tfplugin::framework::{Provider, Schema};
     let p = anypoint_provider::provider::AnypointProvider;
     let mut kinds: Vec<(&str, &str, Schema)> = Vec::new();
     for r in p.resources() {
@@ -454,7 +452,7 @@ fn every_required_argument_written_as_null_fails_validate_naming_it() {
 /// filled in the contract is imported with nothing else to change.
 #[test]
 fn a_generated_contract_configuration_names_the_argument_to_fill_in() {
-    use anypoint_provider::emulator::{API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE};
+    use anypoint_emulator::{API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE};
     let emu = TestEmulator::start();
     let org = emu.org_id();
     let tf = tf_with_emulator(

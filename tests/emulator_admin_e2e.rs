@@ -8,12 +8,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use anypoint_provider::emulator::{
+use anypoint_emulator::{
     EmulatorConfig, API_INSTANCE_ORDERS, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID,
     TIER_ORDERS_PLATINUM, TOKEN_PATH,
 };
@@ -600,59 +598,4 @@ run "the_instance_lists_it" {
         json!([]),
         "the teardown set the default answers back"
     );
-}
-
-#[test]
-fn the_binary_serves_admin_routes_with_the_admin_flag() {
-    let bin = env!("CARGO_BIN_EXE_anypoint-emulator");
-    let mut child = ChildGuard(
-        Command::new(bin)
-            .args(["--admin", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the emulator binary"),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let mut banner = Vec::new();
-    // The URL, then the banner; bounded by the banner's length.
-    for _ in 0..12 {
-        match lines.next() {
-            Some(Ok(l)) => {
-                let done = l.starts_with("Stop with");
-                banner.push(l);
-                if done {
-                    break;
-                }
-            }
-            _ => break,
-        }
-    }
-    let url = banner.first().cloned().expect("the URL line");
-    assert!(url.starts_with("http://127.0.0.1:"), "{banner:?}");
-    assert!(
-        banner
-            .iter()
-            .any(|l| l.contains(&format!("{url}/_emulator (loopback clients only)"))),
-        "the banner names the admin routes: {banner:?}"
-    );
-
-    let http = Http::new(&url);
-    let created = http.admin("POST", "/applications", Some(json!({"name": "from-curl"})));
-    assert_eq!(created.status, 201, "{}", created.body);
-    let state = http.admin_ok("GET", "/state", None);
-    assert_eq!(state["applications"][0]["name"], "from-curl");
-    assert_eq!(state["organization"]["id"], DEFAULT_ORG_ID);
-}
-
-/// Kills and reaps the child it holds when dropped.
-struct ChildGuard(std::process::Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

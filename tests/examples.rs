@@ -8,10 +8,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anypoint_provider::framework::Provider;
 use anypoint_provider::provider::AnypointProvider;
 use common::*;
 use serde_json::Value as Json;
+use tfplugin::framework::Provider;
 
 fn examples_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")

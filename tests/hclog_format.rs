@@ -22,18 +22,13 @@ fn stderr_lines_are_hclog_json() {
             .connect()
             .await
             .unwrap();
-        let mut prov =
-            anypoint_provider::proto::tfplugin6::provider_client::ProviderClient::new(ch.clone());
-        prov.get_provider_schema(
-            anypoint_provider::proto::tfplugin6::get_provider_schema::Request {},
-        )
-        .await
-        .unwrap();
+        let mut prov = tfplugin::proto::tfplugin6::provider_client::ProviderClient::new(ch.clone());
+        prov.get_provider_schema(tfplugin::proto::tfplugin6::get_provider_schema::Request {})
+            .await
+            .unwrap();
         let mut ctl =
-            anypoint_provider::proto::goplugin::grpc_controller_client::GrpcControllerClient::new(
-                ch,
-            );
-        ctl.shutdown(anypoint_provider::proto::goplugin::Empty {})
+            tfplugin::proto::goplugin::grpc_controller_client::GrpcControllerClient::new(ch);
+        ctl.shutdown(tfplugin::proto::goplugin::Empty {})
             .await
             .unwrap();
     });

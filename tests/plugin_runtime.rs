@@ -7,12 +7,12 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use anypoint_provider::proto::goplugin::grpc_controller_client::GrpcControllerClient;
-use anypoint_provider::proto::tfplugin6 as pb;
-use anypoint_provider::proto::tfplugin6::provider_client::ProviderClient;
 use base64::Engine;
 use common::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use tfplugin::proto::goplugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 
 #[test]
 fn run_by_hand_prints_human_message_and_exits_1() {
@@ -150,7 +150,7 @@ fn shutdown_exits_cleanly_and_stop_provider_keeps_serving() {
             .unwrap();
 
         let mut ctl = GrpcControllerClient::new(ch);
-        ctl.shutdown(anypoint_provider::proto::goplugin::Empty {})
+        ctl.shutdown(tfplugin::proto::goplugin::Empty {})
             .await
             .unwrap();
     });

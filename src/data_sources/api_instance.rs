@@ -3,16 +3,16 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::{Tier, TierLimit};
-use crate::framework::validators::{numeric_id, uuid};
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, AnypointData};
-use crate::tfvalue::Value;
+use anypoint_client::{Tier, TierLimit};
+use tfplugin::framework::validators::{numeric_id, uuid};
+use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use tfplugin::tfvalue::Value;
 
 pub struct ApiInstanceDataSource;
 
-crate::model! {
+tfplugin::model! {
     /// One limit of an SLA tier.
     pub struct TierLimitItem, paths: limit_attrs {
         maximum_requests: Option<i64>,
@@ -20,7 +20,7 @@ crate::model! {
     }
 }
 
-crate::model! {
+tfplugin::model! {
     /// One SLA tier of the instance.
     pub struct TierItem, paths: tier_attrs {
         id: Option<String>,
@@ -32,7 +32,7 @@ crate::model! {
     }
 }
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of the `anypoint_api_instance` data source.
     pub struct ApiInstanceModel, paths: attrs {
         api_instance_id: Maybe<String>,
@@ -210,7 +210,7 @@ impl DataSource for ApiInstanceDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

@@ -5,16 +5,16 @@ use async_trait::async_trait;
 
 use std::collections::BTreeSet;
 
-use crate::anypoint::Application;
-use crate::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use crate::tfvalue::{Type, Value};
+use anypoint_client::Application;
+use tfplugin::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
+use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use tfplugin::tfvalue::{Type, Value};
 
 pub struct ClientApplicationDataSource;
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of the `anypoint_client_application` data source: the
     /// selectors (which a configuration may leave unknown) and what is read.
     pub struct ClientApplicationDataModel, paths: attrs {
@@ -201,7 +201,7 @@ impl DataSource for ClientApplicationDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

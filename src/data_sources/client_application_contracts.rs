@@ -3,16 +3,16 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::Contract;
-use crate::framework::validators::numeric_id;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use crate::support::values::parse_app_id;
 use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use crate::tfvalue::Value;
+use anypoint_client::Contract;
+use tfplugin::framework::validators::numeric_id;
+use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
+use tfplugin::tfvalue::Value;
 
 pub struct ClientApplicationContractsDataSource;
 
-crate::model! {
+tfplugin::model! {
     /// One contract of the list.
     pub struct ContractItem, paths: item_attrs {
         id: Option<String>,
@@ -23,7 +23,7 @@ crate::model! {
     }
 }
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of the `anypoint_client_application_contracts` data source.
     pub struct ContractsModel, paths: attrs {
         application_id: Maybe<String>,
@@ -104,7 +104,7 @@ impl DataSource for ClientApplicationContractsDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

@@ -15,16 +15,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::task::JoinSet;
 
-use crate::anypoint::{Application, ApplicationSummary};
-use crate::framework::schema::validate_config;
-use crate::framework::validators::max_chars;
-use crate::framework::{
-    Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Resource, Schema, Severity,
-};
 use crate::resources::ClientApplicationResource;
 use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use crate::tfvalue::Value;
+use anypoint_client::{Application, ApplicationSummary};
+use tfplugin::framework::schema::validate_config;
+use tfplugin::framework::validators::max_chars;
+use tfplugin::framework::{
+    Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Resource, Schema, Severity,
+};
+use tfplugin::tfvalue::Value;
 
 pub struct ClientApplicationsDataSource;
 
@@ -36,7 +36,7 @@ const READ_CONCURRENCY: usize = 8;
 /// and any message quoting it stay small.
 const MAX_NAME_FILTER_CHARS: usize = 255;
 
-crate::model! {
+tfplugin::model! {
     /// One application of the list (the schema takes its object type from
     /// this model).
     pub struct ApplicationItem, paths: item_attrs {
@@ -52,7 +52,7 @@ crate::model! {
     }
 }
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of the `anypoint_client_applications` data source.
     pub struct ClientApplicationsModel, paths: attrs {
         name_filter: Maybe<String>,
@@ -256,7 +256,7 @@ impl DataSource for ClientApplicationsDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

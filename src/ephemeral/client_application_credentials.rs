@@ -3,19 +3,19 @@
 
 use async_trait::async_trait;
 
-use crate::framework::validators::numeric_id;
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
-};
 use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use crate::tfvalue::Value;
+use tfplugin::framework::validators::numeric_id;
+use tfplugin::framework::{
+    Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
+};
+use tfplugin::tfvalue::Value;
 
 pub struct ClientApplicationCredentialsEphemeral;
 
 pub const TYPE_NAME: &str = "anypoint_client_application_credentials";
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of `anypoint_client_application_credentials`: the
     /// application to read (from the configuration) and its credentials.
     pub struct CredentialsModel, paths: attrs {
@@ -124,7 +124,7 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

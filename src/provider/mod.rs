@@ -16,14 +16,14 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::anypoint::{build_http_client, AnypointClient, ApiError};
-use crate::framework::{
+use crate::support::AnypointData;
+use anypoint_client::{build_http_client, AnypointClient, ApiError};
+use secret::register_secret;
+use tfplugin::framework::{
     AttrPath, ConfigureRequest, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData,
     Resource, Schema,
 };
-use crate::secret::register_secret;
-use crate::support::AnypointData;
-use crate::tfvalue::Value;
+use tfplugin::tfvalue::Value;
 
 pub use schema::provider_schema;
 pub use settings::{
@@ -35,6 +35,19 @@ pub use settings::{
 
 /// The source address used in examples, `dev_overrides` and debug mode.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/anypoint-platform/anypoint";
+
+/// The provider's names for the plugin layer: the binary's name (messages,
+/// the log lines' `@module`) and the crates whose log lines are its own.
+pub const NAMES: tfplugin::plugin::Names = tfplugin::plugin::Names {
+    binary: "terraform-provider-anypoint",
+    own_targets: &[
+        "anypoint_provider",
+        "terraform_provider_anypoint",
+        "anypoint_client",
+        "tfplugin",
+        "secret",
+    ],
+};
 
 pub struct AnypointProvider;
 

@@ -8,10 +8,10 @@ use crate::data_sources::{
     ClientApplicationsDataSource,
 };
 use crate::ephemeral::ClientApplicationCredentialsEphemeral;
-use crate::framework::{DataSource, EphemeralResource, Resource};
 use crate::resources::{
     ClientApplicationContractResource, ClientApplicationOwnerResource, ClientApplicationResource,
 };
+use tfplugin::framework::{DataSource, EphemeralResource, Resource};
 
 /// The managed resources.
 pub fn resources() -> Vec<Arc<dyn Resource>> {

@@ -3,9 +3,9 @@
 use super::settings::{
     CONTROL_PLANE_NAMES, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS, MIN_MAX_RETRIES, MIN_TIMEOUT_SECONDS,
 };
-use crate::anypoint::{MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND};
-use crate::framework::validators::{int_between, non_empty, number_between, one_of, uuid};
-use crate::framework::{Attribute, Schema};
+use anypoint_client::{MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND};
+use tfplugin::framework::validators::{int_between, non_empty, number_between, one_of, uuid};
+use tfplugin::framework::{Attribute, Schema};
 
 pub fn provider_schema() -> Schema {
     Schema::new(

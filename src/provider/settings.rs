@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::anypoint::{
+use anypoint_client::{
     validate_base_url, Backoff, BaseUrlError, ClientConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND,
 };
-use crate::framework::diagnostics::quoted;
-use crate::framework::validators::is_uuid;
-use crate::secret::Secret;
-use crate::tfvalue::Value;
+use secret::Secret;
+use tfplugin::framework::diagnostics::quoted;
+use tfplugin::framework::validators::is_uuid;
+use tfplugin::tfvalue::Value;
 
 /// Environment variables read by [`ProviderSettings::resolve`].
 pub const ENV_CLIENT_ID: &str = "ANYPOINT_CLIENT_ID";

@@ -6,24 +6,24 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::{AddOwnerOutcome, Application};
-use crate::framework::diagnostics::quoted;
-use crate::framework::semantic::uuid_ignoring_case;
-use crate::framework::validators::{
-    canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
-};
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
-};
 use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData, OwnerKey};
-use crate::tfvalue::Value;
+use anypoint_client::{AddOwnerOutcome, Application};
+use tfplugin::framework::diagnostics::quoted;
+use tfplugin::framework::semantic::uuid_ignoring_case;
+use tfplugin::framework::validators::{
+    canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
+};
+use tfplugin::framework::{
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
+};
+use tfplugin::tfvalue::Value;
 
 pub struct ClientApplicationOwnerResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application_owner";
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of `anypoint_client_application_owner`.
     pub struct OwnerModel, paths: attrs {
         id: Maybe<String>,
@@ -445,7 +445,7 @@ fn warn_connected_app_user(user: &str, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

@@ -3,8 +3,8 @@
 //! [`crate::support::values`]; platform errors become diagnostics in
 //! [`crate::support::api_error`].)
 
-use crate::framework::validators::{one_of, redirect_uri};
-use crate::framework::Validator;
+use tfplugin::framework::validators::{one_of, redirect_uri};
+use tfplugin::framework::Validator;
 
 pub const GRANT_TYPES: &[&str] = &[
     "password",

@@ -1,5 +1,5 @@
 //! Managed resources. They talk to the platform only through
-//! [`crate::anypoint::AnypointClient`] (via [`crate::support::AnypointData`])
+//! [`anypoint_client::AnypointClient`] (via [`crate::support::AnypointData`])
 //! and to Terraform only through the framework.
 
 mod client_application;

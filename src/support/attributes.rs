@@ -1,9 +1,9 @@
 //! Attributes declared the same way by several resources, data sources and
 //! the ephemeral resource, so each kind has one behaviour and one wording.
 
-use crate::framework::semantic::uuid_ignoring_case;
-use crate::framework::validators::uuid;
-use crate::framework::Attribute;
+use tfplugin::framework::semantic::uuid_ignoring_case;
+use tfplugin::framework::validators::uuid;
+use tfplugin::framework::Attribute;
 
 /// How a data source or ephemeral resource returns `org_id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

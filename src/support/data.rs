@@ -7,9 +7,9 @@ use tokio::sync::OnceCell;
 
 use super::diagnostics::api_error;
 use super::owners::OwnerRegistry;
-use crate::anypoint::{AnypointClient, ApiError, ConnectedAppIdentity};
-use crate::framework::validators::canonical_uuid;
-use crate::framework::{Diagnostics, Maybe};
+use anypoint_client::{AnypointClient, ApiError, ConnectedAppIdentity};
+use tfplugin::framework::validators::canonical_uuid;
+use tfplugin::framework::{Diagnostics, Maybe};
 
 /// How long a plan may wait for the Connected App's identity (which only
 /// its warnings need) or the organization it shows.

@@ -1,7 +1,7 @@
 //! Platform errors as Terraform diagnostics.
 
-use crate::anypoint::ApiError;
-use crate::framework::Diagnostics;
+use anypoint_client::ApiError;
+use tfplugin::framework::Diagnostics;
 
 /// The summary of the diagnostic for `err` met while `doing`: a failure to
 /// authenticate (a 401, or a refused token request) is titled as one,
@@ -30,7 +30,7 @@ pub fn api_error(diags: &mut Diagnostics, doing: &str, err: &ApiError) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anypoint::ErrorInfo;
+    use anypoint_client::ErrorInfo;
 
     fn err(status: u16, path: &str, message: &str) -> ApiError {
         let info = ErrorInfo {

@@ -4,7 +4,7 @@
 //! owner resources manage, platform errors as diagnostics, and the
 //! attributes several of them declare alike (`org_id`).
 //!
-//! This room sits between [`crate::anypoint`] (the HTTP client) and the
+//! This room sits between [`anypoint_client`] (the HTTP client) and the
 //! resources and data sources. It knows nothing of the provider block or of
 //! the wire: the provider builds an [`AnypointData`] in `configure`, and the
 //! resources and data sources read it back from their context.

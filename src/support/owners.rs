@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::framework::validators::canonical_uuid;
+use tfplugin::framework::validators::canonical_uuid;
 
 /// One owner of one application, ids in canonical form.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

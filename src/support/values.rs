@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::framework::validators::{parse_numeric_id, same_uuid};
+use tfplugin::framework::validators::{parse_numeric_id, same_uuid};
 
 /// A string the platform may report as null or "" when unset: keep the
 /// user's "" if that is what they wrote (`wanted`), null otherwise.

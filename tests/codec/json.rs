@@ -1,8 +1,8 @@
 //! JSON: fixed documents, and type descriptions.
 
-use anypoint_provider::tfvalue::codec::decode_json;
-use anypoint_provider::tfvalue::{Number, Type, Value};
 use serde_json::json;
+use tfplugin::tfvalue::codec::decode_json;
+use tfplugin::tfvalue::{Number, Type, Value};
 
 use super::{list, obj, obj_ty, s};
 

@@ -6,7 +6,7 @@ mod json;
 mod msgpack;
 mod properties;
 
-use anypoint_provider::tfvalue::{Number, Type, Value};
+use tfplugin::tfvalue::{Number, Type, Value};
 
 // ---------------------------------------------------------------------------
 // helpers

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use anypoint_provider::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
-use anypoint_provider::tfvalue::{Number, Type, Value};
+use tfplugin::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
+use tfplugin::tfvalue::{Number, Type, Value};
 
 use super::{cat, fixstr, int, list, obj, obj_ty, s};
 

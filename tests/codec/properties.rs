@@ -1,8 +1,8 @@
 //! Property tests: round trips both ways, and no panic on any input.
 
-use anypoint_provider::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
-use anypoint_provider::tfvalue::{Number, Type, Value};
 use proptest::prelude::*;
+use tfplugin::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
+use tfplugin::tfvalue::{Number, Type, Value};
 
 fn arb_type() -> impl Strategy<Value = Type> {
     let leaf = prop_oneof![

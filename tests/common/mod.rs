@@ -249,25 +249,25 @@ pub fn path_exists(p: &Path) -> bool {
 
 /// An emulator running in-process on its own runtime, for end-to-end tests.
 pub struct TestEmulator {
-    pub emulator: Option<anypoint_provider::emulator::Emulator>,
-    pub handle: anypoint_provider::emulator::EmulatorHandle,
+    pub emulator: Option<anypoint_emulator::Emulator>,
+    pub handle: anypoint_emulator::EmulatorHandle,
     pub url: String,
     runtime: tokio::runtime::Runtime,
 }
 
 impl TestEmulator {
     pub fn start() -> TestEmulator {
-        Self::start_with(anypoint_provider::emulator::EmulatorConfig::default())
+        Self::start_with(anypoint_emulator::EmulatorConfig::default())
     }
 
-    pub fn start_with(config: anypoint_provider::emulator::EmulatorConfig) -> TestEmulator {
+    pub fn start_with(config: anypoint_emulator::EmulatorConfig) -> TestEmulator {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let emulator = runtime
-            .block_on(anypoint_provider::emulator::Emulator::start(config))
+            .block_on(anypoint_emulator::Emulator::start(config))
             .expect("start emulator");
         TestEmulator {
             handle: emulator.handle(),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 #[allow(unused_imports)]
-pub use anypoint_provider::emulator::{Fault, FaultKind};
+pub use anypoint_emulator::{Fault, FaultKind};
 
 use crate::common::{TestEmulator, TfDir};
 
@@ -169,10 +169,10 @@ pub fn flat(s: &str) -> String {
 /// web console would.
 pub fn reset_secret_outside(emu: &TestEmulator, id: i64) {
     let cfg = emu.emulator.as_ref().unwrap().config().clone();
-    let client_cfg = anypoint_provider::anypoint::ClientConfig::new(
+    let client_cfg = anypoint_client::ClientConfig::new(
         &emu.url,
         &cfg.client_id,
-        anypoint_provider::secret::Secret::new(cfg.client_secret.clone()),
+        secret::Secret::new(cfg.client_secret.clone()),
     )
     .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -180,7 +180,7 @@ pub fn reset_secret_outside(emu: &TestEmulator, id: i64) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let client = anypoint_provider::anypoint::AnypointClient::new(
+        let client = anypoint_client::AnypointClient::new(
             client_cfg,
             "test",
             tokio_util::sync::CancellationToken::new(),

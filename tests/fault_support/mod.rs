@@ -13,11 +13,11 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use anypoint_provider::emulator::{Emulator, EmulatorConfig, EmulatorHandle, RequestRecord};
+use anypoint_emulator::{Emulator, EmulatorConfig, EmulatorHandle, RequestRecord};
 use serde_json::Value;
 
 #[allow(unused_imports)]
-pub use anypoint_provider::emulator::{Fault, FaultKind, CONNECTED_APP_USER_ID};
+pub use anypoint_emulator::{Fault, FaultKind, CONNECTED_APP_USER_ID};
 
 use crate::common::{TfDir, TfOutput};
 

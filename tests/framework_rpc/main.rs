@@ -12,14 +12,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anypoint_provider::framework::validators::non_empty;
-use anypoint_provider::framework::*;
-use anypoint_provider::plugin::grpc::{ProviderService, StopSignal};
-use anypoint_provider::proto::tfplugin6 as pb;
-use anypoint_provider::proto::tfplugin6::provider_server::Provider as _;
-use anypoint_provider::tfvalue::codec::{decode_msgpack, encode_msgpack};
-use anypoint_provider::tfvalue::{Type, Value};
 use async_trait::async_trait;
+use tfplugin::framework::validators::non_empty;
+use tfplugin::framework::*;
+use tfplugin::plugin::grpc::{ProviderService, StopSignal};
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::proto::tfplugin6::provider_server::Provider as _;
+use tfplugin::tfvalue::codec::{decode_msgpack, encode_msgpack};
+use tfplugin::tfvalue::{Type, Value};
 use tonic::Request;
 
 type Store = Arc<Mutex<HashMap<String, String>>>;

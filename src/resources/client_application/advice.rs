@@ -3,8 +3,8 @@
 //! the name to check) and ready-to-paste import advice. Never an adoption.
 
 use super::attrs;
-use crate::anypoint::ApiError;
-use crate::framework::Diagnostics;
+use anypoint_client::ApiError;
+use tfplugin::framework::Diagnostics;
 
 /// The address placeholder of the import advice: Terraform does not tell a
 /// provider the resource's address, but shows it with the diagnostic.

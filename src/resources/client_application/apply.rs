@@ -3,14 +3,14 @@
 
 use super::advice::{maybe_created, name_taken};
 use super::{app_id, ClientApplicationModel, Record};
-use crate::anypoint::{PriorHolders, Since};
-use crate::framework::validators::canonical_uuid;
-use crate::framework::{Ctx, Diagnostics, Maybe, Model};
-use crate::secret::fingerprint;
 use crate::support::{api_error, AnypointData};
-use crate::tfvalue::Value;
+use anypoint_client::{PriorHolders, Since};
+use secret::fingerprint;
+use tfplugin::framework::validators::canonical_uuid;
+use tfplugin::framework::{Ctx, Diagnostics, Maybe, Model};
+use tfplugin::tfvalue::Value;
 
-/// The body of [`Resource::create`](crate::framework::Resource::create): the
+/// The body of [`Resource::create`](tfplugin::framework::Resource::create): the
 /// application as created, its secret not yet dropped.
 pub(super) async fn create(
     ctx: &Ctx,
@@ -98,7 +98,7 @@ pub(super) async fn create(
     }
 }
 
-/// The body of [`Resource::update`](crate::framework::Resource::update): the
+/// The body of [`Resource::update`](tfplugin::framework::Resource::update): the
 /// application as updated, its secret not yet dropped; `record` is the
 /// planned private state.
 pub(super) async fn update(
@@ -192,7 +192,7 @@ pub(super) async fn update(
     Some(state)
 }
 
-/// The body of [`Resource::delete`](crate::framework::Resource::delete).
+/// The body of [`Resource::delete`](tfplugin::framework::Resource::delete).
 pub(super) async fn delete(ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
     let Some(data) = ctx.data::<AnypointData>(diags) else {
         return;

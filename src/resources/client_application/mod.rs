@@ -5,17 +5,17 @@ use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::common::{grant_type_validator, redirect_uri_validator};
-use crate::anypoint::{Application, ApplicationUpdate, NewApplication};
-use crate::framework::diagnostics::quoted;
-use crate::framework::validators::{
-    is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, web_url,
-};
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
-};
 use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
 use crate::support::{api_error, root_org_id_for_resource, AnypointData};
-use crate::tfvalue::{Type, Value};
+use anypoint_client::{Application, ApplicationUpdate, NewApplication};
+use tfplugin::framework::diagnostics::quoted;
+use tfplugin::framework::validators::{
+    is_uuid, name_text, non_empty, numeric_id, parse_numeric_id, web_url,
+};
+use tfplugin::framework::{
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
+};
+use tfplugin::tfvalue::{Type, Value};
 
 mod advice;
 mod apply;
@@ -27,7 +27,7 @@ pub struct ClientApplicationResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application";
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of `anypoint_client_application`, as planned or stored.
     pub struct ClientApplicationModel, paths: attrs {
         id: Maybe<String>,
@@ -257,7 +257,7 @@ fn app_id(state: &ClientApplicationModel, diags: &mut Diagnostics) -> Option<i64
         None => {
             diags.error(
                 "Invalid application id in state",
-                format!("The state holds the application id {:?}, which is not numeric. Remove the resource from state and import it again.", crate::framework::model::Field::encode(&state.id)),
+                format!("The state holds the application id {:?}, which is not numeric. Remove the resource from state and import it again.", tfplugin::framework::model::Field::encode(&state.id)),
             );
             None
         }
@@ -434,7 +434,7 @@ fn parse_import_id(id: &str, diags: &mut Diagnostics) -> Option<(Option<String>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::assert_model_matches_schema;
+    use tfplugin::framework::assert_model_matches_schema;
 
     #[test]
     fn model_matches_schema() {

@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{attrs, ClientApplicationModel};
-use crate::framework::{Ctx, Diagnostics, Maybe, Model, PlanChange};
-use crate::secret::fingerprint;
 use crate::support::{plan_org_id, AnypointData};
+use secret::fingerprint;
+use tfplugin::framework::{Ctx, Diagnostics, Maybe, Model, PlanChange};
 
 /// Whether the secret must be reset: the triggers changed from one recorded
 /// value to another. Adding triggers where there were none only records them
@@ -113,7 +113,7 @@ fn already_rotated(prior: &ClientApplicationModel, record: &Record) -> bool {
     Some(triggers) == triggers_fingerprint(prior).as_ref() && *secret != now
 }
 
-/// The body of [`Resource::modify_plan`](crate::framework::Resource::modify_plan).
+/// The body of [`Resource::modify_plan`](tfplugin::framework::Resource::modify_plan).
 pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
     let Some(mut planned) = ClientApplicationModel::decode(&change.planned, diags) else {
         return;

@@ -2,9 +2,9 @@
 //! contract the state does not describe: which contract, and how to import
 //! it, end it or check the settings that reach it.
 
-use crate::anypoint::{ApiError, Contract, ContractSite};
-use crate::framework::Diagnostics;
 use crate::support::api_error;
+use anypoint_client::{ApiError, Contract, ContractSite};
+use tfplugin::framework::Diagnostics;
 
 use super::{attrs, ContractModel};
 

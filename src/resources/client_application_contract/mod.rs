@@ -17,7 +17,7 @@
 //!   asked for (an approval between a saved plan and its apply shows at the
 //!   next refresh).
 //! - Destroy ends the contract by the client's one rule
-//!   ([`AnypointClient::end_contract`](crate::anypoint::AnypointClient::end_contract)).
+//!   ([`AnypointClient::end_contract`](anypoint_client::AnypointClient::end_contract)).
 //! - `environment_id`, `api_instance_org_id` and `accepted_terms` are not
 //!   reported by the platform: after import they are recorded from the
 //!   configuration in place (the environment checked against the platform
@@ -25,16 +25,16 @@
 
 use async_trait::async_trait;
 
-use crate::anypoint::{Contract, ContractSite, Ended, NewContract};
-use crate::framework::diagnostics::quoted;
-use crate::framework::semantic::uuid_ignoring_case;
-use crate::framework::validators::{canonical_uuid, is_uuid, numeric_id, uuid};
-use crate::framework::{
-    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
-};
 use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData};
-use crate::tfvalue::Value;
+use anypoint_client::{Contract, ContractSite, Ended, NewContract};
+use tfplugin::framework::diagnostics::quoted;
+use tfplugin::framework::semantic::uuid_ignoring_case;
+use tfplugin::framework::validators::{canonical_uuid, is_uuid, numeric_id, uuid};
+use tfplugin::framework::{
+    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
+};
+use tfplugin::tfvalue::Value;
 
 mod advice;
 mod slot;
@@ -46,7 +46,7 @@ pub struct ClientApplicationContractResource;
 
 pub const TYPE_NAME: &str = "anypoint_client_application_contract";
 
-crate::model! {
+tfplugin::model! {
     /// The attributes of `anypoint_client_application_contract`.
     pub struct ContractModel, paths: attrs {
         id: Maybe<String>,

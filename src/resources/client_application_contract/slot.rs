@@ -3,9 +3,9 @@
 //! tiers, and no other contract holds the application's one slot for the
 //! instance (an ended one is removed).
 
-use crate::anypoint::{ContractSite, Tier};
-use crate::framework::Diagnostics;
 use crate::support::{api_error, AnypointData};
+use anypoint_client::{ContractSite, Tier};
+use tfplugin::framework::Diagnostics;
 
 use super::advice::{import_advice, slot_blocked};
 use super::attrs;

@@ -1,7 +1,7 @@
 //! Unit tests: the model against the schema, and state from platform contracts.
 
 use super::*;
-use crate::framework::assert_model_matches_schema;
+use tfplugin::framework::assert_model_matches_schema;
 
 #[test]
 fn model_matches_schema() {

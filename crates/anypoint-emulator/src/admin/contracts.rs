@@ -1,0 +1,171 @@
+//! Contracts: list them, create one for an application, set a status,
+//! reject a tier change, delete one, and switch the "Manage Contracts"
+//! permission.
+
+use serde_json::{json, Map, Value};
+
+use super::{object, only_keys};
+use crate::handle::EmulatorHandle;
+use crate::routes::{lock, Shared};
+use crate::state::{Reply, State};
+use crate::ENVIRONMENT_ID;
+
+/// Every contract (API Platform v2 shape), by id.
+pub(super) fn contracts_locked(st: &State) -> Vec<Value> {
+    let mut contracts: Vec<(i64, Value)> = st
+        .apps()
+        .flat_map(|a| st.contracts_of(a.id))
+        .map(|c| (c.id, st.contract_platform_json(c)))
+        .collect();
+    contracts.sort_by_key(|(id, _)| *id);
+    contracts.into_iter().map(|(_, v)| v).collect()
+}
+
+pub(super) fn all_contracts(shared: &Shared) -> Vec<Value> {
+    contracts_locked(&lock(&shared.state))
+}
+
+fn contract_id(id: &str) -> Result<i64, Reply> {
+    id.parse()
+        .map_err(|_| Reply::error(404, format!("The contract {id} cannot be found.")))
+}
+
+fn contract_missing(id: i64) -> Reply {
+    Reply::error(404, format!("The contract {id} cannot be found."))
+}
+
+/// `GET /_emulator/contracts/{id}`.
+pub(super) fn get_contract(h: &EmulatorHandle, id: &str) -> Result<Reply, Reply> {
+    contract_id(id)
+        .and_then(|id| h.contract(id).ok_or_else(|| contract_missing(id)))
+        .map(|c| Reply::ok(200, c))
+}
+
+pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result<Reply, Reply> {
+    let b = object(body)?;
+    only_keys(&b, &["apiId", "tierId"])?;
+    let api_id = b.get("apiId").and_then(Value::as_i64).ok_or_else(|| {
+        Reply::error(
+            400,
+            "apiId (the API instance id, a number such as 40001) is required.",
+        )
+    })?;
+    let tier = match b.get("tierId") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_i64()
+                .ok_or_else(|| Reply::error(400, "tierId must be a number (a tier id)."))?,
+        ),
+    };
+    create_contract_for(shared, app, api_id, tier)
+}
+
+/// Create a contract as an administrator would (the body the provider would
+/// send, filled in from the instance); a deprecated tier is allowed. Answers
+/// 201 with the contract in the API Platform v2 shape.
+pub(crate) fn create_contract_for(
+    shared: &Shared,
+    app: &str,
+    api_id: i64,
+    tier: Option<i64>,
+) -> Result<Reply, Reply> {
+    let mut st = lock(&shared.state);
+    let inst = st
+        .instances
+        .iter()
+        .find(|i| i.id == api_id)
+        .map(|i| st.instance_json(i))
+        .ok_or_else(|| Reply::error(404, format!("The API instance {api_id} cannot be found.")))?;
+    // The Exchange body the provider would send, filled in from the instance.
+    let mut req = Map::new();
+    req.insert("apiId".into(), json!(api_id));
+    req.insert("instanceType".into(), json!("api"));
+    req.insert("acceptedTerms".into(), json!(true));
+    req.insert("organizationId".into(), json!(st.org_id));
+    req.insert("groupId".into(), inst["groupId"].clone());
+    req.insert("assetId".into(), inst["assetId"].clone());
+    req.insert("version".into(), inst["assetVersion"].clone());
+    req.insert("versionGroup".into(), inst["productVersion"].clone());
+    req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
+    if let Some(t) = tier {
+        req.insert("requestedTierId".into(), json!(t));
+    }
+    // As an administrator: a deprecated tier is allowed (a contract made
+    // before the tier was deprecated).
+    let r = st.create_contract_as(app, &req, true);
+    if r.is_ok() {
+        shared.persist(&st);
+    }
+    // Answer in the same shape as the other contract routes.
+    let r = r?;
+    let id = r.body.as_ref().and_then(|b| b["id"].as_i64());
+    match id.and_then(|id| st.contract(id)) {
+        Some(c) => Ok(Reply::ok(201, st.contract_platform_json(c))),
+        None => Ok(r),
+    }
+}
+
+pub(super) fn set_contract_status(
+    h: &EmulatorHandle,
+    id: &str,
+    action: &str,
+) -> Result<Reply, Reply> {
+    let status = match action {
+        "approve" => "APPROVED",
+        "reject" => "REJECTED",
+        "revoke" => "REVOKED",
+        "pending" => "PENDING",
+        _ => {
+            return Err(Reply::error(
+                404,
+                format!(
+                    "No such contract action {action:?}: use approve, reject, revoke or pending."
+                ),
+            ))
+        }
+    };
+    let id = contract_id(id)?;
+    if !h.set_contract_status(id, status) {
+        return Err(contract_missing(id));
+    }
+    h.contract(id)
+        .map(|c| Reply::ok(200, c))
+        .ok_or_else(|| contract_missing(id))
+}
+
+/// `POST /_emulator/contracts/{id}/reject-tier-change`.
+pub(super) fn reject_tier_change(h: &EmulatorHandle, id: &str) -> Result<Reply, Reply> {
+    let id = contract_id(id)?;
+    if !h.reject_tier_change(id) {
+        return Err(Reply::error(
+            409,
+            format!("The contract {id} is unknown or has no tier change waiting."),
+        ));
+    }
+    h.contract(id)
+        .map(|c| Reply::ok(200, c))
+        .ok_or_else(|| contract_missing(id))
+}
+
+/// `DELETE /_emulator/contracts/{id}`.
+pub(super) fn delete_contract(h: &EmulatorHandle, id: &str) -> Result<Reply, Reply> {
+    let id = contract_id(id)?;
+    if h.delete_contract(id) {
+        Ok(Reply::empty(204))
+    } else {
+        Err(contract_missing(id))
+    }
+}
+
+/// `PUT /_emulator/permissions/manage-contracts`.
+pub(super) fn set_manage_contracts(h: &EmulatorHandle, body: &[u8]) -> Result<Reply, Reply> {
+    let b = object(body)?;
+    let Some(allowed) = b.get("allowed").and_then(Value::as_bool) else {
+        return Err(Reply::error(
+            400,
+            "the body must be {\"allowed\": true|false}",
+        ));
+    };
+    h.set_manage_contracts(allowed);
+    Ok(Reply::ok(200, json!({ "allowed": allowed })))
+}
