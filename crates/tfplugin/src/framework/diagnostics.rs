@@ -1,19 +1,7 @@
 //! Diagnostics: errors and warnings with an optional attribute path.
 
+pub use super::path::quoted;
 use super::path::AttrPath;
-
-/// A value the user wrote, as a message quotes it: whole (escaped) when
-/// short, else its first characters and its length, so that a huge value
-/// never makes a huge message.
-pub fn quoted(s: &str) -> String {
-    const SHOWN: usize = 64;
-    let n = s.chars().count();
-    if n <= SHOWN {
-        return format!("{s:?}");
-    }
-    let head: String = s.chars().take(SHOWN).collect();
-    format!("{head:?}… (the first {SHOWN} of {n} characters)")
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {

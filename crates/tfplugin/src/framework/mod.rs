@@ -2,6 +2,7 @@
 //! that the provider, its resources and data sources implement.
 
 pub mod diagnostics;
+pub mod ids;
 pub mod model;
 pub mod path;
 pub mod plan;

@@ -2,6 +2,19 @@
 
 use std::fmt;
 
+/// A value the user wrote, as a message quotes it: whole (escaped) when
+/// short, else its first characters and its length, so that a huge value
+/// never makes a huge message.
+pub fn quoted(s: &str) -> String {
+    const SHOWN: usize = 64;
+    let n = s.chars().count();
+    if n <= SHOWN {
+        return format!("{s:?}");
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    format!("{head:?}… (the first {SHOWN} of {n} characters)")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct AttrPath {
     pub steps: Vec<Step>,
@@ -55,7 +68,7 @@ impl fmt::Display for AttrPath {
             match s {
                 Step::Attr(n) if i == 0 => write!(f, "{n}")?,
                 Step::Attr(n) => write!(f, ".{n}")?,
-                Step::Key(k) => write!(f, "[{}]", super::diagnostics::quoted(k))?,
+                Step::Key(k) => write!(f, "[{}]", quoted(k))?,
                 Step::Index(i) => write!(f, "[{i}]")?,
             }
         }

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::validators::same_uuid;
+use super::ids::same_uuid;
 use crate::tfvalue::Value;
 
 /// Decides whether two known, non-null values of one attribute mean the same.

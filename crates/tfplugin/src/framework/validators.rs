@@ -1,7 +1,7 @@
 //! Reusable attribute validators. Each reports the attribute path and says
 //! how to fix the value.
 
-use super::diagnostics::quoted;
+use super::path::quoted;
 use super::schema::Validator;
 use crate::tfvalue::Value;
 
@@ -75,16 +75,6 @@ pub fn number_between(min: f64, max: f64) -> Validator {
     })
 }
 
-/// True for a canonical UUID: 8-4-4-4-12 hex digits.
-pub fn is_uuid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// A UUID (8-4-4-4-12 hex digits).
 pub fn uuid() -> Validator {
     Validator::new("a UUID", |v, path, diags| {
@@ -100,174 +90,25 @@ pub fn uuid() -> Validator {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Identifiers: the rules every id attribute and import id follows.
-//
-// UUIDs (organizations, users) compare without regard to case and have one
-// canonical form, lowercase, which is what the provider stores where it can
-// and sends to the platform. Numeric ids (applications, API instances) are
-// written in exactly one way: digits, no leading zero, within a signed
-// 64-bit integer, so that the id the user writes is the id the provider
-// stores.
-pub use ids::*;
+// Identifiers (the rules are in `ids`).
+pub use super::ids::{canonical_uuid, is_uuid, parse_numeric_id, same_uuid, NumericIdError};
 
-mod ids {
-    use super::{is_uuid, quoted, Validator};
-
-    /// The canonical form of a UUID: lowercase. Anything that is not a UUID is
-    /// returned unchanged (it is not ours to rewrite).
-    pub fn canonical_uuid(s: &str) -> String {
-        if is_uuid(s) {
-            s.to_ascii_lowercase()
-        } else {
-            s.to_owned()
-        }
-    }
-
-    /// Whether two UUIDs are the same id (they differ at most in case). Values
-    /// that are not UUIDs are equal only when identical.
-    pub fn same_uuid(a: &str, b: &str) -> bool {
-        a == b || (is_uuid(a) && is_uuid(b) && a.eq_ignore_ascii_case(b))
-    }
-
-    /// Why a string is not a numeric id.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum NumericIdError {
-        Empty,
-        NotDigits,
-        LeadingZero,
-        TooLarge,
-    }
-
-    impl NumericIdError {
-        /// The rule that `s` breaks, as the end of a sentence that starts with
-        /// the name of what holds it ("The attribute x ").
-        pub fn rule(&self, s: &str) -> String {
-            match self {
-                NumericIdError::Empty => "must be a numeric id such as \"12345\", got an empty string.".to_owned(),
-                NumericIdError::NotDigits => {
-                    format!("must be a numeric id: digits only, such as \"12345\", got {}.", quoted(s))
+/// A numeric id: digits, no leading zero, at most `i64::MAX`.
+pub fn numeric_id() -> Validator {
+    Validator::new(
+        "a numeric id (digits, no leading zero, 64-bit)",
+        |v, path, diags| {
+            if let Some(s) = v.as_str() {
+                if let Err(e) = parse_numeric_id(s) {
+                    diags.attr_error(
+                        path.clone(),
+                        "Invalid identifier",
+                        format!("The attribute {path} {}", e.rule(s)),
+                    );
                 }
-                NumericIdError::LeadingZero => format!(
-                    "must be a numeric id without leading zeros, got {}: write {}.",
-                    quoted(s),
-                    quoted(match s.trim_start_matches('0') {
-                        "" => "0",
-                        rest => rest,
-                    })
-                ),
-                NumericIdError::TooLarge => format!(
-                    "must be a numeric id of at most {} (a 64-bit integer), got {}, which is too large to be an id.",
-                    i64::MAX,
-                    quoted(s)
-                ),
             }
-        }
-    }
-
-    /// Parse a numeric id written in its one canonical form.
-    pub fn parse_numeric_id(s: &str) -> Result<i64, NumericIdError> {
-        if s.is_empty() {
-            return Err(NumericIdError::Empty);
-        }
-        if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NumericIdError::NotDigits);
-        }
-        if s.len() > 1 && s.starts_with('0') {
-            return Err(NumericIdError::LeadingZero);
-        }
-        s.parse().map_err(|_| NumericIdError::TooLarge)
-    }
-
-    /// A numeric id: digits, no leading zero, at most `i64::MAX`.
-    pub fn numeric_id() -> Validator {
-        Validator::new(
-            "a numeric id (digits, no leading zero, 64-bit)",
-            |v, path, diags| {
-                if let Some(s) = v.as_str() {
-                    if let Err(e) = parse_numeric_id(s) {
-                        diags.attr_error(
-                            path.clone(),
-                            "Invalid identifier",
-                            format!("The attribute {path} {}", e.rule(s)),
-                        );
-                    }
-                }
-            },
-        )
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use crate::framework::{AttrPath, Diagnostics};
-        use crate::tfvalue::Value;
-
-        fn detail(value: &str) -> Option<String> {
-            let mut d = Diagnostics::new();
-            (numeric_id().check)(
-                &Value::string(value),
-                &AttrPath::attr("application_id"),
-                &mut d,
-            );
-            let detail = d.iter().next().map(|d| d.detail.clone());
-            detail
-        }
-
-        #[test]
-        fn numeric_ids_have_one_spelling() {
-            assert_eq!(parse_numeric_id("100021"), Ok(100021));
-            assert_eq!(parse_numeric_id("0"), Ok(0));
-            assert_eq!(parse_numeric_id(&i64::MAX.to_string()), Ok(i64::MAX));
-            assert_eq!(parse_numeric_id(""), Err(NumericIdError::Empty));
-            assert_eq!(parse_numeric_id("12a"), Err(NumericIdError::NotDigits));
-            assert_eq!(parse_numeric_id("-1"), Err(NumericIdError::NotDigits));
-            assert_eq!(parse_numeric_id("+1"), Err(NumericIdError::NotDigits));
-            assert_eq!(
-                parse_numeric_id("0100021"),
-                Err(NumericIdError::LeadingZero)
-            );
-            assert_eq!(parse_numeric_id("00"), Err(NumericIdError::LeadingZero));
-            assert_eq!(
-                parse_numeric_id("9223372036854775808"),
-                Err(NumericIdError::TooLarge)
-            );
-            assert_eq!(
-                parse_numeric_id("99999999999999999999999"),
-                Err(NumericIdError::TooLarge)
-            );
-        }
-
-        #[test]
-        fn numeric_id_diagnostics_name_the_attribute_and_the_rule() {
-            assert_eq!(detail("100021"), None);
-            let d = detail("0100021").unwrap();
-            assert!(
-                d.contains("application_id") && d.contains("leading zeros"),
-                "{d}"
-            );
-            assert!(d.contains("\"100021\""), "{d}");
-            let d = detail("99999999999999999999999").unwrap();
-            assert!(
-                d.contains("application_id") && d.contains("too large"),
-                "{d}"
-            );
-            assert!(!d.contains("digits only"), "{d}");
-            let d = detail("12a").unwrap();
-            assert!(d.contains("digits only"), "{d}");
-        }
-
-        #[test]
-        fn uuids_compare_without_case() {
-            let lower = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b";
-            let upper = lower.to_uppercase();
-            assert!(same_uuid(lower, &upper));
-            assert!(!same_uuid(lower, "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1c"));
-            assert!(!same_uuid("ABC", "abc"), "only UUIDs ignore case");
-            assert_eq!(canonical_uuid(&upper), lower);
-            assert_eq!(canonical_uuid("Not-A-Uuid"), "Not-A-Uuid");
-        }
-    }
+        },
+    )
 }
 
 /// An absolute URL; with `http_only`, the scheme must be http or https.
@@ -345,5 +186,77 @@ mod tests {
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.path, Some(AttrPath::attr("x")));
         assert!(diag.detail.contains("us, eu"));
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+    use crate::framework::{AttrPath, Diagnostics};
+    use crate::tfvalue::Value;
+
+    fn detail(value: &str) -> Option<String> {
+        let mut d = Diagnostics::new();
+        (numeric_id().check)(
+            &Value::string(value),
+            &AttrPath::attr("application_id"),
+            &mut d,
+        );
+        let detail = d.iter().next().map(|d| d.detail.clone());
+        detail
+    }
+
+    #[test]
+    fn numeric_ids_have_one_spelling() {
+        assert_eq!(parse_numeric_id("100021"), Ok(100021));
+        assert_eq!(parse_numeric_id("0"), Ok(0));
+        assert_eq!(parse_numeric_id(&i64::MAX.to_string()), Ok(i64::MAX));
+        assert_eq!(parse_numeric_id(""), Err(NumericIdError::Empty));
+        assert_eq!(parse_numeric_id("12a"), Err(NumericIdError::NotDigits));
+        assert_eq!(parse_numeric_id("-1"), Err(NumericIdError::NotDigits));
+        assert_eq!(parse_numeric_id("+1"), Err(NumericIdError::NotDigits));
+        assert_eq!(
+            parse_numeric_id("0100021"),
+            Err(NumericIdError::LeadingZero)
+        );
+        assert_eq!(parse_numeric_id("00"), Err(NumericIdError::LeadingZero));
+        assert_eq!(
+            parse_numeric_id("9223372036854775808"),
+            Err(NumericIdError::TooLarge)
+        );
+        assert_eq!(
+            parse_numeric_id("99999999999999999999999"),
+            Err(NumericIdError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn numeric_id_diagnostics_name_the_attribute_and_the_rule() {
+        assert_eq!(detail("100021"), None);
+        let d = detail("0100021").unwrap();
+        assert!(
+            d.contains("application_id") && d.contains("leading zeros"),
+            "{d}"
+        );
+        assert!(d.contains("\"100021\""), "{d}");
+        let d = detail("99999999999999999999999").unwrap();
+        assert!(
+            d.contains("application_id") && d.contains("too large"),
+            "{d}"
+        );
+        assert!(!d.contains("digits only"), "{d}");
+        let d = detail("12a").unwrap();
+        assert!(d.contains("digits only"), "{d}");
+    }
+
+    #[test]
+    fn uuids_compare_without_case() {
+        let lower = "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b";
+        let upper = lower.to_uppercase();
+        assert!(same_uuid(lower, &upper));
+        assert!(!same_uuid(lower, "0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1c"));
+        assert!(!same_uuid("ABC", "abc"), "only UUIDs ignore case");
+        assert_eq!(canonical_uuid(&upper), lower);
+        assert_eq!(canonical_uuid("Not-A-Uuid"), "Not-A-Uuid");
     }
 }

@@ -4,7 +4,7 @@
 //! why an application the platform holds cannot be managed as it is) and a
 //! validator built on it.
 
-use crate::framework::diagnostics::quoted;
+use crate::framework::path::quoted;
 use crate::framework::schema::Validator;
 
 /// Schemes a redirect URI may never use: they run code in, or read from,

@@ -1,7 +1,15 @@
 //! Errors and the paths they carry, shared by every encoder and decoder.
 
-use super::json::push_json_string;
 use crate::tfvalue::{DecodeError, EncodeError, Type, Value};
+
+/// Deepest nesting of values (and of JSON input) the decoders accept.
+pub const MAX_DEPTH: usize = 128;
+
+/// Appends `s` as a JSON string literal (for type descriptions and paths).
+pub(super) fn push_json_string(out: &mut String, s: &str) {
+    // Writing a `&str` cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
 
 /// One step of a path inside a value.
 pub(super) enum Seg {

@@ -8,10 +8,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::fail::{wrap_dynamic, Fail, Seg};
+use super::fail::{wrap_dynamic, Fail, Seg, MAX_DEPTH};
 use super::number::{number_from_json_literal, number_from_text};
 use super::types::type_from_json;
-use super::MAX_DEPTH;
 use crate::tfvalue::{DecodeError, Type, Value};
 
 /// Decodes JSON bytes (a `DynamicValue.json`, or raw state JSON) as a value
@@ -301,21 +300,4 @@ impl<'de> Visitor<'de> for Seed<'_> {
             _ => Err(self.found("object")),
         }
     }
-}
-
-/// Appends `s` as a JSON string literal (for type descriptions and paths).
-pub(super) fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }

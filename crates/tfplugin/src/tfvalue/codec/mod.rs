@@ -53,8 +53,6 @@ mod msgpack;
 mod number;
 mod types;
 
+pub use fail::MAX_DEPTH;
 pub use json::decode_json;
 pub use msgpack::{decode_msgpack, encode_msgpack};
-
-/// Deepest nesting of values (and of JSON input) the decoders accept.
-pub const MAX_DEPTH: usize = 128;

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::fail::{extra_attr, mismatch, wrap_dynamic, Fail, Seg};
+use super::fail::{extra_attr, mismatch, wrap_dynamic, Fail, Seg, MAX_DEPTH};
 use super::number::{float_number, is_decimal_text, number_from_text, uint_number};
 use super::types::type_from_text;
-use super::MAX_DEPTH;
 use crate::tfvalue::{DecodeError, EncodeError, Number, Type, Value};
 use rmp::encode::{
     write_array_len, write_bin, write_bool, write_ext_meta, write_f64, write_map_len, write_nil,

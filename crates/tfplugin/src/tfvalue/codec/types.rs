@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::fail::Fail;
-use super::json::push_json_string;
-use super::MAX_DEPTH;
+use super::fail::{push_json_string, Fail, MAX_DEPTH};
 use crate::tfvalue::{DecodeError, Type};
 
 impl Type {
