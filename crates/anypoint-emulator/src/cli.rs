@@ -145,12 +145,12 @@ where
                 let n: u32 = value
                     .parse()
                     .ok()
-                    .filter(|n| (1..=super::routes::MAX_RATE_LIMIT).contains(n))
+                    .filter(|n| (1..=super::rate_limit::MAX_RATE_LIMIT).contains(n))
                     .ok_or_else(|| {
                         format!(
                             "--rate-limit: {value:?} is not a whole number of requests a second \
                              from 1 to {}",
-                            super::routes::MAX_RATE_LIMIT
+                            super::rate_limit::MAX_RATE_LIMIT
                         )
                     })?;
                 opts.config.rate_limit = n;

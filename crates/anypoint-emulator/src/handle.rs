@@ -8,22 +8,10 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::faults::Fault;
-use super::routes::{lock, Shared};
+use super::log::RequestRecord;
+use super::shared::Shared;
+use super::sync::lock;
 use super::variants::Variant;
-
-/// One request as the emulator saw it. Never holds bodies or headers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestRecord {
-    pub method: String,
-    /// The path, without the query string.
-    pub path: String,
-    pub query: Option<String>,
-    /// The status answered; 0 when the connection was deliberately dropped
-    /// or the request is held by [`crate::FaultKind::Hang`].
-    pub status: u16,
-    /// When the answer was decided.
-    pub time: std::time::SystemTime,
-}
 
 /// Cheap to clone, `Send + Sync`. Every mutation made here is persisted to the
 /// state file like one made over HTTP.
@@ -223,14 +211,10 @@ impl EmulatorHandle {
         api_instance_id: i64,
         tier_id: Option<i64>,
     ) -> Result<Value, String> {
-        super::admin::create_contract_for(
-            &self.shared,
-            &app_id.to_string(),
-            api_instance_id,
-            tier_id,
-        )
-        .map(|r| r.body.unwrap_or(Value::Null))
-        .map_err(message)
+        self.shared
+            .create_contract_for(&app_id.to_string(), api_instance_id, tier_id)
+            .map(|r| r.body.unwrap_or(Value::Null))
+            .map_err(message)
     }
 
     /// Grant or withdraw API Manager's "Manage Contracts" permission: without

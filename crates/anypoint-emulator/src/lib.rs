@@ -167,9 +167,15 @@ mod cli;
 mod conn;
 mod faults;
 mod handle;
+mod http;
+mod log;
 mod persist;
+mod rate_limit;
+mod route_table;
 mod routes;
+mod shared;
 mod state;
+mod sync;
 mod variants;
 
 use std::fmt;
@@ -179,10 +185,11 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-pub use admin::{ADMIN_PREFIX, REQUEST_LOG_LIMIT};
+pub use admin::ADMIN_PREFIX;
 pub use cli::{parse_args, CliCommand, CliOptions, USAGE};
 pub use faults::{Fault, FaultKind, FaultMatch};
-pub use handle::{EmulatorHandle, RequestRecord};
+pub use handle::EmulatorHandle;
+pub use log::{RequestRecord, REQUEST_LOG_LIMIT};
 pub use persist::write_file_atomically;
 pub use variants::Variant;
 
@@ -364,12 +371,12 @@ impl Emulator {
         }
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let shared = Arc::new(routes::Shared::new(config.clone(), state));
+        let shared = Arc::new(shared::Shared::new(config.clone(), state));
         let handle = EmulatorHandle::new(shared.clone());
         let shutdown = shared.shutdown.clone();
         let counted = shared.clone();
         let on_accept: conn::OnAccept =
-            Box::new(move || routes::lock(&counted.log).connection_accepted());
+            Box::new(move || sync::lock(&counted.log).connection_accepted());
         let app = axum::Router::new()
             .fallback(routes::entry)
             .with_state(shared)

@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{object, only_keys};
-use crate::routes::{lock, Shared};
+use super::body::{object, only_keys};
+use crate::shared::Shared;
 use crate::state::{Reply, State};
+use crate::sync::lock;
 
 /// A user id for a path segment or body value that is a user id or a
 /// username (unknown names pass through, to fail as unknown users).

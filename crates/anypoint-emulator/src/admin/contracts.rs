@@ -4,10 +4,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{object, only_keys};
+use super::body::{object, only_keys};
 use crate::handle::EmulatorHandle;
-use crate::routes::{lock, Shared};
+use crate::shared::Shared;
 use crate::state::{Reply, State};
+use crate::sync::lock;
 use crate::ENVIRONMENT_ID;
 
 /// Every contract (API Platform v2 shape), by id.

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::{object, only_keys};
+use super::body::{object, only_keys};
 use crate::faults::{Fault, FaultKind, FaultMatch};
-use crate::routes::{lock, Shared, MAX_RATE_LIMIT};
+use crate::rate_limit::MAX_RATE_LIMIT;
+use crate::shared::Shared;
 use crate::state::Reply;
+use crate::sync::lock;
 
 /// Longest latency the admin route accepts (10 minutes).
 const MAX_LATENCY_MS: u64 = 600_000;

@@ -44,33 +44,31 @@
 //! | `POST /_emulator/tokens/expire` | every access token issued so far answers 401 from now on |
 
 mod apps;
+mod body;
 mod contracts;
 mod faults;
-mod log;
 mod requests;
 mod variants;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
-
-pub(crate) use log::RequestLog;
-pub use log::REQUEST_LOG_LIMIT;
+use axum::body::Bytes;
+use axum::response::Response;
+use serde_json::{json, Value};
 
 use apps::{add_owner, user_id};
-pub(crate) use contracts::create_contract_for;
 use contracts::{all_contracts, contracts_locked, create_contract, set_contract_status};
 use faults::{faults_json, push_faults, set_fault_rate, set_latency, set_rate_limit};
 use requests::{counters, requests};
 
 use super::handle::EmulatorHandle;
-use super::routes::{lock, path_segments, Shared};
+use super::route_table::path_segments;
+use super::shared::Shared;
 use super::state::{Reply, State};
+use super::sync::lock;
 use super::{BUSINESS_GROUP_ID, BUSINESS_GROUP_NAME, ENVIRONMENT_ID};
+use body::object;
 
 /// The prefix of every admin route.
 pub const ADMIN_PREFIX: &str = "/_emulator";
@@ -154,7 +152,7 @@ pub(crate) fn serve(
         status = reply.status,
         "emulator admin request"
     );
-    response(reply)
+    crate::http::reply_response(reply)
 }
 
 fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
@@ -281,51 +279,6 @@ fn reset(shared: &Shared) -> Result<Reply, Reply> {
         })
         .map_err(|()| Reply::error(500, "reset failed"))?;
     Ok(Reply::empty(204))
-}
-
-// ---------------------------------------------------------------- helpers
-
-fn object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Reply::error(400, "A JSON object body is required."));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(Reply::error(400, "The request body must be a JSON object.")),
-        Err(e) => Err(Reply::error(400, format!("Malformed JSON body: {e}"))),
-    }
-}
-
-fn only_keys(b: &Map<String, Value>, allowed: &[&str]) -> Result<(), Reply> {
-    match b.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(Reply::error(
-            400,
-            format!(
-                "unknown field {k:?}; this route takes {}",
-                allowed.join(", ")
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn response(reply: Reply) -> Response {
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    match reply.body {
-        None => {
-            let mut resp = Response::new(Body::empty());
-            *resp.status_mut() = status;
-            resp.headers_mut()
-                .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-            resp
-        }
-        Some(body) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response(),
-    }
 }
 
 #[cfg(test)]

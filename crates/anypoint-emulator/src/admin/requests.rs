@@ -2,9 +2,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::handle::RequestRecord;
-use crate::routes::{lock, Shared};
+use crate::log::RequestRecord;
+use crate::shared::Shared;
 use crate::state::Reply;
+use crate::sync::lock;
 
 fn stamp(t: std::time::SystemTime) -> String {
     time::OffsetDateTime::from(t)

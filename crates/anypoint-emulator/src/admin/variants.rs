@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::{object, only_keys};
-use crate::routes::Shared;
+use super::body::{object, only_keys};
+use crate::shared::Shared;
 use crate::state::Reply;
 use crate::variants::{parse_name, valid_names, Question, Variant};
 

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Value};
 
-use super::table::{parse_object, parse_route, path_segments, Op};
-use super::{lock, Shared};
+use crate::route_table::{parse_object, parse_route, path_segments, Op};
+use crate::shared::Shared;
 use crate::state::{Outcome, Query, Reply};
+use crate::sync::lock;
 use crate::variants::Variant;
 use crate::{BUSINESS_GROUP_ID, BUSINESS_GROUP_NAME};
 

@@ -6,7 +6,19 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::super::handle::RequestRecord;
+/// One request as the emulator saw it. Never holds bodies or headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// The path, without the query string.
+    pub path: String,
+    pub query: Option<String>,
+    /// The status answered; 0 when the connection was deliberately dropped
+    /// or the request is held by [`crate::FaultKind::Hang`].
+    pub status: u16,
+    /// When the answer was decided.
+    pub time: std::time::SystemTime,
+}
 
 /// How many requests the log keeps before it drops the oldest.
 pub const REQUEST_LOG_LIMIT: usize = 10_000;

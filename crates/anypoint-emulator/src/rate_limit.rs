@@ -16,8 +16,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use serde_json::json;
 
-use super::lock;
 use crate::state::Reply;
+use crate::sync::lock;
 
 /// The most requests a second the limit may be set to.
 pub(crate) const MAX_RATE_LIMIT: u32 = 1_000_000;
@@ -119,7 +119,7 @@ impl Verdict {
 
     /// The 429 for a refused request.
     pub fn refusal(&self) -> Response {
-        let mut resp = super::reply_response(Reply::ok(
+        let mut resp = crate::http::reply_response(Reply::ok(
             429,
             json!({
                 "message": format!(
