@@ -253,6 +253,10 @@ fn named_paths(line: &str, me: &str, children: &BTreeSet<String>) -> Vec<Vec<Str
             i += 1;
         }
         let word: String = chars[start..i].iter().collect();
+        // `pub(super)` and the like are visibility, not paths.
+        if !word.contains("::") {
+            continue;
+        }
         let segs: Vec<&str> = word.split("::").filter(|s| !s.is_empty()).collect();
         let Some(first) = segs.first() else { continue };
         let base: Vec<String> = match *first {
@@ -442,12 +446,7 @@ fn a_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
 }
 
 /// Crates whose circles are still being broken (the list only shrinks).
-const CIRCLES_LEFT_IN: [&str; 4] = [
-    "src",
-    "crates/tfplugin/src",
-    "crates/anypoint-client/src",
-    "crates/anypoint-emulator/src",
-];
+const CIRCLES_LEFT_IN: [&str; 2] = ["src", "crates/anypoint-client/src"];
 
 #[test]
 fn no_crate_has_an_import_circle() {

@@ -205,7 +205,9 @@ fn event_watch() -> Arc<EventWatch> {
             });
             let layer =
                 WatchLayer(watch.clone()).with_filter(tracing_subscriber::filter::filter_fn(|m| {
-                    m.target().starts_with("anypoint_client") && *m.level() <= tracing::Level::DEBUG
+                    (m.target().starts_with("anypoint_client")
+                        || m.target().starts_with("anypoint_emulator"))
+                        && *m.level() <= tracing::Level::DEBUG
                 }));
             tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
                 .expect("no other global subscriber in this binary");
