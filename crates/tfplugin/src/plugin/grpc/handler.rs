@@ -9,13 +9,12 @@ use std::time::Instant;
 use tonic::{Response, Status};
 use tracing::Instrument;
 
-use super::Entry;
 use crate::framework::plan::{conform_object, null_unknowns};
 use crate::framework::{schema::validate_config, Diagnostics, Schema, Severity};
 use crate::plugin::convert;
 use crate::proto::tfplugin6 as pb;
 use crate::tfvalue::codec::{decode_json, decode_msgpack, encode_msgpack};
-use crate::tfvalue::Value;
+use crate::tfvalue::{Type, Value};
 use secret::register_secret;
 
 pub(super) type RpcResult<T> = Result<Response<T>, Status>;
@@ -96,6 +95,33 @@ fn log_diags(diags: &Diagnostics) {
     }
 }
 
+/// A schema with its object type, both built once: every value of the
+/// schema is decoded and encoded against that type.
+pub(super) struct TypedSchema {
+    schema: Schema,
+    pub(super) ty: Type,
+}
+
+impl TypedSchema {
+    pub(super) fn new(schema: Schema) -> Self {
+        let ty = schema.object_type();
+        TypedSchema { schema, ty }
+    }
+}
+
+impl std::ops::Deref for TypedSchema {
+    type Target = Schema;
+    fn deref(&self) -> &Schema {
+        &self.schema
+    }
+}
+
+/// One implementation and its schema.
+pub(super) struct Entry<T: ?Sized> {
+    pub(super) imp: std::sync::Arc<T>,
+    pub(super) schema: TypedSchema,
+}
+
 /// The implementations of one kind (resource, data source, ephemeral
 /// resource) by type name, with their schemas built once.
 pub(super) struct Registry<T: ?Sized> {
@@ -113,7 +139,13 @@ impl<T: ?Sized> Registry<T> {
             .into_iter()
             .map(|imp| {
                 let (name, schema) = meta(&imp);
-                (name.to_owned(), Entry { imp, schema })
+                (
+                    name.to_owned(),
+                    Entry {
+                        imp,
+                        schema: TypedSchema::new(schema),
+                    },
+                )
             })
             .collect();
         Registry { kind, entries }
@@ -201,16 +233,16 @@ fn dv(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
 /// Decode a DynamicValue (msgpack, or JSON as a fallback) against a schema
 /// and register the values of sensitive attributes with the log scrubber.
 pub(super) fn decode(
-    schema: &Schema,
+    schema: &TypedSchema,
     v: Option<&pb::DynamicValue>,
     what: &str,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    let ty = schema.object_type();
+    let ty = &schema.ty;
     let res = match v {
         None => Ok(Value::Null),
-        Some(d) if !d.msgpack.is_empty() => decode_msgpack(&d.msgpack, &ty),
-        Some(d) if !d.json.is_empty() => decode_json(&d.json, &ty),
+        Some(d) if !d.msgpack.is_empty() => decode_msgpack(&d.msgpack, ty),
+        Some(d) if !d.json.is_empty() => decode_json(&d.json, ty),
         Some(_) => Ok(Value::Null),
     };
     match res {
@@ -231,14 +263,14 @@ pub(super) fn decode(
 }
 
 pub(super) fn encode(
-    schema: &Schema,
+    schema: &TypedSchema,
     v: &Value,
     diags: &mut Diagnostics,
 ) -> Option<pb::DynamicValue> {
     for s in schema.sensitive_strings(v) {
         register_secret(s);
     }
-    match encode_msgpack(v, &schema.object_type()) {
+    match encode_msgpack(v, &schema.ty) {
         Ok(b) => dv(b),
         Err(e) => {
             diags.error(
@@ -256,7 +288,7 @@ pub(super) fn encode(
 /// schema's attributes, and wholly known (a leftover unknown is recorded
 /// as null, with a warning in the log). Null stays null.
 pub(super) fn encode_result(
-    schema: &Schema,
+    schema: &TypedSchema,
     v: Value,
     what: &str,
     diags: &mut Diagnostics,

@@ -17,12 +17,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response};
 
-use crate::framework::{
-    Ctx, DataSource, EphemeralResource, Provider, ProviderData, Resource, Schema,
-};
+use crate::framework::{Ctx, DataSource, EphemeralResource, Provider, ProviderData, Resource};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
-use handler::{serve, Registry, RpcResult};
+use handler::{serve, Registry, RpcResult, TypedSchema};
 
 /// Cancellation shared by in-flight operations. `StopProvider` cancels the
 /// current token (every running operation sees it) and installs a fresh one,
@@ -47,14 +45,9 @@ impl StopSignal {
     }
 }
 
-struct Entry<T: ?Sized> {
-    imp: Arc<T>,
-    schema: Schema,
-}
-
 pub struct ProviderService {
     provider: Arc<dyn Provider>,
-    provider_schema: Schema,
+    provider_schema: TypedSchema,
     resources: Registry<dyn Resource>,
     data_sources: Registry<dyn DataSource>,
     ephemerals: Registry<dyn EphemeralResource>,
@@ -74,7 +67,7 @@ impl ProviderService {
             (e.type_name(), e.schema())
         });
         ProviderService {
-            provider_schema: provider.schema(),
+            provider_schema: TypedSchema::new(provider.schema()),
             provider,
             resources,
             data_sources,

@@ -3,8 +3,9 @@
 
 use std::borrow::Cow;
 
+use super::handler::Entry;
 use super::handler::{decode, encode, encode_result, is_no_object, no_object_error};
-use super::{Entry, ProviderService};
+use super::ProviderService;
 use crate::framework::plan::{conform_object, default_plan, replace_paths};
 use crate::framework::{Diagnostics, PlanChange, ReadOutcome, Resource};
 use crate::plugin::convert;
@@ -75,7 +76,7 @@ impl ProviderService {
                     "The stored state has no JSON form (it predates Terraform 0.12) and cannot be upgraded.",
                 );
             } else if let Some(json) = upgraded_json(e, r.version, raw, diags) {
-                match decode_json(&json, &e.schema.object_type()) {
+                match decode_json(&json, &e.schema.ty) {
                     Ok(v) => {
                         let v = conform_object(&e.schema, v);
                         upgraded = encode(&e.schema, &v, diags);
