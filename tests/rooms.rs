@@ -236,7 +236,6 @@ fn layered_lines(file: &Path) -> Vec<(usize, String)> {
 /// `self::a::B`, or `a::B` for a child module `a`, with `{…}` groups of one
 /// line spread out. Paths come back as segments relative to the crate root.
 fn named_paths(line: &str, me: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
-    let parent = me.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
     let chars: Vec<char> = line.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -259,33 +258,28 @@ fn named_paths(line: &str, me: &str, children: &BTreeSet<String>) -> Vec<Vec<Str
         }
         let segs: Vec<&str> = word.split("::").filter(|s| !s.is_empty()).collect();
         let Some(first) = segs.first() else { continue };
-        let base: Vec<String> = match *first {
-            "crate" => Vec::new(),
-            "super" => parent
-                .split("::")
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            "self" => me
-                .split("::")
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            child if segs.len() > 1 && children.contains(child) => {
-                let mut b: Vec<String> = me
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+        let own: Vec<String> = me
+            .split("::")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        // The module the path starts from, and how many segments that took.
+        let (base, used): (Vec<String>, usize) = match *first {
+            "crate" => (Vec::new(), 1),
+            "self" => (own, 1),
+            "super" => {
+                let ups = segs.iter().take_while(|s| **s == "super").count();
+                (own[..own.len().saturating_sub(ups)].to_vec(), ups)
+            }
+            child if children.contains(child) => {
+                let mut b = own;
                 b.push(child.to_owned());
-                b.extend(segs[1..].iter().map(|s| s.to_string()));
-                out.push(b);
-                continue;
+                (b, 1)
             }
             _ => continue,
         };
         let mut path = base;
-        path.extend(segs[1..].iter().map(|s| s.to_string()));
+        path.extend(segs[used..].iter().map(|s| s.to_string()));
         // `crate::a::{B, c::D}` on one line: one path per member.
         if word.ends_with("::") && chars.get(i) == Some(&'{') {
             let close = chars[i..].iter().position(|c| *c == '}').map(|p| i + p);
@@ -357,7 +351,20 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     for (me, code) in &lines {
         let children = children_of(me);
         let mut arrows = BTreeSet::new();
+        // A `use` written over several lines is read as one line.
+        let mut joined: Vec<String> = Vec::new();
+        let mut open = false;
         for (_, line) in code {
+            if open {
+                joined.last_mut().unwrap().push_str(line.trim());
+            } else {
+                joined.push(line.clone());
+            }
+            let t = line.trim_start();
+            let starts_use = t.starts_with("use ") || (t.starts_with("pub") && t.contains(" use "));
+            open = (open || starts_use) && !t.trim_end().ends_with(';');
+        }
+        for line in &joined {
             let t = line.trim_start();
             // `mod a;` declares a child; it uses nothing.
             if t.starts_with("mod ")
