@@ -41,126 +41,15 @@
 //!   and written after every successful mutation (temp file in the same
 //!   directory, fsync, rename). Tokens are never written.
 //!
-//! # Admin routes (`--admin`)
-//! With [`EmulatorConfig::admin`] on (the binary's `--admin`), HTTP admin
-//! routes under [`ADMIN_PREFIX`] (`/_emulator`) let a shell, a script or a
-//! test in any language do what [`EmulatorHandle`] does from Rust: dump the
-//! state; create, change and delete applications and owners behind
-//! Terraform's back; create, approve, reject and revoke contracts; faults and
-//! latency on and off; read the request log and counters; expire tokens.
-//! They need no bearer token, answer only loopback peers, and are never
-//! faulted, rate-limited, delayed or logged. The route table is in the `admin` module and
-//! in `docs/guides/emulator.md`.
-//!
-//! # Platform variants
-//! Where the platform's behaviour is unconfirmed, the emulator can play each
-//! plausible answer: a [`Variant`], switched with [`EmulatorConfig::variants`]
-//! (`--variant NAME`), [`EmulatorHandle::set_variant`] or the admin routes
-//! `/_emulator/variants`. All are off by default; two answers to one
-//! question exclude each other; they are never persisted. The choices below
-//! are the default answers, each naming the variant that plays another.
-//!
-//! Deliberate choices where the platform's behaviour is unconfirmed:
-//! - Application names are unique (exact, case-sensitive match): 409.
-//! - `""` and null for `description`/`url` clear them (stored as null, read
-//!   back as null), and so does leaving them out of a `PUT`; `put-keeps-null`
-//!   keeps the value on null (or left out), stores `""` and reads an unset
-//!   one back by id as `""` (the list shows null), as the one real GET
-//!   capture does (§9.3).
-//! - `PUT` replaces the whole mutable set: a missing field is cleared.
-//! - `apiEndpoints` is write-only (accepted on create, never returned).
-//! - Application routes accept the numeric id or the application's clientId.
-//! - With `targetAdminSite=true` the application list's items are whole
-//!   applications without their owners (KB-001116455 says that parameter
-//!   puts the credentials in list output); without it, or under
-//!   `list-items-short`, they are the short items of a captured answer
-//!   (`id`, `name`, `description`, `url`, `coreServicesId`,
-//!   `masterOrganizationId`, `audit`). The provider reads an application by
-//!   id whenever its item is short.
-//! - The application list shows every application; `list-hides-applications`
-//!   answers `{"applications":[],"total":0}` whatever exists, while reads by
-//!   id still work (what §8 q9 reports a Connected App without the scope
-//!   getting "even when apps exist").
-//! - Deleting an application deletes its contracts.
-//! - Adding an existing owner gives 409 (`owner-add-existing-201`: 201, no
-//!   duplicate); the last owner may be removed.
-//! - Any live contract (APPROVED or PENDING) can be revoked, and only a
-//!   REVOKED or REJECTED one deleted (409 otherwise: revoke first);
-//!   `revoke-approved-only` revokes only APPROVED ones (400) and deletes any
-//!   other directly, `revoke-refused` refuses every revoke (400) and deletes
-//!   any contract (§9.1).
-//! - Revoking an already revoked contract gives 409 (`revoke-again-200`,
-//!   `revoke-again-400`; §8 q11).
-//! - Revoke is served on the two documented calls: API Manager
-//!   `PATCH /apimanager/api/v1/…/apis/{api}/contracts/{id}` with
-//!   `{"status":"REVOKED"}` (200; KB-001115212; any other PATCH body is 400)
-//!   and the legacy API Platform v2
-//!   `POST /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{id}/revoke`
-//!   (201; `{apiId}` is the parent API id, `apiVersion.apiId` of the
-//!   application's contract list); `revoke-legacy-only` answers the PATCH
-//!   405. `POST /apimanager/api/v1/…/contracts/{id}/revoke`, which no public
-//!   source has, is an unknown route (404).
-//! - The API instance GET carries no parent `apiId`, as real captures
-//!   (§9.4); `instance-with-api-id` adds it.
-//! - Delete is `DELETE /apimanager/api/v1/…/apis/{api}/contracts/{id}` (204);
-//!   an unknown contract is 404.
-//! - One contract per application and instance at any time: a new request
-//!   while any contract (live, revoked or rejected) exists for that pair is
-//!   409, naming the contract; an ended one must be deleted first.
-//! - Revoke and delete need API Manager's "Manage Contracts" permission;
-//!   `no-manage-contracts` ([`EmulatorConfig::deny_manage_contracts`],
-//!   [`EmulatorHandle::set_manage_contracts`]`(false)`) answers them 403
-//!   `{"message":"You do not have permission to perform this action."}`.
-//!   Requests and tier changes through Exchange stay allowed.
-//! - The Connected App resides in the root organization (`/me`'s
-//!   `client.org_id` is the root); `business-group` puts it in the business
-//!   group, `user.organization.id` staying the root (§9.2).
-//! - No tier is deprecated; `deprecated-tier` adds Silver (50005) to 40001,
-//!   DEPRECATED: listed (left out with `?active=true`, which filters in every
-//!   mode), refused for new contracts and tier changes (400), still working
-//!   for a contract already on it (§9.5).
-//! - An application's contracts (`GET /apiplatform/…/applications/{app}/contracts`)
-//!   are paged with `offset` and `limit` (default 100, 1–250) and ordered by id;
-//!   the answer is a bare array with the instance id in `apiVersion.id`.
-//! - A tier change (`PATCH /exchange/api/v2/…/contracts/{id}` with
-//!   `requestedTierId`) to an auto-approved tier takes effect at once; to a
-//!   tier that needs approval it waits: the contract stays APPROVED with the
-//!   tier in force in `tier` and the one asked for in `requestedTier` until
-//!   [`EmulatorHandle::set_contract_status`]`(id, "APPROVED")` applies it or
-//!   [`EmulatorHandle::reject_tier_change`] drops it.
-//! - A contract on an instance without tiers is APPROVED with a null tier; on a
-//!   tier with `autoApprove=false` it is PENDING with the tier in
-//!   `requestedTier` (and `tier` null) until approved
-//!   ([`EmulatorHandle::set_contract_status`]).
-//!
-//! # Seeded data (fixed, documented for tests and the quickstart)
-//! Organization: [`DEFAULT_ORG_ID`] ("Emulated Organization"), unless configured,
-//! with the business group [`BUSINESS_GROUP_ID`] ("Emulated Business Group").
-//!
-//! Users (all in the organization):
-//!
-//! | id | username | name |
-//! |---|---|---|
-//! | `5eed0000-0000-4000-8000-000000000000` | `emulator-admin` | Emulator Admin: the Connected App's creator, first owner of every new application ([`CONNECTED_APP_USER_ID`]) |
-//! | `5eed0000-0000-4000-8000-000000000001` | `alice` | Alice Anderson |
-//! | `5eed0000-0000-4000-8000-000000000002` | `bob` | Bob Brown |
-//! | `5eed0000-0000-4000-8000-000000000003` | `carol` | Carol Clark |
-//! | `5eed0000-0000-4000-8000-000000000004` | `dave` | Dave Davis |
-//! | `5eed0000-0000-4000-8000-000000000005` | `erin` | Erin Evans |
-//!
-//! Emails are `{username}@example.com`.
-//!
-//! API instances, all in environment [`ENVIRONMENT_ID`], asset group id = the
-//! organization id, asset version `1.0.0`, version group (productVersion) `v1`:
-//!
-//! | instance id | assetId | tiers (id name autoApprove) |
-//! |---|---|---|
-//! | 40001 ([`API_INSTANCE_ORDERS`]) | `orders-api` | 50001 Bronze auto, 50002 Gold auto, 50003 Platinum manual (and 50005 Silver auto, DEPRECATED, under `deprecated-tier`) |
-//! | 40002 ([`API_INSTANCE_PAYMENTS`]) | `payments-api` | 50004 Standard manual |
-//! | 40003 ([`API_INSTANCE_CATALOG`]) | `catalog-api` | none |
-//!
-//! Ids: applications are numbered from 100001, contracts from 700001 (so an
-//! application id can never be mistaken for a contract id).
+//! # Admin routes, platform variants, seeded data
+//! With [`EmulatorConfig::admin`] on (`--admin`), routes under
+//! [`ADMIN_PREFIX`] do from a shell what [`EmulatorHandle`] does from Rust
+//! (`admin` holds their rules and table). Where the platform's behaviour is
+//! unconfirmed the emulator plays one answer by default and each other as a
+//! [`Variant`] (`variants` holds each question and its evidence). The users,
+//! API instances and tiers every emulator starts with are the constants
+//! below (`state::seed`). What users need of all three is written once, in
+//! `docs/guides/emulator.md`.
 
 mod admin;
 mod cli;

@@ -9,39 +9,8 @@
 //! error is `{"message": "..."}` with a 4xx status. Changes are persisted to
 //! the state file like changes made through the API.
 //!
-//! | Route | What it does |
-//! |---|---|
-//! | `GET /_emulator` | the list of admin routes |
-//! | `GET /_emulator/state` | everything: organization, business group, users, applications (with secrets and owners), contracts, API instances, fault settings, variants in force |
-//! | `POST /_emulator/reset` | back to the seeded state: no applications, no contracts (settings and variants stay) |
-//! | `GET /_emulator/applications` | every application, full objects |
-//! | `POST /_emulator/applications` | create one (the API's body: `name`, `description`, `url`, `redirectUri`, `grantTypes`) |
-//! | `GET /_emulator/applications/{app}` | one application (`{app}`: the numeric id or the clientId) |
-//! | `PATCH /_emulator/applications/{app}` | merge fields, as a user editing in the UI would |
-//! | `DELETE /_emulator/applications/{app}` | delete it (and its contracts) |
-//! | `GET /_emulator/applications/{app}/owners` | its owners |
-//! | `POST /_emulator/applications/{app}/owners` | add an owner: `{"id": "<user id>"}` or `{"username": "bob"}` |
-//! | `DELETE /_emulator/applications/{app}/owners/{user}` | remove an owner (`{user}`: user id or username) |
-//! | `POST /_emulator/applications/{app}/contracts` | create a contract: `{"apiId": 40001, "tierId": 50003}` (`tierId` when the instance has tiers) |
-//! | `GET /_emulator/contracts` | every contract |
-//! | `GET /_emulator/contracts/{id}` | one contract |
-//! | `POST /_emulator/contracts/{id}/approve`, `/reject`, `/revoke`, `/pending` | set its status (approve also puts a requested tier change in force) |
-//! | `POST /_emulator/contracts/{id}/reject-tier-change` | reject the tier change waiting for approval (the tier in force stays) |
-//! | `DELETE /_emulator/contracts/{id}` | delete it, whatever its status |
-//! | `PUT /_emulator/permissions/manage-contracts` | `{"allowed": false}`: contract revoke and delete answer 403 (API Manager's "Manage Contracts" missing; the variant `no-manage-contracts`) |
-//! | `GET /_emulator/variants` | the platform variants: those in force (`active`), every one with its question and evidence (`available`), and per question what the default answers (`questions`) |
-//! | `PUT /_emulator/variants` | `{"active": ["revoke-refused", …]}`: replace the variants in force (400 for an unknown name or two answers to one question) |
-//! | `POST /_emulator/variants/{name}`, `DELETE …` | turn one variant on (the others of its question off) or off |
-//! | `GET /_emulator/faults` | fault rate, latency, scripted faults pending |
-//! | `PUT /_emulator/faults/rate` | `{"rate": 0.2}`: that fraction of API requests answers 429 or 503 (0 = off) |
-//! | `POST /_emulator/faults` | script faults for the next matching requests (see [`faults::parse_fault`]) |
-//! | `DELETE /_emulator/faults` | all faults off: scripted faults cleared, rate 0 |
-//! | `PUT /_emulator/latency` | `{"ms": 250}`: added before every API response (0 = off) |
-//! | `PUT /_emulator/rate-limit` | `{"perSecond": 5}`: at most that many API requests in each whole second, the others answer 429 with `Retry-After` and `X-RateLimit-*` headers (0 = off) |
-//! | `GET /_emulator/requests` | the request log (`?last=N`, `?method=GET`, `?pathPrefix=/apiplatform`) |
-//! | `DELETE /_emulator/requests` | clear the request log and the counters (connections included) |
-//! | `GET /_emulator/counters` | requests per route and status, token requests, requests refused by the rate limit, total, TCP connections accepted (`connections`, admin ones included) |
-//! | `POST /_emulator/tokens/expire` | every access token issued so far answers 401 from now on |
+//! The routes are `ROUTES` below (`GET /_emulator` lists them); what each
+//! does is in `docs/guides/emulator.md`, "Admin routes".
 
 mod apps;
 mod body;
