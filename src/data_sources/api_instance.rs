@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, org_id, AnypointData, OrgId};
 use anypoint_client::{Tier, TierLimit};
 use tfplugin::framework::validators::{numeric_id, uuid};
 use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
@@ -88,15 +88,7 @@ pub fn schema() -> Schema {
             .validate(uuid())
             .description("The environment (a UUID) that holds the API instance."),
     )
-    .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description(
-                "The organization or business group (a UUID) that holds the API instance. Defaults to the provider's organization. Returned as written (a UUID in upper case stays in upper case).",
-            ),
-    )
+    .attribute(org_id(OrgId::InstanceHolder))
     .attribute(
         Attribute::string("asset_group_id")
             .computed()

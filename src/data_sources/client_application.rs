@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use std::collections::BTreeSet;
 
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
+use crate::support::{api_error, org_id, AnypointData, OrgId, OrgIdReadBack};
 use anypoint_client::Application;
 use tfplugin::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
 use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
@@ -70,7 +70,7 @@ pub fn schema() -> Schema {
             .validate(name_text())
             .description("The exact application name. Set this or `id`."),
     )
-    .attribute(root_org_id_for_read(OrgIdReadBack::Lowercase))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::string("description")
             .computed()

@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 
 use crate::support::values::parse_app_id;
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
+use crate::support::{
+    api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
+};
 use anypoint_client::Contract;
-use tfplugin::framework::validators::numeric_id;
 use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
 use tfplugin::tfvalue::Value;
 
@@ -49,15 +50,8 @@ pub fn schema() -> Schema {
         "Lists the contracts of one client application: its access to API instances, with \
          their status and SLA tier, in id order.",
     )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::Lowercase),
-    )
+    .attribute(application_id(ApplicationId::Read))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::list("contracts", ContractItem::object_type())
             .computed()

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::resources::ClientApplicationResource;
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
+use crate::support::{api_error, org_id, AnypointData, OrgId, OrgIdReadBack};
 use anypoint_client::{Application, ApplicationSummary};
 use tfplugin::framework::schema::validate_config;
 use tfplugin::framework::validators::max_chars;
@@ -126,9 +126,7 @@ pub fn schema() -> Schema {
             .validate(max_chars(MAX_NAME_FILTER_CHARS))
             .description("Only applications whose name contains this text (case-insensitive). At most 255 characters."),
     )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::Lowercase),
-    )
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::list("applications", ApplicationItem::object_type())
             .computed()

@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use tfplugin::framework::validators::numeric_id;
+use crate::support::{
+    api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
+};
 use tfplugin::framework::{
     Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
 };
@@ -32,15 +33,8 @@ pub fn schema() -> Schema {
          platform each time Terraform opens this ephemeral resource and never written into a \
          plan or the state (Terraform 1.10 and later).",
     )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::AsWritten),
-    )
+    .attribute(application_id(ApplicationId::Read))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::AsWritten)))
     .attribute(
         Attribute::string("client_id")
             .computed()

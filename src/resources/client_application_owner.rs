@@ -7,13 +7,13 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData, OwnerKey};
+use crate::support::{
+    api_error, application_id, org_id, plan_org_id, AnypointData, ApplicationId, OrgId, OwnerKey,
+};
 use anypoint_client::{AddOwnerOutcome, Application};
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::semantic::uuid_ignoring_case;
-use tfplugin::framework::validators::{
-    canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
-};
+use tfplugin::framework::validators::{canonical_uuid, is_uuid, parse_numeric_id, same_uuid, uuid};
 use tfplugin::framework::{
     Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
 };
@@ -47,14 +47,10 @@ pub fn schema() -> Schema {
             .use_state_for_unknown()
             .description("`<org_id>/<application_id>/<user_id>`."),
     )
+    .attribute(org_id(OrgId::Resource))
     .attribute(
-        root_org_id_for_resource(),
-    )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .requires_replace()
-            .validate(numeric_id())
+        // The owner's page has always named the leading-zero rule.
+        application_id(ApplicationId::Resource)
             .description("The client application id (digits, without leading zeros), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::common::{grant_type_validator, redirect_uri_validator};
 use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
-use crate::support::{api_error, root_org_id_for_resource, AnypointData};
+use crate::support::{api_error, org_id, AnypointData, OrgId};
 use anypoint_client::{Application, ApplicationUpdate, NewApplication};
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::validators::{
@@ -59,9 +59,7 @@ pub fn schema() -> Schema {
             .use_state_for_unknown()
             .description("The application id (digits)."),
     )
-    .attribute(
-        root_org_id_for_resource(),
-    )
+    .attribute(org_id(OrgId::Resource))
     .attribute(
         Attribute::string("api_instance_id")
             .optional()

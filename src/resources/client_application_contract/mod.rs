@@ -26,7 +26,9 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData};
+use crate::support::{
+    api_error, application_id, org_id, plan_org_id, AnypointData, ApplicationId, OrgId,
+};
 use anypoint_client::{Contract, ContractSite, Ended, NewContract};
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::semantic::uuid_ignoring_case;
@@ -81,16 +83,8 @@ pub fn schema() -> Schema {
             .use_state_for_unknown()
             .description("The contract id."),
     )
-    .attribute(
-        root_org_id_for_resource(),
-    )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .requires_replace()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
+    .attribute(org_id(OrgId::Resource))
+    .attribute(application_id(ApplicationId::Resource))
     .attribute(
         Attribute::string("api_instance_id")
             .required()
