@@ -442,8 +442,7 @@ fn a_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
 }
 
 /// Crates whose circles are still being broken (the list only shrinks).
-const CIRCLES_LEFT_IN: [&str; 4] = [
-    "src",
+const CIRCLES_LEFT_IN: [&str; 3] = [
     "crates/tfplugin/src",
     "crates/anypoint-client/src",
     "crates/anypoint-emulator/src",

@@ -8,8 +8,7 @@ use crate::support::{
     api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
 };
 use anypoint_client::Contract;
-use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Model, Schema, TypedDataSource};
 
 pub struct ClientApplicationContractsDataSource;
 
@@ -60,7 +59,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource for ClientApplicationContractsDataSource {
+impl TypedDataSource for ClientApplicationContractsDataSource {
+    type Model = ContractsModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         "anypoint_client_application_contracts"
     }
@@ -69,10 +71,13 @@ impl DataSource for ClientApplicationContractsDataSource {
         schema()
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let config = ContractsModel::decode(config, diags)?;
+    async fn read(
+        &self,
+        data: &AnypointData,
+        config: ContractsModel,
+        diags: &mut Diagnostics,
+    ) -> Option<ContractsModel> {
         let app_id = config.application_id.as_str().and_then(parse_app_id)?;
-        let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let mut contracts = match data.client.list_contracts(&org, app_id).await {
             Ok(c) => c,
@@ -91,7 +96,7 @@ impl DataSource for ClientApplicationContractsDataSource {
             org_id: Maybe::Known(org),
             contracts: Some(contracts.iter().map(ContractItem::from_platform).collect()),
         };
-        Some(state.to_value())
+        Some(state)
     }
 }
 

@@ -7,10 +7,7 @@ use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{
     api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
 };
-use tfplugin::framework::{
-    Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
-};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Opened, Schema, TypedEphemeralResource};
 
 pub struct ClientApplicationCredentialsEphemeral;
 
@@ -49,7 +46,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl EphemeralResource for ClientApplicationCredentialsEphemeral {
+impl TypedEphemeralResource for ClientApplicationCredentialsEphemeral {
+    type Model = CredentialsModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -60,11 +60,10 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
 
     async fn open(
         &self,
-        ctx: &Ctx,
-        config: &Value,
+        data: &AnypointData,
+        config: CredentialsModel,
         diags: &mut Diagnostics,
-    ) -> Option<EphemeralOpened> {
-        let config = CredentialsModel::decode(config, diags)?;
+    ) -> Option<Opened<CredentialsModel>> {
         let Some(id) = config.application_id.as_str().and_then(parse_app_id) else {
             diags.attr_error(
                 attrs::application_id(),
@@ -74,7 +73,6 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
             );
             return None;
         };
-        let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let app = match data.client.get_application(&org, id).await {
             Ok(app) => app,
@@ -107,8 +105,8 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
             client_id: Some(app.client_id.clone()),
             client_secret: Some(secret.expose().to_owned()),
         };
-        Some(EphemeralOpened {
-            result: opened.to_value(),
+        Some(Opened {
+            result: opened,
             private: None,
             renew_at: None,
         })

@@ -6,8 +6,9 @@
 //!
 //! This room sits between [`anypoint_client`] (the HTTP client) and the
 //! resources and data sources. It knows nothing of the provider block or of
-//! the wire: the provider builds an [`AnypointData`] in `configure`, and the
-//! resources and data sources read it back from their context.
+//! the wire: the provider builds an [`AnypointData`] in `configure`, and
+//! tfplugin's adapter hands it, typed, to the hooks of the resources, data
+//! sources and the ephemeral resource.
 
 pub mod attributes;
 mod data;
