@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use crate::support::values::{norm_set, norm_string};
 use crate::support::{api_error, org_id, AnypointData, OrgId, OrgIdReadBack};
 use anypoint_client::Application;
+use secret::Secret;
 use tfplugin::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
 use tfplugin::framework::{Attribute, Diagnostics, Maybe, Schema, TypedDataSource};
 use tfplugin::tfvalue::Type;
@@ -26,7 +27,7 @@ tfplugin::model! {
         redirect_uris: Option<BTreeSet<String>>,
         grant_types: Option<BTreeSet<String>>,
         client_id: Option<String>,
-        client_secret: Option<String>,
+        client_secret: Option<Secret>,
         created_at: Option<String>,
     }
 }
@@ -44,7 +45,7 @@ impl ClientApplicationDataModel {
             redirect_uris: norm_set(&app.redirect_uri, None),
             grant_types: norm_set(&app.grant_types, None),
             client_id: Some(app.client_id.clone()),
-            client_secret: app.client_secret.as_ref().map(|s| s.expose().to_owned()),
+            client_secret: app.client_secret.clone(),
             created_at: app.created_at.clone(),
         }
     }

@@ -7,6 +7,7 @@ use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{
     api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
 };
+use secret::Secret;
 use tfplugin::framework::{Attribute, Diagnostics, Maybe, Opened, Schema, TypedEphemeralResource};
 
 pub struct ClientApplicationCredentialsEphemeral;
@@ -20,7 +21,7 @@ tfplugin::model! {
         application_id: Maybe<String>,
         org_id: Maybe<String>,
         client_id: Option<String>,
-        client_secret: Option<String>,
+        client_secret: Option<Secret>,
     }
 }
 
@@ -103,7 +104,7 @@ impl TypedEphemeralResource for ClientApplicationCredentialsEphemeral {
             // configured value differently (a UUID in another case).
             org_id: Maybe::Known(spelled_as(config.org_id.as_str(), &org)),
             client_id: Some(app.client_id.clone()),
-            client_secret: Some(secret.expose().to_owned()),
+            client_secret: Some(secret.clone()),
         };
         Some(Opened {
             result: opened,
@@ -121,6 +122,15 @@ mod tests {
     #[test]
     fn model_matches_schema() {
         assert_model_matches_schema::<CredentialsModel>(&schema());
+    }
+
+    #[test]
+    fn the_model_never_prints_the_secret() {
+        let m = CredentialsModel {
+            client_secret: Some(Secret::from("opened-secret-text")),
+            ..Default::default()
+        };
+        assert!(!format!("{m:?}").contains("opened-secret-text"));
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub async fn update(
         match data.client.reset_secret(&org, id).await {
             Ok(app) => {
                 if let Some(s) = &app.client_secret {
-                    state.client_secret = s.expose().into();
+                    state.client_secret = Maybe::Known(s.clone());
                 }
                 tracing::info!(application_id = id, "Reset the client secret");
             }
@@ -161,7 +161,7 @@ pub async fn update(
                         rotated = record
                             .current_secret(&prior)
                             .is_some_and(|old| old != fingerprint(s.expose()));
-                        state.client_secret = s.expose().into();
+                        state.client_secret = Maybe::Known(s.clone());
                     }
                 }
                 if !rotated {
@@ -174,9 +174,9 @@ pub async fn update(
         }
     }
     // A secret the state starts holding that no call above returned.
-    if planned.client_secret.is_unknown() && state.client_secret.as_str().is_none() {
+    if planned.client_secret.is_unknown() && state.client_secret.as_known().is_none() {
         match data.client.get_application(&org, id).await {
-            Ok(app) => state.client_secret = app.client_secret.map(|s| s.expose().into()).into(),
+            Ok(app) => state.client_secret = app.client_secret.into(),
             Err(e) => api_error(
                 diags,
                 &format!("reading the secret of client application {id}"),

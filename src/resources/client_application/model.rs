@@ -10,6 +10,7 @@ use crate::resources::common::{grant_type_validator, redirect_uri_validator};
 use crate::support::values::{norm_set, norm_string, parse_app_id, spelled_as, strings};
 use crate::support::{org_id, OrgId};
 use anypoint_client::{Application, ApplicationUpdate, NewApplication};
+use secret::Secret;
 use tfplugin::framework::validators::{name_text, non_empty, numeric_id, web_url};
 use tfplugin::framework::{Attribute, Diagnostics, Maybe, Schema};
 use tfplugin::tfvalue::{Type, Value};
@@ -31,7 +32,7 @@ tfplugin::model! {
         secret_rotation_triggers: Maybe<BTreeMap<String, String>>,
         store_client_secret: Maybe<bool>,
         client_id: Maybe<String>,
-        client_secret: Maybe<String>,
+        client_secret: Maybe<Secret>,
         created_at: Maybe<String>,
     }
 }
@@ -150,7 +151,7 @@ impl ClientApplicationModel {
             store_client_secret: Maybe::Known(self.stores_secret()),
             client_id: Maybe::Known(app.client_id.clone()),
             client_secret: match &app.client_secret {
-                Some(s) => Maybe::Known(s.expose().to_owned()),
+                Some(s) => Maybe::Known(s.clone()),
                 None => self.client_secret.clone(),
             },
             created_at: match &app.created_at {
@@ -167,12 +168,14 @@ impl ClientApplicationModel {
         let seen = self.client_secret.clone();
         for (field, plan) in [
             (&mut self.client_id, &planned.client_id),
-            (&mut self.client_secret, &planned.client_secret),
             (&mut self.created_at, &planned.created_at),
         ] {
             if !plan.is_unknown() {
                 *field = plan.clone();
             }
+        }
+        if !planned.client_secret.is_unknown() {
+            self.client_secret = planned.client_secret.clone();
         }
         // A secret the state will not hold still feeds the private record.
         if !planned.stores_secret() {
@@ -295,6 +298,17 @@ mod tests {
             app.state_of(&platform(None), "o").api_endpoints,
             Maybe::Known(true)
         );
+    }
+
+    #[test]
+    fn the_model_never_prints_the_secret() {
+        let m = ClientApplicationModel {
+            client_secret: Maybe::Known(Secret::from("app-secret-text")),
+            ..Default::default()
+        };
+        let printed = format!("{m:?}");
+        assert!(printed.contains("Secret(***)"), "{printed}");
+        assert!(!printed.contains("app-secret-text"), "{printed}");
     }
 
     #[test]

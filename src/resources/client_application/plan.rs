@@ -60,8 +60,8 @@ impl Record {
     pub fn current_secret(&self, state: &ClientApplicationModel) -> Option<String> {
         state
             .client_secret
-            .as_str()
-            .map(fingerprint)
+            .as_known()
+            .map(|s| fingerprint(s.expose()))
             .or_else(|| self.platform_secret_sha256.clone())
     }
 
@@ -182,10 +182,11 @@ pub async fn modify_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secret::Secret;
 
     fn state(secret: Option<&str>, v: &str) -> ClientApplicationModel {
         ClientApplicationModel {
-            client_secret: secret.map(str::to_owned).into(),
+            client_secret: secret.map(Secret::from).into(),
             secret_rotation_triggers: Maybe::Known([("v".to_owned(), v.to_owned())].into()),
             ..Default::default()
         }
