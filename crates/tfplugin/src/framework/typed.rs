@@ -13,10 +13,11 @@
 //!   [`Provider::configure`](super::Provider::configure) returned) into
 //!   `Data`. Hooks that cannot work without it take `&Data`: before the
 //!   provider is configured they are not called, and the operation fails with
-//!   a "Provider not configured" error. The others (plan, import, and an
-//!   ephemeral resource's renew and close) take `Option<&Data>`: a plan may
-//!   be made before the provider is configured. [`configured`] turns `None`
-//!   into that same error where such a hook needs the data after all;
+//!   a "Provider not configured" error. The others take `Option<&Data>`:
+//!   plan and import, which may run while the provider block still waits
+//!   for unknown values, and an ephemeral resource's renew and close, whose
+//!   defaults need no data. [`configured`] turns `None` into that same error
+//!   where such a hook needs the data after all;
 //! - encodes what the hook returns.
 //!
 //! A model serves every value of its kind: a resource's configuration, plan
