@@ -26,7 +26,7 @@ use anypoint_provider::resources::{
 };
 use tfplugin::framework::{
     ConfigureRequest, Ctx, DataSource, Diagnostics, Provider, ProviderData, ReadOutcome, Resource,
-    Schema,
+    Schema, Typed,
 };
 use tfplugin::plugin::{self, logging, Mode};
 use tfplugin::tfvalue::Value;
@@ -180,11 +180,17 @@ impl Provider for NoopProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![
-            Arc::new(Noop::new(Kind::Application, &ClientApplicationResource)),
-            Arc::new(Noop::new(Kind::Owner, &ClientApplicationOwnerResource)),
+            Arc::new(Noop::new(
+                Kind::Application,
+                &Typed(ClientApplicationResource),
+            )),
+            Arc::new(Noop::new(
+                Kind::Owner,
+                &Typed(ClientApplicationOwnerResource),
+            )),
             Arc::new(Noop::new(
                 Kind::Contract,
-                &ClientApplicationContractResource,
+                &Typed(ClientApplicationContractResource),
             )),
         ]
     }

@@ -4,11 +4,10 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, AnypointData};
+use crate::support::{api_error, org_id, AnypointData, OrgId};
 use anypoint_client::{Tier, TierLimit};
 use tfplugin::framework::validators::{numeric_id, uuid};
-use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Model, Schema, TypedDataSource};
 
 pub struct ApiInstanceDataSource;
 
@@ -88,15 +87,7 @@ pub fn schema() -> Schema {
             .validate(uuid())
             .description("The environment (a UUID) that holds the API instance."),
     )
-    .attribute(
-        Attribute::string("org_id")
-            .optional()
-            .computed()
-            .validate(uuid())
-            .description(
-                "The organization or business group (a UUID) that holds the API instance. Defaults to the provider's organization. Returned as written (a UUID in upper case stays in upper case).",
-            ),
-    )
+    .attribute(org_id(OrgId::InstanceHolder))
     .attribute(
         Attribute::string("asset_group_id")
             .computed()
@@ -135,7 +126,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource for ApiInstanceDataSource {
+impl TypedDataSource for ApiInstanceDataSource {
+    type Model = ApiInstanceModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         "anypoint_api_instance"
     }
@@ -144,11 +138,14 @@ impl DataSource for ApiInstanceDataSource {
         schema()
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let config = ApiInstanceModel::decode(config, diags)?;
+    async fn read(
+        &self,
+        data: &AnypointData,
+        config: ApiInstanceModel,
+        diags: &mut Diagnostics,
+    ) -> Option<ApiInstanceModel> {
         let api_id = config.api_instance_id.as_str().and_then(parse_app_id)?;
         let env = config.environment_id.as_str()?.to_owned();
-        let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let instance = match data.client.get_api_instance(&org, &env, api_id).await {
             Ok(i) => i,
@@ -203,7 +200,7 @@ impl DataSource for ApiInstanceDataSource {
             instance_label: present(&instance.instance_label),
             tiers: Some(tiers.iter().map(TierItem::from_platform).collect()),
         };
-        Some(state.to_value())
+        Some(state)
     }
 }
 

@@ -6,11 +6,12 @@ use async_trait::async_trait;
 use std::collections::BTreeSet;
 
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
+use crate::support::{api_error, org_id, AnypointData, OrgId, OrgIdReadBack};
 use anypoint_client::Application;
+use secret::Secret;
 use tfplugin::framework::validators::{name_text, non_empty, numeric_id, parse_numeric_id};
-use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use tfplugin::tfvalue::{Type, Value};
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Schema, TypedDataSource};
+use tfplugin::tfvalue::Type;
 
 pub struct ClientApplicationDataSource;
 
@@ -26,7 +27,7 @@ tfplugin::model! {
         redirect_uris: Option<BTreeSet<String>>,
         grant_types: Option<BTreeSet<String>>,
         client_id: Option<String>,
-        client_secret: Option<String>,
+        client_secret: Option<Secret>,
         created_at: Option<String>,
     }
 }
@@ -44,7 +45,7 @@ impl ClientApplicationDataModel {
             redirect_uris: norm_set(&app.redirect_uri, None),
             grant_types: norm_set(&app.grant_types, None),
             client_id: Some(app.client_id.clone()),
-            client_secret: app.client_secret.as_ref().map(|s| s.expose().to_owned()),
+            client_secret: app.client_secret.clone(),
             created_at: app.created_at.clone(),
         }
     }
@@ -70,7 +71,7 @@ pub fn schema() -> Schema {
             .validate(name_text())
             .description("The exact application name. Set this or `id`."),
     )
-    .attribute(root_org_id_for_read(OrgIdReadBack::Lowercase))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::string("description")
             .computed()
@@ -110,7 +111,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource for ClientApplicationDataSource {
+impl TypedDataSource for ClientApplicationDataSource {
+    type Model = ClientApplicationDataModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         "anypoint_client_application"
     }
@@ -119,10 +123,7 @@ impl DataSource for ClientApplicationDataSource {
         schema()
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(config) = ClientApplicationDataModel::decode(config, diags) else {
-            return;
-        };
+    fn validate(&self, config: &ClientApplicationDataModel, diags: &mut Diagnostics) {
         let (id, name) = (&config.id, &config.name);
         if id.is_unknown() || name.is_unknown() {
             return;
@@ -142,9 +143,12 @@ impl DataSource for ClientApplicationDataSource {
         }
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let config = ClientApplicationDataModel::decode(config, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
+    async fn read(
+        &self,
+        data: &AnypointData,
+        config: ClientApplicationDataModel,
+        diags: &mut Diagnostics,
+    ) -> Option<ClientApplicationDataModel> {
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let id = match (config.id.as_str(), config.name.as_str()) {
             (Some(id), _) => match parse_numeric_id(id) {
@@ -189,7 +193,7 @@ impl DataSource for ClientApplicationDataSource {
             (None, None) => return None,
         };
         match data.client.get_application(&org, id).await {
-            Ok(app) => Some(ClientApplicationDataModel::from_platform(&app, &org).to_value()),
+            Ok(app) => Some(ClientApplicationDataModel::from_platform(&app, &org)),
             Err(e) => {
                 api_error(diags, &format!("reading client application {id}"), &e);
                 None

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 
 use crate::support::values::parse_app_id;
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
+use crate::support::{
+    api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
+};
 use anypoint_client::Contract;
-use tfplugin::framework::validators::numeric_id;
-use tfplugin::framework::{Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Schema};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Model, Schema, TypedDataSource};
 
 pub struct ClientApplicationContractsDataSource;
 
@@ -49,15 +49,8 @@ pub fn schema() -> Schema {
         "Lists the contracts of one client application: its access to API instances, with \
          their status and SLA tier, in id order.",
     )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::Lowercase),
-    )
+    .attribute(application_id(ApplicationId::Read))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::list("contracts", ContractItem::object_type())
             .computed()
@@ -66,7 +59,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl DataSource for ClientApplicationContractsDataSource {
+impl TypedDataSource for ClientApplicationContractsDataSource {
+    type Model = ContractsModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         "anypoint_client_application_contracts"
     }
@@ -75,10 +71,13 @@ impl DataSource for ClientApplicationContractsDataSource {
         schema()
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let config = ContractsModel::decode(config, diags)?;
+    async fn read(
+        &self,
+        data: &AnypointData,
+        config: ContractsModel,
+        diags: &mut Diagnostics,
+    ) -> Option<ContractsModel> {
         let app_id = config.application_id.as_str().and_then(parse_app_id)?;
-        let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let mut contracts = match data.client.list_contracts(&org, app_id).await {
             Ok(c) => c,
@@ -97,7 +96,7 @@ impl DataSource for ClientApplicationContractsDataSource {
             org_id: Maybe::Known(org),
             contracts: Some(contracts.iter().map(ContractItem::from_platform).collect()),
         };
-        Some(state.to_value())
+        Some(state)
     }
 }
 

@@ -10,21 +10,19 @@
 //! fails the read, and an unfiltered empty list comes with a warning.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::task::JoinSet;
 
 use crate::resources::ClientApplicationResource;
 use crate::support::values::{norm_set, norm_string};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use anypoint_client::{Application, ApplicationSummary};
+use crate::support::{api_error, org_id, AnypointData, OrgId, OrgIdReadBack};
+use anypoint_client::{AnypointClient, Application, ApplicationSummary};
 use tfplugin::framework::schema::validate_config;
 use tfplugin::framework::validators::max_chars;
 use tfplugin::framework::{
-    Attribute, Ctx, DataSource, Diagnostics, Maybe, Model, Resource, Schema, Severity,
+    Attribute, Diagnostics, Maybe, Model, Resource, Schema, Severity, Typed, TypedDataSource,
 };
-use tfplugin::tfvalue::Value;
 
 pub struct ClientApplicationsDataSource;
 
@@ -97,7 +95,7 @@ const ADOPTED_ARGUMENTS: [&str; 5] = ["name", "description", "url", "redirect_ur
 /// decides (its schema's validators, then its cross-attribute checks), so
 /// this answer cannot drift from what `terraform plan` would say.
 fn adoption_problems(item: &ApplicationItem) -> BTreeSet<String> {
-    let resource = ClientApplicationResource;
+    let resource = Typed(ClientApplicationResource);
     let schema = resource.schema();
     let values = item.to_value();
     let mut config = schema.null_object();
@@ -126,9 +124,7 @@ pub fn schema() -> Schema {
             .validate(max_chars(MAX_NAME_FILTER_CHARS))
             .description("Only applications whose name contains this text (case-insensitive). At most 255 characters."),
     )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::Lowercase),
-    )
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::list("applications", ApplicationItem::object_type())
             .computed()
@@ -141,7 +137,7 @@ pub fn schema() -> Schema {
 /// Read each listed application by id, a few at a time; `None` for one that
 /// is gone (404). Any other failure is reported and ends the read.
 async fn read_each(
-    data: &Arc<AnypointData>,
+    client: &AnypointClient,
     org: &str,
     listed: &[ApplicationSummary],
     diags: &mut Diagnostics,
@@ -150,9 +146,9 @@ async fn read_each(
     for (chunk_no, chunk) in listed.chunks(READ_CONCURRENCY).enumerate() {
         let mut reads = JoinSet::new();
         for (i, item) in chunk.iter().enumerate() {
-            let (data, org, id) = (data.clone(), org.to_owned(), item.id);
+            let (client, org, id) = (client.clone(), org.to_owned(), item.id);
             let index = chunk_no * READ_CONCURRENCY + i;
-            reads.spawn(async move { (index, id, data.client.read_application(&org, id).await) });
+            reads.spawn(async move { (index, id, client.read_application(&org, id).await) });
         }
         while let Some(joined) = reads.join_next().await {
             let (index, id, result) = match joined {
@@ -185,7 +181,10 @@ async fn read_each(
 }
 
 #[async_trait]
-impl DataSource for ClientApplicationsDataSource {
+impl TypedDataSource for ClientApplicationsDataSource {
+    type Model = ClientApplicationsModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         "anypoint_client_applications"
     }
@@ -194,9 +193,12 @@ impl DataSource for ClientApplicationsDataSource {
         schema()
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let config = ClientApplicationsModel::decode(config, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
+    async fn read(
+        &self,
+        data: &AnypointData,
+        config: ClientApplicationsModel,
+        diags: &mut Diagnostics,
+    ) -> Option<ClientApplicationsModel> {
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let filter = config.name_filter.as_str().filter(|f| !f.is_empty());
         let apps = match data.client.list_applications(&org, filter).await {
@@ -231,7 +233,7 @@ impl DataSource for ClientApplicationsDataSource {
             .collect();
         listed.sort_by_key(|a| a.id);
         listed.dedup_by_key(|a| a.id);
-        let read = read_each(&data, &org, &listed, diags).await?;
+        let read = read_each(&data.client, &org, &listed, diags).await?;
         let applications = listed
             .iter()
             .zip(read)
@@ -249,7 +251,7 @@ impl DataSource for ClientApplicationsDataSource {
             org_id: Maybe::Known(org),
             applications: Some(applications),
         };
-        Some(state.to_value())
+        Some(state)
     }
 }
 

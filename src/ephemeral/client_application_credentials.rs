@@ -4,12 +4,11 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, root_org_id_for_read, AnypointData, OrgIdReadBack};
-use tfplugin::framework::validators::numeric_id;
-use tfplugin::framework::{
-    Attribute, Ctx, Diagnostics, EphemeralOpened, EphemeralResource, Maybe, Model, Schema,
+use crate::support::{
+    api_error, application_id, org_id, AnypointData, ApplicationId, OrgId, OrgIdReadBack,
 };
-use tfplugin::tfvalue::Value;
+use secret::Secret;
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Opened, Schema, TypedEphemeralResource};
 
 pub struct ClientApplicationCredentialsEphemeral;
 
@@ -22,7 +21,7 @@ tfplugin::model! {
         application_id: Maybe<String>,
         org_id: Maybe<String>,
         client_id: Option<String>,
-        client_secret: Option<String>,
+        client_secret: Option<Secret>,
     }
 }
 
@@ -32,15 +31,8 @@ pub fn schema() -> Schema {
          platform each time Terraform opens this ephemeral resource and never written into a \
          plan or the state (Terraform 1.10 and later).",
     )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
-    .attribute(
-        root_org_id_for_read(OrgIdReadBack::AsWritten),
-    )
+    .attribute(application_id(ApplicationId::Read))
+    .attribute(org_id(OrgId::Read(OrgIdReadBack::AsWritten)))
     .attribute(
         Attribute::string("client_id")
             .computed()
@@ -55,7 +47,10 @@ pub fn schema() -> Schema {
 }
 
 #[async_trait]
-impl EphemeralResource for ClientApplicationCredentialsEphemeral {
+impl TypedEphemeralResource for ClientApplicationCredentialsEphemeral {
+    type Model = CredentialsModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -66,11 +61,10 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
 
     async fn open(
         &self,
-        ctx: &Ctx,
-        config: &Value,
+        data: &AnypointData,
+        config: CredentialsModel,
         diags: &mut Diagnostics,
-    ) -> Option<EphemeralOpened> {
-        let config = CredentialsModel::decode(config, diags)?;
+    ) -> Option<Opened<CredentialsModel>> {
         let Some(id) = config.application_id.as_str().and_then(parse_app_id) else {
             diags.attr_error(
                 attrs::application_id(),
@@ -80,7 +74,6 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
             );
             return None;
         };
-        let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let app = match data.client.get_application(&org, id).await {
             Ok(app) => app,
@@ -111,10 +104,10 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
             // configured value differently (a UUID in another case).
             org_id: Maybe::Known(spelled_as(config.org_id.as_str(), &org)),
             client_id: Some(app.client_id.clone()),
-            client_secret: Some(secret.expose().to_owned()),
+            client_secret: Some(secret.clone()),
         };
-        Some(EphemeralOpened {
-            result: opened.to_value(),
+        Some(Opened {
+            result: opened,
             private: None,
             renew_at: None,
         })
@@ -129,6 +122,15 @@ mod tests {
     #[test]
     fn model_matches_schema() {
         assert_model_matches_schema::<CredentialsModel>(&schema());
+    }
+
+    #[test]
+    fn the_model_never_prints_the_secret() {
+        let m = CredentialsModel {
+            client_secret: Some(Secret::from("opened-secret-text")),
+            ..Default::default()
+        };
+        assert!(!format!("{m:?}").contains("opened-secret-text"));
     }
 
     #[test]

@@ -20,14 +20,14 @@ use crate::support::AnypointData;
 use anypoint_client::{build_http_client, AnypointClient, ApiError};
 use secret::register_secret;
 use tfplugin::framework::{
-    AttrPath, ConfigureRequest, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData,
-    Resource, Schema,
+    AttrPath, ConfigureRequest, DataSource, Diagnostics, EphemeralResource, Model, Provider,
+    ProviderData, Resource, Schema,
 };
 use tfplugin::tfvalue::Value;
 
 pub use schema::provider_schema;
 pub use settings::{
-    check_base_url, control_plane_url, settings_from_config, ConfigError, ProviderSettings,
+    all_known, check_base_url, control_plane_url, known_so_far, ConfigError, ProviderSettings,
     CONTROL_PLANES, CONTROL_PLANE_NAMES, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
     ENV_CONTROL_PLANE, ENV_MAX_REQUESTS_PER_SECOND, ENV_MAX_RETRIES, ENV_ORG_ID,
     ENV_TIMEOUT_SECONDS, MAX_MAX_RETRIES, MAX_TIMEOUT_SECONDS,
@@ -75,7 +75,10 @@ impl Provider for AnypointProvider {
         // base_url's whole rule (a URL, https or loopback http, no
         // credentials), at validate time; the resolution at configure time
         // applies the same one.
-        if let Some(raw) = config.attr_str("base_url") {
+        let Some(settings) = ProviderSettings::decode(&known_so_far(config), diags) else {
+            return;
+        };
+        if let Some(raw) = &settings.base_url {
             if let Err(e) = check_base_url(raw, "`base_url`") {
                 diags.attr_error(AttrPath::attr(e.attribute), e.summary, e.detail);
             }
@@ -87,10 +90,11 @@ impl Provider for AnypointProvider {
         req: ConfigureRequest,
         diags: &mut Diagnostics,
     ) -> Option<ProviderData> {
-        let Some(settings) = settings_from_config(&req.config) else {
+        if !all_known(&req.config) {
             tracing::info!("Provider configuration has unknown values; configuring later");
             return None;
-        };
+        }
+        let settings = ProviderSettings::decode(&req.config, diags)?;
         let config = match settings.resolve(|k| std::env::var(k).ok()) {
             Ok(c) => c,
             Err(errors) => {

@@ -1,5 +1,6 @@
 //! The registry: every resource, data source and ephemeral resource the
-//! provider serves.
+//! provider serves, each written against its model and served through
+//! tfplugin's adapter [`Typed`].
 
 use std::sync::Arc;
 
@@ -11,28 +12,28 @@ use crate::ephemeral::ClientApplicationCredentialsEphemeral;
 use crate::resources::{
     ClientApplicationContractResource, ClientApplicationOwnerResource, ClientApplicationResource,
 };
-use tfplugin::framework::{DataSource, EphemeralResource, Resource};
+use tfplugin::framework::{DataSource, EphemeralResource, Resource, Typed};
 
 /// The managed resources.
 pub fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(ClientApplicationResource),
-        Arc::new(ClientApplicationOwnerResource),
-        Arc::new(ClientApplicationContractResource),
+        Arc::new(Typed(ClientApplicationResource)),
+        Arc::new(Typed(ClientApplicationOwnerResource)),
+        Arc::new(Typed(ClientApplicationContractResource)),
     ]
 }
 
 /// The data sources.
 pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
     vec![
-        Arc::new(ClientApplicationDataSource),
-        Arc::new(ClientApplicationsDataSource),
-        Arc::new(ApiInstanceDataSource),
-        Arc::new(ClientApplicationContractsDataSource),
+        Arc::new(Typed(ClientApplicationDataSource)),
+        Arc::new(Typed(ClientApplicationsDataSource)),
+        Arc::new(Typed(ApiInstanceDataSource)),
+        Arc::new(Typed(ClientApplicationContractsDataSource)),
     ]
 }
 
 /// The ephemeral resources (Terraform 1.10 and later).
 pub fn ephemeral_resources() -> Vec<Arc<dyn EphemeralResource>> {
-    vec![Arc::new(ClientApplicationCredentialsEphemeral)]
+    vec![Arc::new(Typed(ClientApplicationCredentialsEphemeral))]
 }

@@ -1,6 +1,11 @@
-//! The provider block's settings: raw values from the configuration, the
-//! `ANYPOINT_*` environment fallbacks, the control planes, and the checks
-//! that turn them into the client's [`ClientConfig`].
+//! The provider block's settings: its values as a model
+//! ([`ProviderSettings`]), the `ANYPOINT_*` environment fallbacks, the
+//! control planes, and the checks that turn them into the client's
+//! [`ClientConfig`].
+//!
+//! The provider is configured once every value of its block is known
+//! ([`all_known`]); until then a value that is not known yet reads as unset
+//! ([`known_so_far`]), so that `validate` checks the values it has.
 
 use std::fmt;
 use std::time::Duration;
@@ -14,7 +19,7 @@ use anypoint_client::{
 use secret::Secret;
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::validators::is_uuid;
-use tfplugin::tfvalue::Value;
+use tfplugin::tfvalue::{Number, Value};
 
 /// Environment variables read by [`ProviderSettings::resolve`].
 pub const ENV_CLIENT_ID: &str = "ANYPOINT_CLIENT_ID";
@@ -81,17 +86,20 @@ pub fn control_plane_url(name: &str) -> Option<&'static str> {
         .map(|(_, url)| *url)
 }
 
-/// Raw values from the provider block; `None` means "not set".
-#[derive(Clone, Debug, Default)]
-pub struct ProviderSettings {
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub control_plane: Option<String>,
-    pub base_url: Option<String>,
-    pub org_id: Option<String>,
-    pub max_retries: Option<i64>,
-    pub timeout_seconds: Option<i64>,
-    pub max_requests_per_second: Option<f64>,
+tfplugin::model! {
+    /// The provider block's values as written; `None` means "not set".
+    /// Numbers are kept as written: [`ProviderSettings::resolve`] applies
+    /// their rules.
+    pub struct ProviderSettings, paths: provider_attrs {
+        client_id: Option<String>,
+        client_secret: Option<Secret>,
+        control_plane: Option<String>,
+        base_url: Option<String>,
+        org_id: Option<String>,
+        max_retries: Option<Number>,
+        timeout_seconds: Option<Number>,
+        max_requests_per_second: Option<Number>,
+    }
 }
 
 /// One problem with the provider settings, for a Terraform diagnostic.
@@ -126,29 +134,23 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Provider settings from the configuration; `None` when some value is not
-/// known yet (it depends on another resource).
-pub fn settings_from_config(config: &Value) -> Option<ProviderSettings> {
-    if config
+/// Whether every value of the provider block is known (one may depend on
+/// another resource until it is applied).
+pub fn all_known(config: &Value) -> bool {
+    !config
         .as_entries()
         .is_some_and(|m| m.values().any(Value::is_unknown))
-    {
-        return None;
+}
+
+/// The provider block with each value that is not known yet read as unset.
+pub fn known_so_far(config: &Value) -> Value {
+    let mut known = config.clone();
+    if let Value::Object(values) = &mut known {
+        for v in values.values_mut().filter(|v| v.is_unknown()) {
+            *v = Value::Null;
+        }
     }
-    let s = |n: &str| config.attr_str(n).map(str::to_owned);
-    Some(ProviderSettings {
-        client_id: s("client_id"),
-        client_secret: s("client_secret").map(Secret::from),
-        control_plane: s("control_plane"),
-        base_url: s("base_url"),
-        org_id: s("org_id"),
-        max_retries: config.attr("max_retries").as_i64(),
-        timeout_seconds: config.attr("timeout_seconds").as_i64(),
-        max_requests_per_second: match config.attr("max_requests_per_second") {
-            Value::Number(n) => Some(n.as_f64()),
-            _ => None,
-        },
-    })
+    known
 }
 
 /// A value that is present only if non-empty after trimming.
@@ -352,7 +354,7 @@ impl ProviderSettings {
         };
 
         let max_retries = resolve_number(
-            self.max_retries,
+            self.max_retries.as_ref().and_then(Number::as_i64),
             &env,
             "max_retries",
             ENV_MAX_RETRIES,
@@ -363,7 +365,7 @@ impl ProviderSettings {
         .map(|n| n as u32)
         .unwrap_or(DEFAULT_MAX_RETRIES);
         let timeout = resolve_number(
-            self.timeout_seconds,
+            self.timeout_seconds.as_ref().and_then(Number::as_i64),
             &env,
             "timeout_seconds",
             ENV_TIMEOUT_SECONDS,
@@ -373,7 +375,11 @@ impl ProviderSettings {
         )
         .map(|n| Duration::from_secs(n as u64))
         .unwrap_or(DEFAULT_TIMEOUT);
-        let max_requests_per_second = resolve_rate(self.max_requests_per_second, &env, &mut errors);
+        let max_requests_per_second = resolve_rate(
+            self.max_requests_per_second.as_ref().map(Number::as_f64),
+            &env,
+            &mut errors,
+        );
 
         if !errors.is_empty() {
             return Err(errors);

@@ -7,17 +7,14 @@
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData, OwnerKey};
+use crate::support::{
+    api_error, application_id, org_id, plan_org_id, AnypointData, ApplicationId, OrgId, OwnerKey,
+};
 use anypoint_client::{AddOwnerOutcome, Application};
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::semantic::uuid_ignoring_case;
-use tfplugin::framework::validators::{
-    canonical_uuid, is_uuid, numeric_id, parse_numeric_id, same_uuid, uuid,
-};
-use tfplugin::framework::{
-    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
-};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::validators::{canonical_uuid, is_uuid, parse_numeric_id, same_uuid, uuid};
+use tfplugin::framework::{Attribute, Diagnostics, Maybe, Plan, ReadResult, Schema, TypedResource};
 
 pub struct ClientApplicationOwnerResource;
 
@@ -47,14 +44,10 @@ pub fn schema() -> Schema {
             .use_state_for_unknown()
             .description("`<org_id>/<application_id>/<user_id>`."),
     )
+    .attribute(org_id(OrgId::Resource))
     .attribute(
-        root_org_id_for_resource(),
-    )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .requires_replace()
-            .validate(numeric_id())
+        // The owner's page has always named the leading-zero rule.
+        application_id(ApplicationId::Resource)
             .description("The client application id (digits, without leading zeros), e.g. `anypoint_client_application.example.id`."),
     )
     .attribute(
@@ -104,7 +97,10 @@ fn owner_state(org: &str, app_id: i64, user_id: &str, app: Option<&Application>)
 }
 
 #[async_trait]
-impl Resource for ClientApplicationOwnerResource {
+impl TypedResource for ClientApplicationOwnerResource {
+    type Model = OwnerModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -113,34 +109,32 @@ impl Resource for ClientApplicationOwnerResource {
         schema()
     }
 
-    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
-        let data = ctx
-            .provider_data
-            .clone()
-            .and_then(|d| d.downcast::<AnypointData>().ok());
-        let Some(mut planned) = OwnerModel::decode(&change.planned, diags) else {
-            return;
-        };
-        if !change.is_create() {
-            let Some(prior) = OwnerModel::decode(&change.prior, diags) else {
-                return;
-            };
+    async fn modify_plan(
+        &self,
+        data: Option<&AnypointData>,
+        plan: &mut Plan<OwnerModel>,
+        diags: &mut Diagnostics,
+    ) {
+        let Plan {
+            prior,
+            config,
+            planned,
+            ..
+        } = plan;
+        if let Some(prior) = prior {
             // Kept without replacement: this resource goes on managing its
             // owner in this run.
             let kept = planned.org_id == prior.org_id
                 && planned.application_id == prior.application_id
                 && planned.user_id == prior.user_id;
-            if let (true, Some(data), Some(key)) = (kept, &data, owner_key(&prior)) {
+            if let (true, Some(data), Some(key)) = (kept, data, owner_key(prior)) {
                 if data.owners.managed(&key) {
                     warn_second_resource(&key, diags);
                 }
             }
             return;
         }
-        let Some(config) = OwnerModel::decode(&change.config, diags) else {
-            return;
-        };
-        if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+        if plan_org_id(data, &config.org_id, &mut planned.org_id, diags)
             .await
             .is_err()
         {
@@ -153,7 +147,7 @@ impl Resource for ClientApplicationOwnerResource {
         ) {
             planned.id = Maybe::Known(owner_id(org, app, user));
         }
-        if let Some(data) = &data {
+        if let Some(data) = data {
             // Both warnings need the user; without it, ask nothing.
             let me = match planned.user_id {
                 Maybe::Known(_) => data.connected_app().await,
@@ -184,19 +178,16 @@ impl Resource for ClientApplicationOwnerResource {
                 }
             }
         }
-        planned.write_changes(&mut change.planned);
     }
 
     async fn create(
         &self,
-        ctx: &Ctx,
-        planned: &Value,
-        _config: &Value,
+        data: &AnypointData,
+        planned: OwnerModel,
+        _config: OwnerModel,
         _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        let planned = OwnerModel::decode(planned, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
+    ) -> Option<OwnerModel> {
         let (Some(app_id), Some(planned_user)) = (
             planned.application_id.as_str().and_then(parse_app_id),
             planned.user_id.as_str().map(str::to_owned),
@@ -226,9 +217,7 @@ impl Resource for ClientApplicationOwnerResource {
             if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) {
                 diags.warning("User is already an owner", already_owner());
                 let stored_org = spelled_as(planned.org_id.as_str(), &org);
-                return Some(
-                    owner_state(&stored_org, app_id, &planned_user, Some(&app)).to_value(),
-                );
+                return Some(owner_state(&stored_org, app_id, &planned_user, Some(&app)));
             }
         }
         match data.client.add_owner(&org, app_id, &user_id).await {
@@ -270,34 +259,33 @@ impl Resource for ClientApplicationOwnerResource {
             }
         };
         let stored_org = spelled_as(planned.org_id.as_str(), &org);
-        Some(owner_state(&stored_org, app_id, &planned_user, app.as_ref()).to_value())
+        Some(owner_state(
+            &stored_org,
+            app_id,
+            &planned_user,
+            app.as_ref(),
+        ))
     }
 
     async fn read(
         &self,
-        ctx: &Ctx,
-        state: &Value,
+        data: &AnypointData,
+        state: OwnerModel,
         _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
-    ) -> ReadOutcome {
-        let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return ReadOutcome::Found(state.clone());
-        };
-        let Some(model) = OwnerModel::decode(state, diags) else {
-            return ReadOutcome::Found(state.clone());
-        };
+    ) -> ReadResult<OwnerModel> {
         let (Some(app_id), Some(user_id)) = (
-            model.application_id.as_str().and_then(parse_app_id),
-            model.user_id.as_str(),
+            state.application_id.as_str().and_then(parse_app_id),
+            state.user_id.as_str(),
         ) else {
             diags.error(
                 "Invalid owner state",
                 "The state lacks a numeric application_id or a user_id. Remove the resource from state and import it again.",
             );
-            return ReadOutcome::Found(state.clone());
+            return ReadResult::Unchanged;
         };
-        let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
-            return ReadOutcome::Found(state.clone());
+        let Some(org) = data.org_or_report(state.org_id.as_str(), diags).await else {
+            return ReadResult::Unchanged;
         };
         // Read records the canonical spelling of the ids.
         let user_id = canonical_uuid(user_id);
@@ -305,44 +293,38 @@ impl Resource for ClientApplicationOwnerResource {
         match data.client.read_application_shared(&org, app_id).await {
             Ok(app) if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) => {
                 data.owners.read(&OwnerKey::new(&org, app_id, &user_id));
-                ReadOutcome::Found(owner_state(&org, app_id, &user_id, Some(&app)).to_value())
+                ReadResult::Found(owner_state(&org, app_id, &user_id, Some(&app)))
             }
             Ok(_) => {
                 tracing::info!(application_id = app_id, "Owner is no longer an owner");
-                ReadOutcome::Gone
+                ReadResult::Gone
             }
-            Err(e) if e.is_not_found() => ReadOutcome::Gone,
+            Err(e) if e.is_not_found() => ReadResult::Gone,
             Err(e) => {
                 api_error(
                     diags,
                     &format!("reading the owners of client application {app_id}"),
                     &e,
                 );
-                ReadOutcome::Found(state.clone())
+                ReadResult::Unchanged
             }
         }
     }
 
     async fn update(
         &self,
-        _ctx: &Ctx,
-        _prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        _data: &AnypointData,
+        _prior: OwnerModel,
+        planned: OwnerModel,
+        _config: OwnerModel,
         _private: &mut Vec<u8>,
         _diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    ) -> Option<OwnerModel> {
         // Every user-set attribute forces replacement; nothing to send.
-        Some(planned.clone())
+        Some(planned)
     }
 
-    async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
-        let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return;
-        };
-        let Some(prior) = OwnerModel::decode(prior, diags) else {
-            return;
-        };
+    async fn delete(&self, data: &AnypointData, prior: OwnerModel, diags: &mut Diagnostics) {
         let (Some(app_id), Some(user_id)) = (
             prior.application_id.as_str().and_then(parse_app_id),
             prior.user_id.as_str(),
@@ -372,15 +354,22 @@ impl Resource for ClientApplicationOwnerResource {
         }
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+    async fn import(
+        &self,
+        _data: Option<&AnypointData>,
+        id: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<OwnerModel> {
         const FORM: &str = "<org_id>/<application_id>/<user_id> (organization UUID, numeric application id, user UUID), e.g. \"0f8b9e2a-1c3d-4e5f-8a7b-6c5d4e3f2a1b/1234/5a6b7c8d-1111-4222-8333-444455556666\"";
         match id.split('/').collect::<Vec<_>>().as_slice() {
             [org, app, user] if is_uuid(org) && is_uuid(user) => match parse_numeric_id(app) {
                 // Imported ids are recorded in canonical form.
-                Ok(app_id) => Some(
-                    owner_state(&canonical_uuid(org), app_id, &canonical_uuid(user), None)
-                        .to_value(),
-                ),
+                Ok(app_id) => Some(owner_state(
+                    &canonical_uuid(org),
+                    app_id,
+                    &canonical_uuid(user),
+                    None,
+                )),
                 Err(e) => {
                     diags.error(
                         "Invalid import id",
@@ -453,16 +442,11 @@ mod tests {
     }
 
     async fn import(id: &str) -> (Option<OwnerModel>, Diagnostics) {
-        let ctx = Ctx {
-            provider_data: None,
-            cancel: Default::default(),
-        };
         let mut d = Diagnostics::new();
-        let v = ClientApplicationOwnerResource
-            .import(&ctx, id, &mut d)
-            .await
-            .map(|v| OwnerModel::decode(&v, &mut d).unwrap());
-        (v, d)
+        let m = ClientApplicationOwnerResource
+            .import(None, id, &mut d)
+            .await;
+        (m, d)
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@ use super::diagnostics::api_error;
 use super::owners::OwnerRegistry;
 use anypoint_client::{AnypointClient, ApiError, ConnectedAppIdentity};
 use tfplugin::framework::validators::canonical_uuid;
-use tfplugin::framework::{Diagnostics, Maybe};
+use tfplugin::framework::Diagnostics;
 
 /// How long a plan may wait for the Connected App's identity (which only
 /// its warnings need) or the organization it shows.
@@ -122,26 +122,4 @@ impl AnypointData {
             }
         }
     }
-}
-
-/// A new object's planned `org_id` when its configuration names none: the
-/// provider's organization ([`AnypointData::org_for_plan`]), left unknown
-/// without provider data or an answer in time. `Err` when the look-up
-/// failed (reported).
-pub async fn plan_org_id(
-    data: Option<&AnypointData>,
-    configured: &Maybe<String>,
-    planned: &mut Maybe<String>,
-    diags: &mut Diagnostics,
-) -> Result<(), ()> {
-    if !configured.is_null() {
-        return Ok(());
-    }
-    let Some(data) = data else {
-        return Ok(());
-    };
-    if let Some(org) = data.org_for_plan(diags).await? {
-        *planned = Maybe::Known(org);
-    }
-    Ok(())
 }

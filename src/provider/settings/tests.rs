@@ -3,6 +3,7 @@
 
 use super::*;
 use std::collections::HashMap;
+use tfplugin::framework::Model;
 
 fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = pairs
@@ -141,9 +142,9 @@ fn everything_falls_back_to_the_environment() {
 fn attributes_win_over_the_environment() {
     let cfg = ProviderSettings {
         org_id: Some(ORG_A.into()),
-        max_retries: Some(0),
-        timeout_seconds: Some(5),
-        max_requests_per_second: Some(0.5),
+        max_retries: Some(Number::Int(0)),
+        timeout_seconds: Some(Number::Int(5)),
+        max_requests_per_second: Some(Number::Float(0.5)),
         ..creds()
     }
     .resolve(env_of(&[
@@ -173,7 +174,7 @@ fn defaults_apply() {
 fn max_requests_per_second_and_its_variable_follow_one_rule() {
     for ok in [0.1, 1.0, 7.5, 1000.0] {
         let cfg = ProviderSettings {
-            max_requests_per_second: Some(ok),
+            max_requests_per_second: Some(Number::Float(ok)),
             ..creds()
         }
         .resolve(env_of(&[]))
@@ -186,7 +187,7 @@ fn max_requests_per_second_and_its_variable_follow_one_rule() {
     }
     for bad in [0.0, -2.0, 0.05, 1000.5] {
         let errs = ProviderSettings {
-            max_requests_per_second: Some(bad),
+            max_requests_per_second: Some(Number::Float(bad)),
             ..creds()
         }
         .resolve(env_of(&[]))
@@ -275,7 +276,7 @@ fn missing_credentials_name_attribute_and_env_var() {
 #[test]
 fn bad_numbers_are_reported_together() {
     let errs = ProviderSettings {
-        max_retries: Some(-1),
+        max_retries: Some(Number::Int(-1)),
         ..creds()
     }
     .resolve(env_of(&[(ENV_TIMEOUT_SECONDS, "soon")]))
@@ -285,7 +286,7 @@ fn bad_numbers_are_reported_together() {
     assert_eq!(errs[1].attribute, "timeout_seconds");
     assert!(errs[1].detail.contains("ANYPOINT_TIMEOUT_SECONDS"));
     let errs = ProviderSettings {
-        timeout_seconds: Some(0),
+        timeout_seconds: Some(Number::Int(0)),
         ..creds()
     }
     .resolve(env_of(&[]))
@@ -323,7 +324,7 @@ fn environment_variables_follow_the_rules_of_their_attributes() {
             errs[0].detail
         );
         let errs = ProviderSettings {
-            max_retries: Some(n),
+            max_retries: Some(Number::Int(n)),
             ..creds()
         }
         .resolve(env_of(&[]))
@@ -445,4 +446,33 @@ fn the_platform_is_named_by_the_setting_that_chose_it() {
         platform(creds(), &[(ENV_BASE_URL, "http://127.0.0.1:8080")]),
         "the base URL set by ANYPOINT_BASE_URL"
     );
+}
+
+#[test]
+fn the_block_is_read_through_its_model() {
+    let block = |base_url: Value| {
+        let mut v = Value::empty_object();
+        v.set_attr("client_id", Value::string("cid"));
+        v.set_attr("client_secret", Value::string("block-secret"));
+        v.set_attr("base_url", base_url);
+        v.set_attr("max_retries", Value::int(3));
+        v.set_attr("max_requests_per_second", Value::Number(Number::Float(2.5)));
+        v
+    };
+    let known = block(Value::string("http://127.0.0.1:9"));
+    assert!(all_known(&known));
+    let settings = ProviderSettings::from_value(&known).unwrap();
+    assert_eq!(settings.client_id.as_deref(), Some("cid"));
+    assert_eq!(settings.base_url.as_deref(), Some("http://127.0.0.1:9"));
+    assert!(!format!("{settings:?}").contains("block-secret"));
+    let cfg = settings.resolve(env_of(&[])).unwrap();
+    assert_eq!(cfg.client_secret.expose(), "block-secret");
+    assert_eq!(cfg.max_retries, 3);
+    assert_eq!(cfg.max_requests_per_second, Some(2.5));
+    // A value not known yet: configure waits; validate reads it as unset.
+    let unknown = block(Value::Unknown);
+    assert!(!all_known(&unknown));
+    let so_far = ProviderSettings::from_value(&known_so_far(&unknown)).unwrap();
+    assert_eq!(so_far.base_url, None);
+    assert_eq!(so_far.client_id.as_deref(), Some("cid"));
 }

@@ -2,7 +2,7 @@
 //! have made one it cannot record, tells the user: the application's id (or
 //! the name to check) and ready-to-paste import advice. Never an adoption.
 
-use super::attrs;
+use super::model::attrs;
 use anypoint_client::ApiError;
 use tfplugin::framework::Diagnostics;
 
@@ -34,7 +34,7 @@ fn import_intro(what: &str) -> String {
 /// fails, naming the applications and how to import them. `refused` is the
 /// platform's 409 (none when the listed name stopped the create before it
 /// was sent); `ids` may be empty when the list does not show the holder.
-pub(super) fn name_taken(
+pub fn name_taken(
     diags: &mut Diagnostics,
     org: &str,
     name: &str,
@@ -85,7 +85,7 @@ pub(super) fn name_taken(
 /// A create that may have happened, where nothing could be recorded: the
 /// error, then what to check and how to import the application if it
 /// exists (`candidates`: applications with the name it may have made).
-pub(super) fn maybe_created(
+pub fn maybe_created(
     diags: &mut Diagnostics,
     doing: &str,
     err: &ApiError,

@@ -2,23 +2,21 @@
 //! create that failed ambiguously may have made.
 
 use super::advice::{maybe_created, name_taken};
-use super::{app_id, ClientApplicationModel, Record};
+use super::model::{app_id, ClientApplicationModel};
+use super::plan::Record;
 use crate::support::{api_error, AnypointData};
 use anypoint_client::{PriorHolders, Since};
 use secret::fingerprint;
 use tfplugin::framework::validators::canonical_uuid;
-use tfplugin::framework::{Ctx, Diagnostics, Maybe, Model};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::{Diagnostics, Maybe};
 
-/// The body of [`Resource::create`](tfplugin::framework::Resource::create): the
-/// application as created, its secret not yet dropped.
-pub(super) async fn create(
-    ctx: &Ctx,
-    planned: &Value,
+/// The body of [`TypedResource::create`](tfplugin::framework::TypedResource::create):
+/// the application as created, its secret not yet dropped.
+pub async fn create(
+    data: &AnypointData,
+    planned: ClientApplicationModel,
     diags: &mut Diagnostics,
 ) -> Option<ClientApplicationModel> {
-    let planned = ClientApplicationModel::decode(planned, diags)?;
-    let data = ctx.data::<AnypointData>(diags)?;
     let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
     let new = planned.new_application();
     // Applications that already have this name are never taken for the
@@ -66,7 +64,7 @@ pub(super) async fn create(
             // recovery failed): record what exists, so Terraform taints
             // it instead of losing track of it; else say how to import it.
             let doing = format!("creating client application {:?}", new.name);
-            let found = created_anyway(&data, &org, &planned, existing.as_ref(), diags);
+            let found = created_anyway(data, &org, &planned, existing.as_ref(), diags);
             match data.client.after_stop(found).await {
                 Ok(state) => {
                     api_error(diags, &doing, &e);
@@ -98,19 +96,16 @@ pub(super) async fn create(
     }
 }
 
-/// The body of [`Resource::update`](tfplugin::framework::Resource::update): the
-/// application as updated, its secret not yet dropped; `record` is the
+/// The body of [`TypedResource::update`](tfplugin::framework::TypedResource::update):
+/// the application as updated, its secret not yet dropped; `record` is the
 /// planned private state.
-pub(super) async fn update(
-    ctx: &Ctx,
-    prior: &Value,
-    planned: &Value,
+pub async fn update(
+    data: &AnypointData,
+    prior: ClientApplicationModel,
+    planned: ClientApplicationModel,
     record: &Record,
     diags: &mut Diagnostics,
 ) -> Option<ClientApplicationModel> {
-    let prior = ClientApplicationModel::decode(prior, diags)?;
-    let planned = ClientApplicationModel::decode(planned, diags)?;
-    let data = ctx.data::<AnypointData>(diags)?;
     let id = app_id(&prior, diags)?;
     let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
     let update = planned.application_update();
@@ -147,7 +142,7 @@ pub(super) async fn update(
         match data.client.reset_secret(&org, id).await {
             Ok(app) => {
                 if let Some(s) = &app.client_secret {
-                    state.client_secret = s.expose().into();
+                    state.client_secret = Maybe::Known(s.clone());
                 }
                 tracing::info!(application_id = id, "Reset the client secret");
             }
@@ -166,7 +161,7 @@ pub(super) async fn update(
                         rotated = record
                             .current_secret(&prior)
                             .is_some_and(|old| old != fingerprint(s.expose()));
-                        state.client_secret = s.expose().into();
+                        state.client_secret = Maybe::Known(s.clone());
                     }
                 }
                 if !rotated {
@@ -179,9 +174,9 @@ pub(super) async fn update(
         }
     }
     // A secret the state starts holding that no call above returned.
-    if planned.client_secret.is_unknown() && state.client_secret.as_str().is_none() {
+    if planned.client_secret.is_unknown() && state.client_secret.as_known().is_none() {
         match data.client.get_application(&org, id).await {
-            Ok(app) => state.client_secret = app.client_secret.map(|s| s.expose().into()).into(),
+            Ok(app) => state.client_secret = app.client_secret.into(),
             Err(e) => api_error(
                 diags,
                 &format!("reading the secret of client application {id}"),
@@ -192,14 +187,8 @@ pub(super) async fn update(
     Some(state)
 }
 
-/// The body of [`Resource::delete`](tfplugin::framework::Resource::delete).
-pub(super) async fn delete(ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
-    let Some(data) = ctx.data::<AnypointData>(diags) else {
-        return;
-    };
-    let Some(prior) = ClientApplicationModel::decode(prior, diags) else {
-        return;
-    };
+/// The body of [`TypedResource::delete`](tfplugin::framework::TypedResource::delete).
+pub async fn delete(data: &AnypointData, prior: ClientApplicationModel, diags: &mut Diagnostics) {
     let Some(id) = app_id(&prior, diags) else {
         return;
     };

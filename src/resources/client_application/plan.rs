@@ -6,10 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{attrs, ClientApplicationModel};
+use super::model::{attrs, ClientApplicationModel};
 use crate::support::{plan_org_id, AnypointData};
 use secret::fingerprint;
-use tfplugin::framework::{Ctx, Diagnostics, Maybe, Model, PlanChange};
+use tfplugin::framework::{Diagnostics, Maybe, Plan};
 
 /// Whether the secret must be reset: the triggers changed from one recorded
 /// value to another. Adding triggers where there were none only records them
@@ -26,7 +26,7 @@ fn rotation_requested(prior: &ClientApplicationModel, planned: &ClientApplicatio
 /// the triggers were last applied, whether or not the state holds the
 /// secret.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub(super) struct Record {
+pub struct Record {
     /// The secret and the triggers as the last apply left them (both or
     /// neither).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,17 +38,17 @@ pub(super) struct Record {
     platform_secret_sha256: Option<String>,
     /// In a planned private state only: the apply resets the secret.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(super) reset_secret: bool,
+    pub reset_secret: bool,
 }
 
 impl Record {
     /// The record in a private state (none, or one this resource did not
     /// write, is an empty record).
-    pub(super) fn parse(private: &[u8]) -> Record {
+    pub fn parse(private: &[u8]) -> Record {
         serde_json::from_slice(private).unwrap_or_default()
     }
 
-    pub(super) fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Vec<u8> {
         if *self == Record::default() {
             return Vec::new();
         }
@@ -57,17 +57,17 @@ impl Record {
 
     /// The fingerprint of the platform's secret: the one `state` holds,
     /// else the last one seen.
-    pub(super) fn current_secret(&self, state: &ClientApplicationModel) -> Option<String> {
+    pub fn current_secret(&self, state: &ClientApplicationModel) -> Option<String> {
         state
             .client_secret
-            .as_str()
-            .map(fingerprint)
+            .as_known()
+            .map(|s| fingerprint(s.expose()))
             .or_else(|| self.platform_secret_sha256.clone())
     }
 
     /// After a read that found the application as `seen` (the secret not
     /// yet dropped from it).
-    pub(super) fn after_read(self, seen: &ClientApplicationModel) -> Record {
+    pub fn after_read(self, seen: &ClientApplicationModel) -> Record {
         Record {
             platform_secret_sha256: self.current_secret(seen),
             reset_secret: false,
@@ -77,7 +77,7 @@ impl Record {
 
     /// After an apply that left the application as `seen` (the secret not
     /// yet dropped from it, or unknown to the apply).
-    pub(super) fn after_apply(&self, seen: &ClientApplicationModel) -> Record {
+    pub fn after_apply(&self, seen: &ClientApplicationModel) -> Record {
         let secret = self.current_secret(seen);
         let triggers = triggers_fingerprint(seen);
         let applied = secret.is_some() && triggers.is_some();
@@ -113,21 +113,23 @@ fn already_rotated(prior: &ClientApplicationModel, record: &Record) -> bool {
     Some(triggers) == triggers_fingerprint(prior).as_ref() && *secret != now
 }
 
-/// The body of [`Resource::modify_plan`](tfplugin::framework::Resource::modify_plan).
-pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
-    let Some(mut planned) = ClientApplicationModel::decode(&change.planned, diags) else {
-        return;
-    };
-    if change.is_create() {
-        let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
-            return;
-        };
+/// The body of [`TypedResource::modify_plan`](tfplugin::framework::TypedResource::modify_plan).
+pub async fn modify_plan(
+    data: Option<&AnypointData>,
+    plan: &mut Plan<ClientApplicationModel>,
+    diags: &mut Diagnostics,
+) {
+    let Plan {
+        prior,
+        config,
+        planned,
+        prior_private,
+        planned_private,
+        ..
+    } = plan;
+    let Some(prior) = prior else {
         // Show the organization in the plan.
-        let data = ctx
-            .provider_data
-            .clone()
-            .and_then(|d| d.downcast::<AnypointData>().ok());
-        if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+        if plan_org_id(data, &config.org_id, &mut planned.org_id, diags)
             .await
             .is_err()
         {
@@ -136,16 +138,12 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
         if planned.store_client_secret.as_bool() == Some(false) {
             planned.client_secret = Maybe::Null;
         }
-        planned.write_changes(&mut change.planned);
-        return;
-    }
-    let Some(prior) = ClientApplicationModel::decode(&change.prior, diags) else {
         return;
     };
-    let mut record = Record::parse(&change.prior_private);
+    let mut record = Record::parse(prior_private);
     record.reset_secret = false;
-    if rotation_requested(&prior, &planned) {
-        if already_rotated(&prior, &record) {
+    if rotation_requested(prior, planned) {
+        if already_rotated(prior, &record) {
             diags.attr_warning(
                 attrs::secret_rotation_triggers(),
                 "Client secret already reset",
@@ -158,7 +156,7 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
             record.reset_secret = true;
         }
     }
-    change.planned_private = record.to_bytes();
+    *planned_private = record.to_bytes();
     planned.client_secret = match planned.store_client_secret {
         Maybe::Known(false) => Maybe::Null,
         Maybe::Unknown => Maybe::Unknown,
@@ -166,34 +164,29 @@ pub(super) async fn modify_plan(ctx: &Ctx, change: &mut PlanChange, diags: &mut 
         _ if record.reset_secret || prior.store_client_secret.as_bool() == Some(false) => {
             Maybe::Unknown
         }
-        _ => planned.client_secret,
+        _ => planned.client_secret.clone(),
     };
     // `api_endpoints` cannot be read from the platform: after an import
     // it stays unrecorded (null) until the configuration sets it, rather
     // than taking the default, which may not be what the application
     // was created with.
-    if prior.api_endpoints.is_null() {
-        let Some(config) = ClientApplicationModel::decode(&change.config, diags) else {
-            return;
-        };
-        if config.api_endpoints.is_null() {
-            planned.api_endpoints = Maybe::Null;
-        }
+    if prior.api_endpoints.is_null() && config.api_endpoints.is_null() {
+        planned.api_endpoints = Maybe::Null;
     }
     // Moving to another API instance (or another `api_endpoints` value)
     // needs a new application; recording one where none was known
     // (after an import) does not: the schema's
     // `requires_replace_if_recorded`.
-    planned.write_changes(&mut change.planned);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secret::Secret;
 
     fn state(secret: Option<&str>, v: &str) -> ClientApplicationModel {
         ClientApplicationModel {
-            client_secret: secret.map(str::to_owned).into(),
+            client_secret: secret.map(Secret::from).into(),
             secret_rotation_triggers: Maybe::Known([("v".to_owned(), v.to_owned())].into()),
             ..Default::default()
         }

@@ -6,7 +6,7 @@ use crate::support::api_error;
 use anypoint_client::{ApiError, Contract, ContractSite};
 use tfplugin::framework::Diagnostics;
 
-use super::{attrs, ContractModel};
+use super::model::{attrs, ContractModel};
 
 /// The address placeholder of the import advice: Terraform does not tell a
 /// provider the resource's address, but shows it with the diagnostic.
@@ -14,7 +14,7 @@ const IMPORT_TO: &str = "anypoint_client_application_contract.<name>";
 
 /// Ready-to-paste import advice for a contract: an `import` block and the
 /// `terraform import` command (indented, so Terraform does not wrap them).
-pub(super) fn import_advice(org: &str, app_id: i64, contract_id: &str) -> String {
+pub fn import_advice(org: &str, app_id: i64, contract_id: &str) -> String {
     format!(
         "  import {{\n    to = {IMPORT_TO}\n    id = \"{org}/{app_id}/{contract_id}\"\n  }}\n\nor run:\n\n  \
          terraform import {IMPORT_TO} {org}/{app_id}/{contract_id}\n"
@@ -22,7 +22,7 @@ pub(super) fn import_advice(org: &str, app_id: i64, contract_id: &str) -> String
 }
 
 /// The plan replaces a contract an administrator ended: say so.
-pub(super) fn ended_outside(prior: &ContractModel, diags: &mut Diagnostics) {
+pub fn ended_outside(prior: &ContractModel, diags: &mut Diagnostics) {
     let status = prior.status.as_str().unwrap_or("ended");
     let what = if status.eq_ignore_ascii_case("REJECTED") {
         "rejected the request for"
@@ -48,7 +48,7 @@ pub(super) fn ended_outside(prior: &ContractModel, diags: &mut Diagnostics) {
 /// A contract request failed. A request that may have been applied says
 /// how to import what it may have made; a 400 that speaks of terms says how
 /// to accept them.
-pub(super) fn request_failed(
+pub fn request_failed(
     diags: &mut Diagnostics,
     doing: &str,
     e: &ApiError,
@@ -72,7 +72,7 @@ pub(super) fn request_failed(
 }
 
 /// An ended contract holds the slot and could not be removed.
-pub(super) fn slot_blocked(diags: &mut Diagnostics, doing: &str, c: &Contract, e: &ApiError) {
+pub fn slot_blocked(diags: &mut Diagnostics, doing: &str, c: &Contract, e: &ApiError) {
     diags.error(
         format!("Error {doing}"),
         format!(
@@ -85,7 +85,7 @@ pub(super) fn slot_blocked(diags: &mut Diagnostics, doing: &str, c: &Contract, e
 
 /// Ending a contract failed. One that the application's contract list
 /// still shows after a 404 names the settings that reach it.
-pub(super) fn teardown_failed(diags: &mut Diagnostics, site: &ContractSite<'_>, e: &ApiError) {
+pub fn teardown_failed(diags: &mut Diagnostics, site: &ContractSite<'_>, e: &ApiError) {
     let doing = format!("ending contract {}", site.contract_id);
     if e.is_conflict() && e.message().contains("still") {
         let env = site.environment.unwrap_or("(not recorded)");

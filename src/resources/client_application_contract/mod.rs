@@ -22,242 +22,36 @@
 //!   reported by the platform: after import they are recorded from the
 //!   configuration in place (the environment checked against the platform
 //!   first), never by a replacement.
+//!
+//! The module is layered: `model` at the bottom, `advice` and `slot` on
+//! it, and this module, the resource's hooks, on top.
 
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
-use crate::support::{api_error, plan_org_id, root_org_id_for_resource, AnypointData};
-use anypoint_client::{Contract, ContractSite, Ended, NewContract};
+use crate::support::{api_error, plan_org_id, AnypointData};
+use anypoint_client::{ContractSite, Ended, NewContract};
 use tfplugin::framework::diagnostics::quoted;
-use tfplugin::framework::semantic::uuid_ignoring_case;
-use tfplugin::framework::validators::{canonical_uuid, is_uuid, numeric_id, uuid};
-use tfplugin::framework::{
-    Attribute, Ctx, Diagnostics, Maybe, Model, PlanChange, ReadOutcome, Resource, Schema,
-};
-use tfplugin::tfvalue::Value;
+use tfplugin::framework::validators::is_uuid;
+use tfplugin::framework::{Diagnostics, Maybe, Plan, ReadResult, Schema, TypedResource};
 
 mod advice;
+mod model;
 mod slot;
 
+pub use model::{schema, ContractModel, TYPE_NAME};
+
 use advice::{ended_outside, request_failed, teardown_failed};
+use model::{attrs, ids_of, required, tier_of};
 use slot::{check_environment, check_tiers, clear_slot};
 
 pub struct ClientApplicationContractResource;
 
-pub const TYPE_NAME: &str = "anypoint_client_application_contract";
-
-tfplugin::model! {
-    /// The attributes of `anypoint_client_application_contract`.
-    pub struct ContractModel, paths: attrs {
-        id: Maybe<String>,
-        org_id: Maybe<String>,
-        application_id: Maybe<String>,
-        api_instance_id: Maybe<String>,
-        environment_id: Maybe<String>,
-        api_instance_org_id: Maybe<String>,
-        requested_tier_id: Maybe<String>,
-        accepted_terms: Maybe<bool>,
-        status: Maybe<String>,
-        tier_id: Maybe<String>,
-        asset_group_id: Maybe<String>,
-        asset_id: Maybe<String>,
-        asset_version: Maybe<String>,
-        asset_version_group: Maybe<String>,
-    }
-}
-
-pub fn schema() -> Schema {
-    Schema::new(
-        "One client application's access to one API instance: a contract, requested through \
-         Exchange. A tier that needs approval leaves the contract PENDING until an API \
-         administrator approves it. Destroying the resource ends the contract (an approved one \
-         is revoked, then deleted; any other is deleted), which needs API Manager's \"Manage \
-         Contracts\" permission. A contract an administrator revoked or rejected stays in state \
-         until it is deleted: the plan then replaces it, with a warning.",
-    )
-    .attribute(
-        Attribute::string("id")
-            .computed()
-            .use_state_for_unknown()
-            .description("The contract id."),
-    )
-    .attribute(
-        root_org_id_for_resource(),
-    )
-    .attribute(
-        Attribute::string("application_id")
-            .required()
-            .requires_replace()
-            .validate(numeric_id())
-            .description("The client application id (digits), e.g. `anypoint_client_application.example.id`."),
-    )
-    .attribute(
-        Attribute::string("api_instance_id")
-            .required()
-            .requires_replace()
-            .validate(numeric_id())
-            .description("The API Manager API instance id (digits)."),
-    )
-    .attribute(
-        Attribute::string("environment_id")
-            .required()
-            .validate(uuid())
-            .semantic_equality(uuid_ignoring_case())
-            .description("The environment (a UUID) of the API instance. Changing it requests a new contract; the platform does not report it, so after import it is recorded from the configuration without a replacement."),
-    )
-    .attribute(
-        Attribute::string("api_instance_org_id")
-            .optional()
-            .computed()
-            .use_state_for_unknown()
-            .validate(uuid())
-            .semantic_equality(uuid_ignoring_case())
-            .description("The business group that holds the API instance. Defaults to `org_id`. Changing it requests a new contract; after import it is recorded without a replacement."),
-    )
-    .attribute(
-        Attribute::string("requested_tier_id")
-            .optional()
-            .validate(numeric_id())
-            .description("The SLA tier (digits) asked for; required when the API instance has tiers. Changing it requests a tier change in place, which may wait for approval (see `tier_id`)."),
-    )
-    .attribute(
-        Attribute::bool("accepted_terms")
-            .optional()
-            .computed()
-            .default(Value::Bool(false))
-            .description("Whether the API's terms and conditions are accepted; sent with the request. Defaults to `false`. An API with terms refuses a request without them."),
-    )
-    .attribute(
-        Attribute::string("status")
-            .computed()
-            .description("The contract's status as the platform reports it: `APPROVED`, `PENDING`, `REVOKED`, `REJECTED`. A revoked or rejected contract is replaced by the next apply (a new request), with a warning in the plan."),
-    )
-    .attribute(
-        Attribute::string("tier_id")
-            .computed()
-            .description("The SLA tier in force; null while the request waits for approval. During a tier change waiting for approval it is the old tier, and `requested_tier_id` the new one."),
-    )
-    .attribute(
-        Attribute::string("asset_group_id")
-            .computed()
-            .use_state_for_unknown()
-            .description("The group id of the API instance's Exchange asset, looked up when the contract is requested."),
-    )
-    .attribute(
-        Attribute::string("asset_id")
-            .computed()
-            .use_state_for_unknown()
-            .description("The asset id of the API instance's Exchange asset."),
-    )
-    .attribute(
-        Attribute::string("asset_version")
-            .computed()
-            .use_state_for_unknown()
-            .description("The asset version of the API instance."),
-    )
-    .attribute(
-        Attribute::string("asset_version_group")
-            .computed()
-            .use_state_for_unknown()
-            .description("The asset's version group (e.g. `v1`)."),
-    )
-}
-
-impl ContractModel {
-    /// The state from a contract the platform reported; what it does not
-    /// report is kept from `self`.
-    fn with_contract(mut self, org: &str, app_id: i64, c: &Contract) -> ContractModel {
-        self.id = Maybe::Known(c.id.to_string());
-        self.org_id = org.into();
-        self.application_id = Maybe::Known(app_id.to_string());
-        if let Some(api) = c.api_instance_id {
-            self.api_instance_id = Maybe::Known(api.to_string());
-        }
-        self.status = c.status.clone().into();
-        self.tier_id = if c.is_pending() { None } else { c.tier_id }
-            .map(|t| t.to_string())
-            .into();
-        // The tier asked for: one waiting for approval, else the one in force.
-        self.requested_tier_id = c
-            .requested_tier_id
-            .or(c.tier_id)
-            .map(|t| t.to_string())
-            .into();
-        for f in [
-            &mut self.environment_id,
-            &mut self.api_instance_org_id,
-            &mut self.asset_group_id,
-            &mut self.asset_id,
-            &mut self.asset_version,
-            &mut self.asset_version_group,
-        ] {
-            if f.is_unknown() {
-                *f = Maybe::Null;
-            }
-        }
-        if self.accepted_terms.is_unknown() {
-            self.accepted_terms = Maybe::Null;
-        }
-        self
-    }
-
-    /// The organization of the instance (lower case, as sent), or `org`.
-    fn instance_org(&self, org: &str) -> String {
-        canonical_uuid(self.api_instance_org_id.as_str().unwrap_or(org))
-    }
-
-    /// The environment, in lower case as it is sent, if recorded.
-    fn environment(&self) -> Option<String> {
-        self.environment_id.as_str().map(canonical_uuid)
-    }
-
-    fn api_instance(&self) -> Option<i64> {
-        self.api_instance_id.as_str().and_then(parse_app_id)
-    }
-
-    /// Whether the state holds a contract an administrator ended.
-    fn is_ended(&self) -> bool {
-        self.status.as_str().is_some_and(|s| {
-            s.eq_ignore_ascii_case("REVOKED") || s.eq_ignore_ascii_case("REJECTED")
-        })
-    }
-}
-
-fn tier_of(m: &ContractModel) -> Option<i64> {
-    m.requested_tier_id.as_str().and_then(parse_app_id)
-}
-
-/// A value the hooks need that the plan did not give: an error naming it
-/// (never a silent "no object").
-fn required<T>(v: Option<T>, what: &str, diags: &mut Diagnostics) -> Option<T> {
-    if v.is_none() {
-        diags.error(
-            "Incomplete contract",
-            format!("The contract has no {what}: set it in the configuration (or import the contract again) and apply."),
-        );
-    }
-    v
-}
-
-/// The application, its root organization and the contract id of a state.
-fn ids_of(m: &ContractModel, diags: &mut Diagnostics) -> Option<(i64, i64)> {
-    match (
-        m.application_id.as_str().and_then(parse_app_id),
-        m.id.as_str().and_then(parse_app_id),
-    ) {
-        (Some(app), Some(cid)) => Some((app, cid)),
-        _ => {
-            diags.error(
-                "Invalid contract state",
-                "The state lacks a numeric application_id or contract id. Remove the resource from state with `terraform state rm` and import it again.",
-            );
-            None
-        }
-    }
-}
-
 #[async_trait]
-impl Resource for ClientApplicationContractResource {
+impl TypedResource for ClientApplicationContractResource {
+    type Model = ContractModel;
+    type Data = AnypointData;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -266,19 +60,21 @@ impl Resource for ClientApplicationContractResource {
         schema()
     }
 
-    async fn modify_plan(&self, ctx: &Ctx, change: &mut PlanChange, diags: &mut Diagnostics) {
-        let Some(mut planned) = ContractModel::decode(&change.planned, diags) else {
-            return;
-        };
-        if change.is_create() {
-            let Some(config) = ContractModel::decode(&change.config, diags) else {
-                return;
-            };
-            let data = ctx
-                .provider_data
-                .clone()
-                .and_then(|d| d.downcast::<AnypointData>().ok());
-            if plan_org_id(data.as_deref(), &config.org_id, &mut planned.org_id, diags)
+    async fn modify_plan(
+        &self,
+        data: Option<&AnypointData>,
+        plan: &mut Plan<ContractModel>,
+        diags: &mut Diagnostics,
+    ) {
+        let Plan {
+            prior,
+            config,
+            planned,
+            requires_replace,
+            ..
+        } = plan;
+        let Some(prior) = prior else {
+            if plan_org_id(data, &config.org_id, &mut planned.org_id, diags)
                 .await
                 .is_err()
             {
@@ -287,28 +83,23 @@ impl Resource for ClientApplicationContractResource {
             if config.api_instance_org_id.is_null() && !planned.org_id.is_unknown() {
                 planned.api_instance_org_id = planned.org_id.clone();
             }
-            planned.write_changes(&mut change.planned);
-            return;
-        }
-        let Some(prior) = ContractModel::decode(&change.prior, diags) else {
             return;
         };
         // An administrator ended the contract: it still holds the slot, so
         // keeping the resource deletes it and requests access again. The
         // plan says so, and so does a warning.
         if prior.is_ended() {
-            ended_outside(&prior, diags);
+            ended_outside(prior, diags);
             planned.id = Maybe::Unknown;
             planned.status = Maybe::Unknown;
             planned.tier_id = Maybe::Unknown;
-            change.requires_replace.push(attrs::status());
-            planned.write_changes(&mut change.planned);
+            requires_replace.push(attrs::status());
             return;
         }
         // Recording what the platform cannot report (after import) is an
         // in-place update; a real change requests a new contract.
         if !prior.environment_id.is_null() && prior.environment_id != planned.environment_id {
-            change.requires_replace.push(attrs::environment_id());
+            requires_replace.push(attrs::environment_id());
         }
         if planned.api_instance_org_id.is_unknown() || planned.api_instance_org_id.is_null() {
             planned.api_instance_org_id = if prior.api_instance_org_id.is_null() {
@@ -320,12 +111,12 @@ impl Resource for ClientApplicationContractResource {
         if !prior.api_instance_org_id.is_null()
             && prior.api_instance_org_id != planned.api_instance_org_id
         {
-            change.requires_replace.push(attrs::api_instance_org_id());
+            requires_replace.push(attrs::api_instance_org_id());
         }
         // A tier cannot be taken away from a contract: dropping it asks for
         // a new contract.
         if !prior.requested_tier_id.is_null() && planned.requested_tier_id.is_null() {
-            change.requires_replace.push(attrs::requested_tier_id());
+            requires_replace.push(attrs::requested_tier_id());
         }
         if prior.requested_tier_id != planned.requested_tier_id {
             planned.status = Maybe::Unknown;
@@ -334,19 +125,16 @@ impl Resource for ClientApplicationContractResource {
             planned.status = prior.status.clone();
             planned.tier_id = prior.tier_id.clone();
         }
-        planned.write_changes(&mut change.planned);
     }
 
     async fn create(
         &self,
-        ctx: &Ctx,
-        planned: &Value,
-        _config: &Value,
+        data: &AnypointData,
+        planned: ContractModel,
+        _config: ContractModel,
         _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        let planned = ContractModel::decode(planned, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
+    ) -> Option<ContractModel> {
         let app_id = required(
             planned.application_id.as_str().and_then(parse_app_id),
             "application_id",
@@ -406,9 +194,9 @@ impl Resource for ClientApplicationContractResource {
                     }
                 },
             };
-        check_tiers(&data, (&inst_org, &env, api), tier_of(&planned), diags).await?;
+        check_tiers(data, (&inst_org, &env, api), tier_of(&planned), diags).await?;
         clear_slot(
-            &data,
+            data,
             &org,
             app_id,
             (&inst_org, Some(&env), api),
@@ -451,27 +239,21 @@ impl Resource for ClientApplicationContractResource {
         // The configured instance and spellings, whatever the answer says.
         state.api_instance_id = planned.api_instance_id.clone();
         state.org_id = Maybe::Known(spelled_as(planned.org_id.as_str(), &org));
-        Some(state.to_value())
+        Some(state)
     }
 
     async fn read(
         &self,
-        ctx: &Ctx,
-        state: &Value,
+        data: &AnypointData,
+        state: ContractModel,
         _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
-    ) -> ReadOutcome {
-        let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return ReadOutcome::Found(state.clone());
+    ) -> ReadResult<ContractModel> {
+        let Some((app_id, cid)) = ids_of(&state, diags) else {
+            return ReadResult::Unchanged;
         };
-        let Some(model) = ContractModel::decode(state, diags) else {
-            return ReadOutcome::Found(state.clone());
-        };
-        let Some((app_id, cid)) = ids_of(&model, diags) else {
-            return ReadOutcome::Found(state.clone());
-        };
-        let Some(org) = data.org_or_report(model.org_id.as_str(), diags).await else {
-            return ReadOutcome::Found(state.clone());
+        let Some(org) = data.org_or_report(state.org_id.as_str(), diags).await else {
+            return ReadResult::Unchanged;
         };
         // One read of the application's contracts serves all of its
         // contract resources; a 404 of that list is checked where the
@@ -486,11 +268,11 @@ impl Resource for ClientApplicationContractResource {
                 if c.is_ended() {
                     tracing::info!(contract_id = cid, status = ?c.status, "Contract ended outside Terraform; kept in state until it is deleted");
                 }
-                ReadOutcome::Found(model.with_contract(&org, app_id, &c).to_value())
+                ReadResult::Found(state.with_contract(&org, app_id, &c))
             }
             Ok(None) => {
                 tracing::info!(contract_id = cid, "Contract is gone");
-                ReadOutcome::Gone
+                ReadResult::Gone
             }
             Err(e) => {
                 api_error(
@@ -498,23 +280,20 @@ impl Resource for ClientApplicationContractResource {
                     &format!("reading the contracts of client application {app_id}"),
                     &e,
                 );
-                ReadOutcome::Found(state.clone())
+                ReadResult::Unchanged
             }
         }
     }
 
     async fn update(
         &self,
-        ctx: &Ctx,
-        prior: &Value,
-        planned: &Value,
-        _config: &Value,
+        data: &AnypointData,
+        prior: ContractModel,
+        planned: ContractModel,
+        _config: ContractModel,
         _private: &mut Vec<u8>,
         diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        let prior = ContractModel::decode(prior, diags)?;
-        let planned = ContractModel::decode(planned, diags)?;
-        let data = ctx.data::<AnypointData>(diags)?;
+    ) -> Option<ContractModel> {
         let (app_id, cid) = ids_of(&prior, diags)?;
         let api = required(planned.api_instance(), "api_instance_id", diags)?;
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
@@ -523,13 +302,13 @@ impl Resource for ClientApplicationContractResource {
         // instance, or the contract could never be ended through it.
         if prior.environment_id.is_null() {
             if let Some(env) = planned.environment() {
-                check_environment(&data, (&inst_org, &env, api), diags).await?;
+                check_environment(data, (&inst_org, &env, api), diags).await?;
             }
         }
         let mut changed = None;
         if let Some(tier) = tier_of(&planned).filter(|t| Some(*t) != tier_of(&prior)) {
             if let Some(env) = planned.environment() {
-                check_tiers(&data, (&inst_org, &env, api), Some(tier), diags).await?;
+                check_tiers(data, (&inst_org, &env, api), Some(tier), diags).await?;
             }
             match data
                 .client
@@ -587,16 +366,10 @@ impl Resource for ClientApplicationContractResource {
         if !planned.tier_id.is_unknown() {
             next.tier_id = planned.tier_id.clone();
         }
-        Some(next.to_value())
+        Some(next)
     }
 
-    async fn delete(&self, ctx: &Ctx, prior: &Value, diags: &mut Diagnostics) {
-        let Some(data) = ctx.data::<AnypointData>(diags) else {
-            return;
-        };
-        let Some(prior) = ContractModel::decode(prior, diags) else {
-            return;
-        };
+    async fn delete(&self, data: &AnypointData, prior: ContractModel, diags: &mut Diagnostics) {
         let Some((app_id, cid)) = ids_of(&prior, diags) else {
             return;
         };
@@ -625,7 +398,12 @@ impl Resource for ClientApplicationContractResource {
         }
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+    async fn import(
+        &self,
+        _data: Option<&AnypointData>,
+        id: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<ContractModel> {
         let parts: Vec<&str> = id.split('/').collect();
         if let [org, app, contract] = parts.as_slice() {
             if let (true, Some(app_id), Some(cid)) =
@@ -647,7 +425,7 @@ impl Resource for ClientApplicationContractResource {
                     asset_version: Maybe::Null,
                     asset_version_group: Maybe::Null,
                 };
-                return Some(model.to_value());
+                return Some(model);
             }
         }
         diags.error(
@@ -657,6 +435,3 @@ impl Resource for ClientApplicationContractResource {
         None
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -8,10 +8,10 @@ use anypoint_client::{ContractSite, Tier};
 use tfplugin::framework::Diagnostics;
 
 use super::advice::{import_advice, slot_blocked};
-use super::attrs;
+use super::model::attrs;
 
 /// The instance: its organization, environment and id.
-pub(super) type Instance<'a> = (&'a str, &'a str, i64);
+pub type Instance<'a> = (&'a str, &'a str, i64);
 
 fn is_active(t: &Tier) -> bool {
     t.status
@@ -34,7 +34,7 @@ fn describe(tiers: &[&Tier]) -> String {
 /// active tier of this instance (a deprecated one takes no new requests).
 /// Checked when the tiers can be read; a refusal to list them leaves the
 /// check to the platform.
-pub(super) async fn check_tiers(
+pub async fn check_tiers(
     data: &AnypointData,
     (org, env, api): Instance<'_>,
     wanted: Option<i64>,
@@ -87,7 +87,7 @@ pub(super) async fn check_tiers(
 
 /// The environment recorded after an import must hold the instance: read
 /// it there (a 404 is an error on `environment_id`).
-pub(super) async fn check_environment(
+pub async fn check_environment(
     data: &AnypointData,
     (org, env, api): Instance<'_>,
     diags: &mut Diagnostics,
@@ -111,7 +111,7 @@ pub(super) async fn check_environment(
 
 /// One contract per application and instance: remove an ended one (it
 /// holds the slot); a live one is not ours to take.
-pub(super) async fn clear_slot(
+pub async fn clear_slot(
     data: &AnypointData,
     org: &str,
     app_id: i64,

@@ -10,12 +10,16 @@
 //!
 //! Field types: [`Maybe<T>`] where the value can be unknown (anything read
 //! from a configuration or a plan), `Option<T>` where it cannot (values the
-//! provider computes), with `T` one of `String`, `bool`, `i64`,
+//! provider computes), with `T` one of `String`, `bool`, `i64`, [`Number`]
+//! (any number, exact), [`Secret`] (a string that cannot be formatted, for
+//! credentials: a model's derived `Debug` prints it as `Secret(***)`),
 //! `BTreeSet<String>`, `BTreeMap<String, String>` or `Vec<M>` for a list of
 //! nested objects of model `M`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+use secret::Secret;
 
 use super::diagnostics::Diagnostics;
 use super::path::AttrPath;
@@ -29,17 +33,22 @@ use crate::tfvalue::{Number, Type, Value};
 /// without losing such values in fields that were not changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Maybe<T> {
+    /// Not known until apply.
     Unknown,
+    /// Not set.
     #[default]
     Null,
+    /// Known and set.
     Known(T),
 }
 
 impl<T> Maybe<T> {
+    /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Maybe::Null)
     }
 
+    /// Whether the value is unknown.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Maybe::Unknown)
     }
@@ -61,6 +70,7 @@ impl Maybe<String> {
 }
 
 impl Maybe<bool> {
+    /// The bool when known.
     pub fn as_bool(&self) -> Option<bool> {
         self.as_known().copied()
     }
@@ -91,9 +101,11 @@ pub enum FieldError {
 
 /// A known, non-null value of some Terraform type.
 pub trait KnownValue: Sized {
+    /// The Terraform type of the value.
     fn tf_type() -> Type;
     /// Decode `v`, which is neither null nor unknown at its root.
     fn decode_known(v: &Value) -> Result<Self, FieldError>;
+    /// The value as a [`Value`].
     fn encode_known(&self) -> Value;
 }
 
@@ -169,6 +181,36 @@ impl KnownValue for i64 {
     }
 }
 
+impl KnownValue for Number {
+    fn tf_type() -> Type {
+        Type::Number
+    }
+    fn decode_known(v: &Value) -> Result<Self, FieldError> {
+        match v {
+            Value::Number(n) => Ok(n.clone()),
+            v => Err(unexpected("a number", v)),
+        }
+    }
+    fn encode_known(&self) -> Value {
+        Value::Number(self.clone())
+    }
+}
+
+/// A string attribute holding a credential.
+impl KnownValue for Secret {
+    fn tf_type() -> Type {
+        Type::String
+    }
+    fn decode_known(v: &Value) -> Result<Self, FieldError> {
+        v.as_str()
+            .map(Secret::from)
+            .ok_or_else(|| unexpected("a string", v))
+    }
+    fn encode_known(&self) -> Value {
+        Value::String(self.expose().to_owned())
+    }
+}
+
 impl KnownValue for BTreeSet<String> {
     fn tf_type() -> Type {
         Type::Set(Box::new(Type::String))
@@ -233,8 +275,11 @@ impl<M: Model> KnownValue for Vec<M> {
 
 /// One field of a model: its Terraform type and its conversions.
 pub trait Field: Sized {
+    /// The attribute's Terraform type.
     fn tf_type() -> Type;
+    /// Decode the attribute's value.
     fn decode(v: &Value) -> Result<Self, FieldError>;
+    /// The field as the attribute's value.
     fn encode(&self) -> Value;
 }
 
@@ -285,8 +330,11 @@ impl<T: KnownValue> Field for Option<T> {
 /// A value that does not fit its model, naming the attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelError {
+    /// The model's name.
     pub model: &'static str,
+    /// The attribute whose value does not fit (empty for the whole value).
     pub attribute: String,
+    /// Why it does not fit.
     pub message: String,
 }
 
@@ -594,6 +642,33 @@ mod tests {
         let mut d = Diagnostics::new();
         assert!(Sample::decode(&v, &mut d).is_none());
         assert!(d.iter().any(|x| x.summary.contains("\"flag\"")));
+    }
+
+    #[test]
+    fn secrets_round_trip_and_never_print() {
+        crate::model! {
+            struct Credentials, paths: credentials_paths {
+                token: Maybe<Secret>,
+                rate: Option<Number>,
+            }
+        }
+        let v = Value::Object(
+            [
+                ("token".to_string(), Value::string("hunter2-token")),
+                ("rate".to_string(), Value::Number(Number::Float(0.5))),
+            ]
+            .into(),
+        );
+        let m = Credentials::from_value(&v).unwrap();
+        assert_eq!(
+            m.token.as_known().map(Secret::expose),
+            Some("hunter2-token")
+        );
+        assert_eq!(m.rate.as_ref().map(Number::as_f64), Some(0.5));
+        assert_eq!(m.to_value(), v);
+        let printed = format!("{m:?}");
+        assert!(printed.contains("Secret(***)"), "{printed}");
+        assert!(!printed.contains("hunter2"), "{printed}");
     }
 
     #[test]
