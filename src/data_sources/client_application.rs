@@ -160,7 +160,7 @@ impl DataSource for ClientApplicationDataSource {
                     return None;
                 }
             },
-            (None, Some(name)) => match data.client.find_applications_by_name(&org, name).await {
+            (None, Some(name)) => match data.client.applications().find_by_name(&org, name).await {
                 Ok(found) => match found.as_slice() {
                     [one] => one.id,
                     [] => {
@@ -188,7 +188,7 @@ impl DataSource for ClientApplicationDataSource {
             },
             (None, None) => return None,
         };
-        match data.client.get_application(&org, id).await {
+        match data.client.applications().get(&org, id).await {
             Ok(app) => Some(ClientApplicationDataModel::from_platform(&app, &org).to_value()),
             Err(e) => {
                 api_error(diags, &format!("reading client application {id}"), &e);

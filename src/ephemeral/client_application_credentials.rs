@@ -82,7 +82,7 @@ impl EphemeralResource for ClientApplicationCredentialsEphemeral {
         };
         let data = ctx.data::<AnypointData>(diags)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
-        let app = match data.client.get_application(&org, id).await {
+        let app = match data.client.applications().get(&org, id).await {
             Ok(app) => app,
             Err(e) => {
                 api_error(

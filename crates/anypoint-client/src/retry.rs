@@ -118,7 +118,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         }
         return None;
     }
-    let at = super::clock::http_date_secs(value)?;
+    let at = crate::clock::http_date_secs(value)?;
     let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(at).ok()?);
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }

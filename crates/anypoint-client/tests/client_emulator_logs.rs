@@ -72,6 +72,20 @@ fn new_app(name: &str) -> NewApplication {
     }
 }
 
+/// A create as the provider makes it: the same-named applications listed
+/// first, then the one create path, which leaves them out.
+async fn create_app(
+    c: &AnypointClient,
+    org: &str,
+    app: &NewApplication,
+    api_instance_id: Option<&str>,
+) -> Result<anypoint_client::Application, anypoint_client::ApiError> {
+    let apps = c.applications();
+    let existing = apps.prior_holders(org, &app.name).await?;
+    apps.create(org, app, api_instance_id, existing.as_ref())
+        .await
+}
+
 fn secret_of(app: &Application) -> String {
     app.client_secret
         .as_ref()
@@ -207,17 +221,16 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
     let org = c.org_id().await.unwrap();
     assert_eq!(org, ORG);
     h.push_fault(Fault::on("POST", &apps_path, FaultKind::status(503)));
-    let app = c
-        .create_application(&org, &new_app("logged-app"), None)
+    let app = create_app(&c, &org, &new_app("logged-app"), None)
         .await
         .unwrap();
     secrets.push(secret_of(&app));
-    let read = c.get_application(&org, app.id).await.unwrap();
+    let read = c.applications().get(&org, app.id).await.unwrap();
     assert_eq!(secret_of(&read), secret_of(&app));
 
     // Secret resets: the old and the new secrets.
     for _ in 0..2 {
-        let reset = c.reset_secret(&org, app.id).await.unwrap();
+        let reset = c.applications().reset_secret(&org, app.id).await.unwrap();
         secrets.push(secret_of(&reset));
     }
     // An ambiguous reset (processed, then 504): the error, and the secret it
@@ -227,12 +240,19 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         "/secret/reset",
         FaultKind::ProcessThenStatus(504),
     ));
-    errors.push(c.reset_secret(&org, app.id).await.unwrap_err());
-    secrets.push(secret_of(&c.get_application(&org, app.id).await.unwrap()));
+    errors.push(
+        c.applications()
+            .reset_secret(&org, app.id)
+            .await
+            .unwrap_err(),
+    );
+    secrets.push(secret_of(
+        &c.applications().get(&org, app.id).await.unwrap(),
+    ));
 
     // A 401 on an expired token, renewed once.
     h.expire_tokens();
-    c.get_application(&org, app.id).await.unwrap();
+    c.applications().get(&org, app.id).await.unwrap();
 
     // Random faults on everything (the token endpoint included) with retries.
     h.set_fault_rate(0.3);
@@ -241,12 +261,10 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         let c = c.clone();
         let org = org.clone();
         set.spawn(async move {
-            let created = c
-                .create_application(&org, &new_app(&format!("logged-{i}")), None)
-                .await?;
-            let reset = c.reset_secret(&org, created.id).await?;
-            c.add_owner(&org, created.id, ALICE).await?;
-            c.list_applications(&org, Some("logged")).await?;
+            let created = create_app(&c, &org, &new_app(&format!("logged-{i}")), None).await?;
+            let reset = c.applications().reset_secret(&org, created.id).await?;
+            c.owners().add(&org, created.id, ALICE).await?;
+            c.applications().list(&org, Some("logged")).await?;
             Ok::<_, ApiError>(vec![secret_of(&created), secret_of(&reset)])
         });
     }
@@ -254,14 +272,13 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         secrets.extend(r.unwrap().expect("flow under faults succeeds"));
     }
     h.expire_tokens(); // a 401 under faults too
-    c.list_users(&org, None).await.unwrap();
+    c.users().list(&org, None).await.unwrap();
     h.set_fault_rate(0.0);
 
     // Ambiguous create, recovered by name (the recovered object has the
     // secret too).
     h.push_fault(Fault::on("POST", &apps_path, FaultKind::ProcessThenDrop));
-    let recovered = c
-        .create_application(&org, &new_app("logged-recovered"), None)
+    let recovered = create_app(&c, &org, &new_app("logged-recovered"), None)
         .await
         .unwrap();
     secrets.push(secret_of(&recovered));
@@ -273,7 +290,8 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         FaultKind::ProcessThenStatus(504),
     ));
     let contract = c
-        .create_contract(
+        .contracts()
+        .create(
             &org,
             app.id,
             &NewContract {
@@ -290,25 +308,26 @@ async fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
         .await
         .unwrap();
     assert_eq!(
-        c.list_contracts(&org, app.id).await.unwrap()[0].id,
+        c.contracts().list(&org, app.id).await.unwrap()[0].id,
         contract.id
     );
 
     // Failed calls: a conflict, a missing object, another organization, a
     // wrong Connected App secret.
     errors.push(
-        c.create_application(&org, &new_app("logged-app"), None)
+        create_app(&c, &org, &new_app("logged-app"), None)
             .await
             .unwrap_err(),
     );
-    errors.push(c.get_application(&org, 1).await.unwrap_err());
+    errors.push(c.applications().get(&org, 1).await.unwrap_err());
     errors.push(
-        c.list_applications("00000000-0000-4000-8000-000000000000", None)
+        c.applications()
+            .list("00000000-0000-4000-8000-000000000000", None)
             .await
             .unwrap_err(),
     );
     let wrong = client(&emu, WRONG_SECRET, Some(ORG));
-    errors.push(wrong.list_users(ORG, None).await.unwrap_err());
+    errors.push(wrong.users().list(ORG, None).await.unwrap_err());
     assert!(errors.last().unwrap().is_unauthorized());
 
     // Every secret the emulator holds now.

@@ -45,8 +45,7 @@ async fn trace_logs_of_a_full_flow_hold_no_secret() {
         &format!("/apiplatform/repository/v2/organizations/{org}/applications"),
         [status(503)],
     );
-    let app = c
-        .create_application(&org, &new_app("logged"), None)
+    let app = create_app(&c, &org, &new_app("logged"), None)
         .await
         .unwrap();
     mock.world.fault(
@@ -57,9 +56,9 @@ async fn trace_logs_of_a_full_flow_hold_no_secret() {
         ),
         [Fault::EchoAuth(401)],
     );
-    c.get_application(&org, app.id).await.unwrap();
-    c.reset_secret(&org, app.id).await.unwrap();
-    c.get_application(&org, app.id).await.unwrap();
+    c.applications().get(&org, app.id).await.unwrap();
+    c.applications().reset_secret(&org, app.id).await.unwrap();
+    c.applications().get(&org, app.id).await.unwrap();
 
     let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     assert!(

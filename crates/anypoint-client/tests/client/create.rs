@@ -22,8 +22,7 @@ async fn an_ambiguous_504_on_create_finds_the_created_app() {
         [FaultKind::ProcessThenStatus(504)],
     );
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("orders-client"), None)
+    let app = create_app(&c, ORG, &new_app("orders-client"), None)
         .await
         .unwrap();
     assert_eq!(app.name, "orders-client");
@@ -49,8 +48,7 @@ async fn a_dropped_connection_on_create_finds_the_created_app() {
     insert_app(&h, "orders-client-old");
     fault(&h, "POST", &apps_path(), [FaultKind::ProcessThenDrop]);
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("orders-client"), None)
+    let app = create_app(&c, ORG, &new_app("orders-client"), None)
         .await
         .unwrap();
     assert_eq!(app.name, "orders-client");
@@ -70,10 +68,7 @@ async fn an_unreadable_create_answer_is_resolved_by_name() {
         [FaultKind::ProcessThenStatus(201)],
     );
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("quiet"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("quiet"), None).await.unwrap();
     assert_eq!(app.name, "quiet");
     assert!(app.client_secret.is_some());
     assert_eq!(count(&h, "POST", &apps_path()), 1);
@@ -87,8 +82,7 @@ async fn a_refused_create_is_retried_without_a_lookup() {
     fault(&h, "POST", &apps_path(), [503, 429].map(FaultKind::status));
     let c = client(&emu);
     let api_version = API_INSTANCE_ORDERS.to_string();
-    let app = c
-        .create_application(ORG, &new_app("a"), Some(&api_version))
+    let app = create_app(&c, ORG, &new_app("a"), Some(&api_version))
         .await
         .unwrap();
     assert_eq!(app.name, "a");
@@ -107,10 +101,7 @@ async fn an_ambiguous_create_that_did_not_happen_is_looked_up_then_retried() {
     let witness = insert_app(&h, "witness");
     fault(&h, "POST", &apps_path(), [FaultKind::status(502)]);
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("b"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("b"), None).await.unwrap();
     assert_eq!(app.name, "b");
     let order: Vec<String> = h
         .requests()
@@ -137,8 +128,7 @@ async fn an_ambiguous_create_that_did_not_happen_is_looked_up_then_retried() {
     let emu = start().await;
     let h = emu.handle();
     fault(&h, "POST", &apps_path(), [FaultKind::status(502)]);
-    let err = client(&emu)
-        .create_application(ORG, &new_app("b"), None)
+    let err = create_app(&client(&emu), ORG, &new_app("b"), None)
         .await
         .unwrap_err();
     assert!(err.is_ambiguous(), "{err}");
@@ -158,18 +148,12 @@ async fn a_500_on_create_is_looked_up_but_not_retried() {
         [FaultKind::ProcessThenStatus(500)],
     );
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("c"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("c"), None).await.unwrap();
     assert_eq!(app.name, "c");
     assert_eq!(count(&h, "POST", &apps_path()), 1);
 
     fault(&h, "POST", &apps_path(), [FaultKind::status(500)]);
-    let err = c
-        .create_application(ORG, &new_app("d"), None)
-        .await
-        .unwrap_err();
+    let err = create_app(&c, ORG, &new_app("d"), None).await.unwrap_err();
     assert!(matches!(err, ApiError::Server(_)), "{err:?}");
     assert!(err.is_ambiguous());
     assert_eq!(count(&h, "POST", &apps_path()), 2);
@@ -183,7 +167,7 @@ async fn an_ambiguous_owner_add_reads_the_owners_first() {
     let owners = format!("{}/owners", app_path(id));
     fault(&h, "POST", &owners, [FaultKind::ProcessThenStatus(502)]);
     let c = client(&emu);
-    let outcome = c.add_owner(ORG, id, ALICE).await.unwrap();
+    let outcome = c.owners().add(ORG, id, ALICE).await.unwrap();
     assert_eq!(outcome, AddOwnerOutcome::Added);
     assert_eq!(count(&h, "POST", &owners), 1);
     assert_eq!(count(&h, "GET", &app_path(id)), 1);
@@ -192,23 +176,24 @@ async fn an_ambiguous_owner_add_reads_the_owners_first() {
     fault(&h, "POST", &owners, [FaultKind::Hang]);
     let mut cfg = config(&emu);
     cfg.timeout = Duration::from_secs(1);
-    let outcome = client_from(cfg).add_owner(ORG, id, BOB).await.unwrap();
+    let outcome = client_from(cfg).owners().add(ORG, id, BOB).await.unwrap();
     assert_eq!(outcome, AddOwnerOutcome::Added);
     assert_eq!(count(&h, "POST", &owners), 3);
     assert_eq!(count(&h, "GET", &app_path(id)), 2);
 
     // 409: already an owner.
     assert_eq!(
-        c.add_owner(ORG, id, ALICE).await.unwrap(),
+        c.owners().add(ORG, id, ALICE).await.unwrap(),
         AddOwnerOutcome::AlreadyOwner
     );
-    c.remove_owner(ORG, id, ALICE).await.unwrap();
+    c.owners().remove(ORG, id, ALICE).await.unwrap();
     assert!(c
-        .remove_owner(ORG, id, ALICE)
+        .owners()
+        .remove(ORG, id, ALICE)
         .await
         .unwrap_err()
         .is_not_found());
-    let app = c.get_application(ORG, id).await.unwrap();
+    let app = c.applications().get(ORG, id).await.unwrap();
     // The creator (the Connected App's user) is an owner from the start.
     assert_eq!(
         app.owners.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
@@ -224,13 +209,13 @@ async fn a_secret_reset_is_not_repeated_after_an_ambiguous_failure() {
     let reset = format!("{}/secret/reset", app_path(id));
     fault(&h, "POST", &reset, [FaultKind::ProcessThenStatus(504)]);
     let c = client(&emu);
-    let err = c.reset_secret(ORG, id).await.unwrap_err();
+    let err = c.applications().reset_secret(ORG, id).await.unwrap_err();
     assert!(err.is_ambiguous(), "{err:?}");
     assert_eq!(count(&h, "POST", &reset), 1);
 
     // Refused: retried.
     fault(&h, "POST", &reset, [FaultKind::status(503)]);
-    let app = c.reset_secret(ORG, id).await.unwrap();
+    let app = c.applications().reset_secret(ORG, id).await.unwrap();
     assert_eq!(count(&h, "POST", &reset), 3);
     let current = h.application(id).unwrap()["clientSecret"]
         .as_str()
@@ -247,8 +232,8 @@ async fn a_secret_reset_with_an_empty_answer_reads_the_app() {
     let reset = format!("{}/secret/reset", app_path(id));
     fault(&h, "POST", &reset, [FaultKind::ProcessThenStatus(201)]);
     let c = client(&emu);
-    let before = c.get_application(ORG, id).await.unwrap().client_secret;
-    let app = c.reset_secret(ORG, id).await.unwrap();
+    let before = c.applications().get(ORG, id).await.unwrap().client_secret;
+    let app = c.applications().reset_secret(ORG, id).await.unwrap();
     assert_ne!(app.client_secret, before);
     assert!(app.client_secret.is_some());
     assert_eq!(count(&h, "GET", &app_path(id)), 2);
@@ -265,7 +250,11 @@ async fn a_delete_that_was_applied_then_404_is_not_found() {
         &app_path(id),
         [FaultKind::ProcessThenStatus(504)],
     );
-    let err = client(&emu).delete_application(ORG, id).await.unwrap_err();
+    let err = client(&emu)
+        .applications()
+        .delete(ORG, id)
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(count(&h, "DELETE", &app_path(id)), 2);
     assert_eq!(h.application_count(), 0);
@@ -290,13 +279,14 @@ async fn an_ambiguous_contract_create_finds_the_contract() {
         ..Default::default()
     };
     let c = client(&emu);
-    let contract = c.create_contract(ORG, id, &req).await.unwrap();
+    let contract = c.contracts().create(ORG, id, &req).await.unwrap();
     assert_eq!(contract.api_instance_id, Some(API_INSTANCE_ORDERS));
     assert_eq!(count(&h, "POST", &path), 1);
     assert_eq!(count(&h, "GET", &format!("{}/contracts", app_path(id))), 1);
     // A first-attempt 409 is the caller's business.
     assert!(c
-        .create_contract(ORG, id, &req)
+        .contracts()
+        .create(ORG, id, &req)
         .await
         .unwrap_err()
         .is_conflict());
@@ -316,20 +306,18 @@ mod on_the_mock {
         let mock = start().await;
         let older = mock.world.insert_app("dup");
         let c = client(&mock);
-        // A listed name is refused before anything is sent, naming the id.
-        let err = c
-            .create_application(ORG, &new_app("dup"), None)
-            .await
-            .unwrap_err();
-        assert!(err.is_conflict(), "{err:?}");
-        assert!(err.to_string().contains(&older.to_string()), "{err}");
+        // The name check finds the older holder (the provider refuses the
+        // name then, naming the id).
+        let holders = c.applications().prior_holders(ORG, "dup").await.unwrap();
+        assert_eq!(holders.unwrap().ids, [older]);
         assert_eq!(mock.world.count("POST", &apps_path()), 0);
         // Sent anyway (as after a list that did not show it), the recovery
         // leaves the older application out.
         mock.world
             .fault("POST", &apps_path(), [Fault::ActThen(504)]);
         let app = c
-            .create_application_excluding(
+            .applications()
+            .create(
                 ORG,
                 &new_app("dup"),
                 None,
@@ -355,16 +343,13 @@ mod on_the_mock {
         let c = client(&mock);
         // The third create reads the list of names.
         for name in ["first", "second", "third"] {
-            c.create_application(ORG, &new_app(name), None)
-                .await
-                .unwrap();
+            create_app(&c, ORG, &new_app(name), None).await.unwrap();
         }
         let listed_at = mock.world.count("GET", &apps_path());
         let theirs = mock.world.insert_app("dup");
         // Our create is refused ambiguously, without acting.
         mock.world.fault("POST", &apps_path(), [status(504)]);
-        let err = c
-            .create_application(ORG, &new_app("dup"), None)
+        let err = create_app(&c, ORG, &new_app("dup"), None)
             .await
             .unwrap_err();
         assert!(err.is_ambiguous(), "{err:?}");
@@ -384,8 +369,7 @@ mod on_the_mock {
         let mut cfg = config(&mock);
         cfg.timeout = Duration::from_secs(1);
         let c = client_from(cfg);
-        let create =
-            tokio::spawn(async move { c.create_application(ORG, &new_app("dup"), None).await });
+        let create = tokio::spawn(async move { create_app(&c, ORG, &new_app("dup"), None).await });
         // While our attempt hangs, two applications with the name appear.
         mock.world.wait_for("POST", &apps_path(), 1).await;
         mock.world.insert_app("dup");

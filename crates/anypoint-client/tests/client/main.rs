@@ -9,6 +9,8 @@
 #[path = "../client_support/mod.rs"]
 mod client_support;
 
+use client_support::create_app;
+
 mod create;
 mod errors;
 mod operations;

@@ -28,34 +28,41 @@ async fn every_operation_uses_its_exact_path() {
     let emu = start().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("paths"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("paths"), None).await.unwrap();
     let id = app.id;
-    let got = c.get_application(ORG, id).await.unwrap();
+    let got = c.applications().get(ORG, id).await.unwrap();
     assert_eq!(got.client_id, app.client_id);
     let mut update = ApplicationUpdate::from(&got);
     update.description = Some("new".into());
-    let updated = c.update_application(ORG, id, &update).await.unwrap();
+    let updated = c.applications().update(ORG, id, &update).await.unwrap();
     assert_eq!(updated.description.as_deref(), Some("new"));
-    let found = c.find_applications_by_name(ORG, "paths").await.unwrap();
+    let found = c.applications().find_by_name(ORG, "paths").await.unwrap();
     assert_eq!(found.len(), 1);
-    c.add_owner(ORG, id, ALICE).await.unwrap();
-    c.remove_owner(ORG, id, ALICE).await.unwrap();
-    c.reset_secret(ORG, id).await.unwrap();
+    c.owners().add(ORG, id, ALICE).await.unwrap();
+    c.owners().remove(ORG, id, ALICE).await.unwrap();
+    c.applications().reset_secret(ORG, id).await.unwrap();
     let api = API_INSTANCE_ORDERS;
-    let instance = c.get_api_instance(ORG, ENVIRONMENT_ID, api).await.unwrap();
+    let instance = c
+        .api_instances()
+        .get(ORG, ENVIRONMENT_ID, api)
+        .await
+        .unwrap();
     assert_eq!(instance.asset_id.as_deref(), Some("orders-api"));
-    let tiers = c.list_tiers(ORG, ENVIRONMENT_ID, api).await.unwrap();
+    let tiers = c
+        .api_instances()
+        .tiers(ORG, ENVIRONMENT_ID, api)
+        .await
+        .unwrap();
     assert_eq!(tiers.len(), 3);
     let group = c
+        .api_instances()
         .asset_version_group(ORG, "orders-api", "1.0.0")
         .await
         .unwrap();
     assert_eq!(group, "v1");
     let contract = c
-        .create_contract(
+        .contracts()
+        .create(
             ORG,
             id,
             &NewContract {
@@ -66,23 +73,26 @@ async fn every_operation_uses_its_exact_path() {
         .await
         .unwrap();
     let changed = c
-        .change_contract_tier(ORG, id, contract.id, TIER_ORDERS_PLATINUM)
+        .contracts()
+        .change_tier(ORG, id, contract.id, TIER_ORDERS_PLATINUM)
         .await
         .unwrap();
     assert_eq!(changed.requested_tier_id, Some(TIER_ORDERS_PLATINUM));
-    let listed = c.list_contracts(ORG, id).await.unwrap();
+    let listed = c.contracts().list(ORG, id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].api_instance_id, Some(api));
-    c.revoke_contract(&site(id, api, contract.id))
+    c.contracts()
+        .revoke(&site(id, api, contract.id))
         .await
         .unwrap();
-    c.delete_contract(&site(id, api, contract.id))
+    c.contracts()
+        .delete(&site(id, api, contract.id))
         .await
         .unwrap();
-    let users = c.list_users(ORG, Some("ali")).await.unwrap();
+    let users = c.users().list(ORG, Some("ali")).await.unwrap();
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].id, ALICE);
-    c.delete_application(ORG, id).await.unwrap();
+    c.applications().delete(ORG, id).await.unwrap();
 
     let a = apps_path();
     let cid = contract.id;
@@ -120,7 +130,7 @@ async fn listing_pages_through_everything() {
         insert_app(&h, &format!("app-{i}"));
     }
     let c = client(&emu);
-    let all = c.list_applications(ORG, None).await.unwrap();
+    let all = c.applications().list(ORG, None).await.unwrap();
     assert_eq!(all.len(), 260);
     let lists: Vec<String> = requests(&h)
         .into_iter()
@@ -140,7 +150,7 @@ async fn listing_pages_through_everything() {
         ]
     );
     // Exact-name lookup ignores partial matches.
-    let found = c.find_applications_by_name(ORG, "app-1").await.unwrap();
+    let found = c.applications().find_by_name(ORG, "app-1").await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].name, "app-1");
 }
@@ -152,7 +162,8 @@ async fn revoking_again_after_an_ambiguous_revoke_succeeds() {
     let id = insert_app(&h, "a");
     let c = client(&emu);
     let contract = c
-        .create_contract(ORG, id, &orders_contract())
+        .contracts()
+        .create(ORG, id, &orders_contract())
         .await
         .unwrap();
     let api = API_INSTANCE_ORDERS;
@@ -161,13 +172,15 @@ async fn revoking_again_after_an_ambiguous_revoke_succeeds() {
         contract.id
     );
     fault(&h, "PATCH", &revoke, [FaultKind::ProcessThenStatus(504)]);
-    c.revoke_contract(&site(id, api, contract.id))
+    c.contracts()
+        .revoke(&site(id, api, contract.id))
         .await
         .unwrap();
     assert_eq!(count(&h, "PATCH", &revoke), 2);
     // Without an ambiguous attempt, a 409 is reported.
     assert!(c
-        .revoke_contract(&site(id, api, contract.id))
+        .contracts()
+        .revoke(&site(id, api, contract.id))
         .await
         .unwrap_err()
         .is_conflict());

@@ -19,7 +19,7 @@ async fn transient_statuses_with_empty_bodies_are_retried() {
         [429, 502, 503, 504].map(FaultKind::status),
     );
     let c = client(&emu);
-    assert_eq!(c.get_application(ORG, id).await.unwrap().id, id);
+    assert_eq!(c.applications().get(ORG, id).await.unwrap().id, id);
     assert_eq!(count(&h, "GET", &app_path(id)), 5);
 }
 
@@ -31,7 +31,7 @@ async fn retry_after_seconds_is_waited() {
     fault(&h, "GET", &app_path(id), [FaultKind::retry_after(429, "2")]);
     let c = client(&emu);
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
+    c.applications().get(ORG, id).await.unwrap();
     let elapsed = started.elapsed();
     assert!(
         elapsed >= Duration::from_millis(1900),
@@ -54,7 +54,7 @@ async fn x_ratelimit_reset_is_honoured() {
     );
     let c = client(&emu);
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
+    c.applications().get(ORG, id).await.unwrap();
     let elapsed = started.elapsed();
     assert!(
         elapsed >= Duration::from_millis(1900),
@@ -79,7 +79,7 @@ async fn x_ratelimit_reset_as_epoch_seconds_is_honoured() {
     );
     let c = client(&emu);
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
+    c.applications().get(ORG, id).await.unwrap();
     // now+2 in whole seconds is at least 1 s away.
     let elapsed = started.elapsed();
     assert!(
@@ -101,7 +101,11 @@ async fn attempts_are_bounded_by_max_retries() {
     );
     let mut cfg = config(&emu);
     cfg.max_retries = 3;
-    let err = client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::Server(_)), "{err:?}");
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.info().unwrap().attempts, 4);
@@ -111,7 +115,11 @@ async fn attempts_are_bounded_by_max_retries() {
     // max_retries = 0: one attempt.
     let mut cfg = config(&emu);
     cfg.max_retries = 0;
-    client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert_eq!(count(&h, "GET", &app_path(id)), 5);
 }
 
@@ -129,7 +137,11 @@ async fn the_total_wait_cap_ends_retries() {
     let mut cfg = config(&emu);
     cfg.backoff.max_total_wait = Duration::from_secs(10);
     let started = Instant::now();
-    let err = client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::RateLimited(_)), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(count(&h, "GET", &app_path(id)), 1);
@@ -142,10 +154,10 @@ async fn a_500_is_not_retried_and_4xx_are_final() {
     let id = insert_app(&h, "a");
     fault(&h, "GET", &app_path(id), [FaultKind::status(500)]);
     let c = client(&emu);
-    let err = c.get_application(ORG, id).await.unwrap_err();
+    let err = c.applications().get(ORG, id).await.unwrap_err();
     assert!(matches!(err, ApiError::Server(_)));
     assert_eq!(count(&h, "GET", &app_path(id)), 1);
-    let err = c.get_application(ORG, 424242).await.unwrap_err();
+    let err = c.applications().get(ORG, 424242).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(count(&h, "GET", &app_path(424242)), 1);
 }
@@ -159,7 +171,7 @@ async fn a_timed_out_get_is_retried() {
     let mut cfg = config(&emu);
     cfg.timeout = Duration::from_secs(1);
     let started = Instant::now();
-    let app = client_from(cfg).get_application(ORG, id).await.unwrap();
+    let app = client_from(cfg).applications().get(ORG, id).await.unwrap();
     assert_eq!(app.id, id);
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(count(&h, "GET", &app_path(id)), 2);
@@ -199,7 +211,7 @@ async fn cancelling_during_a_back_off_returns_at_once() {
     );
     let cancel = CancellationToken::new();
     let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
-    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
+    let call = tokio::spawn(async move { c.applications().get(ORG, id).await });
     h.wait_for_requests("GET", &app_path(id), 1).await;
     let cancelled_at = Instant::now();
     cancel.cancel();
@@ -218,7 +230,7 @@ async fn cancelling_an_in_flight_request_returns_at_once() {
     fault(&h, "GET", &app_path(id), [FaultKind::Hang]);
     let cancel = CancellationToken::new();
     let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
-    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
+    let call = tokio::spawn(async move { c.applications().get(ORG, id).await });
     h.wait_for_requests("GET", &app_path(id), 1).await;
     let cancelled_at = Instant::now();
     cancel.cancel();
@@ -228,7 +240,8 @@ async fn cancelling_an_in_flight_request_returns_at_once() {
     // A cancelled client makes no further request.
     let c2 = AnypointClient::new(config(&emu), "1.9.5", cancel).unwrap();
     assert!(c2
-        .get_application(ORG, id)
+        .applications()
+        .get(ORG, id)
         .await
         .unwrap_err()
         .is_cancelled());

@@ -26,7 +26,7 @@ async fn a_sent_create_runs_to_its_answer_after_a_stop() {
     );
     let create = tokio::spawn({
         let c = c.clone();
-        async move { c.create_application(ORG, &new_app("sent"), None).await }
+        async move { create_app(&c, ORG, &new_app("sent"), None).await }
     });
     // Logged once processed, before the held-back answer is written.
     tokio::time::timeout(
@@ -41,7 +41,7 @@ async fn a_sent_create_runs_to_its_answer_after_a_stop() {
     assert!(app.client_secret.is_some());
     assert_eq!(h.application_count(), 1);
     // Nothing new is sent after the stop.
-    let err = c.get_application(ORG, app.id).await.unwrap_err();
+    let err = c.applications().get(ORG, app.id).await.unwrap_err();
     assert!(err.is_cancelled(), "{err:?}");
 }
 
@@ -57,7 +57,7 @@ async fn a_read_in_flight_is_abandoned_at_once() {
     fault(&h, "GET", &app_path(id), [FaultKind::Hang]);
     let read = tokio::spawn({
         let c = c.clone();
-        async move { c.get_application(ORG, id).await }
+        async move { c.applications().get(ORG, id).await }
     });
     tokio::time::timeout(
         Duration::from_secs(30),
@@ -90,7 +90,7 @@ async fn two_timeouts_in_a_row_end_the_call_and_the_client_gives_up() {
     let c = client_from(cfg);
     c.org_id().await.unwrap();
     fault(&h, "GET", &app_path(id), (0..6).map(|_| FaultKind::Hang));
-    let err = c.get_application(ORG, id).await.unwrap_err();
+    let err = c.applications().get(ORG, id).await.unwrap_err();
     assert!(matches!(err, ApiError::Transport(_)), "{err:?}");
     assert_eq!(
         count(&h, "GET", &app_path(id)),
@@ -108,7 +108,7 @@ async fn two_timeouts_in_a_row_end_the_call_and_the_client_gives_up() {
     // The platform has answered nothing since: the next call is not sent.
     let before = h.requests().len();
     let started = Instant::now();
-    let err = c.list_applications(ORG, None).await.unwrap_err();
+    let err = c.applications().list(ORG, None).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_millis(900), "not sent");
     assert_eq!(h.requests().len(), before);
     assert!(err.to_string().contains("timeout_seconds"), "{err}");
@@ -123,7 +123,11 @@ async fn a_timed_out_token_request_is_not_called_applied() {
     fault(&h, "POST", TOKEN_PATH, [FaultKind::Hang, FaultKind::Hang]);
     let mut cfg = config(&emu);
     cfg.timeout = Duration::from_secs(1);
-    let err = client_from(cfg).get_application(ORG, 1).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, 1)
+        .await
+        .unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, ApiError::Transport(_)), "{err:?}");
     assert!(text.contains("timeout_seconds"), "{text}");

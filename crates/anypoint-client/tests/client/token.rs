@@ -24,7 +24,7 @@ async fn a_fresh_token_is_reused() {
     let id = insert_app(&h, "a");
     let c = client(&emu);
     for _ in 0..3 {
-        c.get_application(ORG, id).await.unwrap();
+        c.applications().get(ORG, id).await.unwrap();
     }
     assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
 }
@@ -41,7 +41,7 @@ async fn a_second_401_is_unauthorized() {
         [401, 401, 401].map(FaultKind::status),
     );
     let c = client(&emu);
-    let err = c.get_application(ORG, id).await.unwrap_err();
+    let err = c.applications().get(ORG, id).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(err.status(), Some(401));
     assert_eq!(count(&h, "POST", TOKEN_PATH), 2);
@@ -56,19 +56,23 @@ async fn rejected_credentials_say_so_without_the_secret() {
     cfg.client_secret = Secret::new("wrong-secret-value");
     let c = client_from(cfg.clone());
     // The emulator's own refusal, then one with only an `error` code.
-    let err = c.get_application(ORG, 1).await.unwrap_err();
+    let err = c.applications().get(ORG, 1).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert!(
         err.to_string().contains("Invalid client credentials"),
         "{err}"
     );
     // The refusal is final for this client: a later call gets it at once.
-    let again = c.get_application(ORG, 1).await.unwrap_err();
+    let again = c.applications().get(ORG, 1).await.unwrap_err();
     assert_eq!(again.to_string(), err.to_string());
     assert_eq!(count(&h, "POST", TOKEN_PATH), 1);
     let body = r#"{"error":"invalid_client"}"#;
     fault(&h, "POST", TOKEN_PATH, [FaultKind::respond(401, body)]);
-    let err = client_from(cfg).get_application(ORG, 1).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, 1)
+        .await
+        .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     let text = err.to_string();
     assert!(text.contains("client_id and client_secret"), "{text}");
@@ -98,7 +102,7 @@ mod on_the_mock {
     async fn the_user_agent_names_provider_and_terraform() {
         let mock = start().await;
         let c = client(&mock);
-        c.get_application(ORG, 1).await.unwrap_err();
+        c.applications().get(ORG, 1).await.unwrap_err();
         let expected = format!(
             "terraform-provider-anypoint/{} terraform/1.9.5",
             env!("CARGO_PKG_VERSION")

@@ -9,15 +9,13 @@ async fn application_contracts_are_listed_with_offset_and_limit() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("paged"), None)
-        .await
-        .unwrap();
-    c.create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+    let app = create_app(&c, ORG, &new_app("paged"), None).await.unwrap();
+    c.contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     h.reset_request_log();
-    let list = c.list_contracts(ORG, app.id).await.unwrap();
+    let list = c.contracts().list(ORG, app.id).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].api_instance_id, Some(API_INSTANCE_ORDERS));
     let gets: Vec<_> = h
@@ -35,12 +33,12 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("revoked"), None)
+    let app = create_app(&c, ORG, &new_app("revoked"), None)
         .await
         .unwrap();
     let k = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     assert_eq!(k.status.as_deref(), Some("APPROVED"));
@@ -53,7 +51,8 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         &format!("/contracts/{}", k.id),
         FaultKind::respond(405, r#"{"message":"Method Not Allowed"}"#),
     ));
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert_eq!(h.contract(k.id).unwrap()["status"], "REVOKED");
@@ -61,17 +60,20 @@ async fn revoke_uses_the_api_manager_patch_then_the_legacy_call() {
         h.request_count("POST", "/apiplatform/repository/v2/organizations"),
         1
     );
-    c.delete_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
+    c.contracts()
+        .delete(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert!(h.contract(k.id).is_none());
     // A new contract is revoked with the PATCH alone.
     let k = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_GOLD))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_GOLD))
         .await
         .unwrap();
     h.reset_request_log();
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap();
     assert_eq!(h.request_count("PATCH", "/apimanager/"), 1);
@@ -83,24 +85,26 @@ async fn forbidden_contract_administration_names_manage_contracts() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("forbidden"), None)
+    let app = create_app(&c, ORG, &new_app("forbidden"), None)
         .await
         .unwrap();
     let k = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     h.set_manage_contracts(false);
     let e = c
-        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
+        .contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e}");
     assert!(e.to_string().contains("Manage Contracts"), "{e}");
     h.set_contract_status(k.id, "REVOKED");
     let e = c
-        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, k.id))
+        .contracts()
+        .delete(&site(app.id, API_INSTANCE_ORDERS, k.id))
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e}");
@@ -113,26 +117,29 @@ async fn asset_info_and_the_parent_api_id_from_the_contract_list() {
     let emu = emulator().await;
     let c = client(&emu);
     let inst = c
-        .get_api_instance(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
+        .api_instances()
+        .get(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
         .await
         .unwrap();
     assert_eq!(inst.asset_id.as_deref(), Some("catalog-api"));
-    let info = c.asset_info(ORG, "catalog-api", "1.0.0").await.unwrap();
+    let info = c
+        .api_instances()
+        .asset_info(ORG, "catalog-api", "1.0.0")
+        .await
+        .unwrap();
     assert_eq!(info.version_group, "v1");
     assert_eq!(info.organization_id.as_deref(), Some(ORG));
     // Terms are not accepted unless asked for.
     assert!(!NewContract::default().accepted_terms);
     // The parent API id, which the legacy paths take, is in the
     // application's contract list.
-    let app = c
-        .create_application(ORG, &new_app("parent"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("parent"), None).await.unwrap();
     let k = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
-    let listed = c.list_contracts(ORG, app.id).await.unwrap();
+    let listed = c.contracts().list(ORG, app.id).await.unwrap();
     let item = listed.iter().find(|x| x.id == k.id).unwrap();
     assert!(item.parent_api_id.is_some(), "{item:?}");
 }

@@ -54,8 +54,7 @@ async fn ambiguous_create_failures_never_duplicate() {
     for (name, kind, posts) in cases {
         h.reset_request_log();
         h.push_fault(Fault::on("POST", "/applications", kind.clone()));
-        let app = c
-            .create_application(ORG, &new_app(name), None)
+        let app = create_app(&c, ORG, &new_app(name), None)
             .await
             .unwrap_or_else(|e| panic!("{name} ({kind:?}): {e}"));
         assert_eq!(h.pending_faults(), 0);
@@ -77,8 +76,7 @@ async fn ambiguous_create_failures_never_duplicate() {
     // A 500 on a create that did NOT happen (refused before processing) is
     // not transient: no lookup hit, the error comes back, nothing created.
     h.push_fault(Fault::on("POST", "/applications", FaultKind::status(500)));
-    let e = c
-        .create_application(ORG, &new_app("amb-refused-500"), None)
+    let e = create_app(&c, ORG, &new_app("amb-refused-500"), None)
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::Server(_)), "{e}");
@@ -133,8 +131,7 @@ async fn ambiguous_failures_of_other_operations() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("other-ops"), None)
+    let app = create_app(&c, ORG, &new_app("other-ops"), None)
         .await
         .unwrap();
     let app_path = format!("{}/{}", apps_path(), app.id);
@@ -146,7 +143,7 @@ async fn ambiguous_failures_of_other_operations() {
         FaultKind::ProcessThenDrop,
     ));
     assert_eq!(
-        c.add_owner(ORG, app.id, ALICE).await.unwrap(),
+        c.owners().add(ORG, app.id, ALICE).await.unwrap(),
         AddOwnerOutcome::Added
     );
     assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, ALICE]);
@@ -160,7 +157,11 @@ async fn ambiguous_failures_of_other_operations() {
         "/secret/reset",
         FaultKind::ProcessThenStatus(504),
     ));
-    let e = c.reset_secret(ORG, app.id).await.unwrap_err();
+    let e = c
+        .applications()
+        .reset_secret(ORG, app.id)
+        .await
+        .unwrap_err();
     assert!(e.is_ambiguous(), "{e}");
     assert_eq!(
         h.request_count("POST", &format!("{app_path}/secret/reset")),
@@ -169,12 +170,12 @@ async fn ambiguous_failures_of_other_operations() {
     let after = h.application(app.id).unwrap()["clientSecret"].clone();
     assert_ne!(before, after);
     // Re-reading gives the secret the emulator holds.
-    let read = c.get_application(ORG, app.id).await.unwrap();
+    let read = c.applications().get(ORG, app.id).await.unwrap();
     assert_eq!(after, read.client_secret.unwrap().expose());
 
     // A refused reset (503) is retried and succeeds.
     h.push_fault(Fault::on("POST", "/secret/reset", FaultKind::status(503)));
-    let reset = c.reset_secret(ORG, app.id).await.unwrap();
+    let reset = c.applications().reset_secret(ORG, app.id).await.unwrap();
     assert_eq!(
         h.application(app.id).unwrap()["clientSecret"],
         reset.client_secret.unwrap().expose()
@@ -188,7 +189,8 @@ async fn ambiguous_failures_of_other_operations() {
         FaultKind::ProcessThenStatus(504),
     ));
     let contract = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     assert_eq!(contract.api_instance_id, Some(API_INSTANCE_ORDERS));
@@ -201,7 +203,8 @@ async fn ambiguous_failures_of_other_operations() {
         &format!("/contracts/{}", contract.id),
         FaultKind::ProcessThenStatus(502),
     ));
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, contract.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, contract.id))
         .await
         .expect("revoked by the first attempt");
     assert_eq!(h.contract(contract.id).unwrap()["status"], "REVOKED");
@@ -209,7 +212,7 @@ async fn ambiguous_failures_of_other_operations() {
     // Delete processed then dropped: retried, and the 404 is returned for
     // the caller to judge; the application is gone, once.
     h.push_fault(Fault::on("DELETE", &app_path, FaultKind::ProcessThenDrop));
-    let e = c.delete_application(ORG, app.id).await.unwrap_err();
+    let e = c.applications().delete(ORG, app.id).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
     assert_eq!(h.application_count(), 0);
 }

@@ -10,7 +10,7 @@ async fn retry_after_is_waited() {
     let mut cfg = config(&emu, 5, Some(ORG));
     cfg.backoff = Backoff::default();
     let c = client_with(cfg, CancellationToken::new());
-    c.list_users(ORG, None).await.unwrap(); // token first
+    c.users().list(ORG, None).await.unwrap(); // token first
     h.reset_request_log();
     h.push_fault(Fault::on(
         "GET",
@@ -22,7 +22,7 @@ async fn retry_after_is_waited() {
         },
     ));
     let started = Instant::now();
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1900),
@@ -37,7 +37,7 @@ async fn retry_after_as_an_http_date_is_waited() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
     h.reset_request_log();
     // 3 s after the current whole second: more than 2 s from now.
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
@@ -52,7 +52,7 @@ async fn retry_after_as_an_http_date_is_waited() {
         },
     ));
     let started = Instant::now();
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1900),
@@ -67,7 +67,7 @@ async fn rate_limit_reset_is_waited_as_seconds_and_as_epoch() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
 
     // Seconds to wait.
     h.reset_request_log();
@@ -81,7 +81,7 @@ async fn rate_limit_reset_is_waited_as_seconds_and_as_epoch() {
         },
     ));
     let started = Instant::now();
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1900),
@@ -104,7 +104,7 @@ async fn rate_limit_reset_is_waited_as_seconds_and_as_epoch() {
         },
     ));
     let started = Instant::now();
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1900),
@@ -138,7 +138,7 @@ async fn cancelling_during_a_back_off_aborts_at_once() {
     let call = tokio::spawn({
         let c = c.clone();
         async move {
-            let r = c.get_application(ORG, 424242).await;
+            let r = c.applications().get(ORG, 424242).await;
             (r, Instant::now())
         }
     });
@@ -156,7 +156,7 @@ async fn cancelling_during_a_back_off_aborts_at_once() {
     // Nothing was sent after the stop.
     assert_eq!(h.request_count("GET", &path), 1);
     // And the client stays stopped.
-    let e = c.list_users(ORG, None).await.unwrap_err();
+    let e = c.users().list(ORG, None).await.unwrap_err();
     assert!(e.is_cancelled(), "{e}");
 }
 
@@ -193,7 +193,7 @@ async fn cancelling_during_a_request_aborts_at_once() {
     let call = tokio::spawn({
         let c = c.clone();
         async move {
-            let r = c.get_application(ORG, 434343).await;
+            let r = c.applications().get(ORG, 434343).await;
             (r, Instant::now())
         }
     });
@@ -230,8 +230,7 @@ async fn org_is_discovered_once_from_me() {
 
     // The discovered org works for the API.
     let org = c.org_id().await.unwrap();
-    let app = c
-        .create_application(&org, &new_app("discovered"), None)
+    let app = create_app(&c, &org, &new_app("discovered"), None)
         .await
         .unwrap();
     assert_eq!(app.master_organization_id.as_deref(), Some(ORG));
@@ -239,7 +238,7 @@ async fn org_is_discovered_once_from_me() {
     // Another organization is refused with a hint about the organization
     // (which one was used and how to set it), not about scopes.
     let other = "99999999-9999-4999-8999-999999999999";
-    let e = c.list_applications(other, None).await.unwrap_err();
+    let e = c.applications().list(other, None).await.unwrap_err();
     assert!(e.is_forbidden(), "{e}");
     let text = e.to_string();
     assert!(!text.contains("Application Creator"), "{text}");

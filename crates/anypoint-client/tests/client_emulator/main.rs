@@ -96,6 +96,20 @@ fn new_app(name: &str) -> NewApplication {
     }
 }
 
+/// A create as the provider makes it: the same-named applications listed
+/// first, then the one create path, which leaves them out.
+async fn create_app(
+    c: &AnypointClient,
+    org: &str,
+    app: &NewApplication,
+    api_instance_id: Option<&str>,
+) -> Result<anypoint_client::Application, anypoint_client::ApiError> {
+    let apps = c.applications();
+    let existing = apps.prior_holders(org, &app.name).await?;
+    apps.create(org, app, api_instance_id, existing.as_ref())
+        .await
+}
+
 fn apps_path() -> String {
     format!("/apiplatform/repository/v2/organizations/{ORG}/applications")
 }
@@ -155,7 +169,7 @@ async fn create_all(c: &AnypointClient, names: &[String]) -> Vec<Application> {
         let c = c.clone();
         let name = name.clone();
         set.spawn(async move {
-            let r = c.create_application(ORG, &new_app(&name), None).await;
+            let r = create_app(&c, ORG, &new_app(&name), None).await;
             (name, r)
         });
     }

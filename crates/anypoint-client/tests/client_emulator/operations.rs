@@ -9,10 +9,7 @@ async fn applications_crud_list_and_find() {
     let c = client(&emu);
 
     // Create: the full object, with its secret and the creator as owner.
-    let app = c
-        .create_application(ORG, &new_app("alpha"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("alpha"), None).await.unwrap();
     assert!(app.id > 0);
     assert_eq!(app.description.as_deref(), Some("alpha description"));
     assert_eq!(app.url.as_deref(), Some("https://example.com/app"));
@@ -27,25 +24,23 @@ async fn applications_crud_list_and_find() {
     assert_matches_stored(&app, &h);
 
     // With an API instance (apiVersionId); an unknown one is a 400.
-    let linked = c
-        .create_application(
-            ORG,
-            &new_app("alpha-2"),
-            Some(&API_INSTANCE_ORDERS.to_string()),
-        )
-        .await
-        .unwrap();
+    let linked = create_app(
+        &c,
+        ORG,
+        &new_app("alpha-2"),
+        Some(&API_INSTANCE_ORDERS.to_string()),
+    )
+    .await
+    .unwrap();
     assert_matches_stored(&linked, &h);
-    let e = c
-        .create_application(ORG, &new_app("alpha-3"), Some("99999"))
+    let e = create_app(&c, ORG, &new_app("alpha-3"), Some("99999"))
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::BadRequest(_)), "{e}");
     assert!(e.message().contains("apiVersionId"), "{e}");
 
     // A duplicate name is a Conflict, on the first attempt.
-    let e = c
-        .create_application(ORG, &new_app("alpha"), None)
+    let e = create_app(&c, ORG, &new_app("alpha"), None)
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
@@ -53,7 +48,7 @@ async fn applications_crud_list_and_find() {
     assert_eq!(h.application_count(), 2);
 
     // Get.
-    let got = c.get_application(ORG, app.id).await.unwrap();
+    let got = c.applications().get(ORG, app.id).await.unwrap();
     assert_eq!(got, app);
 
     // Update replaces the mutable set: url cleared, names and lists changed.
@@ -67,7 +62,7 @@ async fn applications_crud_list_and_find() {
         ],
         grant_types: vec!["client_credentials".into(), "refresh_token".into()],
     };
-    let updated = c.update_application(ORG, app.id, &update).await.unwrap();
+    let updated = c.applications().update(ORG, app.id, &update).await.unwrap();
     assert_eq!(updated.name, "alpha-renamed");
     assert_eq!(updated.description.as_deref(), Some("changed"));
     assert_eq!(updated.url, None);
@@ -81,7 +76,8 @@ async fn applications_crud_list_and_find() {
     assert_eq!(ApplicationUpdate::from(&updated), update);
     // Renaming onto another application's name conflicts.
     let e = c
-        .update_application(
+        .applications()
+        .update(
             ORG,
             app.id,
             &ApplicationUpdate {
@@ -95,33 +91,33 @@ async fn applications_crud_list_and_find() {
 
     // List: all, and by search; find by exact name.
     for i in 0..5 {
-        c.create_application(ORG, &new_app(&format!("beta-{i}")), None)
+        create_app(&c, ORG, &new_app(&format!("beta-{i}")), None)
             .await
             .unwrap();
     }
-    let all = c.list_applications(ORG, None).await.unwrap();
+    let all = c.applications().list(ORG, None).await.unwrap();
     assert_eq!(all.len(), 7);
     let listed = all.iter().find(|a| a.id == app.id).unwrap();
     assert_eq!(listed.name, "alpha-renamed");
     assert_eq!(listed.client_id.as_deref(), Some(app.client_id.as_str()));
     assert_eq!(listed.master_organization_id.as_deref(), Some(ORG));
-    let betas = c.list_applications(ORG, Some("beta")).await.unwrap();
+    let betas = c.applications().list(ORG, Some("beta")).await.unwrap();
     assert_eq!(betas.len(), 5);
     // "alpha" is part of both names; the exact match finds one.
-    let found = c.find_applications_by_name(ORG, "alpha-2").await.unwrap();
+    let found = c.applications().find_by_name(ORG, "alpha-2").await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, linked.id);
-    let found = c.find_applications_by_name(ORG, "alpha").await.unwrap();
+    let found = c.applications().find_by_name(ORG, "alpha").await.unwrap();
     assert!(found.is_empty(), "{found:?}");
 
     // Delete, then it is gone: get and a second delete are NotFound.
-    c.delete_application(ORG, app.id).await.unwrap();
+    c.applications().delete(ORG, app.id).await.unwrap();
     assert!(h.application(app.id).is_none());
-    let e = c.get_application(ORG, app.id).await.unwrap_err();
+    let e = c.applications().get(ORG, app.id).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
-    let e = c.delete_application(ORG, app.id).await.unwrap_err();
+    let e = c.applications().delete(ORG, app.id).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
-    assert_eq!(c.list_applications(ORG, None).await.unwrap().len(), 6);
+    assert_eq!(c.applications().list(ORG, None).await.unwrap().len(), 6);
 }
 
 #[tokio::test]
@@ -134,7 +130,7 @@ async fn listing_pages_past_the_page_size() {
             .unwrap();
     }
     let c = client(&emu);
-    let all = c.list_applications(ORG, None).await.unwrap();
+    let all = c.applications().list(ORG, None).await.unwrap();
     assert_eq!(all.len(), 260);
     let ids: BTreeSet<i64> = all.iter().map(|a| a.id).collect();
     assert_eq!(ids.len(), 260);
@@ -146,26 +142,23 @@ async fn owners_and_secret_reset() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("owned"), None)
-        .await
-        .unwrap();
+    let app = create_app(&c, ORG, &new_app("owned"), None).await.unwrap();
 
     // Add: Added, then AlreadyOwner.
     assert_eq!(
-        c.add_owner(ORG, app.id, ALICE).await.unwrap(),
+        c.owners().add(ORG, app.id, ALICE).await.unwrap(),
         AddOwnerOutcome::Added
     );
     assert_eq!(
-        c.add_owner(ORG, app.id, ALICE).await.unwrap(),
+        c.owners().add(ORG, app.id, ALICE).await.unwrap(),
         AddOwnerOutcome::AlreadyOwner
     );
     assert_eq!(
-        c.add_owner(ORG, app.id, BOB).await.unwrap(),
+        c.owners().add(ORG, app.id, BOB).await.unwrap(),
         AddOwnerOutcome::Added
     );
     assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, ALICE, BOB]);
-    let read = c.get_application(ORG, app.id).await.unwrap();
+    let read = c.applications().get(ORG, app.id).await.unwrap();
     let alice = read.owners.iter().find(|o| o.id == ALICE).unwrap();
     assert_eq!(alice.username.as_deref(), Some("alice"));
     assert_eq!(alice.email.as_deref(), Some("alice@example.com"));
@@ -173,27 +166,29 @@ async fn owners_and_secret_reset() {
     assert_eq!(alice.owner_type.as_deref(), Some("user"));
     // An unknown user, and an unknown application.
     let e = c
-        .add_owner(ORG, app.id, "00000000-0000-4000-8000-00000000dead")
+        .owners()
+        .add(ORG, app.id, "00000000-0000-4000-8000-00000000dead")
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
-    let e = c.add_owner(ORG, 1, ALICE).await.unwrap_err();
+    let e = c.owners().add(ORG, 1, ALICE).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
 
     // Remove, then NotFound for one that is not (or no longer) an owner.
-    c.remove_owner(ORG, app.id, ALICE).await.unwrap();
+    c.owners().remove(ORG, app.id, ALICE).await.unwrap();
     assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, BOB]);
-    let e = c.remove_owner(ORG, app.id, ALICE).await.unwrap_err();
+    let e = c.owners().remove(ORG, app.id, ALICE).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
     let e = c
-        .remove_owner(ORG, app.id, "5eed0000-0000-4000-8000-000000000005")
+        .owners()
+        .remove(ORG, app.id, "5eed0000-0000-4000-8000-000000000005")
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
 
     // Reset secret: a new secret, the same client id, stored by the emulator.
     let old = app.client_secret.clone().unwrap();
-    let reset = c.reset_secret(ORG, app.id).await.unwrap();
+    let reset = c.applications().reset_secret(ORG, app.id).await.unwrap();
     let new = reset.client_secret.clone().unwrap();
     assert_ne!(new.expose(), old.expose());
     assert!(!new.is_empty());
@@ -201,10 +196,14 @@ async fn owners_and_secret_reset() {
     assert_eq!(reset.id, app.id);
     assert_eq!(h.application(app.id).unwrap()["clientSecret"], new.expose());
     assert_eq!(
-        c.get_application(ORG, app.id).await.unwrap().client_secret,
+        c.applications()
+            .get(ORG, app.id)
+            .await
+            .unwrap()
+            .client_secret,
         Some(new)
     );
-    let e = c.reset_secret(ORG, 1).await.unwrap_err();
+    let e = c.applications().reset_secret(ORG, 1).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
 }
 
@@ -214,7 +213,8 @@ async fn api_instances_tiers_assets_and_users() {
     let c = client(&emu);
 
     let inst = c
-        .get_api_instance(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
+        .api_instances()
+        .get(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
         .await
         .unwrap();
     assert_eq!(inst.id, API_INSTANCE_ORDERS);
@@ -225,18 +225,21 @@ async fn api_instances_tiers_assets_and_users() {
     assert_eq!(inst.environment_id.as_deref(), Some(ENVIRONMENT_ID));
     assert_eq!(inst.organization_id.as_deref(), Some(ORG));
     let e = c
-        .get_api_instance(ORG, ENVIRONMENT_ID, 12345)
+        .api_instances()
+        .get(ORG, ENVIRONMENT_ID, 12345)
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
     let e = c
-        .get_api_instance(ORG, "no-such-env", API_INSTANCE_ORDERS)
+        .api_instances()
+        .get(ORG, "no-such-env", API_INSTANCE_ORDERS)
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
 
     // The version group of the instance's asset.
     let group = c
+        .api_instances()
         .asset_version_group(
             inst.group_id.as_deref().unwrap(),
             inst.asset_id.as_deref().unwrap(),
@@ -246,6 +249,7 @@ async fn api_instances_tiers_assets_and_users() {
         .unwrap();
     assert_eq!(group, "v1");
     let e = c
+        .api_instances()
         .asset_version_group(ORG, "orders-api", "9.9.9")
         .await
         .unwrap_err();
@@ -253,7 +257,8 @@ async fn api_instances_tiers_assets_and_users() {
 
     // Tiers.
     let tiers = c
-        .list_tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
+        .api_instances()
+        .tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
         .await
         .unwrap();
     let summary: Vec<(i64, Option<&str>, Option<bool>)> = tiers
@@ -273,22 +278,24 @@ async fn api_instances_tiers_assets_and_users() {
     assert_eq!(tiers[0].limits[0].time_period_in_milliseconds, Some(60_000));
     assert_eq!(tiers[2].limits.len(), 2);
     let tiers = c
-        .list_tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_PAYMENTS)
+        .api_instances()
+        .tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_PAYMENTS)
         .await
         .unwrap();
     assert_eq!(tiers.len(), 1);
     assert_eq!(tiers[0].id, TIER_PAYMENTS_STANDARD);
     assert!(c
-        .list_tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
+        .api_instances()
+        .tiers(ORG, ENVIRONMENT_ID, API_INSTANCE_CATALOG)
         .await
         .unwrap()
         .is_empty());
 
     // Users.
-    let users = c.list_users(ORG, None).await.unwrap();
+    let users = c.users().list(ORG, None).await.unwrap();
     assert_eq!(users.len(), 6);
     assert_eq!(users[0].id, CONNECTED_APP_USER_ID);
-    let alice = c.list_users(ORG, Some("alice")).await.unwrap();
+    let alice = c.users().list(ORG, Some("alice")).await.unwrap();
     assert_eq!(alice.len(), 1);
     assert_eq!(alice[0].id, ALICE);
     assert_eq!(alice[0].username.as_deref(), Some("alice"));
@@ -296,7 +303,8 @@ async fn api_instances_tiers_assets_and_users() {
     assert_eq!(alice[0].first_name.as_deref(), Some("Alice"));
     assert_eq!(alice[0].last_name.as_deref(), Some("Anderson"));
     assert!(c
-        .list_users(ORG, Some("nobody-here"))
+        .users()
+        .list(ORG, Some("nobody-here"))
         .await
         .unwrap()
         .is_empty());
@@ -307,18 +315,19 @@ async fn contracts_create_change_tier_revoke_delete() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("consumer"), None)
+    let app = create_app(&c, ORG, &new_app("consumer"), None)
         .await
         .unwrap();
-    assert!(c.list_contracts(ORG, app.id).await.unwrap().is_empty());
+    assert!(c.contracts().list(ORG, app.id).await.unwrap().is_empty());
 
     // The contract body built from the instance lookup, as the provider does.
     let inst = c
-        .get_api_instance(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
+        .api_instances()
+        .get(ORG, ENVIRONMENT_ID, API_INSTANCE_ORDERS)
         .await
         .unwrap();
     let version_group = c
+        .api_instances()
         .asset_version_group(
             inst.group_id.as_deref().unwrap(),
             inst.asset_id.as_deref().unwrap(),
@@ -340,19 +349,20 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(body, orders_contract(TIER_ORDERS_BRONZE));
 
     // Auto-approved tier: APPROVED with the tier.
-    let orders = c.create_contract(ORG, app.id, &body).await.unwrap();
+    let orders = c.contracts().create(ORG, app.id, &body).await.unwrap();
     assert_eq!(orders.status.as_deref(), Some("APPROVED"));
     assert_eq!(orders.tier_id, Some(TIER_ORDERS_BRONZE));
     assert_eq!(orders.requested_tier_id, None);
     assert_eq!(orders.api_instance_id, Some(API_INSTANCE_ORDERS));
     assert_eq!(orders.application_id, Some(app.id));
     // A second contract with the same instance conflicts.
-    let e = c.create_contract(ORG, app.id, &body).await.unwrap_err();
+    let e = c.contracts().create(ORG, app.id, &body).await.unwrap_err();
     assert!(e.is_conflict(), "{e}");
 
     // Manual-approval tier: PENDING, the tier only requested.
     let payments = c
-        .create_contract(
+        .contracts()
+        .create(
             ORG,
             app.id,
             &NewContract {
@@ -370,7 +380,8 @@ async fn contracts_create_change_tier_revoke_delete() {
 
     // No tiers: APPROVED without a tier.
     let catalog = c
-        .create_contract(
+        .contracts()
+        .create(
             ORG,
             app.id,
             &NewContract {
@@ -386,7 +397,7 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(catalog.tier_id, None);
 
     // The list shows all three, each with its instance and tier.
-    let listed = c.list_contracts(ORG, app.id).await.unwrap();
+    let listed = c.contracts().list(ORG, app.id).await.unwrap();
     // (id, instance, status, tier, requested tier)
     type Row<'a> = (i64, Option<i64>, Option<&'a str>, Option<i64>, Option<i64>);
     let view: Vec<Row> = listed
@@ -430,7 +441,8 @@ async fn contracts_create_change_tier_revoke_delete() {
 
     // Tier change to another auto tier applies at once.
     let gold = c
-        .change_contract_tier(ORG, app.id, orders.id, TIER_ORDERS_GOLD)
+        .contracts()
+        .change_tier(ORG, app.id, orders.id, TIER_ORDERS_GOLD)
         .await
         .unwrap();
     assert_eq!(gold.id, orders.id);
@@ -438,14 +450,16 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(gold.status.as_deref(), Some("APPROVED"));
     // To a manual tier: requested, the current tier stays until approval.
     let plat = c
-        .change_contract_tier(ORG, app.id, orders.id, TIER_ORDERS_PLATINUM)
+        .contracts()
+        .change_tier(ORG, app.id, orders.id, TIER_ORDERS_PLATINUM)
         .await
         .unwrap();
     assert_eq!(plat.tier_id, Some(TIER_ORDERS_GOLD));
     assert_eq!(plat.requested_tier_id, Some(TIER_ORDERS_PLATINUM));
     assert!(h.set_contract_status(orders.id, "APPROVED"));
     let approved = c
-        .list_contracts(ORG, app.id)
+        .contracts()
+        .list(ORG, app.id)
         .await
         .unwrap()
         .into_iter()
@@ -455,23 +469,27 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(approved.requested_tier_id, None);
     // A tier of another instance is refused.
     let e = c
-        .change_contract_tier(ORG, app.id, orders.id, TIER_PAYMENTS_STANDARD)
+        .contracts()
+        .change_tier(ORG, app.id, orders.id, TIER_PAYMENTS_STANDARD)
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::BadRequest(_)), "{e}");
 
     // Deleting before revoking conflicts; revoke, then delete.
     let e = c
-        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
+        .contracts()
+        .delete(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap();
     assert_eq!(h.contract(orders.id).unwrap()["status"], "REVOKED");
     let revoked = c
-        .list_contracts(ORG, app.id)
+        .contracts()
+        .list(ORG, app.id)
         .await
         .unwrap()
         .into_iter()
@@ -480,27 +498,32 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(revoked.status.as_deref(), Some("REVOKED"));
     // Revoking again (no ambiguous attempt before) is a Conflict.
     let e = c
-        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
+        .contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "{e}");
-    c.delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
+    c.contracts()
+        .delete(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap();
     assert!(h.contract(orders.id).is_none());
     let e = c
-        .delete_contract(&site(app.id, API_INSTANCE_ORDERS, orders.id))
+        .contracts()
+        .delete(&site(app.id, API_INSTANCE_ORDERS, orders.id))
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
     // The wrong instance for a contract is NotFound.
     let e = c
-        .revoke_contract(&site(app.id, API_INSTANCE_ORDERS, payments.id))
+        .contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, payments.id))
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
     let left: Vec<i64> = c
-        .list_contracts(ORG, app.id)
+        .contracts()
+        .list(ORG, app.id)
         .await
         .unwrap()
         .iter()
@@ -509,7 +532,8 @@ async fn contracts_create_change_tier_revoke_delete() {
     assert_eq!(left, [payments.id, catalog.id]);
     // With the old contract gone, the instance can be contracted again.
     let again = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     assert_ne!(again.id, orders.id);
@@ -520,7 +544,7 @@ async fn token_path_is_the_emulators() {
     // The client and the emulator agree on the token endpoint.
     let emu = emulator().await;
     let h = emu.handle();
-    client(&emu).list_users(ORG, None).await.unwrap();
+    client(&emu).users().list(ORG, None).await.unwrap();
     assert_eq!(h.request_count("POST", TOKEN_PATH), 1);
     assert_eq!(h.token_requests(), 1);
 }

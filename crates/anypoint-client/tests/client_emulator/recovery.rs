@@ -11,17 +11,18 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
     // platform that keeps ended contracts beside new ones is the harder case
     // for the look-up, so play that one.
     h.set_ended_contracts_block(false);
-    let app = c
-        .create_application(ORG, &new_app("recontracted"), None)
+    let app = create_app(&c, ORG, &new_app("recontracted"), None)
         .await
         .unwrap();
     // An old contract with the instance, revoked (e.g. in the UI) but not
     // deleted: it stays in the application's contract list.
     let old = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, old.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, old.id))
         .await
         .unwrap();
 
@@ -33,7 +34,8 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
         FaultKind::ProcessThenStatus(504),
     ));
     let new = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_GOLD))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_GOLD))
         .await
         .unwrap();
     assert_ne!(
@@ -46,7 +48,8 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
 
     // Revoke that one too; then a create dropped BEFORE processing must be
     // sent again (a revoked contract is not evidence that it happened).
-    c.revoke_contract(&site(app.id, API_INSTANCE_ORDERS, new.id))
+    c.contracts()
+        .revoke(&site(app.id, API_INSTANCE_ORDERS, new.id))
         .await
         .unwrap();
     h.reset_request_log();
@@ -56,7 +59,8 @@ async fn ambiguous_contract_create_next_to_a_revoked_contract() {
         FaultKind::DropBeforeProcessing,
     ));
     let third = c
-        .create_contract(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
+        .contracts()
+        .create(ORG, app.id, &orders_contract(TIER_ORDERS_BRONZE))
         .await
         .unwrap();
     assert!(third.id != old.id && third.id != new.id, "{third:?}");
@@ -78,7 +82,7 @@ async fn create_timing_out_after_it_was_processed_is_found_not_repeated() {
     let mut cfg = config(&emu, 10, Some(ORG));
     cfg.timeout = Duration::from_secs(1);
     let c = client_with(cfg, CancellationToken::new());
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
     h.reset_request_log();
     // Created at once, answered only after 5 s: the client times out at 1 s.
     h.push_fault(Fault::on(
@@ -87,8 +91,7 @@ async fn create_timing_out_after_it_was_processed_is_found_not_repeated() {
         FaultKind::Delay(Duration::from_secs(5)),
     ));
     let started = Instant::now();
-    let app = c
-        .create_application(ORG, &new_app("slow-create"), None)
+    let app = create_app(&c, ORG, &new_app("slow-create"), None)
         .await
         .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(900));
@@ -116,13 +119,12 @@ async fn recovery_by_name_with_special_characters_and_case() {
     ];
     for (i, name) in names.iter().enumerate() {
         h.push_fault(Fault::on("POST", &apps_path(), kinds[i % 2].clone()));
-        let app = c
-            .create_application(ORG, &new_app(name), None)
+        let app = create_app(&c, ORG, &new_app(name), None)
             .await
             .unwrap_or_else(|e| panic!("{name:?}: {e}"));
         assert_eq!(app.name, *name);
         assert_matches_stored(&app, &h);
-        let found = c.find_applications_by_name(ORG, name).await.unwrap();
+        let found = c.applications().find_by_name(ORG, name).await.unwrap();
         assert_eq!(found.len(), 1, "{name:?}: {found:?}");
         assert_eq!(found[0].id, app.id);
     }
@@ -135,10 +137,10 @@ async fn exhausted_retries_report_the_attempts() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client_with(config(&emu, 3, Some(ORG)), CancellationToken::new());
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
     h.reset_request_log();
     h.set_fault_rate(1.0);
-    let e = c.list_applications(ORG, None).await.unwrap_err();
+    let e = c.applications().list(ORG, None).await.unwrap_err();
     h.set_fault_rate(0.0);
     assert!(
         matches!(e, ApiError::RateLimited(_) | ApiError::Server(_)),
@@ -152,17 +154,18 @@ async fn exhausted_retries_report_the_attempts() {
     h.reset_request_log();
     h.set_fault_rate(1.0);
     let fresh = client_with(config(&emu, 3, Some(ORG)), CancellationToken::new());
-    let e = fresh.list_users(ORG, None).await.unwrap_err();
+    let e = fresh.users().list(ORG, None).await.unwrap_err();
     h.set_fault_rate(0.0);
     assert_eq!(h.token_requests(), 4, "{e}");
     assert_eq!(h.requests().len(), 4, "{:?}", h.requests());
     // The token request failed for good: the next call of this client gets
     // the same error without asking again; a new client (process) asks.
-    let again = fresh.list_users(ORG, None).await.unwrap_err();
+    let again = fresh.users().list(ORG, None).await.unwrap_err();
     assert_eq!(again.to_string(), e.to_string());
     assert_eq!(h.requests().len(), 4, "{:?}", h.requests());
     client_with(config(&emu, 3, Some(ORG)), CancellationToken::new())
-        .list_users(ORG, None)
+        .users()
+        .list(ORG, None)
         .await
         .unwrap();
 }
@@ -189,7 +192,7 @@ async fn token_endpoint_faults_are_retried() {
         FaultKind::ProcessThenStatus(502),
     ));
     let started = Instant::now();
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(h.token_requests(), 4);
     assert_eq!(h.pending_faults(), 0);
@@ -200,8 +203,7 @@ async fn owner_add_dropped_before_processing_is_retried() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let app = c
-        .create_application(ORG, &new_app("owner-retry"), None)
+    let app = create_app(&c, ORG, &new_app("owner-retry"), None)
         .await
         .unwrap();
     let owners_path = format!("{}/{}/owners", apps_path(), app.id);
@@ -216,7 +218,7 @@ async fn owner_add_dropped_before_processing_is_retried() {
         FaultKind::ProcessThenStatus(504),
     ));
     assert_eq!(
-        c.add_owner(ORG, app.id, BOB).await.unwrap(),
+        c.owners().add(ORG, app.id, BOB).await.unwrap(),
         AddOwnerOutcome::Added
     );
     assert_eq!(h.owners(app.id), [CONNECTED_APP_USER_ID, BOB]);
@@ -234,14 +236,11 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
         .unwrap();
     let foreign_id = foreign["id"].as_i64().unwrap();
 
-    // The listed name is refused before the POST, naming the holder.
+    // The name check finds the holder (the provider refuses the name then,
+    // naming it).
     h.reset_request_log();
-    let e = c
-        .create_application(ORG, &new_app("taken"), None)
-        .await
-        .unwrap_err();
-    assert!(e.is_conflict(), "{e}");
-    assert!(e.to_string().contains(&foreign_id.to_string()), "{e}");
+    let holders = c.applications().prior_holders(ORG, "taken").await.unwrap();
+    assert_eq!(holders.unwrap().ids, [foreign_id]);
     assert_eq!(h.request_count("POST", &apps_path()), 0);
 
     // Sent anyway with the holder left out (as after a list that did not
@@ -258,7 +257,8 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
     ] {
         h.push_fault(Fault::on("POST", &apps_path(), kind.clone()));
         match c
-            .create_application_excluding(ORG, &new_app("taken"), None, Some(&existing))
+            .applications()
+            .create(ORG, &new_app("taken"), None, Some(&existing))
             .await
         {
             Ok(app) => panic!(
@@ -278,8 +278,7 @@ async fn an_ambiguous_create_never_takes_a_same_named_application_for_its_own() 
         &apps_path(),
         FaultKind::ProcessThenStatus(504),
     ));
-    let mine = c
-        .create_application(ORG, &new_app("taken-2"), None)
+    let mine = create_app(&c, ORG, &new_app("taken-2"), None)
         .await
         .unwrap();
     assert_ne!(mine.id, foreign_id);
@@ -291,12 +290,11 @@ async fn a_create_goes_ahead_when_the_listing_before_it_is_refused() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
     h.reset_request_log();
     // The listing of same-named applications before the create is refused.
     h.push_fault(Fault::on("GET", &apps_path(), FaultKind::status(403)));
-    let app = c
-        .create_application(ORG, &new_app("unlisted"), None)
+    let app = create_app(&c, ORG, &new_app("unlisted"), None)
         .await
         .unwrap();
     assert_matches_stored(&app, &h);
@@ -334,8 +332,7 @@ async fn a_list_that_hides_applications_never_leads_to_a_resend() {
         let name = format!("hidden-{i}");
         h.reset_request_log();
         h.push_fault(Fault::on("POST", &apps_path(), kind.clone()));
-        let e = c
-            .create_application(ORG, &new_app(&name), None)
+        let e = create_app(&c, ORG, &new_app(&name), None)
             .await
             .unwrap_err();
         assert!(e.is_ambiguous(), "{kind:?}: {e}");
@@ -351,8 +348,7 @@ async fn a_list_that_hides_applications_never_leads_to_a_resend() {
 
     // An application this client created is no witness either while the
     // list hides it: made here, then an ambiguous create.
-    let made = c
-        .create_application(ORG, &new_app("made-here"), None)
+    let made = create_app(&c, ORG, &new_app("made-here"), None)
         .await
         .unwrap();
     assert_matches_stored(&made, &h);
@@ -362,17 +358,16 @@ async fn a_list_that_hides_applications_never_leads_to_a_resend() {
         &apps_path(),
         FaultKind::DropBeforeProcessing,
     ));
-    let e = c
-        .create_application(ORG, &new_app("after-made"), None)
+    let e = create_app(&c, ORG, &new_app("after-made"), None)
         .await
         .unwrap_err();
     assert!(e.is_ambiguous(), "{e}");
     assert_eq!(h.request_count("POST", &apps_path()), 1);
-    assert!(!c.list_shows_own_applications(ORG).await.unwrap());
+    assert!(!c.applications().list_shows_own(ORG).await.unwrap());
 
     // Once the list shows applications again, the known one is a witness.
     h.set_list_hides_applications(false);
-    assert!(c.list_shows_own_applications(ORG).await.unwrap());
+    assert!(c.applications().list_shows_own(ORG).await.unwrap());
 }
 
 /// An application this process created is a witness: after an ambiguous
@@ -383,20 +378,14 @@ async fn an_application_this_process_made_is_a_witness() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    let first = c
-        .create_application(ORG, &new_app("first"), None)
-        .await
-        .unwrap();
+    let first = create_app(&c, ORG, &new_app("first"), None).await.unwrap();
     h.reset_request_log();
     h.push_fault(Fault::on(
         "POST",
         &apps_path(),
         FaultKind::DropBeforeProcessing,
     ));
-    let second = c
-        .create_application(ORG, &new_app("second"), None)
-        .await
-        .unwrap();
+    let second = create_app(&c, ORG, &new_app("second"), None).await.unwrap();
     assert_matches_stored(&second, &h);
     assert_eq!(h.request_count("POST", &apps_path()), 2);
     let queries: Vec<String> = h
@@ -426,8 +415,7 @@ async fn an_application_this_process_made_is_a_witness() {
         &apps_path(),
         FaultKind::DropBeforeProcessing,
     ));
-    let e = c
-        .create_application(ORG, &new_app("third"), None)
+    let e = create_app(&c, ORG, &new_app("third"), None)
         .await
         .unwrap_err();
     assert!(e.is_ambiguous(), "{e}");

@@ -10,7 +10,7 @@ async fn hundred_concurrent_first_calls_make_one_token_request() {
     let mut set = JoinSet::new();
     for _ in 0..100 {
         let c = c.clone();
-        set.spawn(async move { c.list_applications(ORG, None).await });
+        set.spawn(async move { c.applications().list(ORG, None).await });
     }
     while let Some(r) = set.join_next().await {
         r.unwrap().expect("list succeeds");
@@ -25,10 +25,10 @@ async fn short_lived_token_is_renewed_before_it_expires() {
     let emu = start_emulator(|c| c.token_ttl = Duration::from_secs(2)).await;
     let h = emu.handle();
     let c = client(&emu);
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     assert_eq!(h.token_requests(), 1);
     // A second call well inside the renewal point reuses the token.
-    c.list_users(ORG, None).await.unwrap();
+    c.users().list(ORG, None).await.unwrap();
     assert_eq!(h.token_requests(), 1);
 
     // Let the 2 s token expire on the emulator (this waits for time itself,
@@ -38,7 +38,7 @@ async fn short_lived_token_is_renewed_before_it_expires() {
     let mut set = JoinSet::new();
     for _ in 0..20 {
         let c = c.clone();
-        set.spawn(async move { c.list_applications(ORG, None).await });
+        set.spawn(async move { c.applications().list(ORG, None).await });
     }
     while let Some(r) = set.join_next().await {
         r.unwrap().expect("list after expiry succeeds");
@@ -57,13 +57,14 @@ async fn expired_tokens_give_one_renewal_on_401() {
     let emu = emulator().await;
     let h = emu.handle();
     let c = client(&emu);
-    c.list_applications(ORG, None).await.unwrap();
+    c.applications().list(ORG, None).await.unwrap();
     assert_eq!(h.token_requests(), 1);
 
     // One call: a 401, one renewal, success.
     h.expire_tokens();
     h.reset_request_log();
-    c.list_users(ORG, None)
+    c.users()
+        .list(ORG, None)
         .await
         .expect("succeeds after renewal");
     assert_eq!(h.token_requests(), 1, "one renewal");
@@ -76,7 +77,7 @@ async fn expired_tokens_give_one_renewal_on_401() {
     let mut set = JoinSet::new();
     for _ in 0..30 {
         let c = c.clone();
-        set.spawn(async move { c.list_applications(ORG, None).await });
+        set.spawn(async move { c.applications().list(ORG, None).await });
     }
     while let Some(r) = set.join_next().await {
         r.unwrap().expect("succeeds after renewal");
@@ -110,9 +111,9 @@ async fn a_throttled_token_request_fails_every_call_after_one_series() {
         let c = c.clone();
         set.spawn(async move {
             if i % 2 == 0 {
-                c.list_applications(ORG, None).await.map(drop)
+                c.applications().list(ORG, None).await.map(drop)
             } else {
-                c.list_users(ORG, None).await.map(drop)
+                c.users().list(ORG, None).await.map(drop)
             }
         });
     }
@@ -132,7 +133,7 @@ async fn a_throttled_token_request_fails_every_call_after_one_series() {
         assert_eq!(e.info().unwrap().attempts, 4, "{e}");
     }
     for _ in 0..3 {
-        let e = c.list_applications(ORG, None).await.unwrap_err();
+        let e = c.applications().list(ORG, None).await.unwrap_err();
         assert!(matches!(e, ApiError::RateLimited(_)), "{e}");
     }
     assert_eq!(

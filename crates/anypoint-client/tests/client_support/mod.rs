@@ -254,7 +254,7 @@ pub async fn me(State(w): State<Arc<World>>) -> Json<Value> {
     Json(w.me.lock().unwrap().clone())
 }
 
-pub async fn create_app(
+pub async fn post_app(
     State(w): State<Arc<World>>,
     Path(org): Path<String>,
     Json(body): Json<Value>,
@@ -344,7 +344,7 @@ pub async fn start() -> Mock {
     let router = Router::new()
         .route(TOKEN_PATH, post(token))
         .route("/accounts/api/me", get(me))
-        .route(apps, post(create_app).get(list_apps))
+        .route(apps, post(post_app).get(list_apps))
         .route(&format!("{apps}/{{id}}"), get(get_app))
         .route(&format!("{apps}/{{id}}/secret/reset"), post(reset_secret))
         .layer(middleware::from_fn_with_state(world.clone(), gate))
@@ -378,6 +378,20 @@ pub fn client_from(cfg: ClientConfig) -> AnypointClient {
 
 pub fn client(mock: &Mock) -> AnypointClient {
     client_from(config(mock))
+}
+
+/// A create as the provider makes it: the same-named applications listed
+/// first, then the one create path, which leaves them out.
+pub async fn create_app(
+    c: &AnypointClient,
+    org: &str,
+    app: &NewApplication,
+    api_instance_id: Option<&str>,
+) -> Result<anypoint_client::Application, anypoint_client::ApiError> {
+    let apps = c.applications();
+    let existing = apps.prior_holders(org, &app.name).await?;
+    apps.create(org, app, api_instance_id, existing.as_ref())
+        .await
 }
 
 pub fn apps_path() -> String {
