@@ -1,12 +1,10 @@
 //! Error messages from each body shape, secrets kept out of errors, `Send`.
 
-use anypoint_client::NewContract;
-
 use super::*;
 
 #[tokio::test]
 async fn error_messages_come_from_each_body_shape() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     let c = client(&emu);
@@ -44,10 +42,12 @@ fn client_futures_are_send() {
     let cfg = ClientConfig::new("https://example.com", "id", Secret::new("s")).unwrap();
     let c = AnypointClient::new(cfg, "1", CancellationToken::new()).unwrap();
     is_send(&c.applications().get(ORG, 1));
-    is_send(&create_app(&c, ORG, &new_app("x"), None));
+    is_send(&c.applications().prior_holders(ORG, "x"));
+    is_send(&c.applications().create(ORG, &new_app("x"), None, None));
     is_send(&c.applications().list(ORG, None));
     is_send(&c.owners().add(ORG, 1, "u"));
     is_send(&c.contracts().create(ORG, 1, &NewContract::default()));
+    is_send(&c.contracts().end(&site(1, 2, 3), None));
     is_send(&c.users().list(ORG, None));
     is_send(&c.org_id());
 }
@@ -60,13 +60,14 @@ mod on_the_mock {
     use anypoint_client::{AnypointClient, ApiError};
     use tokio_util::sync::CancellationToken;
 
-    use crate::client_support::*;
+    use crate::support::mock::{self, Fault};
+    use crate::support::{app_path, client_from, CLIENT_SECRET, ORG};
 
     #[tokio::test]
     async fn debug_and_display_hold_no_secret() {
-        let mock = start().await;
+        let mock = mock::start().await;
         let id = mock.world.insert_app("a");
-        let cfg = config(&mock);
+        let cfg = mock.config();
         let c = client_from(cfg.clone());
         let mut rendered = vec![format!("{cfg:?}"), format!("{c:?}")];
         // Make sure a token exists, so a leak would be visible.
@@ -102,8 +103,9 @@ mod on_the_mock {
         );
         errors.push(c.applications().get(ORG, id).await.unwrap_err());
         for code in [403, 404, 429, 500] {
-            mock.world.fault("GET", &app_path(id), [status(code)]);
-            let mut cfg = config(&mock);
+            mock.world
+                .fault("GET", &app_path(id), [Fault::status(code)]);
+            let mut cfg = mock.config();
             cfg.max_retries = 0;
             errors.push(
                 client_from(cfg)
@@ -136,7 +138,7 @@ mod on_the_mock {
         );
         mock.world
             .fault("GET", &app_path(id), [Fault::Hang, Fault::Hang]);
-        let mut short = config(&mock);
+        let mut short = mock.config();
         short.timeout = Duration::from_secs(1);
         short.max_retries = 1;
         errors.push(
@@ -173,7 +175,7 @@ mod on_the_mock {
             .iter()
             .any(|r| r.contains("rejected credentials: Bearer ***")));
         for r in &rendered {
-            assert_free_of_secrets(r, &mock);
+            mock.assert_free_of_secrets(r);
         }
     }
 }

@@ -72,7 +72,8 @@ async fn a_429_holds_every_request_of_the_client_until_the_hinted_time() {
 async fn the_rate_paces_every_call_of_the_client() {
     let emu = start_emulator(|c| c.rate_limit = 5).await;
     let h = emu.handle();
-    let mut cfg = config(&emu, 3, Some(ORG));
+    let mut cfg = config(&emu);
+    cfg.max_retries = 3;
     cfg.max_requests_per_second = Some(5.0);
     let c = client_with(cfg, CancellationToken::new());
     let mut set = JoinSet::new();
@@ -106,7 +107,7 @@ async fn after_a_stop_a_look_up_is_sent_at_once_through_a_hold() {
     let emu = emulator().await;
     let h = emu.handle();
     let cancel = CancellationToken::new();
-    let c = client_with(config(&emu, 10, Some(ORG)), cancel.clone());
+    let c = client_with(config(&emu), cancel.clone());
     c.users().list(ORG, None).await.unwrap(); // the token
                                               // A path no other test uses, to find this call's events.
     let id = 535353;

@@ -1,10 +1,10 @@
-//! Issue 10: one application list per process serves refreshes and name
-//! checks; what the list lacks is read by id; reads of owners and
-//! contracts are shared; this process's changes are never served stale.
+//! One application list per client serves refreshes and name checks; what
+//! the list lacks is read by id; reads of owners and contracts are shared;
+//! the client's own changes are never served stale.
 
 use super::*;
 
-/// The reads and name checks a process makes one by one before it reads
+/// The reads and name checks a client makes one by one before it reads
 /// the list.
 const LIST_AFTER: usize = 2;
 
@@ -132,7 +132,7 @@ async fn short_items_and_a_hiding_list_are_read_by_id_and_never_gone() {
     let read = read_all(&c, &ids).await;
     assert_eq!(read.len(), 3);
     assert!(h.delete_application(ids[0]));
-    // In the next process: gone only because a read by id says so.
+    // In a new client: gone only because a read by id says so.
     let c = client(&emu);
     let read = read_all(&c, &ids[1..]).await;
     assert_eq!(read.len(), 2);
@@ -145,7 +145,7 @@ async fn short_items_and_a_hiding_list_are_read_by_id_and_never_gone() {
 }
 
 #[tokio::test]
-async fn this_process_changes_are_never_served_stale() {
+async fn this_clients_changes_are_never_served_stale() {
     let emu = emulator().await;
     let h = emu.handle();
     let ids = seed(&h, 3);
@@ -170,10 +170,11 @@ async fn this_process_changes_are_never_served_stale() {
     assert_eq!(after.client_secret, reset.client_secret);
     assert_ne!(after.client_secret, old_secret);
     // The old name is free and the new one taken, in the name check.
-    let e = create_app(&c, ORG, &new_app("renamed"), None)
-        .await
-        .unwrap_err();
-    assert!(e.is_conflict(), "{e}");
+    let apps = c.applications();
+    let taken = apps.prior_holders(ORG, "renamed").await.unwrap();
+    assert_eq!(taken.unwrap().ids, [ids[0]]);
+    let free = apps.prior_holders(ORG, "seeded-0000").await.unwrap();
+    assert!(free.unwrap().ids.is_empty());
     create_app(&c, ORG, &new_app("seeded-0000"), None)
         .await
         .unwrap();
