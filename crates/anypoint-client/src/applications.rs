@@ -260,13 +260,9 @@ impl<'a> Applications<'a> {
     /// Whether the application list is shown to include this Connected
     /// App's applications: the witness the create-once rule for
     /// applications needs before it takes "not listed" for "not created"
-    /// (the rule is in `create_once.rs`). True when the list, queried by
-    /// the name of an application this client knows to exist (it created
-    /// it, or read it by id: `memory.rs`), shows that application; or when
-    /// a page of the unfiltered list holds such an application, or one that
-    /// a read by id confirms. An empty list is never a witness. A failed
-    /// list is an error (nothing is known); an unreadable listed application
-    /// is just not a witness.
+    /// (`create_once.rs` says what is a witness). A failed list is an error
+    /// (nothing is known); an unreadable listed application is just not a
+    /// witness.
     pub async fn list_shows_own(self, org: &str) -> Result<bool, ApiError> {
         let known = self.memory.known(org);
         for (id, name) in known.iter().take(WITNESS_READS) {

@@ -53,7 +53,7 @@ struct Slot {
     current: Option<AccessToken>,
     /// The error of the fetch that failed for good: every call after it,
     /// those that waited for it included, gets this error without asking
-    /// again (a wrong secret costs one token request series per process).
+    /// again (a wrong secret costs one token request series per client).
     failure: Option<ApiError>,
     generation: u64,
 }

@@ -178,7 +178,7 @@ impl<'a> Contracts<'a> {
 
     /// End a contract: revoke it if `status` (what the caller last saw)
     /// is APPROVED, delete it otherwise; the platform's answers decide the
-    /// rest (see [`Step`] for the paths):
+    /// rest (see [`Self::revoke`] and [`Self::delete`] for the paths):
     /// - a revoke refused with a 4xx other than 401/403 (a platform that
     ///   revokes only approved contracts, or one that asks for a plain
     ///   delete) still goes on to the delete, which decides;
@@ -229,14 +229,20 @@ impl<'a> Contracts<'a> {
         }
     }
 
-    /// Revoke a contract ([`Step::Revoke`]). Retried like a PUT; a 409
-    /// after an ambiguous attempt is success.
+    /// Revoke a contract: API Manager's `PATCH …/apis/{api}/contracts/{id}`
+    /// `{"status":"REVOKED"}` (KB-001115212), or the legacy
+    /// `POST /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}/revoke`
+    /// (which one, see [`ContractSite`]). Retried like a PUT; a 409 after an
+    /// ambiguous attempt is success.
     pub async fn revoke(self, site: &ContractSite<'_>) -> Result<(), ApiError> {
         self.take(Step::Revoke, site, &mut Listed::default()).await
     }
 
-    /// Delete a contract ([`Step::Delete`]). Retried; a 404 is `NotFound`
-    /// (for the caller to confirm).
+    /// Delete a contract: API Manager's `DELETE …/apis/{api}/contracts/{id}`
+    /// (204), or the legacy
+    /// `DELETE /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}`
+    /// (which one, see [`ContractSite`]). Retried; a 404 is `NotFound` (for
+    /// the caller to confirm).
     pub async fn delete(self, site: &ContractSite<'_>) -> Result<(), ApiError> {
         self.take(Step::Delete, site, &mut Listed::default()).await
     }
@@ -320,12 +326,8 @@ impl<'a> Contracts<'a> {
         }
     }
 
-    /// Take `step` on the contract at `site`: through API Manager when the
-    /// environment is known, else, or when that path is not served (404,
-    /// 405), through the legacy API Platform path, whose parent API id only
-    /// the application's contract list gives. When both paths answer 404,
-    /// the API Manager one's answer is returned (the contract list decides,
-    /// `end`).
+    /// Take `step` on the contract at `site`, by the path rule of
+    /// [`ContractSite`].
     async fn take(
         self,
         step: Step,
@@ -378,12 +380,8 @@ impl<'a> Contracts<'a> {
     }
 }
 
-/// The two ways a contract ends, each with its two paths:
-/// - revoke: API Manager's `PATCH …/apis/{api}/contracts/{id}`
-///   `{"status":"REVOKED"}` (KB-001115212), or the legacy
-///   `POST /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}/revoke`;
-/// - delete: API Manager's `DELETE …/apis/{api}/contracts/{id}` (204), or
-///   the legacy `DELETE /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}`.
+/// The two ways a contract ends ([`Contracts::revoke`], [`Contracts::delete`]),
+/// each with its API Manager request and its legacy one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
     Revoke,
@@ -440,7 +438,10 @@ fn no_parent(site: &ContractSite<'_>) -> ApiError {
 /// contract list is the proof of what exists) and is administered through
 /// its API instance: API Manager's paths need the instance's organization
 /// and environment; the legacy API Platform paths need the organization and
-/// the parent API id, from the contract list.
+/// the parent API id, from the contract list. API Manager's path is used
+/// when the environment is known; the legacy one without it, or when API
+/// Manager's is not served (404, 405). When both answer 404, API Manager's
+/// answer is returned (the contract list decides: [`Contracts::end`]).
 #[derive(Clone, Copy, Debug)]
 pub struct ContractSite<'a> {
     /// The root organization of the application.

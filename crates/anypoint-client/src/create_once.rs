@@ -37,17 +37,17 @@
 //! - **Not found** (and with it a resend) needs a *witness*: evidence that
 //!   this list shows this Connected App's applications at all. An
 //!   application look-up has one when the list, queried by the name of an
-//!   application this process knows to exist (it created it, or read it by
-//!   id, in this process), shows that application; or when a page of the
+//!   application this client knows to exist (it created it, or read it by
+//!   id: `memory.rs`), shows that application; or when a page of the
 //!   unfiltered list holds such an application, or one that a read by id
-//!   confirms (`Applications::list_shows_own`, `applications.rs`). An empty list
-//!   is never a witness. Without one, the look-up answers with the create's
+//!   confirms (`Applications::list_shows_own`). An empty list is never a
+//!   witness. Without one, the look-up answers with the create's
 //!   own failure, marked as possibly applied, naming the name to check: the
 //!   caller tells the user how to import the application if it exists. The
 //!   application an ambiguous create would have made belongs to this
 //!   Connected App, so a list shown to include the Connected App's
 //!   applications would show it too.
-//! - **Before a create**, the same-named applications (from the process's
+//! - **Before a create**, the same-named applications (from the client's
 //!   list, `listing.rs`, or a list by name) are used only
 //!   to refuse a name that is listed (the caller names the ids to import)
 //!   and to leave those ids out of a later look-up. An empty answer is not
@@ -62,7 +62,7 @@
 //!   among those listed before it is taken for the one the create made only
 //!   if the platform dates its creation (`audit.created.date`) no earlier
 //!   than its own `Date` at the time of the name check (`clock.rs`): the
-//!   process's list can be older than the create, and somebody else may
+//!   client's list can be older than the create, and somebody else may
 //!   have taken the name in between. One that is not so dated is named in
 //!   the error, neither taken nor ruled out, and the create is not resent.
 

@@ -1,7 +1,15 @@
 //! The request engine: attempts, the access token (fetched, shared and
-//! renewed: `auth.rs`), the 401 renewal, retries with back-off, the client's
-//! rate limits (`throttle.rs`), cancellation, and the classification of
-//! every failure (`failure.rs`).
+//! renewed: `auth.rs`), retries, the client's rate limits (`throttle.rs`),
+//! cancellation, and the classification of every failure (`failure.rs`).
+//!
+//! The retry rule: a failure the platform refused (429, 503, connect
+//! errors) is retried, an ambiguous one (502, 504, timeouts, dropped
+//! connections) only when the request may be replayed ([`Replay`]; the
+//! create-once loop, `create_once.rs`, retries its creates itself), with
+//! exponential back-off and full jitter, honouring `Retry-After` and
+//! `X-RateLimit-Reset` (`retry.rs`), bounded by `max_retries` and the
+//! total-wait cap. A 401 renews the token and sends again, once per call
+//! (not counted as a retry).
 //!
 //! The stop rule: every wait and every read races the client's cancellation
 //! token, and a stop gives [`ApiError::Cancelled`] at once. A request that
@@ -13,6 +21,8 @@
 //! after two requests in a row have timed out with no answer in between the
 //! engine sends nothing more: an unresponsive platform fails within about
 //! twice the request timeout.
+//!
+//! No body is ever logged, and no log line holds a secret or a token.
 
 use std::fmt;
 use std::future::Future;
