@@ -452,9 +452,6 @@ fn a_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     None
 }
 
-/// Crates whose circles are still being broken (the list only shrinks).
-const CIRCLES_LEFT_IN: [&str; 1] = ["crates/anypoint-client/src"];
-
 #[test]
 fn no_crate_has_an_import_circle() {
     for src in [
@@ -465,16 +462,12 @@ fn no_crate_has_an_import_circle() {
         "crates/secret/src",
     ] {
         let graph = module_graph(&workspace().join(src));
-        match a_circle(&graph) {
-            Some(circle) if !CIRCLES_LEFT_IN.contains(&src) => panic!(
+        if let Some(circle) = a_circle(&graph) {
+            panic!(
                 "the modules of {src} import each other in a circle: {}\n\
                  move what both need into a module of its own below them",
                 circle.join(" -> ")
-            ),
-            None if CIRCLES_LEFT_IN.contains(&src) => {
-                panic!("{src} has no circle left: take it off CIRCLES_LEFT_IN")
-            }
-            _ => {}
+            );
         }
     }
 }

@@ -147,14 +147,14 @@ impl TypedDataSource for ApiInstanceDataSource {
         let api_id = config.api_instance_id.as_str().and_then(parse_app_id)?;
         let env = config.environment_id.as_str()?.to_owned();
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
-        let instance = match data.client.get_api_instance(&org, &env, api_id).await {
+        let instance = match data.client.api_instances().get(&org, &env, api_id).await {
             Ok(i) => i,
             Err(e) => {
                 api_error(diags, &format!("reading API instance {api_id}"), &e);
                 return None;
             }
         };
-        let mut tiers = match data.client.list_tiers(&org, &env, api_id).await {
+        let mut tiers = match data.client.api_instances().tiers(&org, &env, api_id).await {
             Ok(t) => t,
             Err(e) => {
                 api_error(
@@ -174,7 +174,12 @@ impl TypedDataSource for ApiInstanceDataSource {
         );
         let version_group = match (&group, &asset, &version) {
             (Some(g), Some(a), Some(v)) => {
-                match data.client.asset_version_group(g, a, v).await {
+                match data
+                    .client
+                    .api_instances()
+                    .asset_version_group(g, a, v)
+                    .await
+                {
                     Ok(vg) => Some(vg),
                     Err(e) => {
                         api_error(

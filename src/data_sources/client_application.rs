@@ -164,7 +164,7 @@ impl TypedDataSource for ClientApplicationDataSource {
                     return None;
                 }
             },
-            (None, Some(name)) => match data.client.find_applications_by_name(&org, name).await {
+            (None, Some(name)) => match data.client.applications().find_by_name(&org, name).await {
                 Ok(found) => match found.as_slice() {
                     [one] => one.id,
                     [] => {
@@ -192,7 +192,7 @@ impl TypedDataSource for ClientApplicationDataSource {
             },
             (None, None) => return None,
         };
-        match data.client.get_application(&org, id).await {
+        match data.client.applications().get(&org, id).await {
             Ok(app) => Some(ClientApplicationDataModel::from_platform(&app, &org)),
             Err(e) => {
                 api_error(diags, &format!("reading client application {id}"), &e);

@@ -79,7 +79,7 @@ impl TypedDataSource for ClientApplicationContractsDataSource {
     ) -> Option<ContractsModel> {
         let app_id = config.application_id.as_str().and_then(parse_app_id)?;
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
-        let mut contracts = match data.client.list_contracts(&org, app_id).await {
+        let mut contracts = match data.client.contracts().list(&org, app_id).await {
             Ok(c) => c,
             Err(e) => {
                 api_error(

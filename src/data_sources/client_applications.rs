@@ -148,7 +148,7 @@ async fn read_each(
         for (i, item) in chunk.iter().enumerate() {
             let (client, org, id) = (client.clone(), org.to_owned(), item.id);
             let index = chunk_no * READ_CONCURRENCY + i;
-            reads.spawn(async move { (index, id, client.read_application(&org, id).await) });
+            reads.spawn(async move { (index, id, client.applications().read(&org, id).await) });
         }
         while let Some(joined) = reads.join_next().await {
             let (index, id, result) = match joined {
@@ -201,7 +201,7 @@ impl TypedDataSource for ClientApplicationsDataSource {
     ) -> Option<ClientApplicationsModel> {
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let filter = config.name_filter.as_str().filter(|f| !f.is_empty());
-        let apps = match data.client.list_applications(&org, filter).await {
+        let apps = match data.client.applications().list(&org, filter).await {
             Ok(a) => a,
             Err(e) => {
                 api_error(diags, "listing client applications", &e);

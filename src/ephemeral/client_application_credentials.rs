@@ -75,7 +75,7 @@ impl TypedEphemeralResource for ClientApplicationCredentialsEphemeral {
             return None;
         };
         let org = data.org_or_report(config.org_id.as_str(), diags).await?;
-        let app = match data.client.get_application(&org, id).await {
+        let app = match data.client.applications().get(&org, id).await {
             Ok(app) => app,
             Err(e) => {
                 api_error(

@@ -213,14 +213,14 @@ impl TypedResource for ClientApplicationOwnerResource {
         // of an existing owner 201 like any other, so the owners are read
         // first (once per application and process: the read after each add
         // serves the next owner of the same application).
-        if let Ok(app) = data.client.read_application_shared(&org, app_id).await {
+        if let Ok(app) = data.client.applications().read_shared(&org, app_id).await {
             if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) {
                 diags.warning("User is already an owner", already_owner());
                 let stored_org = spelled_as(planned.org_id.as_str(), &org);
                 return Some(owner_state(&stored_org, app_id, &planned_user, Some(&app)));
             }
         }
-        match data.client.add_owner(&org, app_id, &user_id).await {
+        match data.client.owners().add(&org, app_id, &user_id).await {
             Ok(AddOwnerOutcome::Added) => {
                 tracing::info!(application_id = app_id, "Added an application owner");
             }
@@ -246,7 +246,7 @@ impl TypedResource for ClientApplicationOwnerResource {
         // Fill the readable attributes; the ownership exists either way.
         let app = match data
             .client
-            .after_stop(data.client.read_application_shared(&org, app_id))
+            .after_stop(data.client.applications().read_shared(&org, app_id))
             .await
         {
             Ok(app) => Some(app),
@@ -290,7 +290,7 @@ impl TypedResource for ClientApplicationOwnerResource {
         // Read records the canonical spelling of the ids.
         let user_id = canonical_uuid(user_id);
         // One read of the application serves all of its owner resources.
-        match data.client.read_application_shared(&org, app_id).await {
+        match data.client.applications().read_shared(&org, app_id).await {
             Ok(app) if app.owners.iter().any(|o| same_uuid(&o.id, &user_id)) => {
                 data.owners.read(&OwnerKey::new(&org, app_id, &user_id));
                 ReadResult::Found(owner_state(&org, app_id, &user_id, Some(&app)))
@@ -342,7 +342,7 @@ impl TypedResource for ClientApplicationOwnerResource {
         let user_id = &canonical_uuid(user_id);
         let lock = data.owner_lock(org, app_id);
         let _guard = lock.lock().await;
-        match data.client.remove_owner(org, app_id, user_id).await {
+        match data.client.owners().remove(org, app_id, user_id).await {
             Ok(()) => tracing::info!(application_id = app_id, "Removed an application owner"),
             // The owner, or the whole application, is already gone.
             Err(e) if e.is_not_found() => {}

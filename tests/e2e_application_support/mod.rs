@@ -186,7 +186,11 @@ pub fn reset_secret_outside(emu: &TestEmulator, id: i64) {
             tokio_util::sync::CancellationToken::new(),
         )
         .unwrap();
-        client.reset_secret(&cfg.org_id, id).await.unwrap();
+        client
+            .applications()
+            .reset_secret(&cfg.org_id, id)
+            .await
+            .unwrap();
     });
 }
 

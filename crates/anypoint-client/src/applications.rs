@@ -1,83 +1,58 @@
-//! Client applications and their secret (API Platform v2). Their owners
-//! are in `owners.rs`; the applications this process knows to exist, and
-//! the witness check of the create-once rule, in `known.rs`.
+//! Client applications and their secret (API Platform v2), and the witness
+//! check of the create-once rule for applications. Their owners are in
+//! `owners.rs`; what this client knows of them (list, known applications,
+//! shared reads) in `memory.rs`.
+
+use std::sync::Arc;
 
 use reqwest::Method;
 
-use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
-use super::clock::{PriorHolders, Since};
-use super::create_once::{CreateOnce, Lookup, Sent};
-use super::error::{ApiError, ErrorInfo};
-use super::models::{
+use crate::clock::{PriorHolders, Since};
+use crate::create_once::{create_once, send_once, CreateOnce, Lookup, Sent};
+use crate::error::{ApiError, ErrorInfo};
+use crate::failure::Failure;
+use crate::memory::Memory;
+use crate::models::{
     Application, ApplicationPage, ApplicationSummary, ApplicationUpdate, NewApplication,
 };
-use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
-use super::retry::RetryState;
-use secret::register_secret;
+use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
+use crate::paths;
+use crate::request::{ApiRequest, Reply};
+use crate::retry::RetryState;
+use crate::send::{after_stop, Engine, Replay};
 
-/// `apiplatform/repository/v2/organizations/{org}/applications` + `tail`.
-pub(super) fn apps<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![
-        "apiplatform",
-        "repository",
-        "v2",
-        "organizations",
-        org,
-        "applications",
-    ];
-    v.extend_from_slice(tail);
-    v
+/// How many known applications are looked for, and how many listed ones
+/// are read by id, in one witness check.
+const WITNESS_READS: usize = 2;
+/// The size of the unfiltered page the witness check lists.
+const WITNESS_PAGE: u32 = 10;
+
+/// The client applications of an organization:
+/// [`AnypointClient::applications`](crate::AnypointClient::applications).
+#[derive(Clone, Copy)]
+pub struct Applications<'a> {
+    engine: &'a Arc<Engine>,
+    memory: &'a Memory,
 }
 
-impl AnypointClient {
-    /// `POST …/applications[?apiVersionId=N]` (201), by the create-once rule
-    /// (`create_once.rs`). The look-up after an ambiguous failure is by exact
-    /// name, leaving out the applications that already had that name before
-    /// the first attempt (listed first, so a same-named application made by
-    /// someone else is never taken for ours): one match is the application
-    /// our attempt created (fetched by id for its secret); none means the
-    /// create did not happen only when the list is shown to include this
-    /// Connected App's applications ([`Self::list_shows_own_applications`]),
-    /// else the create's failure comes back, marked as possibly applied;
-    /// several matches cannot be told apart, so that is a `Conflict` error
-    /// naming their ids. A name that is listed before the create is refused
-    /// with a `Conflict` naming the ids, and nothing is sent.
-    pub async fn create_application(
-        &self,
-        org: &str,
-        app: &NewApplication,
-        api_instance_id: Option<&str>,
-    ) -> Result<Application, ApiError> {
-        let existing = self.same_named_application_ids(org, &app.name).await?;
-        if let Some(ids) = existing
-            .as_ref()
-            .map(|e| e.ids.as_slice())
-            .filter(|ids| !ids.is_empty())
-        {
-            // Taken: never sent, so nothing changes on the platform.
-            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-            let req = self.request(Method::POST, &apps(org, &[]), &[]);
-            return Err(ApiError::Conflict(ErrorInfo::new(
-                req.method.as_str(),
-                &req.path,
-                None,
-                format!(
-                    "an application named {:?} already exists (id {}): the create was not sent",
-                    app.name,
-                    ids.join(", ")
-                ),
-            )));
-        }
-        self.create_application_excluding(org, app, api_instance_id, existing.as_ref())
-            .await
+impl<'a> Applications<'a> {
+    pub(crate) fn new(engine: &'a Arc<Engine>, memory: &'a Memory) -> Self {
+        Applications { engine, memory }
     }
 
-    /// [`Self::create_application`] with the applications that already had
-    /// this name before the create (from [`Self::same_named_application_ids`];
-    /// `None` if unknown): the recovery after an ambiguous failure never
-    /// takes one of those, nor one not shown to be made after them, for ours.
-    pub async fn create_application_excluding(
-        &self,
+    /// `POST …/applications[?apiVersionId=N]` (201), by the create-once rule
+    /// (`create_once.rs`). `existing` are the applications that had the
+    /// name before the create ([`Self::prior_holders`]; `None` if unknown):
+    /// the look-up after an ambiguous failure is by exact name and never
+    /// takes one of those, nor one not shown to be made after them, for
+    /// ours. One match is the application our attempt created (fetched by
+    /// id for its secret); none means the create did not happen only when
+    /// the list is shown to include this Connected App's applications
+    /// ([`Self::list_shows_own`]), else the create's failure comes back,
+    /// marked as possibly applied; several matches cannot be told apart, so
+    /// that is a `Conflict` error naming their ids.
+    pub async fn create(
+        self,
         org: &str,
         app: &NewApplication,
         api_instance_id: Option<&str>,
@@ -87,45 +62,46 @@ impl AnypointClient {
             .map(|id| vec![("apiVersionId", id.to_owned())])
             .unwrap_or_default();
         let req = self
-            .request(Method::POST, &apps(org, &[]), &query)
+            .engine
+            .request(Method::POST, &paths::applications(org, &[]), &query)
             .json(app)?;
         let op = ApplicationCreate {
-            client: self,
+            apps: self,
             org,
             req,
             name: &app.name,
             existing,
         };
-        let created = self.create_once(&op).await?;
-        self.remember_application(org, &created);
-        self.listing_created(org, &created);
+        let created = create_once(self.engine, &op).await?;
+        self.memory.changed(org, &created);
         // Made: read its secret even if the provider is stopping.
-        self.after_stop(self.with_secret(org, created)).await
+        after_stop(self.with_secret(org, created)).await
     }
 
     /// The applications named `name` before a create, or `None` if they
     /// cannot be listed (the create goes ahead; a later lookup then cannot
-    /// leave them out). From this process's list when it holds every name
+    /// leave them out). From this client's list when it holds every name
     /// and the platform dates its answers (`listing.rs`; the date is what
     /// keeps an application made by somebody else since the list was read
     /// from being taken for ours), else from a list by name.
-    pub async fn same_named_application_ids(
-        &self,
+    pub async fn prior_holders(
+        self,
         org: &str,
         name: &str,
     ) -> Result<Option<PriorHolders>, ApiError> {
-        if let Some(ids) = self.listed_holders(org, name).await {
-            if let Some(as_of) = self.platform_now() {
+        let listing = self.memory.listing(org);
+        if let Some(ids) = listing.holders_of(self.engine, org, name).await {
+            if let Some(as_of) = self.engine.platform_now() {
                 return Ok(Some(PriorHolders {
                     ids,
                     as_of: Some(as_of),
                 }));
             }
         }
-        match self.find_applications_by_name(org, name).await {
+        match self.find_by_name(org, name).await {
             Ok(found) => Ok(Some(PriorHolders {
                 ids: found.iter().map(|a| a.id).collect(),
-                as_of: self.platform_now(),
+                as_of: self.engine.platform_now(),
             })),
             Err(e) if e.is_cancelled() => Err(e),
             Err(e) => {
@@ -138,89 +114,99 @@ impl AnypointClient {
         }
     }
 
-    /// Decode an answer that holds an application, and register its client
-    /// secret with the log scrubber.
-    fn decode_application(&self, req: &ApiRequest, reply: &Reply) -> Result<Application, ApiError> {
-        self.decode::<Application>(req, reply).map(registered)
-    }
-
-    /// A created application normally carries its secret; if not, read it.
-    async fn with_secret(&self, org: &str, app: Application) -> Result<Application, ApiError> {
-        if app.client_secret.is_some() {
-            Ok(app)
-        } else {
-            self.get_application(org, app.id).await
-        }
-    }
-
     /// `GET …/applications/{id}` (200; with clientSecret and owners).
-    pub async fn get_application(&self, org: &str, id: i64) -> Result<Application, ApiError> {
-        let id = id.to_string();
-        let req = self.request(Method::GET, &apps(org, &[&id]), &[]);
-        let read = match self.call(&req).await {
-            Ok(reply) => self.decode_application(&req, &reply),
+    pub async fn get(self, org: &str, id: i64) -> Result<Application, ApiError> {
+        let id_text = id.to_string();
+        let req = self
+            .engine
+            .request(Method::GET, &paths::applications(org, &[&id_text]), &[]);
+        let read = match self.engine.call(&req).await {
+            Ok(reply) => self.decode(&req, &reply),
             Err(e) => Err(e),
         };
         match &read {
-            Ok(app) => {
-                self.remember_application(org, app);
-                self.listing_seen(org, app);
-            }
-            Err(e) if e.is_not_found() => {
-                self.forget_application(org, &id);
-                if let Ok(n) = id.parse() {
-                    self.listing_changed(org, n, None);
-                }
-            }
+            Ok(app) => self.memory.saw(org, app),
+            Err(e) if e.is_not_found() => self.memory.gone(org, id),
             Err(_) => {}
         }
         read
     }
 
+    /// The application `id` of `org` for a refresh: from this client's list
+    /// when it carries it whole (`listing.rs`), else read by id (a read
+    /// shared with the other resources that read it, see
+    /// [`Self::read_shared`]). A `NotFound` comes only from a read by id.
+    pub async fn read(self, org: &str, id: i64) -> Result<Application, ApiError> {
+        let listing = self.memory.listing(org);
+        if let Some(app) = listing.application(self.engine, org, id).await {
+            return Ok(app);
+        }
+        self.read_shared(org, id).await
+    }
+
+    /// Application `id` read by id (`GET …/applications/{id}`, with its
+    /// owners), once per client: the resources that refresh from it share
+    /// the answer (`memory.rs`). A `NotFound` is shared too; other failures
+    /// are not kept.
+    pub async fn read_shared(self, org: &str, id: i64) -> Result<Application, ApiError> {
+        let cell = self.memory.application_read(org, id);
+        let read = cell
+            .get_or_try_init(|| async {
+                match self.get(org, id).await {
+                    Ok(app) => Ok(Ok(app)),
+                    Err(e) if e.is_not_found() => Ok(Err(e)),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        read.clone()
+    }
+
     /// `PUT …/applications/{id}` with the full mutable set (200). Idempotent,
     /// so retried. If the answer has no application in it, the application
     /// is read back.
-    pub async fn update_application(
-        &self,
+    pub async fn update(
+        self,
         org: &str,
         id: i64,
         update: &ApplicationUpdate,
     ) -> Result<Application, ApiError> {
-        let _changing = self.changing_application(org, id);
+        let _changing = self.memory.changing_application(org, id);
         let id_text = id.to_string();
         let req = self
-            .request(Method::PUT, &apps(org, &[&id_text]), &[])
+            .engine
+            .request(Method::PUT, &paths::applications(org, &[&id_text]), &[])
             .json(update)?;
-        let reply = self.call(&req).await?;
+        let reply = self.engine.call(&req).await?;
         if !reply.is_blank() {
-            if let Ok(app) = self.decode_application(&req, &reply) {
-                self.remember_application(org, &app);
-                self.listing_changed(org, id, Some(&app.name));
+            if let Ok(app) = self.decode(&req, &reply) {
+                self.memory.changed(org, &app);
                 return Ok(app);
             }
         }
-        self.get_application(org, id).await
+        self.get(org, id).await
     }
 
     /// `DELETE …/applications/{id}` (204). Retried; a 404 (also one that
     /// follows an ambiguous first attempt, which then most likely deleted it)
     /// is returned as `NotFound` for the caller to judge.
-    pub async fn delete_application(&self, org: &str, id: i64) -> Result<(), ApiError> {
-        let _changing = self.changing_application(org, id);
-        let id = id.to_string();
-        let req = self.request(Method::DELETE, &apps(org, &[&id]), &[]);
-        let deleted = self.call(&req).await.map(drop);
+    pub async fn delete(self, org: &str, id: i64) -> Result<(), ApiError> {
+        let _changing = self.memory.changing_application(org, id);
+        let id_text = id.to_string();
+        let req = self
+            .engine
+            .request(Method::DELETE, &paths::applications(org, &[&id_text]), &[]);
+        let deleted = self.engine.call(&req).await.map(drop);
         if deleted.is_ok() || deleted.as_ref().is_err_and(ApiError::is_not_found) {
-            self.forget_application(org, &id);
-            self.listing_changed(org, id_n(&id), None);
+            self.memory.gone(org, id);
         }
         deleted
     }
 
     /// `GET …/applications?query=&offset=&limit=&targetAdminSite=true`, all
     /// pages (items have no secrets).
-    pub async fn list_applications(
-        &self,
+    pub async fn list(
+        self,
         org: &str,
         name_query: Option<&str>,
     ) -> Result<Vec<ApplicationSummary>, ApiError> {
@@ -230,9 +216,103 @@ impl AnypointClient {
         .await
     }
 
+    /// The applications whose name is exactly `exact_name` (the server's
+    /// `query` is a search, so the result is filtered here).
+    pub async fn find_by_name(
+        self,
+        org: &str,
+        exact_name: &str,
+    ) -> Result<Vec<ApplicationSummary>, ApiError> {
+        let mut all = self.list(org, Some(exact_name)).await?;
+        all.retain(|a| a.name == exact_name);
+        Ok(all)
+    }
+
+    /// `POST …/applications/{id}/secret/reset` (201, the application with its
+    /// new secret; an empty answer, or one without a secret, is followed by a
+    /// GET). Refusals are retried, but the reset is never repeated after an
+    /// ambiguous failure (it would rotate the secret again): that error is
+    /// returned (`is_ambiguous()` is true) and the caller re-reads.
+    pub async fn reset_secret(self, org: &str, id: i64) -> Result<Application, ApiError> {
+        let id_text = id.to_string();
+        let req = self.engine.request(
+            Method::POST,
+            &paths::applications(org, &[&id_text, "secret", "reset"]),
+            &[],
+        );
+        let mut state = RetryState::default();
+        let _changing = self.memory.changing_application(org, id);
+        let reply = self
+            .engine
+            .send(&req, Replay::IfRefused, &mut state)
+            .await
+            .map_err(|f| f.error)?;
+        if !reply.is_blank() {
+            if let Ok(app) = self.decode(&req, &reply) {
+                if app.client_secret.is_some() {
+                    return Ok(app);
+                }
+            }
+        }
+        self.get(org, id).await
+    }
+
+    /// Whether the application list is shown to include this Connected
+    /// App's applications: the witness the create-once rule for
+    /// applications needs before it takes "not listed" for "not created"
+    /// (`create_once.rs` says what is a witness). A failed list is an error
+    /// (nothing is known); an unreadable listed application is just not a
+    /// witness.
+    pub async fn list_shows_own(self, org: &str) -> Result<bool, ApiError> {
+        let known = self.memory.known(org);
+        for (id, name) in known.iter().take(WITNESS_READS) {
+            let listed = self.find_by_name(org, name).await?;
+            if listed.iter().any(|a| a.id == *id) {
+                tracing::debug!(
+                    witness = id,
+                    "the application list shows an application this process knows"
+                );
+                return Ok(true);
+            }
+        }
+        let page = self.list_page(org, None, 0, WITNESS_PAGE).await?.items;
+        if let Some(a) = page
+            .iter()
+            .find(|a| known.iter().any(|(id, _)| *id == a.id))
+        {
+            tracing::debug!(
+                witness = a.id,
+                "the application list shows an application this process knows"
+            );
+            return Ok(true);
+        }
+        for listed in page.iter().take(WITNESS_READS) {
+            match self.get(org, listed.id).await {
+                Ok(_) => {
+                    tracing::debug!(
+                        witness = listed.id,
+                        "a read by id confirms an application of the list"
+                    );
+                    return Ok(true);
+                }
+                Err(e) if e.is_cancelled() => return Err(e),
+                Err(e) => tracing::debug!(
+                    id = listed.id,
+                    kind = e.kind(),
+                    "a listed application cannot be read by id"
+                ),
+            }
+        }
+        tracing::debug!(
+            listed = page.len(),
+            "the application list is not shown to include this Connected App's applications"
+        );
+        Ok(false)
+    }
+
     /// One page of the application list.
-    pub(super) async fn list_page(
-        &self,
+    async fn list_page(
+        self,
         org: &str,
         name_query: Option<&str>,
         offset: u64,
@@ -245,67 +325,37 @@ impl AnypointClient {
         query.push(("offset", offset.to_string()));
         query.push(("limit", limit.to_string()));
         query.push(("targetAdminSite", "true".to_owned()));
-        let req = self.request(Method::GET, &apps(org, &[]), &query);
-        let page: ApplicationPage = self.call_json(&req).await?;
+        let req = self
+            .engine
+            .request(Method::GET, &paths::applications(org, &[]), &query);
+        let page: ApplicationPage = self.engine.call_json(&req).await?;
         Ok(Page {
             items: page.applications,
             total: page.total.and_then(|t| u64::try_from(t).ok()),
         })
     }
 
-    /// The applications whose name is exactly `exact_name` (the server's
-    /// `query` is a search, so the result is filtered here).
-    pub async fn find_applications_by_name(
-        &self,
-        org: &str,
-        exact_name: &str,
-    ) -> Result<Vec<ApplicationSummary>, ApiError> {
-        let mut all = self.list_applications(org, Some(exact_name)).await?;
-        all.retain(|a| a.name == exact_name);
-        Ok(all)
+    /// Decode an answer that holds an application, and register its client
+    /// secret with the log scrubber.
+    fn decode(self, req: &ApiRequest, reply: &Reply) -> Result<Application, ApiError> {
+        self.engine
+            .decode::<Application>(req, reply)
+            .map(Application::registered)
     }
 
-    /// `POST …/applications/{id}/secret/reset` (201, the application with its
-    /// new secret; an empty answer, or one without a secret, is followed by a
-    /// GET). Refusals are retried, but the reset is never repeated after an
-    /// ambiguous failure (it would rotate the secret again): that error is
-    /// returned (`is_ambiguous()` is true) and the caller re-reads.
-    pub async fn reset_secret(&self, org: &str, app_id: i64) -> Result<Application, ApiError> {
-        let id = app_id.to_string();
-        let req = self.request(Method::POST, &apps(org, &[&id, "secret", "reset"]), &[]);
-        let mut state = RetryState::default();
-        let _changing = self.changing_application(org, app_id);
-        let reply = self
-            .send(&req, Replay::IfRefused, &mut state)
-            .await
-            .map_err(|f| f.error)?;
-        if !reply.is_blank() {
-            if let Ok(app) = self.decode_application(&req, &reply) {
-                if app.client_secret.is_some() {
-                    return Ok(app);
-                }
-            }
+    /// A created application normally carries its secret; if not, read it.
+    async fn with_secret(self, org: &str, app: Application) -> Result<Application, ApiError> {
+        if app.client_secret.is_some() {
+            Ok(app)
+        } else {
+            self.get(org, app.id).await
         }
-        self.get_application(org, app_id).await
     }
-}
-
-/// An id that came from an `i64`.
-fn id_n(id: &str) -> i64 {
-    id.parse().unwrap_or_default()
-}
-
-/// Register an application's client secret with the log scrubber.
-pub(super) fn registered(app: Application) -> Application {
-    if let Some(secret) = &app.client_secret {
-        register_secret(secret.expose());
-    }
-    app
 }
 
 /// An application create.
 struct ApplicationCreate<'a> {
-    client: &'a AnypointClient,
+    apps: Applications<'a>,
     org: &'a str,
     req: ApiRequest,
     name: &'a str,
@@ -322,8 +372,8 @@ impl CreateOnce for ApplicationCreate<'_> {
     }
 
     async fn send(&self, state: &mut RetryState) -> Result<Sent<Application>, Failure> {
-        let reply = self.client.send_once(&self.req, state).await?;
-        Ok(match self.client.decode_application(&self.req, &reply) {
+        let reply = send_once(self.apps.engine, &self.req, state).await?;
+        Ok(match self.apps.decode(&self.req, &reply) {
             Ok(created) => Sent::Created(created),
             Err(unreadable) => Sent::Unreadable(unreadable),
         })
@@ -336,11 +386,7 @@ impl CreateOnce for ApplicationCreate<'_> {
             path = %self.req.path,
             "the create may have been applied: looking the application up by name"
         );
-        let mut matches = match self
-            .client
-            .find_applications_by_name(self.org, self.name)
-            .await
-        {
+        let mut matches = match self.apps.find_by_name(self.org, self.name).await {
             Ok(m) => m,
             Err(e) => return Ok(Lookup::Failed(e)),
         };
@@ -361,7 +407,7 @@ impl CreateOnce for ApplicationCreate<'_> {
         match (after.as_slice(), unsure.as_slice()) {
             // Not listed is "not created" only if the list is shown to see
             // this Connected App's applications (the rule in create_once.rs).
-            ([], []) => match self.client.list_shows_own_applications(self.org).await {
+            ([], []) => match self.apps.list_shows_own(self.org).await {
                 Ok(true) => Ok(Lookup::NotFound),
                 Ok(false) => Err(self.unproven(failure)),
                 Err(e) => Ok(Lookup::Failed(e)),
@@ -392,10 +438,7 @@ impl CreateOnce for ApplicationCreate<'_> {
                     id = one.id,
                     "found the application the ambiguous create made"
                 );
-                self.client
-                    .get_application(self.org, one.id)
-                    .await
-                    .map(Lookup::Found)
+                self.apps.get(self.org, one.id).await.map(Lookup::Found)
             }
             (after, unsure) => {
                 let many: Vec<&ApplicationSummary> = after.iter().chain(unsure).collect();

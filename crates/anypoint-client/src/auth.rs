@@ -1,7 +1,7 @@
 //! The Connected App's access token: fetched lazily, shared by all calls,
 //! fetched by one call at a time (single flight), renewed before it expires
 //! and dropped when the API answers 401. A token request that failed for
-//! good (after its own retries) fails every later call of the process at
+//! good (after its own retries) fails every later call of the client at
 //! once: asking again would only repeat the same refused series, once per
 //! resource, one after the other. With the default settings a command
 //! against a platform that throttles everything therefore waits at most one
@@ -15,20 +15,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::error::ApiError;
+use crate::error::ApiError;
 use secret::Secret;
-
-/// The token path.
-pub const TOKEN_PATH: &[&str] = &["accounts", "api", "v2", "oauth2", "token"];
-/// True when `path` (as kept in an error, with its query) is the token
-/// request's: a 401 there means the credentials were refused; anywhere else
-/// it means an access token was (see [`super::error::TOKEN_REFUSED_EXPLANATION`]).
-pub fn is_token_request_path(path: &str) -> bool {
-    let path = path.split('?').next().unwrap_or(path);
-    // The base URL may carry a path prefix: compare the last segments.
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segments.ends_with(TOKEN_PATH)
-}
 
 /// The lifetime assumed when the token response has no usable `expires_in`.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -65,7 +53,7 @@ struct Slot {
     current: Option<AccessToken>,
     /// The error of the fetch that failed for good: every call after it,
     /// those that waited for it included, gets this error without asking
-    /// again (a wrong secret costs one token request series per process).
+    /// again (a wrong secret costs one token request series per client).
     failure: Option<ApiError>,
     generation: u64,
 }
@@ -162,7 +150,7 @@ struct TokenResponse {
 /// error text never quotes the body.
 pub(crate) fn parse_token_response(body: &[u8]) -> Result<(Secret, Duration), String> {
     let parsed: TokenResponse =
-        serde_json::from_slice(body).map_err(|e| super::error::describe_decode_error(&e))?;
+        serde_json::from_slice(body).map_err(|e| crate::error::describe_decode_error(&e))?;
     let token = parsed
         .access_token
         .filter(|t| !t.expose().is_empty())
@@ -350,18 +338,5 @@ mod tests {
             })
             .await;
         assert_eq!(r.unwrap().value.expose(), "ok");
-    }
-
-    #[test]
-    fn the_token_request_path_is_recognised() {
-        assert!(is_token_request_path("/accounts/api/v2/oauth2/token"));
-        assert!(is_token_request_path("/accounts/api/v2/oauth2/token?x=1"));
-        assert!(!is_token_request_path("/accounts/api/me"));
-        assert!(!is_token_request_path(
-            "/accounts/api/v2/oauth2/token/extra"
-        ));
-        assert!(is_token_request_path(
-            "/prefix/accounts/api/v2/oauth2/token"
-        ));
     }
 }

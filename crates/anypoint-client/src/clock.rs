@@ -4,18 +4,16 @@
 //! from one that somebody else made under the same name before it
 //! (`applications.rs`, [`PriorHolders`]).
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use reqwest::header::{HeaderMap, DATE};
 
-use super::client::AnypointClient;
-
 /// No `Date` seen yet.
-pub(super) const NO_DATE: i64 = i64::MIN;
+const NO_DATE: i64 = i64::MIN;
 
 /// An HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the
 /// obsolete RFC 850 and asctime forms) in epoch seconds.
-pub(super) fn http_date_secs(value: &str) -> Option<i64> {
+pub(crate) fn http_date_secs(value: &str) -> Option<i64> {
     let at = httpdate::parse_http_date(value).ok()?;
     let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     i64::try_from(secs).ok()
@@ -36,24 +34,39 @@ pub fn created_secs(date: &str) -> Option<i64> {
         .map(|t| t.unix_timestamp())
 }
 
-impl AnypointClient {
-    /// Keep the platform's `Date` of an answer (the latest one wins; the
-    /// clock only moves forward).
-    pub(super) fn note_platform_date(&self, headers: &HeaderMap) {
+/// The platform's `Date` of the latest answer, epoch seconds: every answer
+/// the client receives is noted (the latest wins; the clock only moves
+/// forward).
+#[derive(Debug)]
+pub(crate) struct PlatformClock {
+    latest: AtomicI64,
+}
+
+impl Default for PlatformClock {
+    fn default() -> Self {
+        PlatformClock {
+            latest: AtomicI64::new(NO_DATE),
+        }
+    }
+}
+
+impl PlatformClock {
+    /// Keep the `Date` of an answer.
+    pub(crate) fn note(&self, headers: &HeaderMap) {
         if let Some(secs) = headers
             .get(DATE)
             .and_then(|v| v.to_str().ok())
             .and_then(http_date_secs)
         {
-            self.inner.platform_date.fetch_max(secs, Ordering::Relaxed);
+            self.latest.fetch_max(secs, Ordering::Relaxed);
         }
     }
 
     /// The platform's time (epoch seconds, rounded down) of the latest
-    /// answer this client received, if the platform dates its answers: a
-    /// moment no later than now on the platform's clock.
-    pub(super) fn platform_now(&self) -> Option<i64> {
-        match self.inner.platform_date.load(Ordering::Relaxed) {
+    /// answer, if the platform dates its answers: a moment no later than
+    /// now on the platform's clock.
+    pub(crate) fn now(&self) -> Option<i64> {
+        match self.latest.load(Ordering::Relaxed) {
             NO_DATE => None,
             secs => Some(secs),
         }

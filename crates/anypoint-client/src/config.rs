@@ -10,14 +10,12 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
-use super::retry::Backoff;
+use crate::retry::Backoff;
 use secret::Secret;
 
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-/// The request timeout. A call retries a timed-out request at most once, and
-/// the client gives up on a platform whose requests time out twice in a row
-/// (`send.rs`): two timeouts and the first back-off (at most 0.5 s) stay well
-/// under two minutes.
+/// The request timeout: by the timeout rule (`send.rs`), two timeouts and
+/// the first back-off (at most 0.5 s) stay well under two minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(50);
 
 /// Why a base URL was refused. The message names the URL (never its
@@ -43,7 +41,7 @@ impl fmt::Display for BaseUrlError {
 
 impl std::error::Error for BaseUrlError {}
 
-/// Checked settings, ready for [`super::AnypointClient::new`].
+/// Checked settings, ready for [`crate::AnypointClient::new`].
 ///
 /// `Debug` is safe to print: the secret is a [`Secret`].
 #[derive(Clone, Debug)]
@@ -64,9 +62,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Back-off timing; the defaults suit production, tests shorten them.
     pub backoff: Backoff,
-    /// At most this many requests a second to the platform's host, shared
-    /// by every client of the process that talks to it (the smallest rate
-    /// set wins); `None` = no pacing. Must pass [`super::valid_rate`].
+    /// At most this many requests a second, all the client's calls together
+    /// (`throttle.rs`); `None` = no pacing. Must pass [`crate::valid_rate`].
     pub max_requests_per_second: Option<f64>,
 }
 

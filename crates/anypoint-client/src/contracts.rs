@@ -1,32 +1,23 @@
-//! Contracts (an application's access to an API instance), API instances,
-//! their tiers, and Exchange asset versions.
+//! Contracts: an application's access to an API instance. Requested through
+//! Exchange, listed in the application (the proof of what exists), and
+//! ended (revoked, deleted) through the API instance.
+
+use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::Value;
 
-use super::client::{AnypointClient, ApiRequest, Failure, Replay};
-use super::create_once::{CreateOnce, Lookup, Sent};
-use super::error::{ApiError, ErrorInfo};
-use super::models::{ApiInstance, AssetInfo, AssetVersion, Contract, NewContract, Tier, TierPage};
-use super::paging::{collect_pages, Page, MAX_PAGE_SIZE};
-use super::retry::RetryState;
-
-/// `apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}` + `tail`.
-fn api_manager<'a>(org: &'a str, env: &'a str, api: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![
-        "apimanager",
-        "api",
-        "v1",
-        "organizations",
-        org,
-        "environments",
-        env,
-        "apis",
-        api,
-    ];
-    v.extend_from_slice(tail);
-    v
-}
+use crate::applications::Applications;
+use crate::create_once::{create_once, send_once, CreateOnce, Lookup, Sent};
+use crate::error::{ApiError, ErrorInfo};
+use crate::failure::Failure;
+use crate::memory::Memory;
+use crate::models::{Contract, NewContract};
+use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
+use crate::paths;
+use crate::request::ApiRequest;
+use crate::retry::RetryState;
+use crate::send::{after_stop, Engine, Replay};
 
 /// Contracts from a list answer: a bare array (documented), or an object
 /// with `contracts` or `data`. Items that do not read as contracts are
@@ -48,30 +39,33 @@ fn contracts_from(v: Value) -> Option<Vec<Contract>> {
     )
 }
 
-impl AnypointClient {
+/// The contracts of client applications:
+/// [`AnypointClient::contracts`](crate::AnypointClient::contracts).
+#[derive(Clone, Copy)]
+pub struct Contracts<'a> {
+    engine: &'a Arc<Engine>,
+    memory: &'a Memory,
+}
+
+impl<'a> Contracts<'a> {
+    pub(crate) fn new(engine: &'a Arc<Engine>, memory: &'a Memory) -> Self {
+        Contracts { engine, memory }
+    }
+
     /// `GET /apiplatform/repository/v2/organizations/{org}/applications/{id}/contracts?offset=&limit=`
     /// (a bare array, no total; the API instance id is in `apiVersion.id`),
     /// every page: paging stops at a page shorter than the limit.
-    pub async fn list_contracts(&self, org: &str, app_id: i64) -> Result<Vec<Contract>, ApiError> {
+    pub async fn list(self, org: &str, app_id: i64) -> Result<Vec<Contract>, ApiError> {
         let id = app_id.to_string();
         let id = id.as_str();
         collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
-            let req = self.request(
+            let req = self.engine.request(
                 Method::GET,
-                &[
-                    "apiplatform",
-                    "repository",
-                    "v2",
-                    "organizations",
-                    org,
-                    "applications",
-                    id,
-                    "contracts",
-                ],
+                &paths::applications(org, &[id, "contracts"]),
                 &[("offset", offset.to_string()), ("limit", limit.to_string())],
             );
-            let reply = self.call(&req).await?;
-            let v: Value = self.decode(&req, &reply)?;
+            let reply = self.engine.call(&req).await?;
+            let v: Value = self.engine.decode(&req, &reply)?;
             let items = contracts_from(v).ok_or_else(|| {
                 ApiError::Decode(ErrorInfo::new(
                     req.method.as_str(),
@@ -85,22 +79,34 @@ impl AnypointClient {
         .await
     }
 
-    /// The application's live contract with API instance `api_id`, if any
-    /// (the newest, should there be several). Revoked and rejected contracts
-    /// stay in the list until deleted; they are never the one a create just
-    /// made, so they are skipped.
-    async fn find_contract_for_instance(
-        &self,
+    /// The contracts of application `id` ([`Self::list`]), once per client,
+    /// shared by the contract resources that refresh from them
+    /// (`memory.rs`). Failures are not kept.
+    pub async fn read_shared(self, org: &str, app_id: i64) -> Result<Vec<Contract>, ApiError> {
+        let cell = self.memory.contracts_read(org, app_id);
+        cell.get_or_try_init(|| self.list(org, app_id))
+            .await
+            .cloned()
+    }
+
+    /// The contract `contract_id` where it lives: the application's
+    /// contract list, read afresh. `None` only when the list lacks it or
+    /// the application itself is gone (its read by id answers 404); a 404
+    /// of the list with the application still there is an error.
+    pub async fn find(
+        self,
         org: &str,
         app_id: i64,
-        api_id: i64,
+        contract_id: i64,
     ) -> Result<Option<Contract>, ApiError> {
-        Ok(self
-            .list_contracts(org, app_id)
-            .await?
-            .into_iter()
-            .filter(|c| c.api_instance_id == Some(api_id) && !c.is_ended())
-            .max_by_key(|c| c.id))
+        match self.list(org, app_id).await {
+            Ok(list) => Ok(list.into_iter().find(|c| c.id == contract_id)),
+            Err(e) if e.is_not_found() => match self.applications().get(org, app_id).await {
+                Err(gone) if gone.is_not_found() => Ok(None),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST /exchange/api/v2/organizations/{org}/applications/{id}/contracts`
@@ -109,75 +115,54 @@ impl AnypointClient {
     /// contract for the same API instance is the one our attempt made (the
     /// newest, should there be several). A 409 on the first attempt is
     /// returned (a contract the caller did not know about).
-    pub async fn create_contract(
-        &self,
+    pub async fn create(
+        self,
         org: &str,
         app_id: i64,
         new: &NewContract,
     ) -> Result<Contract, ApiError> {
-        let _changing = self.changing_contracts(org, app_id);
+        let _changing = self.memory.changing_contracts(org, app_id);
         let id = app_id.to_string();
         let req = self
-            .request(
-                Method::POST,
-                &[
-                    "exchange",
-                    "api",
-                    "v2",
-                    "organizations",
-                    org,
-                    "applications",
-                    &id,
-                    "contracts",
-                ],
-                &[],
-            )
+            .engine
+            .request(Method::POST, &paths::contract_requests(org, &id, &[]), &[])
             .json(new)?;
         let op = ContractCreate {
-            client: self,
+            contracts: self,
             org,
             app_id,
             api_id: new.api_id,
             req,
         };
-        self.create_once(&op).await
+        create_once(self.engine, &op).await
     }
 
     /// `PATCH /exchange/api/v2/organizations/{org}/applications/{id}/contracts/{contractId}`
     /// `{"requestedTierId":N}` (200). Setting the requested tier is
     /// idempotent, so it is retried. An empty answer is followed by a list.
-    pub async fn change_contract_tier(
-        &self,
+    pub async fn change_tier(
+        self,
         org: &str,
         app_id: i64,
         contract_id: i64,
         tier_id: i64,
     ) -> Result<Contract, ApiError> {
-        let _changing = self.changing_contracts(org, app_id);
+        let _changing = self.memory.changing_contracts(org, app_id);
         let id = app_id.to_string();
         let cid = contract_id.to_string();
         let req = self
+            .engine
             .request(
                 Method::PATCH,
-                &[
-                    "exchange",
-                    "api",
-                    "v2",
-                    "organizations",
-                    org,
-                    "applications",
-                    &id,
-                    "contracts",
-                    &cid,
-                ],
+                &paths::contract_requests(org, &id, &[&cid]),
                 &[],
             )
             .json(&serde_json::json!({ "requestedTierId": tier_id }))?;
-        let reply = self.call(&req).await?;
+        let reply = self.engine.call(&req).await?;
         if !reply.is_blank() {
-            return self.decode(&req, &reply);
+            return self.engine.decode(&req, &reply);
         }
-        self.list_contracts(org, app_id)
+        self.list(org, app_id)
             .await?
             .into_iter()
             .find(|c| c.id == contract_id)
@@ -191,45 +176,25 @@ impl AnypointClient {
             })
     }
 
-    /// The contract `contract_id` where it lives: the application's
-    /// contract list, read afresh. `None` only when the list lacks it or
-    /// the application itself is gone (its read by id answers 404); a 404
-    /// of the list with the application still there is an error.
-    pub async fn find_contract(
-        &self,
-        org: &str,
-        app_id: i64,
-        contract_id: i64,
-    ) -> Result<Option<Contract>, ApiError> {
-        match self.list_contracts(org, app_id).await {
-            Ok(list) => Ok(list.into_iter().find(|c| c.id == contract_id)),
-            Err(e) if e.is_not_found() => match self.get_application(org, app_id).await {
-                Err(gone) if gone.is_not_found() => Ok(None),
-                _ => Err(e),
-            },
-            Err(e) => Err(e),
-        }
-    }
-
     /// End a contract: revoke it if `status` (what the caller last saw)
     /// is APPROVED, delete it otherwise; the platform's answers decide the
-    /// rest (see [`ContractSite`] for the paths):
+    /// rest (see [`Self::revoke`] and [`Self::delete`] for the paths):
     /// - a revoke refused with a 4xx other than 401/403 (a platform that
     ///   revokes only approved contracts, or one that asks for a plain
     ///   delete) still goes on to the delete, which decides;
     /// - a delete refused with a 400 or 409 before any revoke (a live
     ///   contract the platform wants revoked first) revokes, then deletes;
     /// - once a revoke was made, the delete is sent even after a stop
-    ///   ([`Self::after_stop`]), or the revoked contract would stay behind;
+    ///   (`send::after_stop`), or the revoked contract would stay behind;
     /// - a 404 is never taken for "gone": the application's contract list
     ///   decides, and a contract it still shows is a `Conflict` that names
     ///   the contract, its status and the path that answered 404.
-    pub async fn end_contract(
-        &self,
+    pub async fn end(
+        self,
         site: &ContractSite<'_>,
         status: Option<&str>,
     ) -> Result<Ended, ApiError> {
-        let _changing = self.changing_contracts(site.app_org, site.app_id);
+        let _changing = self.memory.changing_contracts(site.app_org, site.app_id);
         let mut listed = Listed::default();
         let approved = status.is_some_and(|s| s.eq_ignore_ascii_case("APPROVED"));
         let mut revoked = false;
@@ -237,9 +202,9 @@ impl AnypointClient {
             revoked = self.revoke_or_pass(site, &mut listed).await?;
         }
         let first = if revoked {
-            self.after_stop(self.delete_at(site, &mut listed)).await
+            after_stop(self.take(Step::Delete, site, &mut listed)).await
         } else {
-            self.delete_at(site, &mut listed).await
+            self.take(Step::Delete, site, &mut listed).await
         };
         let error = match first {
             Ok(()) => return Ok(Ended::Deleted),
@@ -257,11 +222,51 @@ impl AnypointClient {
         if !self.revoke_or_pass(site, &mut listed).await? {
             return Err(error);
         }
-        match self.after_stop(self.delete_at(site, &mut listed)).await {
+        match after_stop(self.take(Step::Delete, site, &mut listed)).await {
             Ok(()) => Ok(Ended::Deleted),
             Err(e) if e.is_not_found() => self.confirm_gone(site, &mut listed, e).await,
             Err(e) => Err(e),
         }
+    }
+
+    /// Revoke a contract: API Manager's `PATCH …/apis/{api}/contracts/{id}`
+    /// `{"status":"REVOKED"}` (KB-001115212), or the legacy
+    /// `POST /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}/revoke`
+    /// (which one, see [`ContractSite`]). Retried like a PUT; a 409 after an
+    /// ambiguous attempt is success.
+    pub async fn revoke(self, site: &ContractSite<'_>) -> Result<(), ApiError> {
+        self.take(Step::Revoke, site, &mut Listed::default()).await
+    }
+
+    /// Delete a contract: API Manager's `DELETE …/apis/{api}/contracts/{id}`
+    /// (204), or the legacy
+    /// `DELETE /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}`
+    /// (which one, see [`ContractSite`]). Retried; a 404 is `NotFound` (for
+    /// the caller to confirm).
+    pub async fn delete(self, site: &ContractSite<'_>) -> Result<(), ApiError> {
+        self.take(Step::Delete, site, &mut Listed::default()).await
+    }
+
+    fn applications(self) -> Applications<'a> {
+        Applications::new(self.engine, self.memory)
+    }
+
+    /// The application's live contract with API instance `api_id`, if any
+    /// (the newest, should there be several). Revoked and rejected contracts
+    /// stay in the list until deleted; they are never the one a create just
+    /// made, so they are skipped.
+    async fn live_for_instance(
+        self,
+        org: &str,
+        app_id: i64,
+        api_id: i64,
+    ) -> Result<Option<Contract>, ApiError> {
+        Ok(self
+            .list(org, app_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.api_instance_id == Some(api_id) && !c.is_ended())
+            .max_by_key(|c| c.id))
     }
 
     /// Revoke; `Ok(true)` when revoked, `Ok(false)` when the platform
@@ -269,11 +274,11 @@ impl AnypointClient {
     /// 401 or 403, which are errors like any 5xx or transport failure: the
     /// contract stays in state and the next run sees what happened).
     async fn revoke_or_pass(
-        &self,
+        self,
         site: &ContractSite<'_>,
         listed: &mut Listed,
     ) -> Result<bool, ApiError> {
-        match self.revoke_at(site, listed).await {
+        match self.take(Step::Revoke, site, listed).await {
             Ok(()) => Ok(true),
             Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_) | ApiError::NotFound(_))) => {
                 tracing::debug!(
@@ -289,7 +294,7 @@ impl AnypointClient {
     /// A 404 from a contract path: gone only if the application's contract
     /// list no longer shows it.
     async fn confirm_gone(
-        &self,
+        self,
         site: &ContractSite<'_>,
         listed: &mut Listed,
         answer: ApiError,
@@ -321,33 +326,21 @@ impl AnypointClient {
         }
     }
 
-    /// Revoke a contract: API Manager's `PATCH …/apis/{api}/contracts/{id}`
-    /// `{"status":"REVOKED"}` (KB-001115212) when the environment is known,
-    /// else, or when that path is not served (404, 405), the legacy
-    /// `POST /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}/revoke`,
-    /// whose parent API id only the application's contract list gives.
-    /// Retried like a PUT; a 409 after an ambiguous attempt is success.
-    pub async fn revoke_contract(&self, site: &ContractSite<'_>) -> Result<(), ApiError> {
-        self.revoke_at(site, &mut Listed::default()).await
-    }
-
-    async fn revoke_at(
-        &self,
+    /// Take `step` on the contract at `site`, by the path rule of
+    /// [`ContractSite`].
+    async fn take(
+        self,
+        step: Step,
         site: &ContractSite<'_>,
         listed: &mut Listed,
     ) -> Result<(), ApiError> {
-        let _changing = self.changing_a_contract();
+        let _changing = self.memory.changing_a_contract();
         let (api, cid) = (site.api_id.to_string(), site.contract_id.to_string());
         let unserved = match site.environment {
             Some(env) => {
-                let req = self
-                    .request(
-                        Method::PATCH,
-                        &api_manager(site.instance_org, env, &api, &["contracts", &cid]),
-                        &[],
-                    )
-                    .json(&serde_json::json!({ "status": "REVOKED" }))?;
-                match self.send_state_setting(&req).await {
+                let path = paths::api_manager(site.instance_org, env, &api, &["contracts", &cid]);
+                let req = step.api_manager_request(self.engine, &path)?;
+                match self.send_step(step, &req).await {
                     Ok(()) => return Ok(()),
                     Err(e) if is_unserved(&e) => Some(e),
                     Err(e) => return Err(e),
@@ -360,167 +353,68 @@ impl AnypointClient {
         };
         tracing::debug!(
             contract_id = site.contract_id,
-            "revoking through the API Platform path"
+            "{} through the API Platform path",
+            step.doing()
         );
         let parent = parent.to_string();
-        let req = self
-            .request(
-                Method::POST,
-                &legacy_contract(site.instance_org, &parent, &api, &cid, &["revoke"]),
-                &[],
-            )
-            .json(&serde_json::json!({}))?;
-        self.send_state_setting(&req).await
-    }
-
-    /// Send a state-setting call, retried like a PUT; a 409 after an
-    /// ambiguous attempt is success.
-    async fn send_state_setting(&self, req: &ApiRequest) -> Result<(), ApiError> {
-        let mut state = RetryState::default();
-        match self.send(req, Replay::Always, &mut state).await {
-            Ok(_) => Ok(()),
-            Err(f) if state.saw_ambiguous && f.error.is_conflict() => Ok(()),
-            Err(f) => Err(f.error),
-        }
-    }
-
-    /// Delete a contract: API Manager's `DELETE …/apis/{api}/contracts/{id}`
-    /// (204) when the environment is known, else, or when that path answers
-    /// 404 or 405, the legacy `DELETE /apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}`.
-    /// Retried; a 404 is `NotFound` (for the caller to confirm).
-    pub async fn delete_contract(&self, site: &ContractSite<'_>) -> Result<(), ApiError> {
-        self.delete_at(site, &mut Listed::default()).await
-    }
-
-    async fn delete_at(
-        &self,
-        site: &ContractSite<'_>,
-        listed: &mut Listed,
-    ) -> Result<(), ApiError> {
-        let _changing = self.changing_a_contract();
-        let (api, cid) = (site.api_id.to_string(), site.contract_id.to_string());
-        let unserved = match site.environment {
-            Some(env) => {
-                let req = self.request(
-                    Method::DELETE,
-                    &api_manager(site.instance_org, env, &api, &["contracts", &cid]),
-                    &[],
-                );
-                match self.call(&req).await {
-                    Ok(_) => return Ok(()),
-                    Err(e) if is_unserved(&e) => Some(e),
-                    Err(e) => return Err(e),
-                }
-            }
-            None => None,
-        };
-        let Some(parent) = listed.parent(self, site).await? else {
-            return Err(unserved.unwrap_or_else(|| no_parent(site)));
-        };
-        tracing::debug!(
-            contract_id = site.contract_id,
-            "deleting through the API Platform path"
-        );
-        let parent = parent.to_string();
-        let req = self.request(
-            Method::DELETE,
-            &legacy_contract(site.instance_org, &parent, &api, &cid, &[]),
-            &[],
-        );
-        match self.call(&req).await {
-            Ok(_) => Ok(()),
-            // Both paths answered 404: the contract list decides.
+        let path = paths::legacy_contract(site.instance_org, &parent, &api, &cid, &[]);
+        let req = step.legacy_request(self.engine, path)?;
+        match self.send_step(step, &req).await {
+            Ok(()) => Ok(()),
             Err(e) if e.is_not_found() => Err(unserved.unwrap_or(e)),
             Err(e) => Err(e),
         }
     }
 
-    /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{apiId}`.
-    pub async fn get_api_instance(
-        &self,
-        org: &str,
-        env: &str,
-        api_id: i64,
-    ) -> Result<ApiInstance, ApiError> {
-        let api = api_id.to_string();
-        let req = self.request(Method::GET, &api_manager(org, env, &api, &[]), &[]);
-        self.call_json(&req).await
+    /// Send a step, retried like a PUT. A revoke sets a state: a 409 after
+    /// an ambiguous attempt is success.
+    async fn send_step(self, step: Step, req: &ApiRequest) -> Result<(), ApiError> {
+        let mut state = RetryState::default();
+        match self.engine.send(req, Replay::Always, &mut state).await {
+            Ok(_) => Ok(()),
+            Err(f) if step == Step::Revoke && state.saw_ambiguous && f.error.is_conflict() => {
+                Ok(())
+            }
+            Err(f) => Err(f.error),
+        }
+    }
+}
+
+/// The two ways a contract ends ([`Contracts::revoke`], [`Contracts::delete`]),
+/// each with its API Manager request and its legacy one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Revoke,
+    Delete,
+}
+
+impl Step {
+    fn doing(self) -> &'static str {
+        match self {
+            Step::Revoke => "revoking",
+            Step::Delete => "deleting",
+        }
     }
 
-    /// `GET …/apis/{apiId}/tiers?offset=&limit=` → `{"total","tiers":[…]}`, all pages.
-    pub async fn list_tiers(
-        &self,
-        org: &str,
-        env: &str,
-        api_id: i64,
-    ) -> Result<Vec<Tier>, ApiError> {
-        let api = api_id.to_string();
-        let api = api.as_str();
-        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
-            let req = self.request(
-                Method::GET,
-                &api_manager(org, env, api, &["tiers"]),
-                &[("offset", offset.to_string()), ("limit", limit.to_string())],
-            );
-            let page: TierPage = self.call_json(&req).await?;
-            Ok(Page {
-                items: page.tiers,
-                total: page.total.and_then(|t| u64::try_from(t).ok()),
-            })
-        })
-        .await
+    fn api_manager_request(self, engine: &Engine, path: &[&str]) -> Result<ApiRequest, ApiError> {
+        match self {
+            Step::Revoke => engine
+                .request(Method::PATCH, path, &[])
+                .json(&serde_json::json!({ "status": "REVOKED" })),
+            Step::Delete => Ok(engine.request(Method::DELETE, path, &[])),
+        }
     }
 
-    /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its `versionGroup`.
-    pub async fn asset_version_group(
-        &self,
-        group_id: &str,
-        asset_id: &str,
-        version: &str,
-    ) -> Result<String, ApiError> {
-        Ok(self
-            .asset_info(group_id, asset_id, version)
-            .await?
-            .version_group)
-    }
-
-    /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its
-    /// `versionGroup` and organization (`organization.id`, else `organizationId`).
-    pub async fn asset_info(
-        &self,
-        group_id: &str,
-        asset_id: &str,
-        version: &str,
-    ) -> Result<AssetInfo, ApiError> {
-        let req = self.request(
-            Method::GET,
-            &[
-                "exchange", "api", "v2", "assets", group_id, asset_id, version,
-            ],
-            &[],
-        );
-        let reply = self.call(&req).await?;
-        let asset: AssetVersion = self.decode(&req, &reply)?;
-        let organization_id = asset
-            .organization
-            .and_then(|o| o.id)
-            .or(asset.organization_id)
-            .filter(|o| !o.is_empty());
-        let version_group = asset
-            .version_group
-            .filter(|g| !g.is_empty())
-            .ok_or_else(|| {
-                ApiError::Decode(ErrorInfo::new(
-                    req.method.as_str(),
-                    &req.path,
-                    Some(reply.status.as_u16()),
-                    "the asset version has no versionGroup".to_owned(),
-                ))
-            })?;
-        Ok(AssetInfo {
-            version_group,
-            organization_id,
-        })
+    fn legacy_request(self, engine: &Engine, mut path: Vec<&str>) -> Result<ApiRequest, ApiError> {
+        match self {
+            Step::Revoke => {
+                path.push("revoke");
+                engine
+                    .request(Method::POST, &path, &[])
+                    .json(&serde_json::json!({}))
+            }
+            Step::Delete => Ok(engine.request(Method::DELETE, &path, &[])),
+        }
     }
 }
 
@@ -540,36 +434,14 @@ fn no_parent(site: &ContractSite<'_>) -> ApiError {
     ))
 }
 
-/// `apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}` + `tail`.
-fn legacy_contract<'a>(
-    org: &'a str,
-    parent: &'a str,
-    api: &'a str,
-    cid: &'a str,
-    tail: &[&'a str],
-) -> Vec<&'a str> {
-    let mut v = vec![
-        "apiplatform",
-        "repository",
-        "v2",
-        "organizations",
-        org,
-        "apis",
-        parent,
-        "versions",
-        api,
-        "contracts",
-        cid,
-    ];
-    v.extend_from_slice(tail);
-    v
-}
-
 /// Where a contract is reached. It lives in its application (whose
 /// contract list is the proof of what exists) and is administered through
 /// its API instance: API Manager's paths need the instance's organization
 /// and environment; the legacy API Platform paths need the organization and
-/// the parent API id, from the contract list.
+/// the parent API id, from the contract list. API Manager's path is used
+/// when the environment is known; the legacy one without it, or when API
+/// Manager's is not served (404, 405). When both answer 404, API Manager's
+/// answer is returned (the contract list decides: [`Contracts::end`]).
 #[derive(Clone, Copy, Debug)]
 pub struct ContractSite<'a> {
     /// The root organization of the application.
@@ -585,7 +457,7 @@ pub struct ContractSite<'a> {
     pub api_id: i64,
 }
 
-/// How [`AnypointClient::end_contract`] ended.
+/// How [`Contracts::end`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ended {
     Deleted,
@@ -601,31 +473,32 @@ struct Listed(Option<Option<Contract>>);
 impl Listed {
     async fn get(
         &mut self,
-        client: &AnypointClient,
+        contracts: Contracts<'_>,
         site: &ContractSite<'_>,
     ) -> Result<Option<Contract>, ApiError> {
         if let Some(c) = &self.0 {
             return Ok(c.clone());
         }
-        let found = client
-            .after_stop(client.find_contract(site.app_org, site.app_id, site.contract_id))
-            .await?;
+        let found = after_stop(contracts.find(site.app_org, site.app_id, site.contract_id)).await?;
         self.0 = Some(found.clone());
         Ok(found)
     }
 
     async fn parent(
         &mut self,
-        client: &AnypointClient,
+        contracts: Contracts<'_>,
         site: &ContractSite<'_>,
     ) -> Result<Option<i64>, ApiError> {
-        Ok(self.get(client, site).await?.and_then(|c| c.parent_api_id))
+        Ok(self
+            .get(contracts, site)
+            .await?
+            .and_then(|c| c.parent_api_id))
     }
 }
 
 /// A contract create.
 struct ContractCreate<'a> {
-    client: &'a AnypointClient,
+    contracts: Contracts<'a>,
     org: &'a str,
     app_id: i64,
     api_id: i64,
@@ -640,8 +513,9 @@ impl CreateOnce for ContractCreate<'_> {
     }
 
     async fn send(&self, state: &mut RetryState) -> Result<Sent<Contract>, Failure> {
-        let reply = self.client.send_once(&self.req, state).await?;
-        Ok(match self.client.decode::<Contract>(&self.req, &reply) {
+        let engine = self.contracts.engine;
+        let reply = send_once(engine, &self.req, state).await?;
+        Ok(match engine.decode::<Contract>(&self.req, &reply) {
             Ok(created) => Sent::Created(created),
             Err(unreadable) => Sent::Unreadable(unreadable),
         })
@@ -651,8 +525,8 @@ impl CreateOnce for ContractCreate<'_> {
         tracing::debug!(path = %self.req.path, "the contract create may have been applied: listing contracts");
         Ok(
             match self
-                .client
-                .find_contract_for_instance(self.org, self.app_id, self.api_id)
+                .contracts
+                .live_for_instance(self.org, self.app_id, self.api_id)
                 .await
             {
                 Ok(Some(found)) => Lookup::Found(found),

@@ -21,7 +21,7 @@
 //!    total-wait cap), and every wait races the cancellation token. A stop
 //!    never abandons a sent create: its answer is awaited (up to the request
 //!    timeout), and after an ambiguous failure the look-up still runs once
-//!    (`AnypointClient::after_stop`); nothing is retried after the stop.
+//!    (`send::after_stop`); nothing is retried after the stop.
 //!
 //! Each call brings its own send and look-up (a [`CreateOnce`]); the loop
 //! itself knows nothing of applications, owners or contracts.
@@ -37,17 +37,17 @@
 //! - **Not found** (and with it a resend) needs a *witness*: evidence that
 //!   this list shows this Connected App's applications at all. An
 //!   application look-up has one when the list, queried by the name of an
-//!   application this process knows to exist (it created it, or read it by
-//!   id, in this process), shows that application; or when a page of the
+//!   application this client knows to exist (it created it, or read it by
+//!   id: `memory.rs`), shows that application; or when a page of the
 //!   unfiltered list holds such an application, or one that a read by id
-//!   confirms (`AnypointClient::list_shows_own_applications`). An empty list
-//!   is never a witness. Without one, the look-up answers with the create's
+//!   confirms (`Applications::list_shows_own`). An empty list is never a
+//!   witness. Without one, the look-up answers with the create's
 //!   own failure, marked as possibly applied, naming the name to check: the
 //!   caller tells the user how to import the application if it exists. The
 //!   application an ambiguous create would have made belongs to this
 //!   Connected App, so a list shown to include the Connected App's
 //!   applications would show it too.
-//! - **Before a create**, the same-named applications (from the process's
+//! - **Before a create**, the same-named applications (from the client's
 //!   list, `listing.rs`, or a list by name) are used only
 //!   to refuse a name that is listed (the caller names the ids to import)
 //!   and to leave those ids out of a later look-up. An empty answer is not
@@ -62,13 +62,15 @@
 //!   among those listed before it is taken for the one the create made only
 //!   if the platform dates its creation (`audit.created.date`) no earlier
 //!   than its own `Date` at the time of the name check (`clock.rs`): the
-//!   process's list can be older than the create, and somebody else may
+//!   client's list can be older than the create, and somebody else may
 //!   have taken the name in between. One that is not so dated is named in
 //!   the error, neither taken nor ruled out, and the create is not resent.
 
-use super::client::{AnypointClient, ApiRequest, Failure, Replay, Reply};
-use super::error::ApiError;
-use super::retry::RetryState;
+use crate::error::ApiError;
+use crate::failure::Failure;
+use crate::request::{ApiRequest, Reply};
+use crate::retry::RetryState;
+use crate::send::{after_stop, Engine, Replay};
 
 /// How a send that reached the platform and got a success answered.
 pub(crate) enum Sent<T> {
@@ -97,7 +99,7 @@ pub(crate) trait CreateOnce {
     /// The request (for back-off logs and the cancellation error).
     fn request(&self) -> &ApiRequest;
 
-    /// Send the request once ([`AnypointClient::send_once`]) and read the
+    /// Send the request once ([`send_once`]) and read the
     /// answer. A failure the call reads as an answer of its own (an owner
     /// add's 409: already an owner) is returned as `Ok` here.
     async fn send(&self, state: &mut RetryState) -> Result<Sent<Self::Output>, Failure>;
@@ -108,56 +110,58 @@ pub(crate) trait CreateOnce {
     async fn look_up(&self, failure: &ApiError) -> Result<Lookup<Self::Output>, ApiError>;
 }
 
-impl AnypointClient {
-    /// Run `op` by the create-once rule (see the module docs).
-    pub(crate) async fn create_once<C: CreateOnce>(&self, op: &C) -> Result<C::Output, ApiError> {
-        let req = op.request();
-        let mut state = RetryState::default();
-        loop {
-            let failure = match op.send(&mut state).await {
-                Ok(Sent::Created(out)) => return Ok(out),
-                Ok(Sent::Unreadable(mut unreadable)) => {
-                    if let Some(info) = unreadable.info_mut() {
-                        info.outcome_unknown = true;
-                    }
-                    return match self.after_stop(look_up(op, req, &unreadable)).await? {
-                        Some(found) => Ok(found),
-                        None => Err(unreadable),
-                    };
+/// Run `op` by the create-once rule (see the module docs).
+pub(crate) async fn create_once<C: CreateOnce>(
+    engine: &Engine,
+    op: &C,
+) -> Result<C::Output, ApiError> {
+    let req = op.request();
+    let mut state = RetryState::default();
+    loop {
+        let failure = match op.send(&mut state).await {
+            Ok(Sent::Created(out)) => return Ok(out),
+            Ok(Sent::Unreadable(mut unreadable)) => {
+                if let Some(info) = unreadable.info_mut() {
+                    info.outcome_unknown = true;
                 }
-                Err(f) => f,
-            };
-            if failure.error.is_cancelled() {
+                return match after_stop(look_up(op, req, &unreadable)).await? {
+                    Some(found) => Ok(found),
+                    None => Err(unreadable),
+                };
+            }
+            Err(f) => f,
+        };
+        if failure.error.is_cancelled() {
+            return Err(failure.error);
+        }
+        if !failure.is_refused() {
+            let conflict_after_ambiguous = state.saw_ambiguous && failure.error.is_conflict();
+            if !(failure.is_ambiguous() || conflict_after_ambiguous) {
                 return Err(failure.error);
             }
-            if !failure.is_refused() {
-                let conflict_after_ambiguous = state.saw_ambiguous && failure.error.is_conflict();
-                if !(failure.is_ambiguous() || conflict_after_ambiguous) {
-                    return Err(failure.error);
-                }
-                state.saw_ambiguous = true;
-                if let Some(found) = self.after_stop(look_up(op, req, &failure.error)).await? {
-                    return Ok(found);
-                }
-                if !failure.is_retryable() {
-                    return Err(failure.error);
-                }
+            state.saw_ambiguous = true;
+            if let Some(found) = after_stop(look_up(op, req, &failure.error)).await? {
+                return Ok(found);
             }
-            self.pause(req, &mut state, failure)
-                .await
-                .map_err(|f| f.error)?;
+            if !failure.is_retryable() {
+                return Err(failure.error);
+            }
         }
+        engine
+            .pause(req, &mut state, failure)
+            .await
+            .map_err(|f| f.error)?;
     }
+}
 
-    /// One attempt of a create-like request (plus the 401 renewal), for a
-    /// [`CreateOnce::send`]: every failure comes back to [`Self::create_once`].
-    pub(crate) async fn send_once(
-        &self,
-        req: &ApiRequest,
-        state: &mut RetryState,
-    ) -> Result<Reply, Failure> {
-        self.send(req, Replay::Never, state).await
-    }
+/// One attempt of a create-like request (plus the 401 renewal), for a
+/// [`CreateOnce::send`]: every failure comes back to [`create_once`].
+pub(crate) async fn send_once(
+    engine: &Engine,
+    req: &ApiRequest,
+    state: &mut RetryState,
+) -> Result<Reply, Failure> {
+    engine.send(req, Replay::Never, state).await
 }
 
 /// `op`'s look-up: `Some` if the create happened, `None` if not, and the
@@ -195,9 +199,10 @@ mod tests {
     use tokio_util::sync::CancellationToken;
 
     use super::*;
-    use crate::client::Class;
     use crate::config::ClientConfig;
     use crate::error::ErrorInfo;
+    use crate::failure::Class;
+    use crate::request::build_http_client;
     use crate::retry::Backoff;
     use secret::Secret;
 
@@ -257,7 +262,7 @@ mod tests {
         }
     }
 
-    fn client(max_retries: u32, cancel: CancellationToken) -> AnypointClient {
+    fn engine(max_retries: u32, cancel: CancellationToken) -> Engine {
         let mut cfg =
             ClientConfig::new("http://127.0.0.1:9", "id", Secret::new("secret-value")).unwrap();
         cfg.max_retries = max_retries;
@@ -267,10 +272,10 @@ mod tests {
             max_single_wait: Duration::ZERO,
             max_total_wait: Duration::from_secs(1),
         };
-        AnypointClient::new(cfg, "1.11.4", cancel).unwrap()
+        Engine::new(cfg, "1.11.4", cancel, build_http_client().unwrap()).unwrap()
     }
 
-    fn request(c: &AnypointClient) -> ApiRequest {
+    fn request(c: &Engine) -> ApiRequest {
         c.request(Method::POST, &["things"], &[])
     }
 
@@ -306,13 +311,13 @@ mod tests {
         Ok(Sent::Created(v))
     }
 
-    async fn run(c: &AnypointClient, op: &Scripted) -> Result<&'static str, ApiError> {
-        c.create_once(op).await
+    async fn run(c: &Engine, op: &Scripted) -> Result<&'static str, ApiError> {
+        create_once(c, op).await
     }
 
     #[tokio::test]
     async fn success_first_time() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(request(&c), vec![created("made")], vec![]);
         assert_eq!(run(&c, &op).await.unwrap(), "made");
         assert_eq!(op.counts(), (1, 0));
@@ -320,7 +325,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refusal_is_resent_without_a_look_up() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(request(&c), vec![refused(), created("made")], vec![]);
         assert_eq!(run(&c, &op).await.unwrap(), "made");
         assert_eq!(op.counts(), (2, 0));
@@ -328,7 +333,7 @@ mod tests {
 
     #[tokio::test]
     async fn ambiguous_then_found_is_not_resent() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![timed_out()],
@@ -340,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn ambiguous_then_not_found_is_resent() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![timed_out(), created("made")],
@@ -352,7 +357,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_conflict_after_an_ambiguous_attempt_is_looked_up() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![timed_out(), conflict()],
@@ -364,7 +369,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_first_conflict_is_returned_without_a_look_up() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(request(&c), vec![conflict()], vec![]);
         assert!(run(&c, &op).await.unwrap_err().is_conflict());
         assert_eq!(op.counts(), (1, 0));
@@ -372,7 +377,7 @@ mod tests {
 
     #[tokio::test]
     async fn ambiguous_non_retryable_and_not_found_is_returned() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![server_error()],
@@ -385,7 +390,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_look_up_returns_the_create_failure() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let lookup_error = ApiError::Server(info(Some(503), "list failed"));
         let op = Scripted::new(
             request(&c),
@@ -399,7 +404,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_definite_look_up_error_is_returned_as_is() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![timed_out()],
@@ -412,7 +417,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreadable_success_is_looked_up_and_never_resent() {
-        let c = client(3, CancellationToken::new());
+        let c = engine(3, CancellationToken::new());
         let unreadable = || Ok(Sent::Unreadable(ApiError::Decode(info(Some(201), "bad"))));
         let op = Scripted::new(
             request(&c),
@@ -429,7 +434,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_retry_budget_ends_the_loop() {
-        let c = client(2, CancellationToken::new());
+        let c = engine(2, CancellationToken::new());
         let op = Scripted::new(
             request(&c),
             vec![timed_out(), refused(), timed_out()],
@@ -444,7 +449,7 @@ mod tests {
     #[tokio::test]
     async fn a_stop_during_the_look_up_is_a_cancellation() {
         let cancel = CancellationToken::new();
-        let c = client(3, cancel.clone());
+        let c = engine(3, cancel.clone());
         let mut op = Scripted::new(
             request(&c),
             vec![timed_out(), created("never")],
@@ -456,7 +461,7 @@ mod tests {
         assert_eq!(op.counts(), (1, 1));
 
         let cancel = CancellationToken::new();
-        let c = client(3, cancel.clone());
+        let c = engine(3, cancel.clone());
         let cancelled = ApiError::cancelled("GET", "/things");
         let op = Scripted::new(
             request(&c),

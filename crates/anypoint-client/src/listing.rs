@@ -1,13 +1,14 @@
-//! The application list of an organization, read at most once per process
-//! and shared: it serves refreshes (`read_application`) and the name check
-//! before a create, so that a state of N applications costs about
+//! The application list of an organization, read at most once per client
+//! and shared: it serves refreshes (`Applications::read`) and the name check
+//! before a create (`Applications::prior_holders`), so that a state of N applications costs about
 //! ⌈N/250⌉ list requests instead of N reads and N name look-ups.
 //!
 //! The rules:
 //! - The first [`LIST_AFTER`] uses go one by one, as they would without a
 //!   list (a command that reads or creates one or two applications costs
 //!   what it did); the next fetches the first page (250 items), which tells
-//!   the total, and the uses after it wait for that page. The other pages are fetched together, concurrently, once they
+//!   the total, and the uses after it wait for that page. The other pages
+//!   are fetched together, concurrently, once they
 //!   are worth it: when the uses the pages already fetched could not serve
 //!   reach the number of pages left (so a few applications in a large
 //!   organization cost one page more than reading them one by one, and many
@@ -19,13 +20,13 @@
 //!   read by id does (the list may hide a Connected App's applications,
 //!   reference §8 q9).
 //! - The list answers the name check only when every page was fetched and
-//!   the pages add up to the total; the names this process creates, renames
+//!   the pages add up to the total; the names this client creates, renames
 //!   and deletes are kept current in it. An empty answer is no more proof
 //!   that a name is free than it was before: the platform's 409 still
 //!   guards it (`create_once.rs`).
-//! - What this process changes is dropped from the served items (the next
+//! - What this client changes is dropped from the served items (the next
 //!   read of it is by id), and owners and contracts are never in the list.
-//! - A list that fails is not asked again in this process: reads and name
+//! - A list that fails is not asked again by this client: reads and name
 //!   checks go one by one, as they would without it.
 
 use std::collections::{HashMap, HashSet};
@@ -35,22 +36,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use reqwest::Method;
 use tokio::sync::OnceCell;
 
-use super::applications::apps;
-use super::client::AnypointClient;
-use super::error::ApiError;
-use super::models::{Application, ListedApplication, ListedApplicationPage};
-use super::paging::{MAX_PAGES, MAX_PAGE_SIZE};
+use crate::error::ApiError;
+use crate::models::{Application, ListedApplication, ListedApplicationPage};
+use crate::paging::{MAX_PAGES, MAX_PAGE_SIZE};
+use crate::paths;
+use crate::send::Engine;
 
 /// How many uses (reads and name checks) of an organization's
-/// applications a process makes one by one before it reads the list.
-pub(super) const LIST_AFTER: usize = 2;
+/// applications a client makes one by one before it reads the list.
+const LIST_AFTER: usize = 2;
 
 /// How many pages are fetched at the same time.
 const CONCURRENT_PAGES: usize = 8;
 
-/// One organization's list, as far as this process has read it.
+/// One organization's list, as far as this client has read it.
 #[derive(Default)]
-pub(super) struct Listing {
+pub(crate) struct Listing {
     /// The first page's outcome: how many pages are left (`None`: the list
     /// failed, and is not used).
     first: OnceCell<Option<usize>>,
@@ -75,11 +76,11 @@ struct ListingData {
     /// The other pages can be fetched at once (the first was full and told
     /// the total).
     at_once: bool,
-    /// Applications this process changed: a page that was on its way
+    /// Applications this client changed: a page that was on its way
     /// meanwhile may be older, so its items of them serve no read (and
-    /// name only those the process has not named itself).
+    /// name only those the client has not named itself).
     changed: HashSet<i64>,
-    /// Applications this process deleted: a page that was on its way
+    /// Applications this client deleted: a page that was on its way
     /// meanwhile may still list them.
     deleted: HashSet<i64>,
 }
@@ -88,7 +89,7 @@ struct ListingData {
 struct Listed {
     name: String,
     /// The whole application, when the item carries every field a read
-    /// needs and this process has not changed it since.
+    /// needs and this client has not changed it since.
     full: Option<Application>,
 }
 
@@ -160,242 +161,60 @@ impl Listing {
     }
 }
 
-impl AnypointClient {
-    /// This process's list of `org`.
-    fn listing(&self, org: &str) -> Arc<Listing> {
-        let mut all = self
-            .inner
-            .listings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        all.entry(org.to_ascii_lowercase()).or_default().clone()
-    }
-
-    /// One page of the unfiltered list, its items kept as served.
-    async fn listed_page(&self, org: &str, offset: u64) -> Result<ListedPage, ApiError> {
-        let query = [
-            ("offset", offset.to_string()),
-            ("limit", MAX_PAGE_SIZE.to_string()),
-            ("targetAdminSite", "true".to_owned()),
-        ];
-        let req = self.request(Method::GET, &apps(org, &[]), &query);
-        let page: ListedApplicationPage = self.call_json(&req).await?;
-        let got = page.applications.len();
-        let items = page
-            .applications
-            .into_iter()
-            .map(|item: ListedApplication| {
-                (
-                    item.id,
-                    Listed {
-                        name: item.name,
-                        full: item.whole.map(super::applications::registered),
-                    },
-                )
-            })
-            .collect();
-        let total = page.total.and_then(|t| u64::try_from(t).ok());
-        Ok(ListedPage { got, items, total })
-    }
-
-    /// The first page (fetched once per process and organization): how many
-    /// pages are left, or `None` if the list cannot be used.
-    async fn first_page(&self, org: &str, listing: &Listing) -> Option<usize> {
-        *listing
-            .first
-            .get_or_init(|| async {
-                let page = match self.listed_page(org, 0).await {
-                    Ok(page) => page,
-                    Err(e) => {
-                        tracing::debug!(
-                            kind = e.kind(),
-                            "the application list failed: reading applications one by one"
-                        );
-                        return None;
-                    }
-                };
-                let got = page.got as u64;
-                let total = page.total;
-                let serves_reads = page.items.iter().any(|(_, l)| l.full.is_some());
-                listing.add(page);
-                let full = got >= u64::from(MAX_PAGE_SIZE);
-                let left = match total {
-                    _ if got == 0 => 0,
-                    Some(total) if total <= got => 0,
-                    // Full pages: count them from the total.
-                    Some(total) if full => {
-                        (total - got).div_ceil(u64::from(MAX_PAGE_SIZE)) as usize
-                    }
-                    // The server gives less than asked for: pages of that size.
-                    Some(total) => (total - got).div_ceil(got) as usize,
-                    // No total: one more page at least, unless this one was short.
-                    None => usize::from(full),
-                }
-                .min(MAX_PAGES);
-                {
-                    let mut data = listing.data();
-                    data.serves_reads = serves_reads;
-                    data.complete = left == 0;
-                    data.next_offset = got;
-                    data.at_once = full && total.is_some();
-                }
-                tracing::debug!(
-                    listed = got,
-                    total,
-                    pages_left = left,
-                    serves_reads,
-                    "read the first page of the application list"
-                );
-                Some(left)
-            })
-            .await
-    }
-
-    /// The other pages, fetched at most once: `CONCURRENT_PAGES` at a time
-    /// when the first page was full and told the total, else one after the
-    /// other. True when every page came.
-    async fn other_pages(&self, org: &str, listing: &Listing, left: usize) -> bool {
-        *listing
-            .rest
-            .get_or_init(|| async {
-                let (at_once, offset) = {
-                    let data = listing.data();
-                    (data.at_once, data.next_offset)
-                };
-                let complete = if at_once {
-                    self.pages_at_once(org, listing, left).await
-                } else {
-                    self.pages_in_turn(org, listing, offset).await
-                };
-                listing.data().complete = complete;
-                tracing::debug!(complete, "read the rest of the application list");
-                complete
-            })
-            .await
-    }
-
-    /// Pages 1..=`left` of 250, concurrently. Complete when each came and
-    /// each but the last was full (a short one means the list changed or
-    /// the server pages differently, so offsets may have skipped items).
-    async fn pages_at_once(&self, org: &str, listing: &Listing, left: usize) -> bool {
-        let mut pending = tokio::task::JoinSet::new();
-        let mut next = 1usize;
-        let mut complete = true;
-        loop {
-            while next <= left && pending.len() < CONCURRENT_PAGES {
-                let client = self.clone();
-                let org = org.to_owned();
-                let n = next;
-                let offset = n as u64 * u64::from(MAX_PAGE_SIZE);
-                pending.spawn(async move { (n, client.listed_page(&org, offset).await) });
-                next += 1;
-            }
-            let Some(done) = pending.join_next().await else {
-                break;
-            };
-            match done {
-                Ok((n, Ok(page))) => {
-                    if n < left && page.got < MAX_PAGE_SIZE as usize {
-                        complete = false;
-                    }
-                    listing.add(page);
-                }
-                Ok((_, Err(e))) => {
-                    tracing::debug!(kind = e.kind(), "a page of the application list failed");
-                    complete = false;
-                }
-                Err(_) => complete = false,
-            }
-        }
-        complete
-    }
-
-    /// The pages from `offset` on, one after the other, until a short or
-    /// empty page.
-    async fn pages_in_turn(&self, org: &str, listing: &Listing, mut offset: u64) -> bool {
-        let mut size = None;
-        for _ in 0..MAX_PAGES {
-            match self.listed_page(org, offset).await {
-                Ok(page) => {
-                    let got = page.got;
-                    listing.add(page);
-                    let size = *size.get_or_insert(got.max(1));
-                    if got == 0 || got < size {
-                        return true;
-                    }
-                    offset += got as u64;
-                }
-                Err(e) => {
-                    tracing::debug!(kind = e.kind(), "a page of the application list failed");
-                    return false;
-                }
-            }
-        }
-        false
-    }
-
-    /// The application `id` of `org` for a refresh: from this process's list
-    /// when it carries it whole, else read by id (a read shared with the
-    /// other resources of this process that read it, see
-    /// [`Self::read_application_shared`]). A `NotFound` comes only from a
-    /// read by id.
-    pub async fn read_application(&self, org: &str, id: i64) -> Result<Application, ApiError> {
-        if let Some(app) = self.listed_application(org, id).await {
-            return Ok(app);
-        }
-        self.read_application_shared(org, id).await
-    }
-
-    async fn listed_application(&self, org: &str, id: i64) -> Option<Application> {
-        let listing = self.listing(org);
-        if listing.early() {
+impl Listing {
+    /// The application `id` of `org` for a refresh, if this list carries it
+    /// whole (`None`: read it by id).
+    pub(crate) async fn application(
+        &self,
+        engine: &Arc<Engine>,
+        org: &str,
+        id: i64,
+    ) -> Option<Application> {
+        if self.early() {
             return None;
         }
-        let left = self.first_page(org, &listing).await?;
-        if !listing.serves_reads() {
+        let left = self.first_page(engine, org).await?;
+        if !self.serves_reads() {
             return None;
         }
-        if let Some(served) = listing.served(id) {
+        if let Some(served) = self.served(id) {
             return served;
         }
-        if listing.is_complete() || listing.rest.initialized() || !listing.missed(left) {
+        if self.is_complete() || self.rest.initialized() || !self.missed(left) {
             return None;
         }
-        self.other_pages(org, &listing, left).await;
-        listing.served(id).flatten()
+        self.other_pages(engine, org, left).await;
+        self.served(id).flatten()
     }
 
-    /// The ids of the applications named exactly `name`, from this process's
-    /// list, if it holds every name (`None`: ask the platform by name).
-    pub(super) async fn listed_holders(&self, org: &str, name: &str) -> Option<Vec<i64>> {
-        let listing = self.listing(org);
-        if listing.early() {
+    /// The ids of the applications named exactly `name`, if this list holds
+    /// every name (`None`: ask the platform by name).
+    pub(crate) async fn holders_of(
+        &self,
+        engine: &Arc<Engine>,
+        org: &str,
+        name: &str,
+    ) -> Option<Vec<i64>> {
+        if self.early() {
             return None;
         }
-        let left = self.first_page(org, &listing).await?;
-        if !listing.is_complete() {
-            if listing.rest.initialized() || !listing.missed(left) {
+        let left = self.first_page(engine, org).await?;
+        if !self.is_complete() {
+            if self.rest.initialized() || !self.missed(left) {
                 return None;
             }
-            if !self.other_pages(org, &listing, left).await {
+            if !self.other_pages(engine, org, left).await {
                 return None;
             }
         }
-        Some(listing.holders(name))
+        Some(self.holders(name))
     }
 
-    /// Keep this process's list true after it created `app` (its name is
-    /// taken; a read of it goes by id).
-    pub(super) fn listing_created(&self, org: &str, app: &Application) {
-        self.listing_changed(org, app.id, Some(&app.name));
-    }
-
-    /// Keep this process's list true after it changed application `id`:
-    /// its item no longer serves reads; `name` is its name now (`None`:
+    /// Keep the list true after this client changed application `id`: its
+    /// item no longer serves reads; `name` is its name now (`None`:
     /// deleted).
-    pub(super) fn listing_changed(&self, org: &str, id: i64, name: Option<&str>) {
-        let listing = self.listing(org);
-        let mut data = listing.data();
+    pub(crate) fn changed(&self, id: i64, name: Option<&str>) {
+        let mut data = self.data();
         data.changed.insert(id);
         match name {
             Some(name) => {
@@ -416,9 +235,8 @@ impl AnypointClient {
 
     /// A read by id saw `app`: a listed item of it takes what the read says
     /// (it is newer); an application the list does not hold stays out.
-    pub(super) fn listing_seen(&self, org: &str, app: &Application) {
-        let listing = self.listing(org);
-        let mut data = listing.data();
+    pub(crate) fn seen(&self, app: &Application) {
+        let mut data = self.data();
         if let Some(l) = data.apps.get_mut(&app.id) {
             l.name = app.name.clone();
             if l.full.is_some() {
@@ -427,15 +245,177 @@ impl AnypointClient {
         }
     }
 
-    /// Drop application `id` from the reads this process's list serves.
-    pub(super) fn listing_stale(&self, org: &str, id: i64) {
-        let listing = self.listing(org);
-        let mut data = listing.data();
+    /// Drop application `id` from the reads this list serves.
+    pub(crate) fn stale(&self, id: i64) {
+        let mut data = self.data();
         data.changed.insert(id);
         if let Some(l) = data.apps.get_mut(&id) {
             l.full = None;
         }
     }
+
+    /// The first page (fetched once per client and organization): how many
+    /// pages are left, or `None` if the list cannot be used.
+    async fn first_page(&self, engine: &Engine, org: &str) -> Option<usize> {
+        *self
+            .first
+            .get_or_init(|| async {
+                let page = match listed_page(engine, org, 0).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        tracing::debug!(
+                            kind = e.kind(),
+                            "the application list failed: reading applications one by one"
+                        );
+                        return None;
+                    }
+                };
+                let got = page.got as u64;
+                let total = page.total;
+                let serves_reads = page.items.iter().any(|(_, l)| l.full.is_some());
+                self.add(page);
+                let full = got >= u64::from(MAX_PAGE_SIZE);
+                let left = match total {
+                    _ if got == 0 => 0,
+                    Some(total) if total <= got => 0,
+                    // Full pages: count them from the total.
+                    Some(total) if full => {
+                        (total - got).div_ceil(u64::from(MAX_PAGE_SIZE)) as usize
+                    }
+                    // The server gives less than asked for: pages of that size.
+                    Some(total) => (total - got).div_ceil(got) as usize,
+                    // No total: one more page at least, unless this one was short.
+                    None => usize::from(full),
+                }
+                .min(MAX_PAGES);
+                {
+                    let mut data = self.data();
+                    data.serves_reads = serves_reads;
+                    data.complete = left == 0;
+                    data.next_offset = got;
+                    data.at_once = full && total.is_some();
+                }
+                tracing::debug!(
+                    listed = got,
+                    total,
+                    pages_left = left,
+                    serves_reads,
+                    "read the first page of the application list"
+                );
+                Some(left)
+            })
+            .await
+    }
+
+    /// The other pages, fetched at most once: `CONCURRENT_PAGES` at a time
+    /// when the first page was full and told the total, else one after the
+    /// other. True when every page came.
+    async fn other_pages(&self, engine: &Arc<Engine>, org: &str, left: usize) -> bool {
+        *self
+            .rest
+            .get_or_init(|| async {
+                let (at_once, offset) = {
+                    let data = self.data();
+                    (data.at_once, data.next_offset)
+                };
+                let complete = if at_once {
+                    self.pages_at_once(engine, org, left).await
+                } else {
+                    self.pages_in_turn(engine, org, offset).await
+                };
+                self.data().complete = complete;
+                tracing::debug!(complete, "read the rest of the application list");
+                complete
+            })
+            .await
+    }
+
+    /// Pages 1..=`left` of 250, concurrently. Complete when each came and
+    /// each but the last was full (a short one means the list changed or
+    /// the server pages differently, so offsets may have skipped items).
+    async fn pages_at_once(&self, engine: &Arc<Engine>, org: &str, left: usize) -> bool {
+        let mut pending = tokio::task::JoinSet::new();
+        let mut next = 1usize;
+        let mut complete = true;
+        loop {
+            while next <= left && pending.len() < CONCURRENT_PAGES {
+                let engine = Arc::clone(engine);
+                let org = org.to_owned();
+                let n = next;
+                let offset = n as u64 * u64::from(MAX_PAGE_SIZE);
+                pending.spawn(async move { (n, listed_page(&engine, &org, offset).await) });
+                next += 1;
+            }
+            let Some(done) = pending.join_next().await else {
+                break;
+            };
+            match done {
+                Ok((n, Ok(page))) => {
+                    if n < left && page.got < MAX_PAGE_SIZE as usize {
+                        complete = false;
+                    }
+                    self.add(page);
+                }
+                Ok((_, Err(e))) => {
+                    tracing::debug!(kind = e.kind(), "a page of the application list failed");
+                    complete = false;
+                }
+                Err(_) => complete = false,
+            }
+        }
+        complete
+    }
+
+    /// The pages from `offset` on, one after the other, until a short or
+    /// empty page.
+    async fn pages_in_turn(&self, engine: &Engine, org: &str, mut offset: u64) -> bool {
+        let mut size = None;
+        for _ in 0..MAX_PAGES {
+            match listed_page(engine, org, offset).await {
+                Ok(page) => {
+                    let got = page.got;
+                    self.add(page);
+                    let size = *size.get_or_insert(got.max(1));
+                    if got == 0 || got < size {
+                        return true;
+                    }
+                    offset += got as u64;
+                }
+                Err(e) => {
+                    tracing::debug!(kind = e.kind(), "a page of the application list failed");
+                    return false;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// One page of the unfiltered list, its items kept as served.
+async fn listed_page(engine: &Engine, org: &str, offset: u64) -> Result<ListedPage, ApiError> {
+    let query = [
+        ("offset", offset.to_string()),
+        ("limit", MAX_PAGE_SIZE.to_string()),
+        ("targetAdminSite", "true".to_owned()),
+    ];
+    let req = engine.request(Method::GET, &paths::applications(org, &[]), &query);
+    let page: ListedApplicationPage = engine.call_json(&req).await?;
+    let got = page.applications.len();
+    let items = page
+        .applications
+        .into_iter()
+        .map(|item: ListedApplication| {
+            (
+                item.id,
+                Listed {
+                    name: item.name,
+                    full: item.whole.map(Application::registered),
+                },
+            )
+        })
+        .collect();
+    let total = page.total.and_then(|t| u64::try_from(t).ok());
+    Ok(ListedPage { got, items, total })
 }
 
 #[cfg(test)]
@@ -466,11 +446,11 @@ mod tests {
     }
 
     #[test]
-    fn a_late_page_never_brings_back_what_the_process_changed() {
+    fn a_late_page_never_brings_back_what_the_client_changed() {
         let listing = Listing::default();
         {
             let mut data = listing.data();
-            // Renamed by this process (its entry is newer than any page).
+            // Renamed by this client (its entry is newer than any page).
             data.changed.insert(1);
             data.apps.insert(
                 1,
@@ -481,7 +461,7 @@ mod tests {
             );
             // Its owners changed before any page came: named, not served.
             data.changed.insert(2);
-            // Deleted by this process.
+            // Deleted by this client.
             data.deleted.insert(3);
         }
         listing.add(page(vec![

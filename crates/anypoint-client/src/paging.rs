@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 /// The largest page the Anypoint list endpoints accept.
 pub const MAX_PAGE_SIZE: u32 = 250;

@@ -5,12 +5,14 @@
 use reqwest::Method;
 use tokio_util::sync::CancellationToken;
 
-use super::{AnypointClient, ClientConfig, NewApplication};
+use crate::request::build_http_client;
+use crate::send::Engine;
+use crate::{AnypointClient, ClientConfig, NewApplication};
 use anypoint_emulator::{Emulator, EmulatorConfig};
 use secret::{scrub, Secret};
 
-/// A client against a fresh emulator, with its own org id.
-async fn emulated() -> (Emulator, AnypointClient) {
+/// Settings for a fresh emulator, with its own org id.
+async fn emulated() -> (Emulator, ClientConfig) {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let cfg = emu.config();
     let mut settings = ClientConfig::new(
@@ -20,15 +22,25 @@ async fn emulated() -> (Emulator, AnypointClient) {
     )
     .unwrap();
     settings.org_id = Some(cfg.org_id.clone());
-    let c = AnypointClient::new(settings, "1.11.4", CancellationToken::new()).unwrap();
-    (emu, c)
+    (emu, settings)
 }
 
 #[tokio::test]
 async fn a_fetched_token_is_scrubbed_from_log_lines() {
-    let (_emu, c) = emulated().await;
-    let req = c.request(Method::GET, &["accounts", "api", "me"], &[]);
-    let token = c.access_token(&req).await.map_err(|f| f.error).unwrap();
+    let (_emu, settings) = emulated().await;
+    let engine = Engine::new(
+        settings,
+        "1.11.4",
+        CancellationToken::new(),
+        build_http_client().unwrap(),
+    )
+    .unwrap();
+    let req = engine.request(Method::GET, &["accounts", "api", "me"], &[]);
+    let token = engine
+        .access_token(&req)
+        .await
+        .map_err(|f| f.error)
+        .unwrap();
     let token = token.value.expose();
     assert!(
         token.len() >= 6,
@@ -42,7 +54,8 @@ async fn a_fetched_token_is_scrubbed_from_log_lines() {
 
 #[tokio::test]
 async fn client_secrets_from_the_platform_are_scrubbed_from_log_lines() {
-    let (_emu, c) = emulated().await;
+    let (_emu, settings) = emulated().await;
+    let c = AnypointClient::new(settings, "1.11.4", CancellationToken::new()).unwrap();
     let org = c.org_id().await.unwrap();
     let new = NewApplication {
         name: "scrubbed-secrets".to_owned(),
@@ -52,8 +65,16 @@ async fn client_secrets_from_the_platform_are_scrubbed_from_log_lines() {
         grant_types: vec!["client_credentials".to_owned()],
         api_endpoints: None,
     };
-    let created = c.create_application(&org, &new, None).await.unwrap();
-    let reset = c.reset_secret(&org, created.id).await.unwrap();
+    let created = c
+        .applications()
+        .create(&org, &new, None, None)
+        .await
+        .unwrap();
+    let reset = c
+        .applications()
+        .reset_secret(&org, created.id)
+        .await
+        .unwrap();
     for app in [&created, &reset] {
         let secret = app.client_secret.as_ref().unwrap().expose();
         let scrubbed = scrub(&format!("secret={secret}"));

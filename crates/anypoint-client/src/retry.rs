@@ -118,15 +118,15 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         }
         return None;
     }
-    let at = super::clock::http_date_secs(value)?;
+    let at = crate::clock::http_date_secs(value)?;
     let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(at).ok()?);
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// `X-RateLimit-Reset`. Our reading (the docs say "epoch seconds", other
 /// services send "seconds until reset"): a value of at least
-/// [`EPOCH_MILLIS_THRESHOLD`] is epoch milliseconds, of at least
-/// [`EPOCH_SECONDS_THRESHOLD`] epoch seconds, anything smaller is a number of
+/// `EPOCH_MILLIS_THRESHOLD` is epoch milliseconds, of at least
+/// `EPOCH_SECONDS_THRESHOLD` epoch seconds, anything smaller is a number of
 /// seconds to wait. A reset in the past means "now".
 pub fn parse_rate_limit_reset(value: &str, now: SystemTime) -> Option<Duration> {
     let n: u64 = value.trim().parse().ok()?;

@@ -1,28 +1,67 @@
-//! The request engine of [`AnypointClient`]: attempts, the 401 renewal,
-//! retries with back-off, cancellation, and the classification of every
-//! failure (refused, ambiguous, final).
+//! The request engine: attempts, the access token (fetched, shared and
+//! renewed: `auth.rs`), retries, the client's rate limits (`throttle.rs`),
+//! cancellation, and the classification of every failure (`failure.rs`).
+//!
+//! The retry rule: a failure the platform refused (429, 503, connect
+//! errors) is retried, an ambiguous one (502, 504, timeouts, dropped
+//! connections) only when the request may be replayed ([`Replay`]; the
+//! create-once loop, `create_once.rs`, retries its creates itself), with
+//! exponential back-off and full jitter, honouring `Retry-After` and
+//! `X-RateLimit-Reset` (`retry.rs`), bounded by `max_retries` and the
+//! total-wait cap. A 401 renews the token and sends again, once per call
+//! (not counted as a retry).
+//!
+//! The stop rule: every wait and every read races the client's cancellation
+//! token, and a stop gives [`ApiError::Cancelled`] at once. A request that
+//! changes something, once sent, runs to its answer or its timeout; a
+//! look-up of what it did still runs once ([`after_stop`]); nothing is
+//! retried after a stop.
+//!
+//! The timeout rule: a request that times out is retried once at most, and
+//! after two requests in a row have timed out with no answer in between the
+//! engine sends nothing more: an unresponsive platform fails within about
+//! twice the request timeout.
+//!
+//! No body is ever logged, and no log line holds a secret or a token.
 
+use std::fmt;
 use std::future::Future;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
-use reqwest::StatusCode;
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use url::Url;
 
-use super::auth::AccessToken;
-use super::client::{AnypointClient, ApiRequest, Reply};
-use super::error::{describe_body, describe_decode_error, truncate, ApiError, ErrorInfo};
-use super::retry::{next_wait, server_hint, RetryState};
+use crate::auth::{self, AccessToken, FreshToken, TokenCache};
+use crate::clock::PlatformClock;
+use crate::config::ClientConfig;
+use crate::error::{describe_decode_error, ApiError, ErrorInfo};
+use crate::failure::{Class, Failure, Platform};
+use crate::paths::TOKEN_PATH;
+use crate::request::{user_agent, ApiRequest, Reply};
+use crate::retry::{next_wait, Backoff, RetryState};
+use crate::throttle::{self, RateLimits};
+use secret::{register_secret, Secret};
 
 tokio::task_local! {
-    /// Set while a future runs under [`AnypointClient::after_stop`].
+    /// Set while a future runs under [`after_stop`].
     static AFTER_STOP: ();
 }
 
-/// Whether the current task runs under [`AnypointClient::after_stop`].
+/// Whether the current task runs under [`after_stop`].
 fn after_stop_allowed() -> bool {
     AFTER_STOP.try_with(|_| ()).is_ok()
+}
+
+/// Run `fut` (a look-up of what a mutating request did) so that a stop of
+/// the provider does not abandon it: each of its requests is still sent
+/// once and runs to its answer or its timeout, but nothing is retried or
+/// waited for after the stop. Without a stop it runs as usual.
+pub(crate) async fn after_stop<F: Future>(fut: F) -> F::Output {
+    AFTER_STOP.scope((), fut).await
 }
 
 /// Whether a request may be sent again after a failure.
@@ -35,79 +74,130 @@ pub(crate) enum Replay {
     /// caller, which checks what happened before trying again.
     IfRefused,
     /// One attempt (plus the 401 renewal): every failure goes back to the
-    /// caller, which decides (the create-once helper, `super::create_once`).
+    /// caller, which decides (the create-once loop, `create_once.rs`).
     Never,
 }
 
-/// How a failed attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Class {
-    /// The server did not act on the request (connect error, 429, 503).
-    Refused,
-    /// The server may have acted (timeout or drop after sending, 500/502/504).
-    /// `retryable` is false for 500, which is not a transient status.
-    Ambiguous { retryable: bool },
-    /// A definite answer (4xx, decode, cancel): never retried.
-    Final,
+/// A call gives up after this many of its attempts timed out, and the engine
+/// gives up on the platform once this many requests in a row timed out with
+/// no answer of any kind in between: with the request timeout T, an
+/// unresponsive platform fails a command within about 2 × T.
+const MAX_TIMEOUTS: u32 = 2;
+
+/// Everything that sends: the HTTP client, where to, as whom, the token,
+/// the retry budget, the rate limits, the stop, and the platform's clock.
+pub(crate) struct Engine {
+    http: reqwest::Client,
+    base: Url,
+    /// The host, the setting that chose it, the request timeout.
+    platform: Platform,
+    client_id: String,
+    client_secret: Secret,
+    tokens: TokenCache,
+    max_retries: u32,
+    backoff: Backoff,
+    user_agent: HeaderValue,
+    cancel: CancellationToken,
+    /// Requests that timed out since the platform last answered anything.
+    silent: AtomicU32,
+    limits: RateLimits,
+    clock: PlatformClock,
 }
 
-pub(crate) struct Failure {
-    pub(crate) error: ApiError,
-    pub(crate) class: Class,
-    hint: Option<Duration>,
-    /// No complete answer within the request timeout (connect included).
-    timed_out: bool,
-}
-
-impl Failure {
-    pub(super) fn fatal(error: ApiError) -> Self {
-        Failure {
-            error,
-            class: Class::Final,
-            hint: None,
-            timed_out: false,
-        }
-    }
-
-    fn cancelled(req: &ApiRequest) -> Self {
-        Failure::fatal(ApiError::cancelled(req.method.as_str(), &req.path))
-    }
-
-    pub(crate) fn is_refused(&self) -> bool {
-        matches!(self.class, Class::Refused)
-    }
-
-    pub(crate) fn is_ambiguous(&self) -> bool {
-        matches!(self.class, Class::Ambiguous { .. })
-    }
-
-    pub(crate) fn is_retryable(&self) -> bool {
-        matches!(
-            self.class,
-            Class::Refused | Class::Ambiguous { retryable: true }
-        )
-    }
-
-    /// A failure of the given class without a server wait hint.
-    #[cfg(test)]
-    pub(crate) fn new(error: ApiError, class: Class) -> Self {
-        Failure {
-            error,
-            class,
-            hint: None,
-            timed_out: false,
-        }
-    }
-
-    fn with_attempts(mut self, attempts: u32) -> Self {
-        if let Some(info) = self.error.info_mut() {
-            info.attempts = attempts;
-        }
-        self
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("base_url", &self.base.as_str())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.platform.timeout)
+            .finish_non_exhaustive()
     }
 }
 
-impl AnypointClient {
+impl Engine {
+    /// An engine on `http` (see [`crate::build_http_client`]). No I/O.
+    pub(crate) fn new(
+        config: ClientConfig,
+        terraform_version: &str,
+        cancel: CancellationToken,
+        http: reqwest::Client,
+    ) -> Result<Self, ApiError> {
+        let user_agent = HeaderValue::from_str(&user_agent(terraform_version))
+            .map_err(|_| ApiError::Config("invalid user agent".to_owned()))?;
+        if let Some(rate) = config.max_requests_per_second {
+            if !throttle::valid_rate(rate) {
+                return Err(ApiError::Config(format!(
+                    "max_requests_per_second must be a number from {} to {}, got {rate}",
+                    throttle::MIN_REQUESTS_PER_SECOND,
+                    throttle::MAX_REQUESTS_PER_SECOND
+                )));
+            }
+        }
+        let base = config.base_url;
+        let host = base.host_str().unwrap_or("the platform");
+        let host = match base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        Ok(Engine {
+            http,
+            platform: Platform {
+                host,
+                setting: config.platform,
+                timeout: config.timeout,
+            },
+            base,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            tokens: TokenCache::default(),
+            max_retries: config.max_retries,
+            backoff: config.backoff,
+            user_agent,
+            cancel,
+            silent: AtomicU32::new(0),
+            limits: RateLimits::new(config.max_requests_per_second),
+            clock: PlatformClock::default(),
+        })
+    }
+
+    pub(crate) fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    pub(crate) fn cancellation_token(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    pub(crate) fn user_agent(&self) -> &str {
+        self.user_agent.to_str().unwrap_or_default()
+    }
+
+    /// Whether the provider was asked to stop.
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The platform's time of its latest answer (`clock.rs`).
+    pub(crate) fn platform_now(&self) -> Option<i64> {
+        self.clock.now()
+    }
+
+    /// A request to `base/segments…?query`.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> ApiRequest {
+        ApiRequest::new(&self.base, method, segments, query)
+    }
+
     /// Send with `Replay::Always` and a fresh retry budget.
     pub(crate) async fn call(&self, req: &ApiRequest) -> Result<Reply, ApiError> {
         let mut state = RetryState::default();
@@ -140,22 +230,9 @@ impl AnypointClient {
         })
     }
 
-    /// Run `fut` (a look-up of what a mutating request did) so that a stop of
-    /// the provider does not abandon it: each of its requests is still sent
-    /// once and runs to its answer or its timeout, but nothing is retried or
-    /// waited for after the stop. Without a stop it runs as usual.
-    pub async fn after_stop<F: Future>(&self, fut: F) -> F::Output {
-        AFTER_STOP.scope((), fut).await
-    }
-
-    /// Whether the provider was asked to stop.
-    pub fn is_stopping(&self) -> bool {
-        self.inner.cancel.is_cancelled()
-    }
-
-    /// Run `fut` unless the provider stops first (inside
-    /// [`Self::after_stop`]: run it to its end).
-    pub(super) async fn cancellable<F: Future>(
+    /// Run `fut` unless the provider stops first (inside [`after_stop`]:
+    /// run it to its end).
+    pub(crate) async fn cancellable<F: Future>(
         &self,
         req: &ApiRequest,
         fut: F,
@@ -165,7 +242,7 @@ impl AnypointClient {
         }
         tokio::select! {
             biased;
-            _ = self.inner.cancel.cancelled() => Err(Failure::cancelled(req)),
+            _ = self.cancel.cancelled() => Err(Failure::cancelled(req)),
             out = fut => Ok(out),
         }
     }
@@ -187,7 +264,7 @@ impl AnypointClient {
 
     /// `send` without a token (for the token request itself). Separate so
     /// that the token fetch does not contain `send`'s own future type.
-    pub(super) async fn send_unauthenticated(
+    async fn send_unauthenticated(
         &self,
         req: &ApiRequest,
         replay: Replay,
@@ -214,19 +291,19 @@ impl AnypointClient {
             if self.is_stopping() && !(after_stop_allowed() && state.retries == 0) {
                 return Err(Failure::cancelled(req));
             }
-            if self.inner.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
-                return Err(self.unresponsive(req).with_attempts(state.retries + 1));
+            if self.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
+                return Err(Failure::unresponsive(
+                    req,
+                    self.silent.load(Ordering::Relaxed),
+                    &self.platform,
+                )
+                .with_attempts(state.retries + 1));
             }
             let token = token_source().await?;
-            // Every attempt passes the host's shared rate-limit hold and send
-            // bucket (`throttle.rs`); after a stop, a look-up's first attempt
+            // Every attempt passes the client's rate-limit hold and send bucket
+            // (`throttle.rs`); after a stop, a look-up's first attempt
             // goes at once.
-            match self
-                .inner
-                .limits
-                .admit(&self.inner.backoff, &self.inner.cancel)
-                .await
-            {
+            match self.limits.admit(&self.backoff, &self.cancel).await {
                 Ok(held) => state.waited += held,
                 Err(_) if after_stop_allowed() && state.retries == 0 => {}
                 Err(_) => return Err(Failure::cancelled(req)),
@@ -265,7 +342,7 @@ impl AnypointClient {
                                 "Anypoint answered 401: renewing the access token and retrying once"
                             );
                             state.token_renewed = true;
-                            self.cancellable(req, self.inner.tokens.invalidate(t.generation))
+                            self.cancellable(req, self.tokens.invalidate(t.generation))
                                 .await?;
                             continue;
                         }
@@ -297,7 +374,7 @@ impl AnypointClient {
             if failure.timed_out {
                 state.timeouts += 1;
                 if state.timeouts >= MAX_TIMEOUTS
-                    || self.inner.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS
+                    || self.silent.load(Ordering::Relaxed) >= MAX_TIMEOUTS
                 {
                     retry = false;
                 }
@@ -322,12 +399,7 @@ impl AnypointClient {
             // No retry and no back-off after a stop.
             return Err(Failure::cancelled(req));
         }
-        let Some(wait) = next_wait(
-            &self.inner.backoff,
-            self.inner.max_retries,
-            state,
-            failure.hint,
-        ) else {
+        let Some(wait) = next_wait(&self.backoff, self.max_retries, state, failure.hint) else {
             tracing::debug!(
                 method = %req.method,
                 path = %req.path,
@@ -347,7 +419,7 @@ impl AnypointClient {
         );
         tokio::select! {
             biased;
-            _ = self.inner.cancel.cancelled() => return Err(Failure::cancelled(req)),
+            _ = self.cancel.cancelled() => return Err(Failure::cancelled(req)),
             _ = tokio::time::sleep(wait) => {}
         }
         state.retries += 1;
@@ -368,11 +440,10 @@ impl AnypointClient {
         token: Option<&AccessToken>,
     ) -> Result<Reply, Failure> {
         let mut builder = self
-            .inner
             .http
             .request(req.method.clone(), req.url.clone())
-            .timeout(self.inner.timeout)
-            .header(USER_AGENT, self.inner.user_agent.clone())
+            .timeout(self.platform.timeout)
+            .header(USER_AGENT, self.user_agent.clone())
             .header(ACCEPT, "application/json");
         if let Some(t) = token {
             // reqwest marks this header sensitive.
@@ -387,14 +458,14 @@ impl AnypointClient {
             let response = builder
                 .send()
                 .await
-                .map_err(|e| self.transport_failure(req, e))?;
+                .map_err(|e| Failure::from_transport(req, e, &self.platform))?;
             let status = response.status();
             let headers = response.headers().clone();
-            self.note_platform_date(&headers);
+            self.clock.note(&headers);
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| self.transport_failure(req, e))?;
+                .map_err(|e| Failure::from_transport(req, e, &self.platform))?;
             Ok(Reply {
                 status,
                 headers,
@@ -407,166 +478,107 @@ impl AnypointClient {
             self.cancellable(req, exchange).await?
         };
         match &outcome {
-            Ok(_) => self.inner.silent.store(0, Ordering::Relaxed),
+            Ok(_) => self.silent.store(0, Ordering::Relaxed),
             Err(f) if f.timed_out => {
-                self.inner.silent.fetch_add(1, Ordering::Relaxed);
+                self.silent.fetch_add(1, Ordering::Relaxed);
             }
             Err(_) => {}
         }
         outcome
     }
 
+    /// The secrets an error body must not show.
     fn secrets<'a>(&'a self, token: Option<&'a AccessToken>) -> Vec<&'a str> {
-        let mut s = vec![self.inner.client_secret.expose()];
+        let mut s = vec![self.client_secret.expose()];
         if let Some(t) = token {
             s.push(t.value.expose());
         }
         s
     }
 
-    /// Classify an error status.
+    /// Classify an error status; a rate limit holds every request.
     fn status_failure(
         &self,
         req: &ApiRequest,
         reply: &Reply,
         token: Option<&AccessToken>,
     ) -> Failure {
-        let status = reply.status.as_u16();
-        let message = describe_body(&reply.body, &self.secrets(token));
-        let mut info = ErrorInfo::new(req.method.as_str(), &req.path, Some(status), message);
-        // 429 and 503 mean the server refused the request (the Anypoint rate
-        // limiter answers 503 with an empty body). 502/504 come from a
-        // gateway after the request may have reached the service. A 500 may
-        // also have been applied, but it is not transient: not retried.
-        let class = match status {
-            429 | 503 => Class::Refused,
-            502 | 504 => Class::Ambiguous { retryable: true },
-            500..=599 => Class::Ambiguous { retryable: false },
-            _ => Class::Final,
-        };
-        info.outcome_unknown = matches!(class, Class::Ambiguous { .. });
-        let hint = match class {
-            Class::Final => None,
-            _ => server_hint(&reply.headers, SystemTime::now()),
-        };
-        if let (429 | 503, Some(wait)) = (status, hint) {
+        let failure = Failure::from_status(req, reply, &self.secrets(token));
+        if let Some(wait) = failure.rate_limit_wait() {
             // A rate limit: hold every request to this host, not only this one.
-            let wait = wait.min(self.inner.backoff.max_single_wait);
-            tracing::debug!(status, wait_ms = wait.as_millis() as u64, host = %self.host(),
-                "rate limited: holding every request to the host");
-            self.inner.limits.hold_for(wait);
+            let wait = wait.min(self.backoff.max_single_wait);
+            tracing::debug!(status = reply.status.as_u16(), wait_ms = wait.as_millis() as u64,
+                host = %self.platform.host, "rate limited: holding every request to the host");
+            self.limits.hold_for(wait);
         }
-        Failure {
-            error: ApiError::from_status(status, info),
-            class,
-            hint,
-            timed_out: false,
-        }
+        failure
     }
 
-    /// Classify a transport error. A connect error means the request never
-    /// left; anything else (timeout, reset, dropped mid-response) may have
-    /// reached the server.
-    fn transport_failure(&self, req: &ApiRequest, e: reqwest::Error) -> Failure {
-        let refused = e.is_connect();
-        let final_error = e.is_builder();
-        let timed_out = e.is_timeout();
-        let e = e.without_url();
-        let mut parts: Vec<String> = Vec::new();
-        let mut current: Option<&dyn std::error::Error> = Some(&e);
-        while let Some(err) = current {
-            let text = err.to_string();
-            if !parts.iter().any(|p| p.contains(&text)) {
-                parts.push(text);
+    // -----------------------------------------------------------------------
+    // The token
+
+    pub(crate) async fn access_token(&self, req: &ApiRequest) -> Result<AccessToken, Failure> {
+        self.cancellable(req, self.tokens.get(|| self.fetch_token()))
+            .await?
+            .map_err(Failure::fatal)
+    }
+
+    /// `POST /accounts/api/v2/oauth2/token`. Retried like a GET (asking for
+    /// a token twice is harmless). Neither the body sent nor the body
+    /// received is ever logged, and the token is registered with the log
+    /// scrubber as soon as it is read.
+    async fn fetch_token(&self) -> Result<FreshToken, ApiError> {
+        let mut req = self.request(Method::POST, TOKEN_PATH, &[]);
+        // Asking for a token changes nothing: a stop abandons it at once.
+        req.finish_on_stop = false;
+        req.body = Some(auth::token_request_body(
+            &self.client_id,
+            &self.client_secret,
+        ));
+        let requested_at = tokio::time::Instant::now();
+        let mut state = RetryState::default();
+        let reply = match self
+            .send_unauthenticated(&req, Replay::Always, &mut state)
+            .await
+        {
+            Ok(reply) => reply,
+            Err(mut f) => {
+                // Asking for a token twice is harmless: its failure is never
+                // "may have been applied".
+                if let Some(info) = f.error.info_mut() {
+                    info.outcome_unknown = false;
+                }
+                return Err(match f.error {
+                    ApiError::Unauthorized(mut info)
+                    | ApiError::BadRequest(mut info)
+                    | ApiError::Forbidden(mut info) => {
+                        info.message = format!(
+                            "sent to {} ({}): check client_id and client_secret, that the \
+                             Connected App uses the client_credentials grant, and that it was \
+                             made on this control plane (a Connected App exists on one control \
+                             plane only: control_plane or base_url picks it): {}",
+                            self.platform.host, self.platform.setting, info.message
+                        );
+                        ApiError::Unauthorized(info)
+                    }
+                    other => other,
+                });
             }
-            current = err.source();
-        }
-        let mut message = truncate(&parts.join(": "), 300);
-        let host = self.host();
-        let platform = &self.inner.platform;
-        if timed_out {
-            let what = if refused {
-                format!("could not connect to {host} ({platform})")
-            } else {
-                format!("no complete answer from {host}")
-            };
-            message = format!(
-                "{what} within {} ({message}); {}",
-                self.timeout_text(refused),
-                TIMEOUT_ADVICE
-            );
-        } else if refused {
-            message = format!(
-                "could not connect to {host} ({platform}): {message}; check that the host is \
-                 right and reachable from here"
-            );
-        } else if !final_error {
-            message = format!("the exchange with {host} broke off: {message}");
-        }
-        let mut info = ErrorInfo::new(req.method.as_str(), &req.path, None, message);
-        let class = if final_error {
-            Class::Final
-        } else if refused {
-            Class::Refused
-        } else {
-            Class::Ambiguous { retryable: true }
         };
-        info.outcome_unknown = matches!(class, Class::Ambiguous { .. });
-        Failure {
-            error: ApiError::Transport(info),
-            class,
-            hint: None,
-            timed_out,
-        }
-    }
-
-    /// The platform's host (and port, when the URL has one), for messages.
-    pub(super) fn host(&self) -> String {
-        let base = &self.inner.base;
-        let host = base.host_str().unwrap_or("the platform");
-        match base.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        }
-    }
-
-    /// The timeout that ran out: the request timeout, or the connect timeout.
-    fn timeout_text(&self, connect: bool) -> String {
-        if connect {
-            format!(
-                "the connect timeout of {} s",
-                super::client::CONNECT_TIMEOUT.as_secs_f64()
-            )
-        } else {
-            format!(
-                "the request timeout of {} s",
-                self.inner.timeout.as_secs_f64()
-            )
-        }
-    }
-
-    /// The error for a request not sent because the platform has let the
-    /// last requests time out without answering anything in between.
-    fn unresponsive(&self, req: &ApiRequest) -> Failure {
-        let silent = self.inner.silent.load(Ordering::Relaxed);
-        let info = ErrorInfo::new(
-            req.method.as_str(),
-            &req.path,
-            None,
-            format!(
-                "not sent: {} has not answered the last {silent} requests within the request \
-                 timeout of {} s, so the provider gives up on it for this run; {}",
-                self.host(),
-                self.inner.timeout.as_secs_f64(),
-                TIMEOUT_ADVICE
-            ),
-        );
-        Failure {
-            error: ApiError::Transport(info),
-            class: Class::Final,
-            hint: None,
-            timed_out: false,
-        }
+        let (value, lifetime) = auth::parse_token_response(&reply.body).map_err(|message| {
+            ApiError::Decode(ErrorInfo::new(
+                req.method.as_str(),
+                &req.path,
+                Some(reply.status.as_u16()),
+                message,
+            ))
+        })?;
+        register_secret(value.expose());
+        Ok(FreshToken {
+            value,
+            lifetime,
+            requested_at,
+        })
     }
 }
 
@@ -578,13 +590,3 @@ fn request_id(headers: &reqwest::header::HeaderMap) -> Option<&str> {
         .find_map(|name| headers.get(*name)?.to_str().ok())
         .filter(|v| !v.is_empty())
 }
-
-/// How to change the request timeout, for timeout messages.
-const TIMEOUT_ADVICE: &str = "the provider attribute `timeout_seconds` (or \
-     ANYPOINT_TIMEOUT_SECONDS) sets the request timeout";
-
-/// A call gives up after this many of its attempts timed out, and the client
-/// gives up on the platform once this many requests in a row timed out with
-/// no answer of any kind in between: with the request timeout T, an
-/// unresponsive platform fails a command within about 2 × T.
-const MAX_TIMEOUTS: u32 = 2;

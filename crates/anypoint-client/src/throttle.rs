@@ -1,19 +1,19 @@
-//! The limits one host's requests share in this process: the hold a rate
-//! limit puts on the host, and the send bucket of `max_requests_per_second`.
+//! The rate limits of the client's requests: the hold a rate limit puts on
+//! the platform's host, and the send bucket of `max_requests_per_second`.
 //!
-//! Every [`AnypointClient`](super::AnypointClient) (one per provider
-//! configuration, so several with provider aliases) takes its
-//! [`HostLimits`] from one process-wide registry keyed by origin (scheme,
-//! host and port), whatever HTTP client it was built on. Before each attempt
+//! Each [`AnypointClient`](crate::AnypointClient) holds its own
+//! [`RateLimits`], shared by all its calls: Terraform runs each provider
+//! configuration (alias or not) in a process of its own, so one client is
+//! all that talks to the platform from a process. Before each attempt
 //! (retries and token requests included) the request engine (`send.rs`)
-//! calls [`HostLimits::admit`]:
+//! calls [`RateLimits::admit`]:
 //!
 //! - **Hold.** A 429, or a 503 with a wait hint, whose `Retry-After` or
-//!   `X-RateLimit-Reset` names a wait holds every request to that host until
-//!   the hinted instant (cut to the client's longest single wait), not only
-//!   the one that got the answer. Each waiting request adds its own small
-//!   jitter ([`Backoff::hinted`]) so they do not all come back at once. A
-//!   later hint only extends the hold, never shortens it.
+//!   `X-RateLimit-Reset` names a wait holds every request of the client
+//!   until the hinted instant (cut to the client's longest single wait), not
+//!   only the one that got the answer. Each waiting request adds its own
+//!   small jitter ([`Backoff::hinted`]) so they do not all come back at once.
+//!   A later hint only extends the hold, never shortens it.
 //! - **Bucket.** With a rate set, requests leave one at a time, at least
 //!   [`HEADROOM`]` / rate` seconds apart (a token bucket holding a single
 //!   token, refilled 5% slower than the rate): any 1-second window then
@@ -21,21 +21,18 @@
 //!   in any of its 1-second windows even when the network delays some
 //!   requests up to 50 ms more than the ones after them. A larger burst
 //!   would let nearly twice the rate through within one second (a full
-//!   bucket at the start of the second, then its refill). When clients set
-//!   different rates for one host, the smallest applies to every request to
-//!   that host. Waiters are served in arrival order.
+//!   bucket at the start of the second, then its refill). Waiters are served
+//!   in arrival order.
 //!
 //! Both waits end at once when the client's cancellation token fires.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use url::Url;
 
-use super::retry::Backoff;
+use crate::retry::Backoff;
 
 /// The lowest and highest `max_requests_per_second` the client accepts.
 pub const MIN_REQUESTS_PER_SECOND: f64 = 0.1;
@@ -58,14 +55,13 @@ const MAX_EXTENSIONS: u32 = 16;
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Stopped;
 
-/// The shared limits of one origin.
+/// The limits of one client's requests.
 #[derive(Debug, Default)]
-pub(crate) struct HostLimits {
+pub(crate) struct RateLimits {
     /// No request is sent before this instant.
     hold: Mutex<Option<Instant>>,
-    /// The least time between two sends (the smallest rate asked for);
-    /// `None` = no rate limit.
-    spacing: Mutex<Option<Duration>>,
+    /// The least time between two sends; `None` = no rate limit.
+    spacing: Option<Duration>,
     /// When the last request left through the bucket. Held by the one
     /// request waiting for its turn; tokio's mutex queues the others in
     /// arrival order.
@@ -76,40 +72,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The limits shared by every client of this process that talks to the
-/// origin of `base`.
-pub(crate) fn host_limits(base: &Url) -> Arc<HostLimits> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Arc<HostLimits>>>> = OnceLock::new();
-    let origin = base.origin().ascii_serialization();
-    lock(REGISTRY.get_or_init(Default::default))
-        .entry(origin)
-        .or_default()
-        .clone()
-}
-
 /// Whether `rate` is an accepted `max_requests_per_second`.
 pub fn valid_rate(rate: f64) -> bool {
     (MIN_REQUESTS_PER_SECOND..=MAX_REQUESTS_PER_SECOND).contains(&rate)
 }
 
-impl HostLimits {
-    /// Ask for at most `rate` requests a second to this host; the smallest
-    /// rate asked for wins. `rate` must pass [`valid_rate`].
-    pub(crate) fn limit_rate(&self, rate: f64) {
-        let spacing = Duration::from_secs_f64(HEADROOM / rate);
-        let mut current = lock(&self.spacing);
-        if current.is_none_or(|s| spacing > s) {
-            *current = Some(spacing);
+impl RateLimits {
+    /// At most `rate` requests a second (`None`: no pacing); a rate must pass
+    /// [`valid_rate`].
+    pub(crate) fn new(rate: Option<f64>) -> Self {
+        RateLimits {
+            spacing: rate.map(|rate| Duration::from_secs_f64(HEADROOM / rate)),
+            ..RateLimits::default()
         }
     }
 
-    /// The least time between two sends, if a rate is set.
-    pub(crate) fn spacing(&self) -> Option<Duration> {
-        *lock(&self.spacing)
-    }
-
-    /// Hold every request to this host for `wait` from now, unless a hold
-    /// already runs longer.
+    /// Hold every request for `wait` from now, unless a hold already runs
+    /// longer.
     pub(crate) fn hold_for(&self, wait: Duration) {
         let until = Instant::now() + wait;
         let mut hold = lock(&self.hold);
@@ -171,17 +150,13 @@ impl HostLimits {
         if cancel.is_cancelled() {
             return Err(Stopped);
         }
-        if self.spacing().is_none() {
+        let Some(spacing) = self.spacing else {
             return Ok(());
-        }
+        };
         let mut last = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Stopped),
             guard = self.last_send.lock() => guard,
-        };
-        // Read again: a smaller rate may have been set while queued.
-        let Some(spacing) = self.spacing() else {
-            return Ok(());
         };
         if let Some(prev) = *last {
             let at = prev + spacing;
@@ -205,6 +180,8 @@ async fn sleep_or_stop(wait: Duration, cancel: &CancellationToken) -> Result<(),
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     /// The production back-off (its hint jitter: up to 10%, at most 1 s).
@@ -214,8 +191,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn fifty_sends_at_twenty_a_second_take_over_two_and_a_half_seconds() {
-        let limits = HostLimits::default();
-        limits.limit_rate(20.0);
+        let limits = RateLimits::new(Some(20.0));
         let cancel = CancellationToken::new();
         let started = Instant::now();
         let mut sent = Vec::new();
@@ -242,8 +218,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_senders_share_the_bucket() {
-        let limits = Arc::new(HostLimits::default());
-        limits.limit_rate(10.0);
+        let limits = Arc::new(RateLimits::new(Some(10.0)));
         let cancel = CancellationToken::new();
         let started = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
@@ -266,15 +241,16 @@ mod tests {
     }
 
     #[test]
-    fn the_smallest_rate_wins() {
-        let limits = HostLimits::default();
-        assert_eq!(limits.spacing(), None);
-        limits.limit_rate(4.2);
-        assert_eq!(limits.spacing(), Some(Duration::from_millis(250)));
-        limits.limit_rate(100.0);
-        assert_eq!(limits.spacing(), Some(Duration::from_millis(250)));
-        limits.limit_rate(2.1);
-        assert_eq!(limits.spacing(), Some(Duration::from_millis(500)));
+    fn sends_are_spaced_five_percent_under_the_rate() {
+        assert_eq!(RateLimits::new(None).spacing, None);
+        assert_eq!(
+            RateLimits::new(Some(4.2)).spacing,
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            RateLimits::new(Some(2.1)).spacing,
+            Some(Duration::from_millis(500))
+        );
     }
 
     #[test]
@@ -289,7 +265,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_hold_is_waited_and_later_hints_only_extend_it() {
-        let limits = HostLimits::default();
+        let limits = RateLimits::default();
         let cancel = CancellationToken::new();
         let started = Instant::now();
         limits.hold_for(Duration::from_secs(3));
@@ -311,7 +287,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_hint_during_the_wait_extends_it() {
-        let limits = Arc::new(HostLimits::default());
+        let limits = Arc::new(RateLimits::default());
         let cancel = CancellationToken::new();
         let started = Instant::now();
         limits.hold_for(Duration::from_secs(1));
@@ -330,8 +306,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_stop_ends_both_waits_at_once() {
-        let limits = Arc::new(HostLimits::default());
-        limits.limit_rate(0.1);
+        let limits = Arc::new(RateLimits::new(Some(0.1)));
         let cancel = CancellationToken::new();
         // The first send takes the bucket's turn; the next would wait 10.5 s.
         limits.admit(&quick(), &cancel).await.unwrap();
@@ -351,7 +326,7 @@ mod tests {
         assert_eq!(r, Err(Stopped));
         assert_eq!(ended - started, Duration::from_secs(1));
 
-        let limits = HostLimits::default();
+        let limits = RateLimits::default();
         let cancel = CancellationToken::new();
         limits.hold_for(Duration::from_secs(60));
         let started = Instant::now();
@@ -366,16 +341,5 @@ mod tests {
         // Once stopped, nothing waits: the answer comes at once.
         assert_eq!(limits.admit(&quick(), &cancel).await, Err(Stopped));
         assert_eq!(started.elapsed(), Duration::from_secs(2));
-    }
-
-    #[test]
-    fn clients_of_one_origin_share_the_limits() {
-        let a = host_limits(&Url::parse("http://127.0.0.1:45871/a/").unwrap());
-        let b = host_limits(&Url::parse("http://127.0.0.1:45871/b").unwrap());
-        let other_port = host_limits(&Url::parse("http://127.0.0.1:45872/").unwrap());
-        let https = host_limits(&Url::parse("https://127.0.0.1:45871/").unwrap());
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &other_port));
-        assert!(!Arc::ptr_eq(&a, &https));
     }
 }

@@ -2,20 +2,32 @@
 
 use reqwest::Method;
 
-use super::client::AnypointClient;
-use super::error::ApiError;
-use super::models::{User, UserPage};
-use super::paging::{collect_pages, Page};
+use crate::error::ApiError;
+use crate::models::{User, UserPage};
+use crate::paging::{collect_pages, Page};
+use crate::paths;
+use crate::send::Engine;
 
 /// Page size for the users list. Access Management's documented maximum is
 /// not known to us, so stay well inside the 250 the other lists accept
 /// (paging follows `total`, so a smaller server cap is harmless).
 pub const USER_PAGE_SIZE: u32 = 100;
 
-impl AnypointClient {
+/// The users of an organization:
+/// [`AnypointClient::users`](crate::AnypointClient::users).
+#[derive(Clone, Copy)]
+pub struct Users<'a> {
+    engine: &'a Engine,
+}
+
+impl<'a> Users<'a> {
+    pub(crate) fn new(engine: &'a Engine) -> Self {
+        Users { engine }
+    }
+
     /// `GET /accounts/api/organizations/{org}/users?search=&offset=&limit=`
     /// → `{"data":[…],"total":N}`, all pages.
-    pub async fn list_users(&self, org: &str, search: Option<&str>) -> Result<Vec<User>, ApiError> {
+    pub async fn list(self, org: &str, search: Option<&str>) -> Result<Vec<User>, ApiError> {
         collect_pages(USER_PAGE_SIZE, |offset, limit| async move {
             let mut query: Vec<(&str, String)> = Vec::new();
             if let Some(s) = search {
@@ -23,12 +35,10 @@ impl AnypointClient {
             }
             query.push(("offset", offset.to_string()));
             query.push(("limit", limit.to_string()));
-            let req = self.request(
-                Method::GET,
-                &["accounts", "api", "organizations", org, "users"],
-                &query,
-            );
-            let page: UserPage = self.call_json(&req).await?;
+            let req =
+                self.engine
+                    .request(Method::GET, &paths::organization(org, &["users"]), &query);
+            let page: UserPage = self.engine.call_json(&req).await?;
             Ok(Page {
                 items: page.data,
                 total: page.total.and_then(|t| u64::try_from(t).ok()),
@@ -36,15 +46,4 @@ impl AnypointClient {
         })
         .await
     }
-}
-
-/// Who the Connected App is, as `GET /accounts/api/me` tells.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ConnectedAppIdentity {
-    /// `user.id`: the user the Connected App acts for (the user who created
-    /// it), whom the platform makes the first owner of every application
-    /// the Connected App creates.
-    pub user_id: Option<String>,
-    /// The organization, read as the organization discovery reads it.
-    pub org_id: Option<String>,
 }

@@ -23,7 +23,8 @@ pub async fn create(
     // one this create made, whatever goes wrong.
     let existing = match data
         .client
-        .same_named_application_ids(&org, &new.name)
+        .applications()
+        .prior_holders(&org, &new.name)
         .await
     {
         Ok(e) => e,
@@ -47,7 +48,8 @@ pub async fn create(
     }
     match data
         .client
-        .create_application_excluding(
+        .applications()
+        .create(
             &org,
             &new,
             planned.api_instance_id.as_str(),
@@ -78,7 +80,12 @@ pub async fn create(
         }
         Err(e) if e.is_conflict() => {
             // The platform refused the name: say which application has it.
-            let ids = match data.client.find_applications_by_name(&org, &new.name).await {
+            let ids = match data
+                .client
+                .applications()
+                .find_by_name(&org, &new.name)
+                .await
+            {
                 Ok(found) => found.iter().map(|a| a.id).collect(),
                 Err(_) => Vec::new(),
             };
@@ -115,7 +122,7 @@ pub async fn update(
         ..planned.clone()
     };
     let mut state = if prior.platform_fields_differ(&planned) {
-        match data.client.update_application(&org, id, &update).await {
+        match data.client.applications().update(&org, id, &update).await {
             // What the plan showed of the values the platform sets (a
             // secret reset outside Terraform since a saved plan shows at
             // the next refresh).
@@ -125,7 +132,7 @@ pub async fn update(
                 // The best-known state: what the platform holds now.
                 return match data
                     .client
-                    .after_stop(data.client.get_application(&org, id))
+                    .after_stop(data.client.applications().get(&org, id))
                     .await
                 {
                     Ok(app) => Some(prior.state_of(&app, &org)),
@@ -139,7 +146,7 @@ pub async fn update(
     // The plan asks for a reset only when the triggers changed and the
     // platform's secret does not show the rotation already happened.
     if record.reset_secret {
-        match data.client.reset_secret(&org, id).await {
+        match data.client.applications().reset_secret(&org, id).await {
             Ok(app) => {
                 if let Some(s) = &app.client_secret {
                     state.client_secret = Maybe::Known(s.clone());
@@ -155,7 +162,7 @@ pub async fn update(
                 // The secret may have been reset anyway: read what the
                 // platform holds.
                 let mut rotated = false;
-                let reread = data.client.get_application(&org, id);
+                let reread = data.client.applications().get(&org, id);
                 if let Ok(app) = data.client.after_stop(reread).await {
                     if let Some(s) = &app.client_secret {
                         rotated = record
@@ -175,7 +182,7 @@ pub async fn update(
     }
     // A secret the state starts holding that no call above returned.
     if planned.client_secret.is_unknown() && state.client_secret.as_known().is_none() {
-        match data.client.get_application(&org, id).await {
+        match data.client.applications().get(&org, id).await {
             Ok(app) => state.client_secret = app.client_secret.into(),
             Err(e) => api_error(
                 diags,
@@ -193,7 +200,7 @@ pub async fn delete(data: &AnypointData, prior: ClientApplicationModel, diags: &
         return;
     };
     let org = canonical_uuid(prior.org_id.as_str().unwrap_or_default());
-    match data.client.delete_application(&org, id).await {
+    match data.client.applications().delete(&org, id).await {
         Ok(()) => tracing::info!(application_id = id, "Deleted client application"),
         Err(e) if e.is_not_found() => {
             tracing::info!(application_id = id, "Client application was already gone")
@@ -215,7 +222,7 @@ async fn created_anyway(
     diags: &mut Diagnostics,
 ) -> Result<ClientApplicationModel, Vec<i64>> {
     let name = planned.name.as_str().unwrap_or_default();
-    let found = match data.client.find_applications_by_name(org, name).await {
+    let found = match data.client.applications().find_by_name(org, name).await {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!(
@@ -250,7 +257,7 @@ async fn created_anyway(
             one.id
         ),
     );
-    let state = match data.client.get_application(org, one.id).await {
+    let state = match data.client.applications().get(org, one.id).await {
         Ok(app) => planned.state_of(&app, org),
         // What the list tells; the rest stays as planned (unknown values are
         // recorded as null).

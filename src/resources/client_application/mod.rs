@@ -92,7 +92,7 @@ impl TypedResource for ClientApplicationResource {
         };
         // From this process's application list when it carries the whole
         // application, else read by id; only a read by id says it is gone.
-        match data.client.read_application(&org, id).await {
+        match data.client.applications().read(&org, id).await {
             Ok(app) => {
                 let seen = state.state_of(&app, &org);
                 *private = Record::parse(private).after_read(&seen).to_bytes();

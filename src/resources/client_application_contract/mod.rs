@@ -17,7 +17,7 @@
 //!   asked for (an approval between a saved plan and its apply shows at the
 //!   next refresh).
 //! - Destroy ends the contract by the client's one rule
-//!   ([`AnypointClient::end_contract`](anypoint_client::AnypointClient::end_contract)).
+//!   ([`Contracts::end`](anypoint_client::Contracts::end)).
 //! - `environment_id`, `api_instance_org_id` and `accepted_terms` are not
 //!   reported by the platform: after import they are recorded from the
 //!   configuration in place (the environment checked against the platform
@@ -148,7 +148,7 @@ impl TypedResource for ClientApplicationContractResource {
             format!("requesting access to API instance {api} for client application {app_id}");
 
         // The instance's asset coordinates.
-        let inst = match data.client.get_api_instance(&inst_org, &env, api).await {
+        let inst = match data.client.api_instances().get(&inst_org, &env, api).await {
             Ok(i) => i,
             Err(e) if e.is_not_found() => {
                 diags.attr_error(
@@ -174,26 +174,30 @@ impl TypedResource for ClientApplicationContractResource {
             );
             return None;
         };
-        let (version_group, asset_org) =
-            match data.client.asset_info(&group, &asset, &version).await {
-                Ok(info) => (info.version_group, info.organization_id),
-                Err(e) => match inst.product_version.clone() {
-                    Some(pv) => {
-                        tracing::debug!(
-                            "asset look-up failed ({e}); using the instance's productVersion"
-                        );
-                        (pv, None)
-                    }
-                    None => {
-                        api_error(
-                            diags,
-                            &format!("reading Exchange asset {group}/{asset}/{version}"),
-                            &e,
-                        );
-                        return None;
-                    }
-                },
-            };
+        let (version_group, asset_org) = match data
+            .client
+            .api_instances()
+            .asset_info(&group, &asset, &version)
+            .await
+        {
+            Ok(info) => (info.version_group, info.organization_id),
+            Err(e) => match inst.product_version.clone() {
+                Some(pv) => {
+                    tracing::debug!(
+                        "asset look-up failed ({e}); using the instance's productVersion"
+                    );
+                    (pv, None)
+                }
+                None => {
+                    api_error(
+                        diags,
+                        &format!("reading Exchange asset {group}/{asset}/{version}"),
+                        &e,
+                    );
+                    return None;
+                }
+            },
+        };
         check_tiers(data, (&inst_org, &env, api), tier_of(&planned), diags).await?;
         clear_slot(
             data,
@@ -218,7 +222,7 @@ impl TypedResource for ClientApplicationContractResource {
             environment_id: Some(env.clone()),
             ..NewContract::default()
         };
-        let made = match data.client.create_contract(&org, app_id, &new).await {
+        let made = match data.client.contracts().create(&org, app_id, &new).await {
             Ok(c) => c,
             Err(e) => {
                 request_failed(diags, &doing, &e, accepted, (&org, app_id, api));
@@ -258,9 +262,9 @@ impl TypedResource for ClientApplicationContractResource {
         // One read of the application's contracts serves all of its
         // contract resources; a 404 of that list is checked where the
         // application lives.
-        let found = match data.client.read_contracts_shared(&org, app_id).await {
+        let found = match data.client.contracts().read_shared(&org, app_id).await {
             Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
-            Err(e) if e.is_not_found() => data.client.find_contract(&org, app_id, cid).await,
+            Err(e) if e.is_not_found() => data.client.contracts().find(&org, app_id, cid).await,
             Err(e) => Err(e),
         };
         match found {
@@ -312,7 +316,8 @@ impl TypedResource for ClientApplicationContractResource {
             }
             match data
                 .client
-                .change_contract_tier(&org, app_id, cid, tier)
+                .contracts()
+                .change_tier(&org, app_id, cid, tier)
                 .await
             {
                 Ok(c) => changed = Some(c),
@@ -329,7 +334,7 @@ impl TypedResource for ClientApplicationContractResource {
         // Read back the contract as the list reports it (the tier in force
         // and the one waiting); the answer of the change stands in when the
         // list cannot be read.
-        let listed = match data.client.list_contracts(&org, app_id).await {
+        let listed = match data.client.contracts().list(&org, app_id).await {
             Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
             Err(e) => Err(e),
         };
@@ -389,7 +394,12 @@ impl TypedResource for ClientApplicationContractResource {
             environment: env.as_deref(),
             api_id: api,
         };
-        match data.client.end_contract(&site, prior.status.as_str()).await {
+        match data
+            .client
+            .contracts()
+            .end(&site, prior.status.as_str())
+            .await
+        {
             Ok(Ended::Deleted) => tracing::info!(contract_id = cid, "Ended and deleted a contract"),
             Ok(Ended::AlreadyGone) => {
                 tracing::info!(contract_id = cid, "Contract was already gone")

@@ -40,7 +40,7 @@ pub async fn check_tiers(
     wanted: Option<i64>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    let tiers = match data.client.list_tiers(org, env, api).await {
+    let tiers = match data.client.api_instances().tiers(org, env, api).await {
         Ok(t) => t,
         Err(e) => {
             tracing::debug!(
@@ -92,7 +92,7 @@ pub async fn check_environment(
     (org, env, api): Instance<'_>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    match data.client.get_api_instance(org, env, api).await {
+    match data.client.api_instances().get(org, env, api).await {
         Ok(_) => Some(()),
         Err(e) if e.is_not_found() => {
             diags.attr_error(
@@ -119,7 +119,7 @@ pub async fn clear_slot(
     doing: &str,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    let existing = match data.client.list_contracts(org, app_id).await {
+    let existing = match data.client.contracts().list(org, app_id).await {
         Ok(list) => list,
         Err(e) => {
             api_error(
@@ -151,7 +151,12 @@ pub async fn clear_slot(
             environment: env,
             api_id: api,
         };
-        if let Err(e) = data.client.end_contract(&site, c.status.as_deref()).await {
+        if let Err(e) = data
+            .client
+            .contracts()
+            .end(&site, c.status.as_deref())
+            .await
+        {
             slot_blocked(diags, doing, c, &e);
             return None;
         }

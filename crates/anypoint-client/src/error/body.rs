@@ -1,10 +1,15 @@
 //! The platform's message taken from an error body, and the description
 //! of a body or a decoding failure, scrubbed of secrets and cut to length.
 
-use super::one_line;
-
 /// The longest platform message kept in an error, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Control characters (newlines included) become spaces.
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
 
 /// Cut `s` to at most `max` characters, marking the cut.
 pub(crate) fn truncate(s: &str, max: usize) -> String {

@@ -2,8 +2,6 @@
 //! 403, the organization or the scope at fault; for a 401 on an API call,
 //! what a refused token means.
 
-use super::ErrorInfo;
-
 /// The hint added to a 403 on a client application call that is not about
 /// the organization: a scope or ownership problem.
 pub const FORBIDDEN_HINT: &str = "the Connected App needs the Application Creator scope \
@@ -111,10 +109,10 @@ fn organization_in_path(path: &str) -> Option<&str> {
 /// the request path, or speaks of an organization), the hint names that
 /// organization and which setting chose it; otherwise it names what the
 /// call needs.
-pub fn forbidden_hint(info: &ErrorInfo) -> String {
-    let call = Call::of(&info.method, &info.path);
-    let message = info.message.to_ascii_lowercase();
-    if let Some(org) = organization_in_path(&info.path) {
+pub fn forbidden_hint(method: &str, path: &str, message: &str) -> String {
+    let call = Call::of(method, path);
+    let message = message.to_ascii_lowercase();
+    if let Some(org) = organization_in_path(path) {
         if message.contains(&org.to_ascii_lowercase()) || message.contains("organization") {
             if call.instance_side() {
                 return format!(
@@ -148,7 +146,7 @@ pub const TOKEN_REFUSED_EXPLANATION: &str = "the access token was renewed and th
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, ErrorInfo};
 
     #[test]
     fn forbidden_hint_fits_what_failed() {

@@ -8,10 +8,13 @@
 
 use std::fmt;
 
+use crate::paths::is_token_request_path;
+
 mod body;
 mod hint;
 
 pub use body::extract_message;
+use body::one_line;
 pub(crate) use body::{describe_body, describe_decode_error, truncate};
 use hint::forbidden_hint;
 pub use hint::{FORBIDDEN_HINT, TOKEN_REFUSED_EXPLANATION};
@@ -180,7 +183,7 @@ impl ApiError {
     fn label(&self) -> &'static str {
         match self {
             ApiError::NotFound(_) => "Anypoint object not found",
-            ApiError::Unauthorized(i) if !super::auth::is_token_request_path(&i.path) => {
+            ApiError::Unauthorized(i) if !is_token_request_path(&i.path) => {
                 "Anypoint refused the access token"
             }
             ApiError::Unauthorized(_) => "Anypoint rejected the credentials",
@@ -223,10 +226,11 @@ impl fmt::Display for ApiError {
             out.push_str(" (the request may have been applied)");
         }
         match self {
-            ApiError::Forbidden(i) => {
-                add_sentence(&mut out, &format!("Hint: {}", forbidden_hint(i)))
-            }
-            ApiError::Unauthorized(i) if !super::auth::is_token_request_path(&i.path) => {
+            ApiError::Forbidden(i) => add_sentence(
+                &mut out,
+                &format!("Hint: {}", forbidden_hint(&i.method, &i.path, &i.message)),
+            ),
+            ApiError::Unauthorized(i) if !is_token_request_path(&i.path) => {
                 add_sentence(&mut out, &format!("Hint: {TOKEN_REFUSED_EXPLANATION}"))
             }
             _ => {}
@@ -248,13 +252,6 @@ fn add_sentence(text: &mut String, sentence: &str) {
     }
     text.push(' ');
     text.push_str(sentence);
-}
-
-/// Control characters (newlines included) become spaces.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

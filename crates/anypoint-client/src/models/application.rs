@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
+use super::lenient::{
     created_date, lenient_i64, lenient_object, lenient_opt_bool, lenient_opt_i64,
     lenient_opt_string, lenient_secret, lenient_string, object_list, string_list, Audit,
 };
@@ -58,6 +58,17 @@ struct RawApplication {
     owners: Vec<Owner>,
     #[serde(default, deserialize_with = "lenient_object")]
     audit: Option<Audit>,
+}
+
+impl Application {
+    /// Register the client secret with the log scrubber: every application
+    /// read from the platform passes here.
+    pub(crate) fn registered(self) -> Self {
+        if let Some(secret) = &self.client_secret {
+            secret::register_secret(secret.expose());
+        }
+        self
+    }
 }
 
 impl From<RawApplication> for Application {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
+use super::lenient::{
     lenient_i64, lenient_object, lenient_opt_bool, lenient_opt_i64, lenient_opt_string, object_list,
 };
 

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{lenient_i64, lenient_object, lenient_opt_string};
+use super::lenient::{lenient_i64, lenient_object, lenient_opt_string};
 
 /// An API Manager API instance.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 
-use super::{lenient_opt_bool, lenient_opt_i64, lenient_opt_string, lenient_string, object_list};
+use super::lenient::{
+    lenient_opt_bool, lenient_opt_i64, lenient_opt_string, lenient_string, object_list,
+};
 
 /// An Anypoint user.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

@@ -1,12 +1,10 @@
 //! Error messages from each body shape, secrets kept out of errors, `Send`.
 
-use anypoint_client::NewContract;
-
 use super::*;
 
 #[tokio::test]
 async fn error_messages_come_from_each_body_shape() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     let c = client(&emu);
@@ -23,7 +21,7 @@ async fn error_messages_come_from_each_body_shape() {
     ];
     for (code, body, expected) in cases {
         fault(&h, "GET", &app_path(id), [FaultKind::respond(code, body)]);
-        let err = c.get_application(ORG, id).await.unwrap_err();
+        let err = c.applications().get(ORG, id).await.unwrap_err();
         assert_eq!(err.message(), expected);
         assert_eq!(err.status(), Some(code));
         let text = err.to_string();
@@ -32,7 +30,7 @@ async fn error_messages_come_from_each_body_shape() {
         assert!(!text.contains('\n'));
     }
     fault(&h, "GET", &app_path(id), [FaultKind::status(403)]);
-    let err = c.get_application(ORG, id).await.unwrap_err();
+    let err = c.applications().get(ORG, id).await.unwrap_err();
     assert!(err.is_forbidden());
     assert!(err.to_string().contains("Application Creator"), "{err}");
     assert!(err.to_string().contains("it created"), "{err}");
@@ -43,12 +41,14 @@ fn client_futures_are_send() {
     fn is_send<T: Send>(_: &T) {}
     let cfg = ClientConfig::new("https://example.com", "id", Secret::new("s")).unwrap();
     let c = AnypointClient::new(cfg, "1", CancellationToken::new()).unwrap();
-    is_send(&c.get_application(ORG, 1));
-    is_send(&c.create_application(ORG, &new_app("x"), None));
-    is_send(&c.list_applications(ORG, None));
-    is_send(&c.add_owner(ORG, 1, "u"));
-    is_send(&c.create_contract(ORG, 1, &NewContract::default()));
-    is_send(&c.list_users(ORG, None));
+    is_send(&c.applications().get(ORG, 1));
+    is_send(&c.applications().prior_holders(ORG, "x"));
+    is_send(&c.applications().create(ORG, &new_app("x"), None, None));
+    is_send(&c.applications().list(ORG, None));
+    is_send(&c.owners().add(ORG, 1, "u"));
+    is_send(&c.contracts().create(ORG, 1, &NewContract::default()));
+    is_send(&c.contracts().end(&site(1, 2, 3), None));
+    is_send(&c.users().list(ORG, None));
     is_send(&c.org_id());
 }
 
@@ -60,17 +60,18 @@ mod on_the_mock {
     use anypoint_client::{AnypointClient, ApiError};
     use tokio_util::sync::CancellationToken;
 
-    use crate::client_support::*;
+    use crate::support::mock::{self, Fault};
+    use crate::support::{app_path, client_from, CLIENT_SECRET, ORG};
 
     #[tokio::test]
     async fn debug_and_display_hold_no_secret() {
-        let mock = start().await;
+        let mock = mock::start().await;
         let id = mock.world.insert_app("a");
-        let cfg = config(&mock);
+        let cfg = mock.config();
         let c = client_from(cfg.clone());
         let mut rendered = vec![format!("{cfg:?}"), format!("{c:?}")];
         // Make sure a token exists, so a leak would be visible.
-        let app = c.get_application(ORG, id).await.unwrap();
+        let app = c.applications().get(ORG, id).await.unwrap();
         rendered.push(format!("{app:?}"));
 
         let mut errors: Vec<ApiError> = Vec::new();
@@ -80,7 +81,7 @@ mod on_the_mock {
             &app_path(id),
             [Fault::EchoAuth(401), Fault::EchoAuth(401)],
         );
-        errors.push(c.get_application(ORG, id).await.unwrap_err());
+        errors.push(c.applications().get(ORG, id).await.unwrap_err());
         // A body that quotes the client secret and an app's secret.
         let app_secret = app.client_secret.as_ref().unwrap().expose().to_owned();
         mock.world.fault(
@@ -91,7 +92,7 @@ mod on_the_mock {
                 body: format!(r#"{{"message":"bad secret {CLIENT_SECRET}"}}"#),
             }],
         );
-        errors.push(c.get_application(ORG, id).await.unwrap_err());
+        errors.push(c.applications().get(ORG, id).await.unwrap_err());
         mock.world.fault(
             "GET",
             &app_path(id),
@@ -100,12 +101,19 @@ mod on_the_mock {
                 body: format!(r#"{{"id":1,"clientSecret":"{app_secret}"}}"#),
             }],
         );
-        errors.push(c.get_application(ORG, id).await.unwrap_err());
+        errors.push(c.applications().get(ORG, id).await.unwrap_err());
         for code in [403, 404, 429, 500] {
-            mock.world.fault("GET", &app_path(id), [status(code)]);
-            let mut cfg = config(&mock);
+            mock.world
+                .fault("GET", &app_path(id), [Fault::status(code)]);
+            let mut cfg = mock.config();
             cfg.max_retries = 0;
-            errors.push(client_from(cfg).get_application(ORG, id).await.unwrap_err());
+            errors.push(
+                client_from(cfg)
+                    .applications()
+                    .get(ORG, id)
+                    .await
+                    .unwrap_err(),
+            );
         }
         // Decode: a 200 that is not an application, quoting a secret.
         mock.world.fault(
@@ -116,25 +124,27 @@ mod on_the_mock {
                 body: format!(r#"{{"id":"{app_secret}"}}"#),
             }],
         );
-        errors.push(c.get_application(ORG, id).await.unwrap_err());
+        errors.push(c.applications().get(ORG, id).await.unwrap_err());
         // Cancelled, transport, config.
         let cancel = CancellationToken::new();
         cancel.cancel();
         errors.push(
             AnypointClient::new(cfg.clone(), "1", cancel)
                 .unwrap()
-                .get_application(ORG, id)
+                .applications()
+                .get(ORG, id)
                 .await
                 .unwrap_err(),
         );
         mock.world
             .fault("GET", &app_path(id), [Fault::Hang, Fault::Hang]);
-        let mut short = config(&mock);
+        let mut short = mock.config();
         short.timeout = Duration::from_secs(1);
         short.max_retries = 1;
         errors.push(
             client_from(short)
-                .get_application(ORG, id)
+                .applications()
+                .get(ORG, id)
                 .await
                 .unwrap_err(),
         );
@@ -165,7 +175,7 @@ mod on_the_mock {
             .iter()
             .any(|r| r.contains("rejected credentials: Bearer ***")));
         for r in &rendered {
-            assert_free_of_secrets(r, &mock);
+            mock.assert_free_of_secrets(r);
         }
     }
 }

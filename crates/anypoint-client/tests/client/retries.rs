@@ -1,15 +1,11 @@
-//! Retries, server wait hints, the attempt and wait caps, timeouts,
-//! cancellation and connect errors.
-
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
-use anypoint_client::ApiError;
+//! Retries, server wait hints, the attempt and wait caps, timeouts and
+//! connect errors.
 
 use super::*;
 
 #[tokio::test]
 async fn transient_statuses_with_empty_bodies_are_retried() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     fault(
@@ -19,78 +15,126 @@ async fn transient_statuses_with_empty_bodies_are_retried() {
         [429, 502, 503, 504].map(FaultKind::status),
     );
     let c = client(&emu);
-    assert_eq!(c.get_application(ORG, id).await.unwrap().id, id);
+    assert_eq!(c.applications().get(ORG, id).await.unwrap().id, id);
     assert_eq!(count(&h, "GET", &app_path(id)), 5);
 }
 
 #[tokio::test]
-async fn retry_after_seconds_is_waited() {
-    let emu = start().await;
+async fn retry_after_is_waited() {
+    let emu = emulator().await;
     let h = emu.handle();
-    let id = insert_app(&h, "a");
-    fault(&h, "GET", &app_path(id), [FaultKind::retry_after(429, "2")]);
-    let c = client(&emu);
+    // The production back-off settings.
+    let mut cfg = config(&emu);
+    cfg.max_retries = 5;
+    cfg.backoff = Backoff::default();
+    let c = client_from(cfg);
+    c.users().list(ORG, None).await.unwrap(); // token first
+    h.reset_request_log();
+    h.push_fault(Fault::on(
+        "GET",
+        &apps_path(),
+        FaultKind::Status {
+            status: 429,
+            retry_after: Some("2".to_owned()),
+            ratelimit_reset: None,
+        },
+    ));
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
-    let elapsed = started.elapsed();
+    c.applications().list(ORG, None).await.unwrap();
+    let waited = started.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(1900),
-        "waited only {elapsed:?}"
+        waited >= Duration::from_millis(1900),
+        "waited only {waited:?}"
     );
-    assert_eq!(count(&h, "GET", &app_path(id)), 2);
+    let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [429, 200]);
 }
 
 #[tokio::test]
-async fn x_ratelimit_reset_is_honoured() {
-    let emu = start().await;
+async fn retry_after_as_an_http_date_is_waited() {
+    let emu = emulator().await;
     let h = emu.handle();
-    let id = insert_app(&h, "a");
-    // A small value is read as seconds to wait.
-    fault(
-        &h,
-        "GET",
-        &app_path(id),
-        [FaultKind::ratelimit_reset(503, "2")],
-    );
     let c = client(&emu);
+    c.users().list(ORG, None).await.unwrap();
+    h.reset_request_log();
+    // 3 s after the current whole second: more than 2 s from now.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(now.as_secs() + 3));
+    h.push_fault(Fault::on(
+        "GET",
+        &apps_path(),
+        FaultKind::Status {
+            status: 503,
+            retry_after: Some(date.clone()),
+            ratelimit_reset: None,
+        },
+    ));
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
-    let elapsed = started.elapsed();
+    c.applications().list(ORG, None).await.unwrap();
+    let waited = started.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(1900),
-        "waited only {elapsed:?}"
+        waited >= Duration::from_millis(1900),
+        "waited only {waited:?} for {date}"
     );
+    let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 200]);
 }
 
 #[tokio::test]
-async fn x_ratelimit_reset_as_epoch_seconds_is_honoured() {
-    let emu = start().await;
+async fn rate_limit_reset_is_waited_as_seconds_and_as_epoch() {
+    let emu = emulator().await;
     let h = emu.handle();
-    let id = insert_app(&h, "a");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    fault(
-        &h,
-        "GET",
-        &app_path(id),
-        [FaultKind::ratelimit_reset(429, &(now + 2).to_string())],
-    );
     let c = client(&emu);
+    c.users().list(ORG, None).await.unwrap();
+
+    // Seconds to wait.
+    h.reset_request_log();
+    h.push_fault(Fault::on(
+        "GET",
+        &apps_path(),
+        FaultKind::Status {
+            status: 429,
+            retry_after: None,
+            ratelimit_reset: Some("2".to_owned()),
+        },
+    ));
     let started = Instant::now();
-    c.get_application(ORG, id).await.unwrap();
-    // now+2 in whole seconds is at least 1 s away.
-    let elapsed = started.elapsed();
+    c.applications().list(ORG, None).await.unwrap();
+    let waited = started.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(900),
-        "waited only {elapsed:?}"
+        waited >= Duration::from_millis(1900),
+        "waited only {waited:?}"
     );
+    let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [429, 200]);
+
+    // Epoch seconds, on a 503: the reset is 3 s after the current whole
+    // second, so more than 2 s from now.
+    h.reset_request_log();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    h.push_fault(Fault::on(
+        "GET",
+        &apps_path(),
+        FaultKind::Status {
+            status: 503,
+            retry_after: None,
+            ratelimit_reset: Some((now.as_secs() + 3).to_string()),
+        },
+    ));
+    let started = Instant::now();
+    c.applications().list(ORG, None).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "waited only {waited:?}"
+    );
+    let statuses: Vec<u16> = h.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 200]);
 }
 
 #[tokio::test]
 async fn attempts_are_bounded_by_max_retries() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     fault(
@@ -101,7 +145,11 @@ async fn attempts_are_bounded_by_max_retries() {
     );
     let mut cfg = config(&emu);
     cfg.max_retries = 3;
-    let err = client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::Server(_)), "{err:?}");
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.info().unwrap().attempts, 4);
@@ -111,13 +159,17 @@ async fn attempts_are_bounded_by_max_retries() {
     // max_retries = 0: one attempt.
     let mut cfg = config(&emu);
     cfg.max_retries = 0;
-    client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert_eq!(count(&h, "GET", &app_path(id)), 5);
 }
 
 #[tokio::test]
 async fn the_total_wait_cap_ends_retries() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     fault(
@@ -129,7 +181,11 @@ async fn the_total_wait_cap_ends_retries() {
     let mut cfg = config(&emu);
     cfg.backoff.max_total_wait = Duration::from_secs(10);
     let started = Instant::now();
-    let err = client_from(cfg).get_application(ORG, id).await.unwrap_err();
+    let err = client_from(cfg)
+        .applications()
+        .get(ORG, id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::RateLimited(_)), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(count(&h, "GET", &app_path(id)), 1);
@@ -137,29 +193,29 @@ async fn the_total_wait_cap_ends_retries() {
 
 #[tokio::test]
 async fn a_500_is_not_retried_and_4xx_are_final() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     fault(&h, "GET", &app_path(id), [FaultKind::status(500)]);
     let c = client(&emu);
-    let err = c.get_application(ORG, id).await.unwrap_err();
+    let err = c.applications().get(ORG, id).await.unwrap_err();
     assert!(matches!(err, ApiError::Server(_)));
     assert_eq!(count(&h, "GET", &app_path(id)), 1);
-    let err = c.get_application(ORG, 424242).await.unwrap_err();
+    let err = c.applications().get(ORG, 424242).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(count(&h, "GET", &app_path(424242)), 1);
 }
 
 #[tokio::test]
 async fn a_timed_out_get_is_retried() {
-    let emu = start().await;
+    let emu = emulator().await;
     let h = emu.handle();
     let id = insert_app(&h, "a");
     fault(&h, "GET", &app_path(id), [FaultKind::Hang]);
     let mut cfg = config(&emu);
     cfg.timeout = Duration::from_secs(1);
     let started = Instant::now();
-    let app = client_from(cfg).get_application(ORG, id).await.unwrap();
+    let app = client_from(cfg).applications().get(ORG, id).await.unwrap();
     assert_eq!(app.id, id);
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(count(&h, "GET", &app_path(id)), 2);
@@ -184,53 +240,4 @@ async fn connect_errors_are_retried_then_reported() {
     assert!(!err.is_ambiguous());
     assert_eq!(err.info().unwrap().attempts, 3);
     assert!(!err.to_string().contains(CLIENT_SECRET));
-}
-
-#[tokio::test]
-async fn cancelling_during_a_back_off_returns_at_once() {
-    let emu = start().await;
-    let h = emu.handle();
-    let id = insert_app(&h, "a");
-    fault(
-        &h,
-        "GET",
-        &app_path(id),
-        [FaultKind::retry_after(429, "30")],
-    );
-    let cancel = CancellationToken::new();
-    let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
-    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
-    h.wait_for_requests("GET", &app_path(id), 1).await;
-    let cancelled_at = Instant::now();
-    cancel.cancel();
-    let err = call.await.unwrap().unwrap_err();
-    let elapsed = cancelled_at.elapsed();
-    assert!(err.is_cancelled(), "{err:?}");
-    assert!(elapsed < Duration::from_millis(100), "took {elapsed:?}");
-    assert_eq!(count(&h, "GET", &app_path(id)), 1);
-}
-
-#[tokio::test]
-async fn cancelling_an_in_flight_request_returns_at_once() {
-    let emu = start().await;
-    let h = emu.handle();
-    let id = insert_app(&h, "a");
-    fault(&h, "GET", &app_path(id), [FaultKind::Hang]);
-    let cancel = CancellationToken::new();
-    let c = AnypointClient::new(config(&emu), "1.9.5", cancel.clone()).unwrap();
-    let call = tokio::spawn(async move { c.get_application(ORG, id).await });
-    h.wait_for_requests("GET", &app_path(id), 1).await;
-    let cancelled_at = Instant::now();
-    cancel.cancel();
-    let err = call.await.unwrap().unwrap_err();
-    assert!(err.is_cancelled(), "{err:?}");
-    assert!(cancelled_at.elapsed() < Duration::from_millis(100));
-    // A cancelled client makes no further request.
-    let c2 = AnypointClient::new(config(&emu), "1.9.5", cancel).unwrap();
-    assert!(c2
-        .get_application(ORG, id)
-        .await
-        .unwrap_err()
-        .is_cancelled());
-    assert_eq!(count(&h, "GET", &app_path(id)), 1);
 }

@@ -1,6 +1,6 @@
-//! Rate limits shared by every client of the process that talks to one host:
-//! the hold a 429 with `Retry-After` puts on the host, and the send bucket
-//! of `max_requests_per_second`.
+//! The client's rate limits, shared by all its calls: the hold a 429 with
+//! `Retry-After` puts on the host, and the send bucket of
+//! `max_requests_per_second`.
 
 use super::*;
 
@@ -14,16 +14,13 @@ fn first_answer(h: &EmulatorHandle, status: u16) -> SystemTime {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
+async fn a_429_holds_every_request_of_the_client_until_the_hinted_time() {
     let watch = event_watch();
     let emu = emulator().await;
     let h = emu.handle();
-    // Two clients with their own HTTP clients (two provider aliases), one host.
-    let a = client(&emu);
-    let b = client(&emu);
-    a.list_users(ORG, None).await.unwrap(); // a's token
-    b.list_users(ORG, None).await.unwrap(); // b's token
-                                            // A path no other test uses, to find this call's events.
+    let c = client(&emu);
+    c.users().list(ORG, None).await.unwrap(); // the token
+                                              // A path no other test uses, to find this call's events.
     let id = 525252;
     let path = format!("{}/{id}", apps_path());
     h.reset_request_log();
@@ -37,17 +34,17 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
         },
     ));
     let held = tokio::spawn({
-        let a = a.clone();
-        async move { a.get_application(ORG, id).await }
+        let c = c.clone();
+        async move { c.applications().get(ORG, id).await }
     });
-    // `a` logs this once the 429 is in and its own back-off starts.
+    // The client logs this once the 429 is in and its own back-off starts.
     watch
         .wait_for("retrying the Anypoint request after a back-off", &path)
         .await;
-    // Made during the pause, by the same client and by the other one.
-    let (same, other) = tokio::join!(a.list_users(ORG, None), b.list_users(ORG, None));
-    same.unwrap();
-    other.unwrap();
+    // Two other calls, made during the pause.
+    let (one, two) = tokio::join!(c.users().list(ORG, None), c.users().list(ORG, None));
+    one.unwrap();
+    two.unwrap();
     // Retried after the pause: the application does not exist.
     assert!(held.await.unwrap().unwrap_err().is_not_found());
 
@@ -72,29 +69,23 @@ async fn a_429_holds_every_request_to_the_host_until_the_hinted_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_smallest_rate_paces_every_client_of_the_host() {
+async fn the_rate_paces_every_call_of_the_client() {
     let emu = start_emulator(|c| c.rate_limit = 5).await;
     let h = emu.handle();
-    let mut slow = config(&emu, 3, Some(ORG));
-    slow.max_requests_per_second = Some(5.0);
-    let mut fast = config(&emu, 3, Some(ORG));
-    fast.max_requests_per_second = Some(50.0);
-    let slow = client_with(slow, CancellationToken::new());
-    let fast = client_with(fast, CancellationToken::new());
+    let mut cfg = config(&emu);
+    cfg.max_retries = 3;
+    cfg.max_requests_per_second = Some(5.0);
+    let c = client_with(cfg, CancellationToken::new());
     let mut set = JoinSet::new();
-    for i in 0..12 {
-        let c = if i % 2 == 0 {
-            slow.clone()
-        } else {
-            fast.clone()
-        };
-        set.spawn(async move { c.list_users(ORG, None).await });
+    for _ in 0..12 {
+        let c = c.clone();
+        set.spawn(async move { c.users().list(ORG, None).await });
     }
     while let Some(r) = set.join_next().await {
         r.unwrap().unwrap();
     }
-    // 12 calls and 2 token requests, none refused by the 5/s limit.
-    assert_eq!(h.requests().len(), 14, "{:?}", h.requests());
+    // 12 calls and the token request, none refused by the 5/s limit.
+    assert_eq!(h.requests().len(), 13, "{:?}", h.requests());
     assert_eq!(count_status(&h, 429), 0, "{:?}", h.requests());
     assert_eq!(h.rate_limited_requests(), 0);
 }
@@ -116,9 +107,9 @@ async fn after_a_stop_a_look_up_is_sent_at_once_through_a_hold() {
     let emu = emulator().await;
     let h = emu.handle();
     let cancel = CancellationToken::new();
-    let c = client_with(config(&emu, 10, Some(ORG)), cancel.clone());
-    c.list_users(ORG, None).await.unwrap(); // the token
-                                            // A path no other test uses, to find this call's events.
+    let c = client_with(config(&emu), cancel.clone());
+    c.users().list(ORG, None).await.unwrap(); // the token
+                                              // A path no other test uses, to find this call's events.
     let id = 535353;
     let path = format!("{}/{id}", apps_path());
     h.push_fault(Fault::on(
@@ -132,7 +123,7 @@ async fn after_a_stop_a_look_up_is_sent_at_once_through_a_hold() {
     ));
     let held = tokio::spawn({
         let c = c.clone();
-        async move { c.get_application(ORG, id).await }
+        async move { c.applications().get(ORG, id).await }
     });
     watch
         .wait_for("retrying the Anypoint request after a back-off", &path)
@@ -143,13 +134,13 @@ async fn after_a_stop_a_look_up_is_sent_at_once_through_a_hold() {
     // look-up's one attempt goes at once; a plain call is refused at once.
     let looked_up = tokio::time::timeout(
         Duration::from_secs(10),
-        c.after_stop(c.get_application(ORG, id)),
+        c.after_stop(c.applications().get(ORG, id)),
     )
     .await
     .expect("the look-up did not wait for the hold");
     // Sent and answered: the application does not exist.
     assert!(looked_up.unwrap_err().is_not_found());
     assert_eq!(h.request_count("GET", &path), 2);
-    let e = c.list_users(ORG, None).await.unwrap_err();
+    let e = c.users().list(ORG, None).await.unwrap_err();
     assert!(e.is_cancelled(), "{e}");
 }

@@ -12,16 +12,16 @@
 //!   search text for all of them.
 //!
 //! It serves the token, `/me`, application create, list, get and secret reset
-//! routes, nothing more. Used by `tests/client` (its `on_the_mock` modules) and
-//! `tests/client_logs.rs`.
-#![allow(dead_code)]
+//! routes, nothing more. Used by the `on_the_mock` modules of `tests/client`
+//! and by `tests/client_logs.rs`.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anypoint_client::{AnypointClient, Backoff, ClientConfig, NewApplication};
+use anypoint_client::{AnypointClient, ClientConfig};
+use anypoint_emulator::TOKEN_PATH;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -29,15 +29,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use secret::Secret;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 
-pub const CLIENT_ID: &str = "connected-app-id";
-pub const CLIENT_SECRET: &str = "connected-app-SECRET-9f8e7d";
-pub const ORG: &str = "org-1";
-pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
+use super::{client_from, config_at, CLIENT_ID, CLIENT_SECRET, ORG};
 
 // ---------------------------------------------------------------------------
 // The mock platform
@@ -55,10 +50,13 @@ pub enum Fault {
     EchoAuth(u16),
 }
 
-pub fn status(code: u16) -> Fault {
-    Fault::Respond {
-        status: code,
-        body: String::new(),
+impl Fault {
+    /// Answer `code` with an empty body.
+    pub fn status(code: u16) -> Fault {
+        Fault::Respond {
+            status: code,
+            body: String::new(),
+        }
     }
 }
 
@@ -165,7 +163,7 @@ impl World {
     }
 }
 
-pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Response {
+async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let (authorization, user_agent) = {
@@ -222,7 +220,7 @@ pub async fn gate(State(w): State<Arc<World>>, req: Request, next: Next) -> Resp
     }
 }
 
-pub fn not_found() -> Response {
+fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         Json(json!({"message": "The application cannot be found."})),
@@ -230,7 +228,7 @@ pub fn not_found() -> Response {
         .into_response()
 }
 
-pub async fn token(State(w): State<Arc<World>>, Json(body): Json<Value>) -> Response {
+async fn token(State(w): State<Arc<World>>, Json(body): Json<Value>) -> Response {
     if body["grant_type"] != "client_credentials"
         || body["client_id"] != CLIENT_ID
         || body["client_secret"] != CLIENT_SECRET
@@ -250,11 +248,11 @@ pub async fn token(State(w): State<Arc<World>>, Json(body): Json<Value>) -> Resp
     .into_response()
 }
 
-pub async fn me(State(w): State<Arc<World>>) -> Json<Value> {
+async fn me(State(w): State<Arc<World>>) -> Json<Value> {
     Json(w.me.lock().unwrap().clone())
 }
 
-pub async fn create_app(
+async fn post_app(
     State(w): State<Arc<World>>,
     Path(org): Path<String>,
     Json(body): Json<Value>,
@@ -279,7 +277,7 @@ fn now_stamp() -> String {
         .unwrap()
 }
 
-pub async fn list_apps(
+async fn list_apps(
     State(w): State<Arc<World>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Json<Value> {
@@ -302,17 +300,14 @@ pub async fn list_apps(
     Json(json!({"applications": page, "total": matching.len()}))
 }
 
-pub async fn get_app(
-    State(w): State<Arc<World>>,
-    Path((_org, id)): Path<(String, i64)>,
-) -> Response {
+async fn get_app(State(w): State<Arc<World>>, Path((_org, id)): Path<(String, i64)>) -> Response {
     match w.apps.lock().unwrap().get(&id) {
         Some(app) => Json(app.clone()).into_response(),
         None => not_found(),
     }
 }
 
-pub async fn reset_secret(
+async fn reset_secret(
     State(w): State<Arc<World>>,
     Path((_org, id)): Path<(String, i64)>,
 ) -> Response {
@@ -344,7 +339,7 @@ pub async fn start() -> Mock {
     let router = Router::new()
         .route(TOKEN_PATH, post(token))
         .route("/accounts/api/me", get(me))
-        .route(apps, post(create_app).get(list_apps))
+        .route(apps, post(post_app).get(list_apps))
         .route(&format!("{apps}/{{id}}"), get(get_app))
         .route(&format!("{apps}/{{id}}/secret/reset"), post(reset_secret))
         .layer(middleware::from_fn_with_state(world.clone(), gate))
@@ -360,50 +355,25 @@ pub async fn start() -> Mock {
     }
 }
 
-pub fn config(mock: &Mock) -> ClientConfig {
-    let mut cfg = ClientConfig::new(&mock.base, CLIENT_ID, Secret::new(CLIENT_SECRET)).unwrap();
-    cfg.org_id = Some(ORG.to_owned());
-    cfg.backoff = Backoff {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        max_single_wait: Duration::from_secs(60),
-        max_total_wait: Duration::from_secs(120),
-    };
-    cfg
-}
-
-pub fn client_from(cfg: ClientConfig) -> AnypointClient {
-    AnypointClient::new(cfg, "1.9.5", CancellationToken::new()).unwrap()
-}
-
-pub fn client(mock: &Mock) -> AnypointClient {
-    client_from(config(mock))
-}
-
-pub fn apps_path() -> String {
-    format!("/apiplatform/repository/v2/organizations/{ORG}/applications")
-}
-
-pub fn app_path(id: i64) -> String {
-    format!("{}/{id}", apps_path())
-}
-
-pub fn new_app(name: &str) -> NewApplication {
-    NewApplication {
-        name: name.to_owned(),
-        description: Some("d".to_owned()),
-        redirect_uri: vec!["https://cb.example.com".to_owned()],
-        grant_types: vec!["client_credentials".to_owned()],
-        ..Default::default()
+impl Mock {
+    /// Settings for this mock ([`config_at`]).
+    pub fn config(&self) -> ClientConfig {
+        config_at(&self.base)
     }
-}
 
-pub fn assert_free_of_secrets(text: &str, mock: &Mock) {
-    assert!(!text.contains(CLIENT_SECRET), "client secret in: {text}");
-    for t in mock.world.issued_tokens() {
-        assert!(!text.contains(&t), "access token in: {text}");
+    pub fn client(&self) -> AnypointClient {
+        client_from(self.config())
     }
-    for s in mock.world.app_secrets.lock().unwrap().iter() {
-        assert!(!text.contains(s.as_str()), "app secret in: {text}");
+
+    /// `text` holds neither the Connected App's secret nor any token or
+    /// application secret this mock handed out.
+    pub fn assert_free_of_secrets(&self, text: &str) {
+        assert!(!text.contains(CLIENT_SECRET), "client secret in: {text}");
+        for t in self.world.issued_tokens() {
+            assert!(!text.contains(&t), "access token in: {text}");
+        }
+        for s in self.world.app_secrets.lock().unwrap().iter() {
+            assert!(!text.contains(s.as_str()), "app secret in: {text}");
+        }
     }
 }

@@ -1,0 +1,99 @@
+//! API instances (API Manager), their SLA tiers, and the Exchange asset
+//! versions they run.
+
+use reqwest::Method;
+
+use crate::error::{ApiError, ErrorInfo};
+use crate::models::{ApiInstance, AssetInfo, AssetVersion, Tier, TierPage};
+use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
+use crate::paths;
+use crate::send::Engine;
+
+/// API instances and their assets:
+/// [`AnypointClient::api_instances`](crate::AnypointClient::api_instances).
+#[derive(Clone, Copy)]
+pub struct ApiInstances<'a> {
+    engine: &'a Engine,
+}
+
+impl<'a> ApiInstances<'a> {
+    pub(crate) fn new(engine: &'a Engine) -> Self {
+        ApiInstances { engine }
+    }
+
+    /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{apiId}`.
+    pub async fn get(self, org: &str, env: &str, api_id: i64) -> Result<ApiInstance, ApiError> {
+        let api = api_id.to_string();
+        let req = self
+            .engine
+            .request(Method::GET, &paths::api_manager(org, env, &api, &[]), &[]);
+        self.engine.call_json(&req).await
+    }
+
+    /// `GET …/apis/{apiId}/tiers?offset=&limit=` → `{"total","tiers":[…]}`, all pages.
+    pub async fn tiers(self, org: &str, env: &str, api_id: i64) -> Result<Vec<Tier>, ApiError> {
+        let api = api_id.to_string();
+        let api = api.as_str();
+        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
+            let req = self.engine.request(
+                Method::GET,
+                &paths::api_manager(org, env, api, &["tiers"]),
+                &[("offset", offset.to_string()), ("limit", limit.to_string())],
+            );
+            let page: TierPage = self.engine.call_json(&req).await?;
+            Ok(Page {
+                items: page.tiers,
+                total: page.total.and_then(|t| u64::try_from(t).ok()),
+            })
+        })
+        .await
+    }
+
+    /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its `versionGroup`.
+    pub async fn asset_version_group(
+        self,
+        group_id: &str,
+        asset_id: &str,
+        version: &str,
+    ) -> Result<String, ApiError> {
+        Ok(self
+            .asset_info(group_id, asset_id, version)
+            .await?
+            .version_group)
+    }
+
+    /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its
+    /// `versionGroup` and organization (`organization.id`, else `organizationId`).
+    pub async fn asset_info(
+        self,
+        group_id: &str,
+        asset_id: &str,
+        version: &str,
+    ) -> Result<AssetInfo, ApiError> {
+        let req = self
+            .engine
+            .request(Method::GET, &paths::asset(group_id, asset_id, version), &[]);
+        let reply = self.engine.call(&req).await?;
+        let asset: AssetVersion = self.engine.decode(&req, &reply)?;
+        let organization_id = asset
+            .organization
+            .and_then(|o| o.id)
+            .or(asset.organization_id)
+            .filter(|o| !o.is_empty());
+        let version_group = asset
+            .version_group
+            .filter(|g| !g.is_empty())
+            .ok_or_else(|| {
+                ApiError::Decode(ErrorInfo::new(
+                    req.method.as_str(),
+                    &req.path,
+                    Some(reply.status.as_u16()),
+                    "the asset version has no versionGroup".to_owned(),
+                ))
+            })?;
+        Ok(AssetInfo {
+            version_group,
+            organization_id,
+        })
+    }
+}
