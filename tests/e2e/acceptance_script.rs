@@ -8,10 +8,10 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use crate::support::*;
 use anypoint_emulator::{
     EmulatorConfig, Variant, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
 };
-use crate::support::*;
 
 fn script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/acceptance.sh")
@@ -35,7 +35,7 @@ fn run_script(args: &[&str], env: &[(&str, String)]) -> Output {
 }
 
 fn emulator_env(emu: &TestEmulator) -> Vec<(&'static str, String)> {
-    let cfg = emu.emulator.as_ref().unwrap().config();
+    let cfg = &emu.config;
     vec![
         ("ANYPOINT_BASE_URL", emu.url.clone()),
         ("ANYPOINT_CLIENT_ID", cfg.client_id.clone()),

@@ -111,7 +111,7 @@ output "by_name_id" {{
         plan.stderr
     );
     std::fs::remove_file(tf.work().join("leak.tf")).unwrap();
-    assert_plan_clean(&tf, "data sources read again with nothing changed");
+    assert_plan_empty(&tf, "data sources read again with nothing changed");
 }
 
 #[test]
@@ -259,7 +259,7 @@ output "description" {
     let outs = outputs(&tf);
     assert_eq!(outs["client_id_matches"]["value"], true);
     assert_eq!(outs["description"]["value"], "both");
-    assert_plan_clean(&tf, "resource and data source together");
+    assert_plan_empty(&tf, "resource and data source together");
 }
 
 /// A JSON array of strings as Terraform shows a set: sorted, null when empty.
@@ -345,7 +345,7 @@ output "none" {
     for app in [&one, &two, &beta] {
         assert!(!text.contains(app["clientSecret"].as_str().unwrap()));
     }
-    assert_plan_clean(&tf, "the list read again");
+    assert_plan_empty(&tf, "the list read again");
 
     // A new application shows up on the next read.
     let gamma = seed(&emu, json!({"name": "gamma-ray"}));

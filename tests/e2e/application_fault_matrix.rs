@@ -15,7 +15,6 @@
 use crate::support::*;
 
 const NAME: &str = "matrix-app";
-const ADDR: &str = "anypoint_client_application.app";
 const OWNER_ADDR: &str = "anypoint_client_application_owner.alice";
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,7 +87,7 @@ fn route(op: Op, app_id: Option<&str>) -> (&'static str, String, String) {
 }
 
 fn scenario(op: Op, cut: Cut) {
-    let mut emu = RestartableEmulator::start();
+    let mut emu = TestEmulator::restartable();
     let (base, target) = configs(op);
     let tf = emu.tf(base.as_deref().unwrap_or(""));
     let mut app_id = None;
@@ -141,7 +140,7 @@ fn scenario(op: Op, cut: Cut) {
     let declared: &[(&str, &str)] = if op == Op::Delete {
         &[]
     } else {
-        &[(ADDR, NAME)]
+        &[(APP, NAME)]
     };
     let outs = apply_following_import_advice(&emu, &tf, declared);
     let after_text: String = outs.iter().map(|o| o.all()).collect();
@@ -173,7 +172,7 @@ fn scenario(op: Op, cut: Cut) {
             vec![id.clone()],
             "state holds the platform's application\n{context}"
         );
-        let values = tf.resource_values(ADDR).expect("application in state");
+        let values = tf.resource_values(APP).expect("application in state");
         assert_eq!(
             values["client_secret"], on_platform["clientSecret"],
             "the secret in state is the platform's\n{context}"

@@ -1,5 +1,5 @@
-//! End-to-end tests of importing `anypoint_client_application` (issue 4,
-//! point 3): `terraform import` with both id forms, `import {}` blocks, and
+//! End-to-end tests of importing `anypoint_client_application`:
+//! `terraform import` with both id forms, `import {}` blocks, and
 //! `-generate-config-out`, each ending in an empty plan.
 
 use crate::support::*;
@@ -58,7 +58,7 @@ fn terraform_import_with_org_and_id_then_plan_is_empty() {
     assert!(out.stdout.contains("Import successful!"), "{}", out.all());
     assert_imported_state(&tf, &emu, id, &remote);
     emu.handle.reset_request_log();
-    assert_plan_clean(&tf, "after importing <org_id>/<id>");
+    assert_plan_empty(&tf, "after importing <org_id>/<id>");
     assert_eq!(emu.handle.request_count("PUT", "/apiplatform"), 0);
     assert_eq!(emu.handle.request_count("POST", "/apiplatform"), 0);
     assert_eq!(emu.handle.application_count(), 1);
@@ -72,7 +72,7 @@ fn terraform_import_with_id_only_uses_the_provider_org() {
     let out = tf.run(&["import", "-no-color", APP, &id.to_string()]);
     out.assert_ok();
     assert_imported_state(&tf, &emu, id, &remote);
-    assert_plan_clean(&tf, "after importing <id>");
+    assert_plan_empty(&tf, "after importing <id>");
 
     // Once imported, a configuration change is an ordinary in-place update.
     tf.set_config(
@@ -97,7 +97,7 @@ fn terraform_import_with_id_only_uses_the_provider_org() {
         remote["clientSecret"],
         "the import and the update leave the secret alone"
     );
-    assert_plan_clean(&tf, "after the first update");
+    assert_plan_empty(&tf, "after the first update");
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn import_block_plans_one_import_and_applies_nothing_else() {
     assert_eq!(emu.handle.request_count("POST", "/apiplatform"), 0);
     assert_imported_state(&tf, &emu, id, &remote);
     assert_eq!(emu.handle.application_count(), 1);
-    assert_plan_clean(&tf, "after applying the import block");
+    assert_plan_empty(&tf, "after applying the import block");
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn generated_config_applies_with_no_changes() {
     assert_eq!(emu.handle.request_count("POST", "/apiplatform"), 0);
     assert_eq!(emu.handle.application_count(), 2);
     assert_imported_state(&tf, &emu, id, &remote);
-    assert_plan_clean(&tf, "after applying the generated config");
+    assert_plan_empty(&tf, "after applying the generated config");
 }
 
 #[test]
@@ -272,7 +272,7 @@ fn inputs_the_platform_does_not_report_are_recorded_after_import_without_changes
     let state = tf.resource_values(APP).unwrap();
     assert_eq!(state["api_instance_id"], "40001");
     assert_eq!(state["client_secret"], remote["clientSecret"]);
-    assert_plan_clean(&tf, "after recording the inputs");
+    assert_plan_empty(&tf, "after recording the inputs");
 }
 
 /// `terraform state list`, treating "no state file yet" as empty.

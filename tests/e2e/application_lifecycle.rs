@@ -3,14 +3,14 @@
 //! user sees (plan exit codes, plan text, diagnostics) and what the platform
 //! (the emulator) holds.
 //!
-//! Covered here: clean plans after apply (issue 4, point 1), drift (point 2)
-//! and secret rotation (point 5). Import, failures and the data sources are in
-//! the sibling `e2e_application_*.rs` files.
+//! Covered here: clean plans after apply, drift, and secret rotation. Import,
+//! failures and the data sources are in the sibling `application_*` and
+//! `failed_platform_calls` modules.
 
 use crate::support::*;
 use serde_json::json;
 
-// ------------------------------------------------------------- point 1
+// ------------------------------------------------- clean plans after apply
 
 #[test]
 fn every_attribute_applies_and_plans_clean() {
@@ -47,7 +47,7 @@ resource "anypoint_client_application" "app" {{
     let state = tf
         .resource_values(APP)
         .expect("the application is in state");
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let remote = emu.handle.application(id).expect("the emulator has it");
     assert_eq!(remote["name"], "full-app");
     assert_eq!(remote["description"], "Every attribute set");
@@ -80,7 +80,7 @@ resource "anypoint_client_application" "app" {{
         "created_at {created:?} is RFC 3339"
     );
 
-    assert_plan_clean(&tf, "after creating with every attribute");
+    assert_plan_empty(&tf, "after creating with every attribute");
 }
 
 #[test]
@@ -108,7 +108,7 @@ resource "anypoint_client_application" "app" {
     }
     assert_eq!(state["api_endpoints"], false);
     assert_eq!(state["org_id"], emu.org_id().as_str());
-    assert_plan_clean(&tf, "after creating with only a name");
+    assert_plan_empty(&tf, "after creating with only a name");
 }
 
 #[test]
@@ -126,7 +126,7 @@ resource "anypoint_client_application" "app" {
 "#,
     );
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     // The platform stores "" as null and reports [] for no URIs.
     let remote = emu.handle.application(id).unwrap();
     assert!(remote["description"].is_null(), "{remote}");
@@ -134,7 +134,7 @@ resource "anypoint_client_application" "app" {
     let state = tf.resource_values(APP).unwrap();
     assert_eq!(state["description"], "");
     assert_eq!(state["redirect_uris"], json!([]));
-    assert_plan_clean(&tf, "after creating with \"\" and []");
+    assert_plan_empty(&tf, "after creating with \"\" and []");
     // The same application written with nulls: a real change in Terraform's
     // eyes (the values differ), but nothing to send; it must converge.
     tf.set_config(
@@ -147,8 +147,8 @@ resource "anypoint_client_application" "app" {
     );
     let out = tf.apply();
     assert!(out.stdout.contains("0 added"), "{}", out.all());
-    assert_eq!(state_app_id(&tf, APP), id, "not replaced");
-    assert_plan_clean(&tf, "after dropping the empty values");
+    assert_eq!(state_id(&tf, APP), id, "not replaced");
+    assert_plan_empty(&tf, "after dropping the empty values");
 }
 
 #[test]
@@ -165,7 +165,7 @@ resource "anypoint_client_application" "app" {
 "#,
     );
     tf.apply();
-    assert_plan_clean(&tf, "after create");
+    assert_plan_empty(&tf, "after create");
     tf.set_config(
         &emu,
         r#"
@@ -176,12 +176,12 @@ resource "anypoint_client_application" "app" {
 }
 "#,
     );
-    assert_plan_clean(
+    assert_plan_empty(
         &tf,
         "after reordering the set elements in the configuration",
     );
     // The platform reporting its own order is no change either.
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     assert!(emu.handle.update_application(
         id,
         json!({
@@ -189,10 +189,10 @@ resource "anypoint_client_application" "app" {
             "grantTypes": ["authorization_code", "password", "refresh_token"]
         })
     ));
-    assert_plan_clean(&tf, "after the platform reordered the elements");
+    assert_plan_empty(&tf, "after the platform reordered the elements");
 }
 
-// ------------------------------------------------------------- point 2
+// ------------------------------------------------------------------ drift
 
 const DRIFT_CONFIG: &str = r#"
 resource "anypoint_client_application" "app" {
@@ -209,7 +209,7 @@ fn drift_of_each_attribute_is_an_in_place_update_that_apply_reverts() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, DRIFT_CONFIG);
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let client_id = tf.resource_values(APP).unwrap()["client_id"].clone();
     let wanted = json!({
         "name": "drift-target",
@@ -298,7 +298,7 @@ fn drift_of_each_attribute_is_an_in_place_update_that_apply_reverts() {
     }
     let state = tf.resource_values(APP).unwrap();
     assert_eq!(state["client_id"], client_id, "the client id stays");
-    assert_plan_clean(&tf, "after reverting every drift");
+    assert_plan_empty(&tf, "after reverting every drift");
 }
 
 #[test]
@@ -306,7 +306,7 @@ fn application_deleted_outside_terraform_is_planned_for_creation() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, DRIFT_CONFIG);
     tf.apply();
-    let old_id = state_app_id(&tf, APP);
+    let old_id = state_id(&tf, APP);
     assert!(emu.handle.delete_application(old_id));
 
     let plan = tf.plan_exit(&[]);
@@ -347,13 +347,13 @@ fn application_deleted_outside_terraform_is_planned_for_creation() {
 
     tf.apply();
     assert_eq!(emu.handle.application_count(), 1);
-    let new_id = state_app_id(&tf, APP);
+    let new_id = state_id(&tf, APP);
     assert_ne!(new_id, old_id, "a new application");
     assert_eq!(
         emu.handle.application(new_id).unwrap()["name"],
         "drift-target"
     );
-    assert_plan_clean(&tf, "after re-creating");
+    assert_plan_empty(&tf, "after re-creating");
 }
 
 #[test]
@@ -361,7 +361,7 @@ fn read_errors_other_than_404_fail_the_plan_and_keep_the_state() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, DRIFT_CONFIG);
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let app_path = app_api_path(&emu, id);
 
     // 500 and 403 are not transient (one attempt); 502 is retried
@@ -415,13 +415,13 @@ fn read_errors_other_than_404_fail_the_plan_and_keep_the_state() {
         emu.handle.clear_faults();
 
         assert_eq!(state_list(&tf), vec![APP.to_owned()], "GET {status}");
-        assert_eq!(state_app_id(&tf, APP), id);
+        assert_eq!(state_id(&tf, APP), id);
         assert_eq!(emu.handle.application_count(), 1);
-        assert_plan_clean(&tf, &format!("after the GET {status} faults are gone"));
+        assert_plan_empty(&tf, &format!("after the GET {status} faults are gone"));
     }
 }
 
-// ------------------------------------------------------------- point 5
+// -------------------------------------------------------- secret rotation
 
 const RESET_PATH_SUFFIX: &str = "/secret/reset";
 
@@ -440,7 +440,7 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &rotation_config("rotating", None));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let first = tf.resource_values(APP).unwrap();
     let client_id = first["client_id"].as_str().unwrap().to_owned();
     let secret0 = first["client_secret"].as_str().unwrap().to_owned();
@@ -466,7 +466,7 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
         tf.resource_values(APP).unwrap()["client_secret"],
         secret0.as_str()
     );
-    assert_plan_clean(&tf, "after recording the first triggers");
+    assert_plan_empty(&tf, "after recording the first triggers");
 
     // Changing them rotates the secret, in place.
     tf.set_config(&emu, &rotation_config("rotating", Some("v2")));
@@ -541,8 +541,8 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
         client_id.as_str(),
         "the client id stays"
     );
-    assert_eq!(state_app_id(&tf, APP), id, "not replaced");
-    assert_plan_clean(&tf, "after the rotation");
+    assert_eq!(state_id(&tf, APP), id, "not replaced");
+    assert_plan_empty(&tf, "after the rotation");
 
     // Renaming never resets the secret.
     emu.handle.reset_request_log();
@@ -574,7 +574,7 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
         "no secret reset: {:?}",
         emu.handle.requests()
     );
-    assert_plan_clean(&tf, "after the rename");
+    assert_plan_empty(&tf, "after the rename");
 
     // Removing the triggers stops managing rotation; it does not rotate.
     emu.handle.reset_request_log();
@@ -593,7 +593,7 @@ fn changing_rotation_triggers_resets_the_secret_and_nothing_else_does() {
         emu.handle.application(id).unwrap()["clientSecret"],
         secret1.as_str()
     );
-    assert_plan_clean(&tf, "after removing the triggers");
+    assert_plan_empty(&tf, "after removing the triggers");
 }
 
 // ------------------------------------------------------ saved plans
@@ -608,7 +608,7 @@ fn a_saved_plan_applies_after_the_secret_was_reset_outside_terraform() {
     };
     let tf = tf_with_emulator(&emu, &app("first"));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     tf.set_config(&emu, &app("second"));
     tf.run(&["plan", "-out=review.tfplan", "-no-color", "-input=false"])
         .assert_ok();
@@ -627,5 +627,5 @@ fn a_saved_plan_applies_after_the_secret_was_reset_outside_terraform() {
     ])
     .assert_ok();
     assert_eq!(tf.resource_values(APP).unwrap()["client_secret"], secret);
-    assert_plan_clean(&tf, "after the saved plan");
+    assert_plan_empty(&tf, "after the saved plan");
 }

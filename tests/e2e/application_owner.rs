@@ -1,14 +1,10 @@
 //! End-to-end tests of `anypoint_client_application_owner`: the real
 //! Terraform CLI, our provider and the in-process emulator.
 
-use crate::support::*;
+/// The Connected App's user, first owner of every application it creates.
+use anypoint_emulator::CONNECTED_APP_USER_ID as ADMIN;
 
-const ADMIN: &str = "5eed0000-0000-4000-8000-000000000000";
-const ALICE: &str = "5eed0000-0000-4000-8000-000000000001";
-const BOB: &str = "5eed0000-0000-4000-8000-000000000002";
-const CAROL: &str = "5eed0000-0000-4000-8000-000000000003";
-const DAVE: &str = "5eed0000-0000-4000-8000-000000000004";
-const ERIN: &str = "5eed0000-0000-4000-8000-000000000005";
+use crate::support::*;
 
 const APP: &str = r#"
 resource "anypoint_client_application" "demo" {
@@ -30,14 +26,7 @@ fn app_with_owners(owners: &[(&str, &str)]) -> String {
 /// The application id Terraform recorded for `anypoint_client_application.demo`.
 #[track_caller]
 fn app_id(tf: &TfDir) -> i64 {
-    let v = tf
-        .resource_values("anypoint_client_application.demo")
-        .expect("the application is in state");
-    v["id"]
-        .as_str()
-        .expect("id is a string")
-        .parse()
-        .expect("id is numeric")
+    state_id(tf, "anypoint_client_application.demo")
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -47,12 +36,6 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 fn owned(ids: &[&str]) -> Vec<String> {
     sorted(ids.iter().map(|s| s.to_string()).collect())
-}
-
-#[track_caller]
-fn assert_plan_empty(tf: &TfDir, what: &str) {
-    let plan = tf.plan_exit(&[]);
-    assert_eq!(plan.code, 0, "{what}: plan has no changes:\n{}", plan.all());
 }
 
 #[track_caller]

@@ -6,14 +6,13 @@
 //! afterwards, and lists the others with their reasons.
 
 use std::path::Path;
-use std::time::Duration;
 
+use crate::support::*;
 use anypoint_emulator::{
     EmulatorConfig, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
     ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM,
     TIER_PAYMENTS_STANDARD,
 };
-use crate::support::*;
 use serde_json::{json, Value};
 
 #[test]
@@ -91,7 +90,7 @@ output "gold_tier_id" {{
     assert!(orders["tiers"][0]["description"].is_string());
     assert_eq!(outs["gold_tier_id"]["value"], TIER_ORDERS_GOLD.to_string());
     assert_eq!(outs["catalog_tiers"]["value"], json!([]));
-    assert_plan_clean(&tf, "the instances read again");
+    assert_plan_empty(&tf, "the instances read again");
 
     // An instance that does not exist fails the read with the platform's 404.
     tf.set_config(
@@ -146,54 +145,13 @@ output "gold_tier_id" {{
     assert_eq!(emu.handle.requests().len(), 0);
 }
 
-/// An HTTP client for the emulator's admin routes, on its own small runtime.
-struct Admin {
-    base: String,
-    rt: tokio::runtime::Runtime,
-    client: reqwest::Client,
-}
-
-impl Admin {
-    fn new(base: &str) -> Admin {
-        Admin {
-            base: base.to_owned(),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
-        }
-    }
-
-    /// `POST /_emulator{path}` with `body`; the answer's JSON (2xx only).
-    fn post(&self, path: &str, body: Value) -> Value {
-        let url = format!("{}/_emulator{path}", self.base);
-        self.rt.block_on(async {
-            let resp = self
-                .client
-                .post(&url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-            let status = resp.status();
-            let text = resp.text().await.unwrap();
-            assert!(status.is_success(), "POST {url}: {status} {text}");
-            serde_json::from_str(&text).unwrap_or(Value::Null)
-        })
-    }
-}
-
 #[test]
 fn contracts_of_an_application_with_status_and_tiers() {
     let emu = TestEmulator::start_with(EmulatorConfig {
         admin: true,
         ..Default::default()
     });
-    let admin = Admin::new(&emu.url);
+    let admin = EmulatorHttp::new(&emu.url);
     let app = emu
         .handle
         .create_application(json!({"name": "with-contracts"}))
@@ -204,17 +162,20 @@ fn contracts_of_an_application_with_status_and_tiers() {
         .create_application(json!({"name": "without-contracts"}))
         .unwrap();
     let bare_id = bare["id"].as_i64().unwrap();
-    let approved = admin.post(
+    let approved = admin.admin_ok(
+        "POST",
         &format!("/applications/{app_id}/contracts"),
-        json!({"apiId": API_INSTANCE_ORDERS, "tierId": TIER_ORDERS_BRONZE}),
+        Some(json!({"apiId": API_INSTANCE_ORDERS, "tierId": TIER_ORDERS_BRONZE})),
     );
-    let pending = admin.post(
+    let pending = admin.admin_ok(
+        "POST",
         &format!("/applications/{app_id}/contracts"),
-        json!({"apiId": API_INSTANCE_PAYMENTS, "tierId": TIER_PAYMENTS_STANDARD}),
+        Some(json!({"apiId": API_INSTANCE_PAYMENTS, "tierId": TIER_PAYMENTS_STANDARD})),
     );
-    let no_tiers = admin.post(
+    let no_tiers = admin.admin_ok(
+        "POST",
         &format!("/applications/{app_id}/contracts"),
-        json!({"apiId": API_INSTANCE_CATALOG}),
+        Some(json!({"apiId": API_INSTANCE_CATALOG})),
     );
     let id_of = |c: &Value| c["id"].as_i64().expect("contract id").to_string();
     let (approved, pending, no_tiers) = (id_of(&approved), id_of(&pending), id_of(&no_tiers));
@@ -271,10 +232,14 @@ output "bare" {{
     );
     assert_eq!(outs["bare"]["value"]["contracts"], json!([]));
     assert_eq!(outs["bare"]["value"]["org_id"], emu.org_id().as_str());
-    assert_plan_clean(&tf, "the contracts read again");
+    assert_plan_empty(&tf, "the contracts read again");
 
     // An approval made outside Terraform shows on the next read.
-    admin.post(&format!("/contracts/{pending}/approve"), json!({}));
+    admin.admin_ok(
+        "POST",
+        &format!("/contracts/{pending}/approve"),
+        Some(json!({})),
+    );
     tf.apply();
     let contracts = outputs(&tf)["contracts"]["value"].clone();
     assert_eq!(
@@ -326,7 +291,7 @@ fn the_adoption_example_imports_every_listed_application_with_an_empty_plan_afte
     .unwrap();
     // The example takes its credentials from the environment.
     let mut tf = TfDir::new(&example);
-    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let cfg = emu.config.clone();
     tf.set_env("ANYPOINT_BASE_URL", &emu.url);
     tf.set_env("ANYPOINT_CLIENT_ID", &cfg.client_id);
     tf.set_env("ANYPOINT_CLIENT_SECRET", &cfg.client_secret);
@@ -347,7 +312,7 @@ fn the_adoption_example_imports_every_listed_application_with_an_empty_plan_afte
         "{}",
         applied.stdout
     );
-    assert_plan_clean(&tf, "after adopting the applications");
+    assert_plan_empty(&tf, "after adopting the applications");
 
     for remote in &seeded {
         let id = remote["id"].as_i64().unwrap();
@@ -396,7 +361,7 @@ fn the_adoption_example_imports_every_listed_application_with_an_empty_plan_afte
         plan.stdout
     );
     tf.apply();
-    assert_plan_clean(&tf, "after adopting a late application");
+    assert_plan_empty(&tf, "after adopting a late application");
     let late_id = late["id"].as_i64().unwrap();
     assert!(tf
         .resource_values(&format!(
@@ -446,7 +411,7 @@ fn the_adoption_example_adopts_the_manageable_applications_and_lists_the_others(
     )
     .unwrap();
     let mut tf = TfDir::new(&example);
-    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let cfg = emu.config.clone();
     tf.set_env("ANYPOINT_BASE_URL", &emu.url);
     tf.set_env("ANYPOINT_CLIENT_ID", &cfg.client_id);
     tf.set_env("ANYPOINT_CLIENT_SECRET", &cfg.client_secret);
@@ -472,7 +437,7 @@ fn the_adoption_example_adopts_the_manageable_applications_and_lists_the_others(
     for (id, _) in &bad {
         assert!(warned.contains(&format!("({id})")), "{warned}");
     }
-    assert_plan_clean(&tf, "after adopting the manageable applications");
+    assert_plan_empty(&tf, "after adopting the manageable applications");
 
     let adopted: Vec<String> = state_list(&tf)
         .into_iter()

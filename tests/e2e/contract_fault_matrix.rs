@@ -14,12 +14,11 @@
 //! acted and before its answer arrives: the answer is held back ([`HOLD`])
 //! and the test waits for the request log to show the request.
 
+use crate::support::*;
 use anypoint_emulator::{
     API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
 };
-use crate::support::*;
 
-const APP_ADDR: &str = "anypoint_client_application.app";
 const ADDR: &str = "anypoint_client_application_contract.access";
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,7 +56,7 @@ fn app() -> String {
 
 fn contract(tier: i64) -> String {
     format!(
-        "resource \"anypoint_client_application_contract\" \"access\" {{\n  application_id    = {APP_ADDR}.id\n  api_instance_id   = \"{API_INSTANCE_ORDERS}\"\n  environment_id    = \"{ENVIRONMENT_ID}\"\n  requested_tier_id = \"{tier}\"\n}}\n"
+        "resource \"anypoint_client_application_contract\" \"access\" {{\n  application_id    = {APP}.id\n  api_instance_id   = \"{API_INSTANCE_ORDERS}\"\n  environment_id    = \"{ENVIRONMENT_ID}\"\n  requested_tier_id = \"{tier}\"\n}}\n"
     )
 }
 
@@ -91,7 +90,7 @@ fn route(op: Op, contract_id: Option<i64>) -> (&'static str, &'static str, Strin
 }
 
 /// Contract requests the platform received (the create's POST), all lives.
-fn contract_requests(emu: &RestartableEmulator) -> usize {
+fn contract_requests(emu: &TestEmulator) -> usize {
     emu.count("POST", "/contracts")
 }
 
@@ -104,7 +103,7 @@ fn state_contract_ids(tf: &crate::support::TfDir) -> Vec<i64> {
 }
 
 fn scenario(op: Op, cut: Cut) {
-    let mut emu = RestartableEmulator::start();
+    let mut emu = TestEmulator::restartable();
     let (base, target, declared_tier) = configs(op);
     let tf = emu.tf(&base);
     tf.apply();
@@ -260,7 +259,7 @@ cells! {
 /// state, and the next apply deletes it.
 #[test]
 fn ctrl_c_during_a_revoke_on_a_throttling_platform_leaves_nothing_behind() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let (base, target, _) = configs(Op::Revoke);
     let tf = emu.tf(&base);
     tf.apply();

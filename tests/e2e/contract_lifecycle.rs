@@ -3,11 +3,11 @@
 //! rejection and revocation outside Terraform go through the emulator's
 //! control handle.
 
+use crate::support::*;
 use anypoint_emulator::{
     Fault, FaultKind, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
     ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD,
 };
-use crate::support::*;
 
 const ADDR: &str = "anypoint_client_application_contract.access";
 
@@ -38,23 +38,12 @@ fn values(tf: &TfDir) -> serde_json::Value {
 
 #[track_caller]
 fn contract_id(tf: &TfDir) -> i64 {
-    values(tf)["id"].as_str().unwrap().parse().unwrap()
+    state_id(tf, ADDR)
 }
 
 #[track_caller]
 fn app_id(tf: &TfDir) -> i64 {
-    tf.resource_values("anypoint_client_application.demo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-#[track_caller]
-fn assert_plan_empty(tf: &TfDir, what: &str) {
-    let plan = tf.plan_exit(&[]);
-    assert_eq!(plan.code, 0, "{what}: plan has no changes:\n{}", plan.all());
+    state_id(tf, "anypoint_client_application.demo")
 }
 
 #[track_caller]
@@ -382,14 +371,6 @@ resource "anypoint_client_application_contract" "bad" {
         emu.handle.requests().is_empty(),
         "no platform call at validate"
     );
-}
-
-/// Terraform's output on one line (its boxes and wrapping removed).
-fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// An application (`demo`) and a contract block with the given settings.

@@ -12,8 +12,8 @@
 //! that the values arrived; the state file and the saved plan must then hold
 //! neither the secret nor the ephemeral resource.
 
-use anypoint_emulator::EmulatorConfig;
 use crate::support::*;
+use anypoint_emulator::EmulatorConfig;
 use serde_json::{json, Value};
 
 const TYPE: &str = "anypoint_client_application_credentials";
@@ -205,7 +205,7 @@ fn credentials_configure_a_provider_and_stay_out_of_plan_and_state() {
     assert!(!state.to_string().contains(&secret));
 
     // Opened again at every plan, nothing to change.
-    assert_plan_clean(&tf, "after applying with ephemeral credentials");
+    assert_plan_empty(&tf, "after applying with ephemeral credentials");
     let raw_state = std::fs::read_to_string(tf.work().join("terraform.tfstate")).unwrap();
     assert!(!raw_state.contains(&secret));
 }
@@ -276,7 +276,7 @@ fn a_configured_org_id_comes_back_as_written() {
     let app_id = app["id"].as_i64().unwrap();
     let upper = emu.org_id().to_uppercase();
     assert_ne!(upper, emu.org_id(), "the emulator's org id has letters");
-    let cfg = emu.emulator.as_ref().unwrap().config().clone();
+    let cfg = emu.config.clone();
     let tf = tf_with_emulator(
         &emu,
         &format!(

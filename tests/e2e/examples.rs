@@ -1,57 +1,13 @@
-//! The examples under `examples/` (Terraform Registry layout) are valid:
-//! every example directory passes `terraform validate` with our provider,
-//! the layout has a page of examples for every resource, data source and
-//! ephemeral resource, and the import examples use ids the provider accepts.
+//! The examples under `examples/` are valid: every example directory passes
+//! `terraform validate` with our provider, and the import examples use ids
+//! the provider accepts. Their layout is checked in process
+//! (`examples_layout`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anypoint_provider::provider::AnypointProvider;
 use crate::support::*;
 use serde_json::Value as Json;
-use tfplugin::framework::Provider;
-
-fn examples_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
-}
-
-fn resource_types() -> BTreeSet<String> {
-    AnypointProvider
-        .resources()
-        .iter()
-        .map(|r| r.type_name().to_owned())
-        .collect()
-}
-
-fn data_source_types() -> BTreeSet<String> {
-    AnypointProvider
-        .data_sources()
-        .iter()
-        .map(|d| d.type_name().to_owned())
-        .collect()
-}
-
-fn ephemeral_types() -> BTreeSet<String> {
-    AnypointProvider
-        .ephemeral_resources()
-        .iter()
-        .map(|e| e.type_name().to_owned())
-        .collect()
-}
-
-/// Names of the subdirectories of `dir`.
-fn subdirs(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
-}
 
 /// Every directory under `examples/` that has no subdirectory.
 fn leaf_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -73,7 +29,7 @@ fn tf_files(dir: &Path) -> Vec<(String, String)> {
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
-                read(&e.path()),
+                read_text(&e.path()),
             )
         })
         .collect();
@@ -99,7 +55,7 @@ fn validate(label: &str, files: &[(String, String)]) -> Option<String> {
     if !declares_provider(files) {
         tf.write(
             "provider.tf",
-            &read(&examples_root().join("provider/provider.tf")),
+            &read_text(&examples_root().join("provider/provider.tf")),
         );
     }
     let out = tf.run(&["validate", "-json", "-no-color"]);
@@ -125,95 +81,6 @@ fn validate(label: &str, files: &[(String, String)]) -> Option<String> {
         ));
     }
     None
-}
-
-#[test]
-fn registry_layout_exists() {
-    let root = examples_root();
-    assert!(root.join("provider/provider.tf").is_file());
-    assert!(
-        read(&root.join("provider/provider.tf")).contains("provider \"anypoint\""),
-        "the provider example has a provider block"
-    );
-
-    let resources = resource_types();
-    assert_eq!(
-        resources,
-        BTreeSet::from([
-            "anypoint_client_application".to_owned(),
-            "anypoint_client_application_contract".to_owned(),
-            "anypoint_client_application_owner".to_owned()
-        ])
-    );
-    assert_eq!(
-        subdirs(&root.join("resources")),
-        resources,
-        "one directory per resource type, and no other"
-    );
-    for t in &resources {
-        for f in ["resource.tf", "import.sh", "import-by-string-id.tf"] {
-            let p = root.join("resources").join(t).join(f);
-            assert!(p.is_file(), "{} exists", p.display());
-        }
-        let main = read(&root.join("resources").join(t).join("resource.tf"));
-        assert!(
-            main.contains(&format!("resource \"{t}\" ")),
-            "resources/{t}/resource.tf shows a {t}"
-        );
-    }
-
-    let data_sources = data_source_types();
-    assert_eq!(
-        data_sources,
-        BTreeSet::from([
-            "anypoint_api_instance".to_owned(),
-            "anypoint_client_application".to_owned(),
-            "anypoint_client_application_contracts".to_owned(),
-            "anypoint_client_applications".to_owned()
-        ])
-    );
-    assert_eq!(
-        subdirs(&root.join("data-sources")),
-        data_sources,
-        "one directory per data source, and no other"
-    );
-    for t in &data_sources {
-        let p = root.join("data-sources").join(t).join("data-source.tf");
-        assert!(p.is_file(), "{} exists", p.display());
-        assert!(
-            read(&p).contains(&format!("data \"{t}\" ")),
-            "{} shows the {t} data source",
-            p.display()
-        );
-    }
-    let ephemerals = ephemeral_types();
-    assert_eq!(
-        ephemerals,
-        BTreeSet::from(["anypoint_client_application_credentials".to_owned()])
-    );
-    assert_eq!(
-        subdirs(&root.join("ephemeral-resources")),
-        ephemerals,
-        "one directory per ephemeral resource type, and no other"
-    );
-    for t in &ephemerals {
-        let p = root
-            .join("ephemeral-resources")
-            .join(t)
-            .join("ephemeral-resource.tf");
-        assert!(p.is_file(), "{} exists", p.display());
-        assert!(
-            read(&p).contains(&format!("ephemeral \"{t}\" ")),
-            "{} shows the {t} ephemeral resource",
-            p.display()
-        );
-    }
-    assert!(root.join("quickstart/main.tf").is_file());
-    let adopt = read(&root.join("guides/adopt-existing/main.tf"));
-    assert!(
-        adopt.contains("import {") && adopt.contains("for_each = local.existing"),
-        "the adoption guide imports with for_each"
-    );
 }
 
 #[test]
@@ -275,7 +142,7 @@ fn import_examples(type_name: &str) -> Vec<(String, String)> {
     let dir = examples_root().join("resources").join(type_name);
     let mut out = Vec::new();
 
-    let sh = read(&dir.join("import.sh"));
+    let sh = read_text(&dir.join("import.sh"));
     assert!(
         sh.contains("terraform import"),
         "import.sh shows terraform import"
@@ -288,7 +155,7 @@ fn import_examples(type_name: &str) -> Vec<(String, String)> {
         }
     }
 
-    let block = read(&dir.join("import-by-string-id.tf"));
+    let block = read_text(&dir.join("import-by-string-id.tf"));
     let value = |key: &str| {
         block
             .lines()
@@ -304,7 +171,7 @@ fn import_examples(type_name: &str) -> Vec<(String, String)> {
 
     // `terraform validate` does not check that an import block's target is
     // declared (plan can generate it), so check the pairing here.
-    let main = read(&dir.join("resource.tf"));
+    let main = read_text(&dir.join("resource.tf"));
     for (address, _) in &out {
         let (t, name) = address.split_once('.').expect("type.name");
         assert_eq!(t, type_name, "{address} imports into a {type_name}");
@@ -325,7 +192,7 @@ fn import_examples_use_ids_the_provider_accepts() {
     for type_name in resource_types() {
         let examples = import_examples(&type_name);
         assert!(examples.len() >= 2, "{type_name}: {examples:?}");
-        let main = read(
+        let main = read_text(
             &examples_root()
                 .join("resources")
                 .join(&type_name)

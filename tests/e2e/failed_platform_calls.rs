@@ -1,5 +1,5 @@
-//! End-to-end tests of failures around `anypoint_client_application` (issue
-//! 4, point 7): a create whose outcome is ambiguous never leaves an
+//! End-to-end tests of failures around `anypoint_client_application`: a
+//! create whose outcome is ambiguous never leaves an
 //! application Terraform does not know about, and a failed update leaves the
 //! best-known values in state.
 
@@ -36,7 +36,7 @@ fn assert_single_known_app(emu: &TestEmulator, tf: &TfDir, name: &str) -> i64 {
         .collect();
     assert_eq!(same_name.len(), 1, "exactly one {name:?}: {same_name:?}");
     let remote = &same_name[0];
-    let id = state_app_id(tf, APP);
+    let id = state_id(tf, APP);
     assert_eq!(remote["id"].as_i64(), Some(id), "the state holds that one");
     let state = tf.resource_values(APP).unwrap();
     assert_eq!(state["client_id"], remote["clientId"]);
@@ -83,7 +83,7 @@ fn ambiguous_create_failures_end_with_one_application_in_state() {
             _ => 1,
         };
         assert_eq!(posts, expected_posts, "{kind:?}: POSTs made");
-        assert_plan_clean(&tf, &format!("after the create that hit {kind:?}"));
+        assert_plan_empty(&tf, &format!("after the create that hit {kind:?}"));
     }
 }
 
@@ -168,7 +168,7 @@ fn create_whose_recovery_fails_is_recorded_tainted() {
         let new_id = assert_single_known_app(&emu, &tf, name);
         assert_ne!(new_id, old_id, "{name}: replaced");
         assert!(emu.handle.application(old_id).is_none());
-        assert_plan_clean(
+        assert_plan_empty(
             &tf,
             &format!("{name}: after replacing the tainted application"),
         );
@@ -181,7 +181,7 @@ fn update_refused_before_processing_keeps_the_old_values() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &named("update-refused"));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let before = tf.resource_values(APP).unwrap();
 
     tf.set_config(&emu, &named("update-refused").replace("first", "second"));
@@ -217,7 +217,7 @@ fn update_refused_before_processing_keeps_the_old_values() {
     );
     tf.apply();
     assert_eq!(emu.handle.application(id).unwrap()["description"], "second");
-    assert_plan_clean(&tf, "after the retried update");
+    assert_plan_empty(&tf, "after the retried update");
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn update_applied_then_failed_records_what_the_platform_holds() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &named("update-ambiguous"));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let before = tf.resource_values(APP).unwrap();
 
     tf.set_config(&emu, &named("update-ambiguous").replace("first", "second"));
@@ -251,8 +251,8 @@ fn update_applied_then_failed_records_what_the_platform_holds() {
         "the state holds the platform's value"
     );
     assert_eq!(after["client_secret"], before["client_secret"]);
-    assert_eq!(state_app_id(&tf, APP), id);
-    assert_plan_clean(&tf, "after the update that was applied despite the error");
+    assert_eq!(state_id(&tf, APP), id);
+    assert_plan_empty(&tf, "after the update that was applied despite the error");
 }
 
 fn rotating(triggers: &str) -> String {
@@ -273,7 +273,7 @@ fn failed_secret_reset_records_whether_the_secret_changed() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &rotating("v1"));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let reset_path = format!("{}/secret/reset", app_api_path(&emu, id));
     let secret0 = emu.handle.application(id).unwrap()["clientSecret"].clone();
 
@@ -309,7 +309,7 @@ fn failed_secret_reset_records_whether_the_secret_changed() {
     let secret1 = emu.handle.application(id).unwrap()["clientSecret"].clone();
     assert_ne!(secret1, secret0);
     assert_eq!(tf.resource_values(APP).unwrap()["client_secret"], secret1);
-    assert_plan_clean(&tf, "after the retried rotation");
+    assert_plan_empty(&tf, "after the retried rotation");
 
     // Carried out, then answered 500: the secret did change. The state
     // holds the new secret and the rotation is done: no second reset.
@@ -340,6 +340,6 @@ fn failed_secret_reset_records_whether_the_secret_changed() {
         "the state holds the platform's secret"
     );
     emu.handle.reset_request_log();
-    assert_plan_clean(&tf, "after a rotation that happened despite the error");
+    assert_plan_empty(&tf, "after a rotation that happened despite the error");
     assert_eq!(emu.handle.request_count("POST", &reset_path), 0);
 }

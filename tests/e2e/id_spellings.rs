@@ -2,18 +2,16 @@
 //! after an import, and two owners for one user, end to end: the real
 //! Terraform CLI, the provider and the in-process emulator.
 
-use anypoint_emulator::DEFAULT_ORG_ID;
 use crate::support::*;
+use anypoint_emulator::DEFAULT_ORG_ID;
 use serde_json::json;
-
-const ADDR: &str = "anypoint_client_application.app";
 
 // ------------------------------------------------------ UUIDs in any case
 
 /// Changing `org_id` only in case plans no change (UUIDs compare without case).
 #[test]
 fn org_id_case_change_plans_no_change() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let lower = DEFAULT_ORG_ID.to_lowercase();
     let tf = emu.tf(&app_block(
         "app",
@@ -48,7 +46,7 @@ fn org_id_case_change_plans_no_change() {
 /// is empty.
 #[test]
 fn owner_created_with_uppercase_user_id() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let body = format!(
         "{}{}",
         app_block("app", "case-owner", ""),
@@ -80,7 +78,7 @@ fn owner_created_with_uppercase_user_id() {
 /// An owner imported with an uppercase `user_id` plans no replacement.
 #[test]
 fn owner_imported_with_uppercase_user_id_plans_no_replacement() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&app_block("app", "case-import", ""));
     tf.apply();
     let id = state_app_ids(&tf)[0].clone();
@@ -112,7 +110,7 @@ fn owner_imported_with_uppercase_user_id_plans_no_replacement() {
 /// empty, and a refresh records the canonical form.
 #[test]
 fn application_created_with_uppercase_org_id() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let upper = DEFAULT_ORG_ID.to_uppercase();
     let tf = emu.tf(&app_block(
         "app",
@@ -136,7 +134,7 @@ fn application_created_with_uppercase_org_id() {
         "-input=false",
     ]);
     assert_eq!(out.code, 0, "{}", out.all());
-    let state = tf.resource_values(ADDR).expect("in state");
+    let state = tf.resource_values(APP).expect("in state");
     assert_eq!(
         state["org_id"], DEFAULT_ORG_ID,
         "recorded in canonical form"
@@ -147,7 +145,7 @@ fn application_created_with_uppercase_org_id() {
 /// An owner whose `user_id` changes only in case plans no change.
 #[test]
 fn owner_user_id_case_change_plans_no_change() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let config = |user: &str| {
         format!(
             "{}{}",
@@ -171,7 +169,7 @@ fn owner_user_id_case_change_plans_no_change() {
 /// application and reports the organization in canonical form.
 #[test]
 fn data_source_with_uppercase_org_id() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let created = emu
         .handle
         .create_application(json!({ "name": "ds-case" }))
@@ -197,7 +195,7 @@ fn data_source_with_uppercase_org_id() {
 /// empty; never "a bug in the provider".
 #[track_caller]
 fn refused_at_validate_or_consistent(
-    emu: &RestartableEmulator,
+    emu: &TestEmulator,
     tf: &TfDir,
     attr: &str,
     must_refuse: bool,
@@ -231,7 +229,7 @@ fn refused_at_validate_or_consistent(
 /// An owner's `application_id` with a leading zero.
 #[test]
 fn owner_application_id_with_leading_zero() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&app_block("app", "leading-zero", ""));
     tf.apply();
     let id = state_app_ids(&tf)[0].clone();
@@ -249,7 +247,7 @@ fn owner_application_id_with_leading_zero() {
 /// An owner's `application_id` that does not fit a 64-bit integer.
 #[test]
 fn owner_application_id_overflowing() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&owner_block("o", "\"99999999999999999999999\"", ALICE));
     refused_at_validate_or_consistent(&emu, &tf, "application_id", true);
 }
@@ -257,7 +255,7 @@ fn owner_application_id_overflowing() {
 /// The application data source with an id that does not fit a 64-bit integer.
 #[test]
 fn data_source_id_overflowing() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(
         "data \"anypoint_client_application\" \"d\" {\n  id = \"99999999999999999999999\"\n}\n",
     );
@@ -270,14 +268,14 @@ fn data_source_id_overflowing() {
 /// configured value without a replacement.
 #[test]
 fn import_with_api_endpoints_true_plans_no_replacement() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let created = emu
         .handle
         .create_application(json!({ "name": "with-endpoints", "apiEndpoints": true }))
         .expect("seed an application");
     let id = platform_id(&created);
     let tf = emu.tf(&format!(
-        "{}import {{\n  to = {ADDR}\n  id = \"{id}\"\n}}\n",
+        "{}import {{\n  to = {APP}\n  id = \"{id}\"\n}}\n",
         app_block("app", "with-endpoints", "  api_endpoints = true\n")
     ));
     let plan = tf.run(&["plan", "-no-color", "-input=false"]);
@@ -311,13 +309,13 @@ fn import_with_api_endpoints_true_plans_no_replacement() {
 /// application, records nothing for `api_endpoints`, and plans nothing after.
 #[test]
 fn generated_config_leaves_api_endpoints_out() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let created = emu
         .handle
         .create_application(json!({ "name": "generated", "apiEndpoints": true }))
         .expect("seed an application");
     let id = platform_id(&created);
-    let tf = emu.tf(&format!("import {{\n  to = {ADDR}\n  id = \"{id}\"\n}}\n"));
+    let tf = emu.tf(&format!("import {{\n  to = {APP}\n  id = \"{id}\"\n}}\n"));
     let out = tf.run(&[
         "plan",
         "-no-color",
@@ -332,9 +330,7 @@ fn generated_config_leaves_api_endpoints_out() {
         .filter(|l| l.contains("api_endpoints"))
         .collect();
     assert!(
-        endpoints
-            .iter()
-            .all(|l| squeeze(l) == "api_endpoints = null"),
+        endpoints.iter().all(|l| flat(l) == "api_endpoints = null"),
         "generated config must leave api_endpoints out (no value for it):\n{generated}"
     );
     let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
@@ -347,7 +343,7 @@ fn generated_config_leaves_api_endpoints_out() {
     assert_eq!(state_app_ids(&tf), vec![id.clone()]);
     let (_, state) = state_resources(&tf)
         .into_iter()
-        .find(|(addr, _)| addr == ADDR)
+        .find(|(addr, _)| addr == APP)
         .expect("the application in state");
     assert!(
         state["api_endpoints"].is_null(),
@@ -361,7 +357,7 @@ fn generated_config_leaves_api_endpoints_out() {
 /// Two owner resources for the same user on one application: the plan warns.
 #[test]
 fn two_owner_resources_for_one_user_warn_at_plan() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     // The application exists first, so its id is known when the owners plan.
     let tf = emu.tf(&app_block("app", "double-owner", ""));
     tf.apply();
@@ -391,7 +387,7 @@ fn two_owner_resources_for_one_user_warn_at_plan() {
 /// run as the new one).
 #[test]
 fn second_owner_resource_beside_one_in_state_warns_at_plan() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&format!(
         "{}{}",
         app_block("app", "adopted-owner", ""),
@@ -436,7 +432,7 @@ fn second_owner_resource_beside_one_in_state_warns_at_plan() {
 /// destroying it may lock the Connected App out.
 #[test]
 fn owner_for_connected_app_user_warns_at_plan() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&format!(
         "{}{}",
         app_block("app", "self-owner", ""),

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use anypoint_emulator::DEFAULT_ORG_ID;
 use crate::support::*;
+use anypoint_emulator::{EmulatorConfig, DEFAULT_ORG_ID};
 
 // ------------------------------------------------ input refused at validate
 
@@ -13,7 +13,7 @@ use crate::support::*;
 /// with no platform call; a native app's custom scheme stays valid.
 #[test]
 fn hostile_input_is_refused_at_validate() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let bad: &[(&str, &str, &str)] = &[
         (
             "redirect_uris",
@@ -82,7 +82,7 @@ fn hostile_input_is_refused_at_validate() {
         let before = emu.all_requests().len();
         let out = tf.run(&["validate", "-no-color"]);
         let raw = out.all();
-        let all = squeeze(&raw);
+        let all = flat(&raw);
         if out.code == 0 {
             problems.push(format!("{attr} with {what}: accepted by validate"));
         } else if !all.contains(attr) {
@@ -116,14 +116,14 @@ fn hostile_input_is_refused_at_validate() {
 /// doubled period, and the message points at org_id.
 #[test]
 fn wrong_org_id_message() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
-        emu.provider_block("  org_id = \"11111111-2222-4333-8444-555555555555\"\n")
+        emu.provider_block_with("  org_id = \"11111111-2222-4333-8444-555555555555\"\n")
     ));
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(
         !all.contains("Application Creator"),
@@ -142,11 +142,11 @@ fn wrong_org_id_message() {
 /// `name = ""` on a required attribute never says "or remove it".
 #[test]
 fn empty_required_name_message() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&app_block("app", "", ""));
     let out = tf.run(&["validate", "-no-color"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(all.contains("name"), "{raw}");
     assert!(!all.contains("or remove it"), "name is required:\n{raw}");
@@ -155,7 +155,7 @@ fn empty_required_name_message() {
 /// An id that overflows is described as too large, not "must be numeric".
 #[test]
 fn overflowing_id_message() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&owner_block("o", "\"1\"", ALICE));
     let out = tf.run(&[
         "import",
@@ -165,7 +165,7 @@ fn overflowing_id_message() {
         &format!("{DEFAULT_ORG_ID}/99999999999999999999999/{ALICE}"),
     ]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(
         !all.contains("must be numeric"),
@@ -183,11 +183,11 @@ fn overflowing_id_message() {
 /// Credential failures are not titled "Error finding the organization".
 #[test]
 fn bad_credentials_title() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
         provider_block(
-            &emu.url(),
+            &emu.url,
             &emu.config.client_id,
             "wrong-secret",
             "  max_retries = 0\n"
@@ -195,7 +195,7 @@ fn bad_credentials_title() {
     ));
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(!all.contains("Error finding the organization"), "{raw}");
     assert!(
@@ -207,14 +207,17 @@ fn bad_credentials_title() {
 /// A token that expired in flight is not reported as rejected credentials.
 #[test]
 fn expired_token_is_not_rejected_credentials() {
-    let emu = RestartableEmulator::start_with(|c| c.token_ttl = Duration::ZERO);
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        token_ttl: Duration::ZERO,
+        ..EmulatorConfig::default()
+    });
     let tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
-        emu.provider_block(&format!("  org_id = \"{DEFAULT_ORG_ID}\"\n"))
+        emu.provider_block_with(&format!("  org_id = \"{DEFAULT_ORG_ID}\"\n"))
     ));
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(
         !all.contains("rejected the credentials"),
@@ -230,15 +233,15 @@ fn expired_token_is_not_rejected_credentials() {
 /// call, naming the variable.
 #[test]
 fn env_org_id_validated_like_attribute() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let mut tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
-        emu.provider_block("")
+        emu.provider_block_with("")
     ));
     tf.set_env("ANYPOINT_ORG_ID", "not-a-uuid");
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(
         all.contains("ANYPOINT_ORG_ID"),
@@ -256,7 +259,7 @@ fn env_org_id_validated_like_attribute() {
 /// `ANYPOINT_MAX_RETRIES` allows what `max_retries` allows (0..=20).
 #[test]
 fn env_max_retries_validated_like_attribute() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let mut tf = TfDir::new(&format!(
         "{}data \"anypoint_client_applications\" \"all\" {{}}\n",
         emu.provider_block_raw("")
@@ -264,7 +267,7 @@ fn env_max_retries_validated_like_attribute() {
     tf.set_env("ANYPOINT_MAX_RETRIES", "30");
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(
         out.code, 0,
         "ANYPOINT_MAX_RETRIES=30 is out of range like max_retries = 30:\n{raw}"
@@ -277,7 +280,7 @@ fn env_max_retries_validated_like_attribute() {
 
 /// The provider's error blocks of a failed run, squeezed to one line.
 fn errors_of(out: &TfOutput) -> String {
-    let all = squeeze(&out.all());
+    let all = flat(&out.all());
     all[all.find("Error:").unwrap_or(0)..].to_owned()
 }
 
@@ -295,8 +298,11 @@ fn plan_against(url: &str, client_id: &str, client_secret: &str) -> TfOutput {
 /// naming the host it went to, the setting that chose it, and what to check.
 #[test]
 fn credential_and_connection_failures_name_the_host() {
-    let emu = RestartableEmulator::start();
-    let other_plane = RestartableEmulator::start_with(|c| c.client_id = "another-plane-app".into());
+    let emu = TestEmulator::start();
+    let other_plane = TestEmulator::start_with(EmulatorConfig {
+        client_id: "another-plane-app".into(),
+        ..EmulatorConfig::default()
+    });
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -307,9 +313,9 @@ fn credential_and_connection_failures_name_the_host() {
             .to_owned()
     };
 
-    let wrong_secret = plan_against(&emu.url(), &emu.config.client_id, "wrong-secret");
+    let wrong_secret = plan_against(&emu.url, &emu.config.client_id, "wrong-secret");
     let wrong_plane = plan_against(
-        &other_plane.url(),
+        &other_plane.url,
         &emu.config.client_id,
         &emu.config.client_secret,
     );
@@ -321,12 +327,8 @@ fn credential_and_connection_failures_name_the_host() {
     );
 
     let cases = [
-        ("wrong secret", &wrong_secret, host(&emu.url())),
-        (
-            "wrong control plane",
-            &wrong_plane,
-            host(&other_plane.url()),
-        ),
+        ("wrong secret", &wrong_secret, host(&emu.url)),
+        ("wrong control plane", &wrong_plane, host(&other_plane.url)),
         ("refused connection", &refused, host(&refused_url)),
     ];
     for (what, out, host) in &cases {
@@ -372,12 +374,12 @@ fn credential_and_connection_failures_name_the_host() {
 /// is: here the environment variable.
 #[test]
 fn credential_failure_names_the_environment_variable_that_chose_the_host() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let mut tf = TfDir::new(&format!(
         "terraform {{\n  required_providers {{\n    anypoint = {{\n      source = \"anypoint-platform/anypoint\"\n    }}\n  }}\n}}\n\nprovider \"anypoint\" {{\n  client_id     = \"{}\"\n  client_secret = \"wrong-secret\"\n  max_retries   = 0\n}}\n\nresource \"anypoint_client_application\" \"app\" {{\n  name = \"where\"\n}}\n",
         emu.config.client_id
     ));
-    tf.set_env("ANYPOINT_BASE_URL", &emu.url());
+    tf.set_env("ANYPOINT_BASE_URL", &emu.url);
     let out = tf.run(&["plan", "-no-color", "-input=false"]);
     assert_ne!(out.code, 0, "{}", out.all());
     let errors = errors_of(&out);

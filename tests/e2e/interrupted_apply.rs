@@ -7,10 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anypoint_emulator::DEFAULT_ORG_ID;
 use crate::support::*;
-
-const ADDR: &str = "anypoint_client_application.app";
+use anypoint_emulator::DEFAULT_ORG_ID;
 
 // ------------------------------------------------ Ctrl-C during creates
 
@@ -19,7 +17,7 @@ const ADDR: &str = "anypoint_client_application.app";
 /// exists is recorded in state, and the next apply succeeds without a 409.
 #[test]
 fn ctrl_c_during_creates_records_every_created_application() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let names = ["ctrlc-a", "ctrlc-b", "ctrlc-c"];
     let body: String = names
         .iter()
@@ -60,7 +58,7 @@ fn ctrl_c_during_creates_records_every_created_application() {
     let next = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(next.code, 0, "the next apply succeeds:\n{}", next.all());
     assert!(
-        !squeeze(&next.all()).contains("already exists"),
+        !flat(&next.all()).contains("already exists"),
         "{}",
         next.all()
     );
@@ -75,7 +73,7 @@ fn ctrl_c_during_creates_records_every_created_application() {
 /// the next apply does not rotate again.
 #[test]
 fn interrupted_secret_rotation_rotates_once() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&app_block(
         "app",
         "rotate-once",
@@ -99,7 +97,7 @@ fn interrupted_secret_rotation_rotates_once() {
     assert_no_provider_bug(&interrupted);
 
     let platform = emu.apps_named("rotate-once").remove(0);
-    let state = tf.resource_values(ADDR).expect("in state");
+    let state = tf.resource_values(APP).expect("in state");
     assert_eq!(
         state["client_secret"],
         platform["clientSecret"],
@@ -174,7 +172,7 @@ const STARTUP_SLACK: Duration = Duration::from_secs(6);
 
 #[track_caller]
 fn assert_timeout_message(raw: &str, host: &str) {
-    let all = squeeze(raw);
+    let all = flat(raw);
     assert!(
         all.contains(host),
         "the error names the host {host}:\n{raw}"
@@ -214,7 +212,7 @@ fn unresponsive_endpoint_fails_in_bounded_time_with_clear_message() {
     let out = run.finish(600);
     let took = started.elapsed();
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert!(
         hole.accepted.load(Ordering::SeqCst) > 0,
@@ -237,7 +235,7 @@ fn unresponsive_endpoint_fails_in_bounded_time_with_clear_message() {
 /// list) is never called "may have been applied", and is bounded likewise.
 #[test]
 fn read_timeout_is_not_called_applied() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     for _ in 0..10 {
         emu.handle.push_fault(Fault::on(
             "GET",
@@ -255,7 +253,7 @@ fn read_timeout_is_not_called_applied() {
     let out = Running::start(&tf, &["plan", "-no-color", "-input=false"]).finish(600);
     let took = started.elapsed();
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert_timeout_message(&raw, &emu.addr.to_string());
     assert!(

@@ -2,11 +2,10 @@
 //! real Terraform CLI (`$TERRAFORM` or `terraform` on PATH; the tests fail
 //! without it, they never skip) against the provider binary through a
 //! `dev_overrides` CLI configuration, mostly with the emulator in this
-//! process as the platform, or runs the scripts that do (`scripts/release.sh`,
-//! `scripts/acceptance.sh`). The tests that need no Terraform are in
-//! `tests/in_process/`.
-//!
-//! Every test here may run beside any other in this process (see `support`).
+//! process as the platform, or runs the scripts that do
+//! (`scripts/release.sh`, `scripts/acceptance.sh`). The tests that need no
+//! Terraform are the `in_process` binary. How tests share one process
+//! safely: `support`.
 
 #[path = "../support/mod.rs"]
 mod support;

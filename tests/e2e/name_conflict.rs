@@ -3,17 +3,18 @@
 //! meets an application that already has the name fails naming its id with
 //! a ready-to-paste import block and the `terraform import` command; a
 //! look-up after an ambiguous create never trusts a list that is not shown
-//! to include this Connected App's applications (reference §8 q9).
-//! One change of design there: Terraform does not tell a provider the
+//! to include this Connected App's applications (whether the platform's
+//! list shows them all is unconfirmed: the emulator's `list-hides-applications`
+//! variant).
+//! Terraform does not tell a provider the
 //! resource's address, so the advice names the resource type with the
 //! placeholder `<name>` (in the error that Terraform shows `with` the
 //! address), and the import id is `<org_id>/<application_id>`.
 
-use anypoint_emulator::DEFAULT_ORG_ID;
 use crate::support::*;
+use anypoint_emulator::{EmulatorConfig, DEFAULT_ORG_ID};
 use serde_json::json;
 
-const ADDR: &str = "anypoint_client_application.app";
 /// The address placeholder of the provider's import advice.
 const PLACEHOLDER: &str = "anypoint_client_application.<name>";
 
@@ -22,22 +23,22 @@ fn apply(tf: &TfDir) -> TfOutput {
 }
 
 /// POSTs of an application create (the path ends with `/applications`).
-fn creates(emu: &RestartableEmulator) -> usize {
+fn creates(emu: &TestEmulator) -> usize {
     emu.count("POST", "/applications")
 }
 
 #[track_caller]
 fn assert_import_advice(out: &TfOutput, id: &str) {
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "the create must not adopt silently:\n{raw}");
     assert_no_provider_bug(out);
     assert!(
         all.contains(id),
         "the error names the existing id {id}:\n{raw}"
     );
-    let import_id = import_block_id(&raw, ADDR, id).unwrap_or_else(|| {
-        panic!("the error shown with {ADDR} gives `import {{ to = {PLACEHOLDER} id = \"…/{id}\" }}`:\n{raw}")
+    let import_id = import_block_id(&raw, APP, id).unwrap_or_else(|| {
+        panic!("the error shown with {APP} gives `import {{ to = {PLACEHOLDER} id = \"…/{id}\" }}`:\n{raw}")
     });
     assert_eq!(import_id, format!("{DEFAULT_ORG_ID}/{id}"), "{raw}");
     assert!(
@@ -51,7 +52,7 @@ fn assert_import_advice(out: &TfOutput, id: &str) {
 #[track_caller]
 fn assert_check_name_advice(out: &TfOutput, name: &str) {
     let raw = out.all();
-    let all = squeeze(&raw);
+    let all = flat(&raw);
     assert_ne!(out.code, 0, "{raw}");
     assert_no_provider_bug(out);
     assert!(
@@ -69,15 +70,15 @@ fn assert_check_name_advice(out: &TfOutput, name: &str) {
         all.contains(&format!("terraform import {PLACEHOLDER} {import_id}")),
         "the error gives the `terraform import` command:\n{raw}"
     );
-    assert!(all.contains(&format!("with {ADDR},")), "{raw}");
+    assert!(all.contains(&format!("with {APP},")), "{raw}");
 }
 
-/// Follow the advice: import application `id` at ADDR, apply, plan empty.
+/// Follow the advice: import application `id` at APP, apply, plan empty.
 #[track_caller]
-fn import_and_converge(emu: &RestartableEmulator, tf: &TfDir, id: &str) {
+fn import_and_converge(emu: &TestEmulator, tf: &TfDir, id: &str) {
     tf.write(
         "imports.tf",
-        &format!("import {{\n  to = {ADDR}\n  id = \"{DEFAULT_ORG_ID}/{id}\"\n}}\n"),
+        &format!("import {{\n  to = {APP}\n  id = \"{DEFAULT_ORG_ID}/{id}\"\n}}\n"),
     );
     let out = apply(tf);
     assert_eq!(out.code, 0, "the import applies:\n{}", out.all());
@@ -92,7 +93,7 @@ fn import_and_converge(emu: &RestartableEmulator, tf: &TfDir, id: &str) {
 /// A create that meets an application that already has the name.
 #[test]
 fn create_meeting_existing_name_names_id_and_import() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let existing = emu
         .handle
         .create_application(json!({ "name": "taken" }))
@@ -107,7 +108,7 @@ fn create_meeting_existing_name_names_id_and_import() {
     );
     assert_eq!(creates(&emu), 0, "refused before the POST");
     // Following the advice converges.
-    let paste = apply_following_import_advice(&emu, &tf, &[(ADDR, "taken")]);
+    let paste = apply_following_import_advice(&emu, &tf, &[(APP, "taken")]);
     assert_eq!(paste.len(), 2);
     assert_eq!(state_app_ids(&tf), vec![platform_id(&existing)]);
     assert_plan_empty(&tf, "after following the import advice");
@@ -117,7 +118,7 @@ fn create_meeting_existing_name_names_id_and_import() {
 /// next apply names the application it cannot know about and how to import it.
 #[test]
 fn sigkill_mid_create_then_next_apply_gives_import_advice() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&app_block("app", "killed-mid-create", ""));
     emu.handle
         .push_fault(Fault::on("POST", "/applications", FaultKind::Delay(HOLD)));
@@ -135,7 +136,7 @@ fn sigkill_mid_create_then_next_apply_gives_import_advice() {
 /// the next apply names the application and how to import it.
 #[test]
 fn platform_restart_mid_create_then_next_apply_gives_import_advice() {
-    let mut emu = RestartableEmulator::start();
+    let mut emu = TestEmulator::restartable();
     let tf = emu.tf(&app_block("app", "restart-mid-create", ""));
     emu.handle
         .push_fault(Fault::on("POST", "/applications", FaultKind::Delay(HOLD)));
@@ -157,14 +158,17 @@ fn platform_restart_mid_create_then_next_apply_gives_import_advice() {
 // ------------------------------------------------------------ list trust
 
 /// The platform made the application but its answer was lost, and the
-/// application list hides every application (§8 q9): the look-up cannot
+/// application list hides every application: the look-up cannot
 /// see whether the create happened, so the create is never sent again; the
 /// error names the name to check and the import command. The next apply's
 /// create is refused by the platform (409), which cannot name the id either;
 /// importing by id converges, and there was never a duplicate.
 #[test]
 fn list_trust_ambiguous_create_with_a_hiding_list_is_not_resent() {
-    let emu = RestartableEmulator::start_with(|c| c.list_hides_applications = true);
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        list_hides_applications: true,
+        ..EmulatorConfig::default()
+    });
     let tf = emu.tf(&app_block("app", "hidden", ""));
     emu.handle.push_fault(Fault::on(
         "POST",
@@ -182,7 +186,7 @@ fn list_trust_ambiguous_create_with_a_hiding_list_is_not_resent() {
     let again = apply(&tf);
     assert_check_name_advice(&again, "hidden");
     assert!(
-        squeeze(&again.all()).contains("already in use"),
+        flat(&again.all()).contains("already in use"),
         "{}",
         again.all()
     );
@@ -200,7 +204,10 @@ fn list_trust_ambiguous_create_with_a_hiding_list_is_not_resent() {
 #[test]
 fn list_trust_no_witness_no_resend_after_an_ambiguous_failure() {
     for hide in [true, false] {
-        let emu = RestartableEmulator::start_with(|c| c.list_hides_applications = hide);
+        let emu = TestEmulator::start_with(EmulatorConfig {
+            list_hides_applications: hide,
+            ..EmulatorConfig::default()
+        });
         let tf = emu.tf(&app_block("app", "unseen", ""));
         emu.handle.push_fault(Fault::on(
             "POST",
@@ -225,7 +232,7 @@ fn list_trust_no_witness_no_resend_after_an_ambiguous_failure() {
 /// create is sent again and succeeds, once.
 #[test]
 fn list_trust_a_witness_lets_an_ambiguous_create_be_resent() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     emu.handle
         .create_application(json!({ "name": "bystander" }))
         .expect("seed an application");
@@ -249,7 +256,10 @@ fn list_trust_a_witness_lets_an_ambiguous_create_be_resent() {
 /// error names the name and the import command, nothing is created.
 #[test]
 fn list_trust_a_hidden_taken_name_is_refused_by_the_platform() {
-    let emu = RestartableEmulator::start_with(|c| c.list_hides_applications = true);
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        list_hides_applications: true,
+        ..EmulatorConfig::default()
+    });
     let existing = emu
         .handle
         .create_application(json!({ "name": "taken-hidden" }))
@@ -272,7 +282,7 @@ fn list_trust_a_hidden_taken_name_is_refused_by_the_platform() {
 /// names the holder's id (looked up after the 409) with the import advice.
 #[test]
 fn a_409_on_create_names_the_holder_and_import() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let existing = emu
         .handle
         .create_application(json!({ "name": "raced" }))
@@ -286,7 +296,7 @@ fn a_409_on_create_names_the_holder_and_import() {
     let out = apply(&tf);
     assert_import_advice(&out, &platform_id(&existing));
     assert!(
-        squeeze(&out.all()).contains("returned HTTP 409"),
+        flat(&out.all()).contains("returned HTTP 409"),
         "{}",
         out.all()
     );

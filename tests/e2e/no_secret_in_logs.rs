@@ -40,13 +40,7 @@ output "client_id" {
 
     let app = emu.handle.applications().pop().expect("one application");
     let app_secret = app["clientSecret"].as_str().unwrap().to_owned();
-    let connected_app_secret = emu
-        .emulator
-        .as_ref()
-        .unwrap()
-        .config()
-        .client_secret
-        .clone();
+    let connected_app_secret = emu.config.client_secret.clone();
     let state = tf
         .resource_values("anypoint_client_application.app")
         .unwrap();

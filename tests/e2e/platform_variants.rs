@@ -8,26 +8,16 @@
 //! destroy. The platform must hold exactly what the state says after each
 //! step, and nothing Terraform ended may be left behind.
 
+use crate::support::*;
 use anypoint_emulator::{
     EmulatorConfig, Variant, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, ENVIRONMENT_ID,
     TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_SILVER_DEPRECATED, TIER_PAYMENTS_STANDARD,
 };
-use crate::support::*;
 use serde_json::Value;
 
-const ALICE: &str = "5eed0000-0000-4000-8000-000000000001";
-const APP: &str = "anypoint_client_application.app";
 const OWNER: &str = "anypoint_client_application_owner.alice";
 const ORDERS: &str = "anypoint_client_application_contract.orders";
 const PAYMENTS: &str = "anypoint_client_application_contract.payments";
-
-/// Terraform's output on one line (its boxes and wrapping removed).
-fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// What the configuration declares.
 #[derive(Clone, Copy)]
@@ -98,21 +88,6 @@ fn apply_ok(tf: &TfDir, when: &str) -> TfOutput {
     out
 }
 
-#[track_caller]
-fn plan_empty(tf: &TfDir, when: &str) {
-    let plan = tf.plan_exit(&[]);
-    assert_eq!(plan.code, 0, "{when}: plan not empty:\n{}", plan.all());
-}
-
-#[track_caller]
-fn id_of(tf: &TfDir, address: &str) -> i64 {
-    tf.resource_values(address)
-        .unwrap_or_else(|| panic!("{address} is in state"))["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{address} has a numeric id"))
-}
-
 /// The contract ids of the application on the platform, and their status.
 fn platform_contracts(emu: &TestEmulator, app: i64) -> Vec<(i64, String)> {
     emu.handle
@@ -141,10 +116,10 @@ fn lifecycle(variant: Option<Variant>) {
 
     // Create, then an empty plan.
     apply_ok(&tf, "create");
-    plan_empty(&tf, "after create");
-    let app = id_of(&tf, APP);
-    let orders = id_of(&tf, ORDERS);
-    let payments = id_of(&tf, PAYMENTS);
+    assert_plan_empty(&tf, "after create");
+    let app = state_id(&tf, APP);
+    let orders = state_id(&tf, ORDERS);
+    let payments = state_id(&tf, PAYMENTS);
     assert_eq!(
         emu.handle.application(app).unwrap()["url"],
         "https://app.example.com/home"
@@ -170,7 +145,7 @@ fn lifecycle(variant: Option<Variant>) {
         assert!(text.contains("Bronze") && text.contains("Gold"), "{text}");
         assert_eq!(emu.handle.request_count("PATCH", "/exchange/"), 0);
         tf.set_config(&emu, &resources(FIRST));
-        plan_empty(&tf, "back to the active tier");
+        assert_plan_empty(&tf, "back to the active tier");
     }
 
     // An update: the url cleared, the description and the tier changed.
@@ -182,7 +157,7 @@ fn lifecycle(variant: Option<Variant>) {
     };
     tf.set_config(&emu, &resources(second));
     apply_ok(&tf, "update");
-    plan_empty(&tf, "after update");
+    assert_plan_empty(&tf, "after update");
     let remote = emu.handle.application(app).unwrap();
     assert!(is_unset(&remote["url"]), "the url was cleared: {remote}");
     assert_eq!(remote["description"], "second");
@@ -217,7 +192,7 @@ fn lifecycle(variant: Option<Variant>) {
         emu.handle.set_variant(Variant::NoManageContracts, false);
     }
     apply_ok(&tf, "after drift");
-    plan_empty(&tf, "after drift");
+    assert_plan_empty(&tf, "after drift");
     assert_eq!(
         emu.handle.application(app).unwrap()["description"],
         "second"
@@ -227,7 +202,7 @@ fn lifecycle(variant: Option<Variant>) {
         emu.handle.contract(orders).is_none(),
         "the revoked contract was deleted"
     );
-    let orders = id_of(&tf, ORDERS);
+    let orders = state_id(&tf, ORDERS);
     assert_eq!(emu.handle.contract(orders).unwrap()["status"], "APPROVED");
     if admin_missing {
         emu.handle.set_variant(Variant::NoManageContracts, true);
@@ -262,7 +237,7 @@ fn lifecycle(variant: Option<Variant>) {
     assert_ne!(filled, generated, "environment_id to fill in:\n{generated}");
     std::fs::write(&generated_path, filled).unwrap();
     apply_ok(&adopted, "import with generated configuration");
-    plan_empty(&adopted, "after the import");
+    assert_plan_empty(&adopted, "after the import");
     // The first directory hands the objects over.
     for address in [PAYMENTS, ORDERS, OWNER, APP] {
         tf.run(&["state", "rm", "-no-color", address]).assert_ok();
@@ -298,7 +273,7 @@ fn lifecycle(variant: Option<Variant>) {
         vec![],
         "no contract is left behind"
     );
-    plan_empty(&adopted, "after the contracts ended");
+    assert_plan_empty(&adopted, "after the contracts ended");
     adopted
         .run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
         .assert_ok();
@@ -378,7 +353,7 @@ fn a_pending_contract_is_destroyed_where_only_approved_ones_can_be_revoked() {
         &one_contract(API_INSTANCE_PAYMENTS, TIER_PAYMENTS_STANDARD),
     );
     apply_ok(&tf, "create");
-    let id = id_of(&tf, "anypoint_client_application_contract.access");
+    let id = state_id(&tf, "anypoint_client_application_contract.access");
     assert_eq!(emu.handle.contract(id).unwrap()["status"], "PENDING");
     let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(out.code, 0, "{}", out.all());
@@ -395,8 +370,8 @@ fn a_contract_is_revoked_through_the_legacy_path_with_the_parent_id_from_its_lis
     let emu = started(Variant::RevokeLegacyOnly);
     let tf = tf_with_emulator(&emu, &one_contract(API_INSTANCE_ORDERS, TIER_ORDERS_BRONZE));
     apply_ok(&tf, "create");
-    let app = id_of(&tf, APP);
-    let id = id_of(&tf, "anypoint_client_application_contract.access");
+    let app = state_id(&tf, APP);
+    let id = state_id(&tf, "anypoint_client_application_contract.access");
     let parent = emu.handle.contracts(app)[0]["apiVersion"]["apiId"]
         .as_i64()
         .unwrap();

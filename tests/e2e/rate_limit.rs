@@ -4,6 +4,7 @@
 //! `ANYPOINT_MAX_REQUESTS_PER_SECOND` are refused before any platform call.
 
 use crate::support::*;
+use anypoint_emulator::EmulatorConfig;
 
 fn twelve_apps() -> String {
     (0..12)
@@ -12,7 +13,7 @@ fn twelve_apps() -> String {
 }
 
 /// The request log with arrival times (seconds.millis), for failure messages.
-fn timeline(emu: &RestartableEmulator) -> String {
+fn timeline(emu: &TestEmulator) -> String {
     emu.all_requests()
         .iter()
         .map(|r| {
@@ -30,7 +31,7 @@ fn timeline(emu: &RestartableEmulator) -> String {
         .join("\n")
 }
 
-fn refused(emu: &RestartableEmulator) -> Vec<String> {
+fn refused(emu: &TestEmulator) -> Vec<String> {
     emu.all_requests()
         .iter()
         .filter(|r| r.status == 429)
@@ -42,10 +43,13 @@ fn refused(emu: &RestartableEmulator) -> Vec<String> {
 /// the apply is refused.
 #[test]
 fn an_apply_paced_at_the_platform_limit_gets_no_429() {
-    let emu = RestartableEmulator::start_with(|c| c.rate_limit = 5);
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        rate_limit: 5,
+        ..EmulatorConfig::default()
+    });
     let tf = TfDir::new(&format!(
         "{}\n{}",
-        emu.provider_block("  max_requests_per_second = 5\n"),
+        emu.provider_block_with("  max_requests_per_second = 5\n"),
         twelve_apps()
     ));
     let out = tf.apply();
@@ -65,7 +69,10 @@ fn an_apply_paced_at_the_platform_limit_gets_no_429() {
 /// `Retry-After` holds every request of the provider, and the apply succeeds.
 #[test]
 fn an_unpaced_apply_gets_through_a_rate_limit() {
-    let emu = RestartableEmulator::start_with(|c| c.rate_limit = 5);
+    let emu = TestEmulator::start_with(EmulatorConfig {
+        rate_limit: 5,
+        ..EmulatorConfig::default()
+    });
     let tf = TfDir::new(&format!(
         "{}\n{}",
         emu.provider_block_raw("  max_retries = 10\n"),
@@ -84,16 +91,16 @@ fn an_unpaced_apply_gets_through_a_rate_limit() {
 
 #[test]
 fn a_bad_rate_is_refused_at_validate() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     for bad in ["0", "-1", "0.05", "5000"] {
         let tf = TfDir::new(&format!(
             "{}\n{}",
-            emu.provider_block(&format!("  max_requests_per_second = {bad}\n")),
+            emu.provider_block_with(&format!("  max_requests_per_second = {bad}\n")),
             app_block("a", "never-created", "")
         ));
         let out = tf.run(&["validate", "-no-color"]);
         let raw = out.all();
-        let all = squeeze(&raw);
+        let all = flat(&raw);
         assert_ne!(
             out.code, 0,
             "max_requests_per_second = {bad} passed:\n{raw}"
@@ -109,7 +116,7 @@ fn a_bad_rate_is_refused_at_validate() {
 
 #[test]
 fn a_bad_environment_rate_is_refused_before_any_platform_call() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     for bad in ["abc", "0"] {
         let mut tf = TfDir::new(&format!(
             "{}\n{}",
@@ -119,7 +126,7 @@ fn a_bad_environment_rate_is_refused_before_any_platform_call() {
         tf.set_env("ANYPOINT_MAX_REQUESTS_PER_SECOND", bad);
         let out = tf.run(&["plan", "-no-color", "-input=false"]);
         let raw = out.all();
-        let all = squeeze(&raw);
+        let all = flat(&raw);
         assert_ne!(
             out.code, 0,
             "ANYPOINT_MAX_REQUESTS_PER_SECOND={bad} passed:\n{raw}"
@@ -141,7 +148,7 @@ fn a_bad_environment_rate_is_refused_before_any_platform_call() {
 /// applications.
 #[test]
 fn a_platform_that_throttles_everything_fails_an_apply_after_one_token_series() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     for _ in 0..200 {
         emu.handle
             .push_fault(Fault::any(FaultKind::retry_after(429, "0")));
@@ -150,7 +157,7 @@ fn a_platform_that_throttles_everything_fails_an_apply_after_one_token_series() 
         .map(|i| app_block(&format!("app{i}"), &format!("throttled-{i}"), ""))
         .collect();
     // provider_block sets max_retries = 2: a series is 3 token requests.
-    let tf = TfDir::new(&format!("{}\n{apps}", emu.provider_block("")));
+    let tf = TfDir::new(&format!("{}\n{apps}", emu.provider_block_with("")));
     let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let raw = out.all();
     assert_ne!(out.code, 0, "{raw}");
@@ -173,7 +180,7 @@ fn a_platform_that_throttles_everything_fails_an_apply_after_one_token_series() 
         "{}",
         timeline(&emu)
     );
-    let text = squeeze(&raw);
+    let text = flat(&raw);
     assert!(text.contains("429"), "{raw}");
     assert!(text.contains("after 3 attempts"), "{raw}");
     assert_eq!(emu.handle.application_count(), 0);

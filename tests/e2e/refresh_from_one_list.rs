@@ -1,12 +1,12 @@
-//! Issue 10: a refresh reads the application list once per process and
+//! A refresh reads the application list once per process and
 //! serves each application from it; owners are read once per application;
 //! the name check before creates uses the same list. Drift stays exact when
 //! the list carries only short items (then every application is read by
 //! id), and an application the list does not show is never taken for gone.
 //! The real Terraform CLI, the provider and the in-process emulator.
 
-use anypoint_emulator::RequestRecord;
 use crate::support::*;
+use anypoint_emulator::{EmulatorConfig, RequestRecord};
 use serde_json::json;
 
 const APPS: usize = 30;
@@ -61,7 +61,7 @@ fn summary(reqs: &[RequestRecord]) -> String {
 
 #[test]
 fn creates_check_names_from_one_list_and_a_plan_refreshes_from_it() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&many_apps());
     let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(out.code, 0, "{}", out.all());
@@ -113,7 +113,10 @@ fn creates_check_names_from_one_list_and_a_plan_refreshes_from_it() {
 #[test]
 fn drift_is_seen_from_the_list_and_from_short_items() {
     for short in [false, true] {
-        let emu = RestartableEmulator::start_with(|c| c.list_items_short = short);
+        let emu = TestEmulator::start_with(EmulatorConfig {
+            list_items_short: short,
+            ..EmulatorConfig::default()
+        });
         let tf = emu.tf(&many_apps());
         let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
         assert_eq!(out.code, 0, "short={short}: {}", out.all());
@@ -157,7 +160,7 @@ fn drift_is_seen_from_the_list_and_from_short_items() {
 
 #[test]
 fn a_list_that_hides_applications_never_makes_them_gone() {
-    let emu = RestartableEmulator::start();
+    let emu = TestEmulator::start();
     let tf = emu.tf(&many_apps());
     let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(out.code, 0, "{}", out.all());

@@ -5,8 +5,8 @@
 //! create, rotation, refresh, import and a switch of the flag; the ephemeral
 //! resource still hands the secret on.
 
-use anypoint_emulator::EmulatorConfig;
 use crate::support::*;
+use anypoint_emulator::EmulatorConfig;
 use serde_json::{json, Value};
 
 const RESET: &str = "/secret/reset";
@@ -94,10 +94,10 @@ fn unstored_secret_stays_out_of_state_and_plans_through_create_rotation_and_refr
         "{after}"
     );
     apply_saved_plan(&tf);
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let s0 = platform_secret(&emu, id);
     assert_state_without(&tf, &[&s0], "after create");
-    assert_plan_clean(&tf, "after create");
+    assert_plan_empty(&tf, "after create");
 
     // Rotation through a saved plan: the platform resets, the state stays null.
     tf.set_config(&emu, &app_config("unstored", Some(false), Some("v2")));
@@ -111,7 +111,7 @@ fn unstored_secret_stays_out_of_state_and_plans_through_create_rotation_and_refr
     let s1 = platform_secret(&emu, id);
     assert_ne!(s1, s0);
     assert_state_without(&tf, &[&s0, &s1], "after the rotation");
-    assert_plan_clean(&tf, "after the rotation");
+    assert_plan_empty(&tf, "after the rotation");
     saved_plan_without(&tf, &[&s0, &s1], "the plan after the rotation");
 
     // A reset outside Terraform: refreshes record no secret, and the next
@@ -129,7 +129,7 @@ fn unstored_secret_stays_out_of_state_and_plans_through_create_rotation_and_refr
     ])
     .assert_ok();
     assert_state_without(&tf, &[&s1, &s2], "after the refresh");
-    assert_plan_clean(&tf, "after the refresh");
+    assert_plan_empty(&tf, "after the refresh");
     tf.set_config(&emu, &app_config("unstored", Some(false), Some("v3")));
     saved_plan_without(&tf, &[&s2], "the plan after the outside reset");
     emu.handle.reset_request_log();
@@ -151,7 +151,7 @@ fn unstored_secret_stays_out_of_state_and_plans_through_create_rotation_and_refr
     let s3 = platform_secret(&emu, id);
     assert_ne!(s3, s2);
     assert_state_without(&tf, &[&s2, &s3], "after the second rotation");
-    assert_plan_clean(&tf, "after the second rotation");
+    assert_plan_empty(&tf, "after the second rotation");
 }
 
 #[test]
@@ -191,9 +191,9 @@ fn an_import_with_store_client_secret_false_ends_with_a_state_without_the_secret
         "{}",
         out.all()
     );
-    assert_eq!(state_app_id(&tf, APP), id);
+    assert_eq!(state_id(&tf, APP), id);
     assert_state_without(&tf, &[&secret], "after the import block");
-    assert_plan_clean(&tf, "after the import block");
+    assert_plan_empty(&tf, "after the import block");
     saved_plan_without(&tf, &[&secret], "the plan after the import block");
 
     // `terraform import`: the state holds the secret until the next apply.
@@ -207,7 +207,7 @@ fn an_import_with_store_client_secret_false_ends_with_a_state_without_the_secret
     assert!(change["after"]["client_secret"].is_null(), "{change}");
     apply_saved_plan(&tf);
     assert_state_without(&tf, &[&secret], "after terraform import and apply");
-    assert_plan_clean(&tf, "after terraform import and apply");
+    assert_plan_empty(&tf, "after terraform import and apply");
 }
 
 #[test]
@@ -215,7 +215,7 @@ fn switching_store_client_secret_either_way_updates_in_place() {
     let emu = TestEmulator::start();
     let tf = tf_with_emulator(&emu, &app_config("switching", None, None));
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let secret = platform_secret(&emu, id);
     let values = tf.resource_values(APP).unwrap();
     assert_eq!(
@@ -248,9 +248,9 @@ fn switching_store_client_secret_either_way_updates_in_place() {
     apply_saved_plan(&tf);
     assert_eq!(emu.handle.request_count("PUT", "/apiplatform"), 0);
     assert_eq!(emu.handle.request_count("POST", "/apiplatform"), 0);
-    assert_eq!(state_app_id(&tf, APP), id, "not replaced");
+    assert_eq!(state_id(&tf, APP), id, "not replaced");
     assert_state_without(&tf, &[&secret], "after true -> false");
-    assert_plan_clean(&tf, "after true -> false");
+    assert_plan_empty(&tf, "after true -> false");
 
     // false -> true: known after apply, read back from the platform.
     tf.set_config(&emu, &app_config("switching", Some(true), None));
@@ -268,12 +268,12 @@ fn switching_store_client_secret_either_way_updates_in_place() {
         .clone();
     assert_eq!(change["after_unknown"]["client_secret"], true, "{change}");
     apply_saved_plan(&tf);
-    assert_eq!(state_app_id(&tf, APP), id, "not replaced");
+    assert_eq!(state_id(&tf, APP), id, "not replaced");
     let values = tf.resource_values(APP).unwrap();
     assert_eq!(values["client_secret"], secret.as_str());
     assert_eq!(values["store_client_secret"], true);
     assert_eq!(resets(&emu, id), 0, "the secret was read, not reset");
-    assert_plan_clean(&tf, "after false -> true");
+    assert_plan_empty(&tf, "after false -> true");
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn the_ephemeral_credentials_hand_on_a_secret_the_state_does_not_hold() {
     let resource = app_config("handed-on-unstored", Some(false), None);
     let tf = tf_with_emulator(&emu, &resource);
     tf.apply();
-    let id = state_app_id(&tf, APP);
+    let id = state_id(&tf, APP);
     let remote = emu.handle.application(id).unwrap();
     let secret = platform_secret(&emu, id);
     // A platform that accepts exactly the application's credentials.

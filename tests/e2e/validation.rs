@@ -5,8 +5,6 @@
 use crate::support::*;
 use serde_json::Value as Json;
 
-const ALICE: &str = "5eed0000-0000-4000-8000-000000000001";
-
 /// The error diagnostics of `terraform validate -json`, after checking that
 /// validation failed, and the raw output.
 #[track_caller]
@@ -277,15 +275,6 @@ fn plain_http_base_url_to_loopback_is_accepted() {
     let out = tf.run(&["validate", "-no-color"]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(emu.handle.requests().is_empty());
-}
-
-/// Terraform's human-readable output with the diagnostic box drawing and
-/// line wrapping removed.
-fn flat(text: &str) -> String {
-    text.replace(['│', '╷', '╵'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[track_caller]

@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use base64::Engine;
 use crate::support::*;
+use base64::Engine;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tfplugin::proto::goplugin::grpc_controller_client::GrpcControllerClient;
 use tfplugin::proto::tfplugin6 as pb;

@@ -56,7 +56,7 @@ fn room_files(src: &str, room: &str) -> Vec<PathBuf> {
     }
     assert!(
         !files.is_empty(),
-        "{}/{room} has no files; update tests/rooms.rs",
+        "{}/{room} has no files; update tests/in_process/rooms.rs",
         src.display()
     );
     files

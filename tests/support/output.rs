@@ -1,34 +1,57 @@
-//! Helpers shared by the `e2e_application*.rs` test files (a directory module
-//! so that Cargo does not build it as a test target of its own).
-#![allow(dead_code)]
+//! Reading what Terraform printed and stored: diagnostics, plans, state,
+//! outputs and saved plan files.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-#[allow(unused_imports)]
-pub use anypoint_emulator::{Fault, FaultKind};
+use super::{TfDir, TfOutput};
 
-use super::{TestEmulator, TfDir};
-
-/// The address every test gives its application.
+/// The address most tests give their application.
 pub const APP: &str = "anypoint_client_application.app";
 
-/// The numeric id of an application resource in state.
-#[track_caller]
-pub fn state_app_id(tf: &TfDir, address: &str) -> i64 {
-    let values = tf
-        .resource_values(address)
-        .unwrap_or_else(|| panic!("{address} is not in state"));
-    values["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{address} has no numeric id: {values}"))
+/// `text` with the diagnostic box drawing (`│ ╷ ╵`) removed and every run of
+/// whitespace made one space: Terraform wraps diagnostics at word
+/// boundaries, so phrases are matched on this.
+pub fn flat(text: &str) -> String {
+    text.replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// `terraform plan -detailed-exitcode` exits 0 and says so.
+/// The `Warning:` blocks of Terraform's output, without the one about
+/// development overrides that every test run prints.
+pub fn warnings(out: &TfOutput) -> Vec<String> {
+    let all = out.all();
+    all.split("Warning: ")
+        .skip(1)
+        .map(|w| {
+            let end = w.find("Error: ").unwrap_or(w.len());
+            flat(&w[..end])
+        })
+        .filter(|w| !w.starts_with("Provider development overrides"))
+        .collect()
+}
+
+/// Terraform reported none of its "bug in the provider" errors.
 #[track_caller]
-pub fn assert_plan_clean(tf: &TfDir, when: &str) {
+pub fn assert_no_provider_bug(out: &TfOutput) {
+    let raw = out.all();
+    let all = flat(&raw);
+    for bad in [
+        "bug in the provider",
+        "inconsistent result after apply",
+        "Root object was present, but now absent",
+        "Provider produced null object",
+    ] {
+        assert!(!all.contains(bad), "{bad:?} in:\n{raw}");
+    }
+}
+
+/// `terraform plan -detailed-exitcode` exits 0 and says "No changes.".
+#[track_caller]
+pub fn assert_plan_empty(tf: &TfDir, when: &str) {
     let plan = tf.plan_exit(&[]);
     assert_eq!(
         plan.code,
@@ -99,27 +122,6 @@ pub fn sorted_strings(v: &Value) -> Vec<String> {
     out
 }
 
-/// The emulator's application has these values (keys as the API names them:
-/// name, description, url, redirectUri, grantTypes; arrays compared as sets).
-#[track_caller]
-pub fn assert_remote_matches(emu: &TestEmulator, id: i64, wanted: &Value) {
-    let remote = emu
-        .handle
-        .application(id)
-        .unwrap_or_else(|| panic!("application {id} is gone from the emulator"));
-    for (k, w) in wanted.as_object().expect("an object") {
-        if w.is_array() {
-            assert_eq!(
-                sorted_strings(&remote[k]),
-                sorted_strings(w),
-                "{k} of application {id}: {remote}"
-            );
-        } else {
-            assert_eq!(&remote[k], w, "{k} of application {id}: {remote}");
-        }
-    }
-}
-
 /// `terraform state list`.
 #[track_caller]
 pub fn state_list(tf: &TfDir) -> Vec<String> {
@@ -133,6 +135,48 @@ pub fn state_list(tf: &TfDir) -> Vec<String> {
         .collect()
 }
 
+/// The managed resources in a `terraform show -json` state: (address, values).
+pub fn state_resources(tf: &TfDir) -> Vec<(String, Value)> {
+    let out = tf.run(&["show", "-json", "-no-color"]);
+    out.assert_ok();
+    let v: Value = serde_json::from_str(&out.stdout).expect("show -json");
+    v["values"]["root_module"]["resources"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|r| r["mode"] == "managed")
+                .map(|r| {
+                    (
+                        r["address"].as_str().unwrap_or("").to_owned(),
+                        r["values"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Application ids recorded in state (application resources only).
+pub fn state_app_ids(tf: &TfDir) -> Vec<String> {
+    state_resources(tf)
+        .into_iter()
+        .filter(|(a, _)| a.starts_with("anypoint_client_application."))
+        .filter_map(|(_, v)| v["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The numeric id of the resource at `address` in state.
+#[track_caller]
+pub fn state_id(tf: &TfDir, address: &str) -> i64 {
+    let values = tf
+        .resource_values(address)
+        .unwrap_or_else(|| panic!("{address} is not in state"));
+    values["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{address} has no numeric id: {values}"))
+}
+
 /// `terraform plan -out` then `terraform show -json` of that plan.
 #[track_caller]
 pub fn plan_json(tf: &TfDir) -> Value {
@@ -143,51 +187,12 @@ pub fn plan_json(tf: &TfDir) -> Value {
     serde_json::from_str(&out.stdout).expect("plan JSON")
 }
 
-/// The path of one application on the API.
-pub fn app_api_path(emu: &TestEmulator, id: i64) -> String {
-    format!(
-        "/apiplatform/repository/v2/organizations/{}/applications/{id}",
-        emu.org_id()
-    )
-}
-
 /// `terraform output -json` parsed.
 #[track_caller]
 pub fn outputs(tf: &TfDir) -> Value {
     let out = tf.run(&["output", "-json"]);
     out.assert_ok();
     serde_json::from_str(&out.stdout).expect("output -json")
-}
-
-/// Text with every run of whitespace (line wrapping included) made one
-/// space, for matching diagnostics that Terraform wraps.
-pub fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Reset an application's secret behind Terraform's back, as a user in the
-/// web console would.
-pub fn reset_secret_outside(emu: &TestEmulator, id: i64) {
-    let cfg = emu.emulator.as_ref().unwrap().config().clone();
-    let client_cfg = anypoint_client::ClientConfig::new(
-        &emu.url,
-        &cfg.client_id,
-        secret::Secret::new(cfg.client_secret.clone()),
-    )
-    .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = anypoint_client::AnypointClient::new(
-            client_cfg,
-            "test",
-            tokio_util::sync::CancellationToken::new(),
-        )
-        .unwrap();
-        client.reset_secret(&cfg.org_id, id).await.unwrap();
-    });
 }
 
 /// The bytes of a saved plan file followed by its entries uncompressed
@@ -206,4 +211,48 @@ pub fn saved_plan_bytes(tf: &TfDir, plan_file: &str) -> Vec<u8> {
     assert!(!out.stdout.is_empty(), "the plan file has entries");
     bytes.extend_from_slice(&out.stdout);
     bytes
+}
+
+/// The import id of the ready-to-paste block that `text` (Terraform's
+/// output) gives for application `id` at address `to`: `import { to = <to>
+/// id = "<import id>" }`, or, since Terraform does not tell a provider the
+/// resource's address, `import { to = <type>.<name> id = "…" }` in the
+/// diagnostic that Terraform shows `with <to>,`. The import id is `id`
+/// itself or ends with `/<id>` (`<org_id>/<id>`).
+pub fn import_block_id(text: &str, to: &str, id: &str) -> Option<String> {
+    let placeholder = format!("{}.<name>", to.split('.').next().unwrap_or(to));
+    // One diagnostic per block: Terraform starts each with "Error: " or
+    // "Warning: " at the start of a line.
+    let mut blocks = vec![String::new()];
+    for line in text.lines() {
+        let bare = line.trim_start_matches(['│', '╷', '╵', ' ']);
+        if bare.starts_with("Error: ") || bare.starts_with("Warning: ") {
+            blocks.push(String::new());
+        }
+        let last = blocks.last_mut().unwrap();
+        last.push_str(bare);
+        last.push('\n');
+    }
+    for block in blocks.iter().map(|b| flat(b)) {
+        let names_to = block.contains(&format!("with {to},"));
+        let mut rest = block.as_str();
+        while let Some(at) = rest.find("import { to = ") {
+            rest = &rest[at + "import { to = ".len()..];
+            let Some((target, after)) = rest.split_once(' ') else {
+                break;
+            };
+            let Some(after) = after.strip_prefix("id = \"") else {
+                continue;
+            };
+            let Some((import_id, tail)) = after.split_once('"') else {
+                break;
+            };
+            let target_ok = target == to || (target == placeholder && names_to);
+            let id_ok = import_id == id || import_id.ends_with(&format!("/{id}"));
+            if target_ok && id_ok && tail.starts_with(" }") {
+                return Some(import_id.to_owned());
+            }
+        }
+    }
+    None
 }

@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use base64::Engine;
 use crate::support::*;
+use base64::Engine;
 
 const NAME: &str = "terraform-provider-anypoint";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -253,7 +253,7 @@ fn generate_key(gnupg: &Path) {
 fn release() -> &'static Release {
     static RELEASE: OnceLock<Release> = OnceLock::new();
     RELEASE.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("release_e2e");
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("release_script");
         let _ = std::fs::remove_dir_all(&root);
         let gnupg = root.join("gnupg");
         std::fs::create_dir_all(&gnupg).unwrap();
