@@ -32,7 +32,6 @@ mod no_orphaned_providers;
 mod no_secret_in_logs;
 mod platform_variants;
 mod plugin_under_terraform;
-mod quickstart_smoke;
 mod rate_limit;
 mod refresh_from_one_list;
 mod release_script;

@@ -114,26 +114,9 @@ fn create_meeting_existing_name_names_id_and_import() {
     assert_plan_empty(&tf, "after following the import advice");
 }
 
-/// Terraform killed (SIGKILL) while the create's answer is on the way: the
-/// next apply names the application it cannot know about and how to import it.
-#[test]
-fn sigkill_mid_create_then_next_apply_gives_import_advice() {
-    let emu = TestEmulator::start();
-    let tf = emu.tf(&app_block("app", "killed-mid-create", ""));
-    emu.handle
-        .push_fault(Fault::on("POST", "/applications", FaultKind::Delay(HOLD)));
-    let mut run = Running::apply(&tf);
-    wait_for_request(&emu, &mut run, "POST", "/applications", 1);
-    run.kill_terraform();
-    run.finish(60);
-    let apps = emu.apps_named("killed-mid-create");
-    assert_eq!(apps.len(), 1, "the platform created it");
-    let next = apply(&tf);
-    assert_import_advice(&next, &platform_id(&apps[0]));
-}
-
 /// The platform dies mid-create and is back only after the command ended:
-/// the next apply names the application and how to import it.
+/// the next apply names the application and how to import it. (Terraform
+/// killed mid-create: `application_fault_matrix::create_sigkill`.)
 #[test]
 fn platform_restart_mid_create_then_next_apply_gives_import_advice() {
     let mut emu = TestEmulator::restartable();

@@ -52,18 +52,6 @@ fn providers_schema_json_returns_our_schema() {
 }
 
 #[test]
-fn validate_accepts_a_good_configuration() {
-    let tf = TfDir::new(PROVIDER_ONLY);
-    let out = tf.run(&["validate", "-no-color"]);
-    out.assert_ok();
-    assert!(
-        out.stdout.contains("The configuration is valid"),
-        "{}",
-        out.all()
-    );
-}
-
-#[test]
 fn validate_rejects_a_bad_configuration_with_our_diagnostic() {
     let bad = PROVIDER_ONLY.replace(
         "max_retries   = 2",
