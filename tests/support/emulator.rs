@@ -12,7 +12,7 @@ use anypoint_emulator::{
 };
 use serde_json::{json, Value};
 
-use super::TfDir;
+use super::{sorted_strings, TfDir};
 
 pub use anypoint_emulator::{Fault, FaultKind, CONNECTED_APP_USER_ID};
 
@@ -238,6 +238,20 @@ impl Drop for TestEmulator {
     }
 }
 
+/// A Terraform directory whose configuration is the emulator's
+/// [`TestEmulator::provider_block`] followed by `resources`.
+pub fn tf_with_emulator(emu: &TestEmulator, resources: &str) -> TfDir {
+    TfDir::new(&format!("{}\n{resources}", emu.provider_block()))
+}
+
+impl TfDir {
+    /// Replace the resources part of main.tf, keeping the provider block of
+    /// [`tf_with_emulator`].
+    pub fn set_config(&self, emu: &TestEmulator, resources: &str) {
+        self.write("main.tf", &format!("{}\n{resources}", emu.provider_block()));
+    }
+}
+
 /// A provider block for the platform at `url` with these credentials and
 /// then `settings` (attribute lines).
 pub fn provider_block(url: &str, client_id: &str, client_secret: &str, settings: &str) -> String {
@@ -270,8 +284,8 @@ pub fn assert_remote_matches(emu: &TestEmulator, id: i64, wanted: &Value) {
     for (k, w) in wanted.as_object().expect("an object") {
         if w.is_array() {
             assert_eq!(
-                super::sorted_strings(&remote[k]),
-                super::sorted_strings(w),
+                sorted_strings(&remote[k]),
+                sorted_strings(w),
                 "{k} of application {id}: {remote}"
             );
         } else {

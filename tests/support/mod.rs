@@ -1,6 +1,6 @@
 //! What the provider's two test binaries share: `tests/in_process` and
 //! `tests/e2e` both include this directory with `#[path]`, and each uses
-//! part of it (hence `allow(dead_code)`).
+//! part of it (hence the `allow`).
 //!
 //! - `plugin`: the provider binary started as go-plugin starts it;
 //! - `terraform`: a Terraform working directory pointed at that binary,
@@ -10,6 +10,8 @@
 //! - `faults`: interrupting a run at a chosen platform request;
 //! - `examples`: the repository's `examples/` and the types they cover.
 //!
+//! Each of them uses only those listed before it.
+//!
 //! The tests of one binary run side by side in one process, so none of them
 //! changes what the process holds for all: no test sets an environment
 //! variable, the current directory or a signal disposition of its own
@@ -18,13 +20,14 @@
 //! `Command::env`, `current_dir`); signals go to children only (Terraform's
 //! own process group, [`Running`], or a child's pid). Each emulator listens
 //! on a port of its own, so its request log, faults and variants are its
-//! test's alone; what the crates keep per process is keyed so that tests
-//! cannot meet there either: the HTTP client's rate-limit holds and known
-//! applications by the platform's origin (one emulator each), the secret
-//! scrubbing list only grows (and no in-process test reads a log), and the
-//! emulator's request ids are only unique, never counted on. The one test
-//! that changes shared files, the docs test in write mode (`DOCS_WRITE=1`),
-//! runs alone (`scripts/docs.sh`).
+//! test's alone. What the crates keep per process cannot mix two tests
+//! either: the HTTP client's registries (rate-limit holds by origin, known
+//! applications by base URL and organization; only [`reset_secret_outside`]
+//! makes a client in a test process) are keyed by one emulator's address,
+//! the secret-scrubbing list only grows (no in-process test reads a log),
+//! and the emulator's request ids are unique but never counted on. The one
+//! test that writes shared files, the docs test in write mode
+//! (`DOCS_WRITE=1`), runs alone (`scripts/docs.sh`).
 #![allow(dead_code, unused_imports)]
 
 mod emulator;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{provider_bin, TestEmulator, PROVIDER_SOURCE};
+use super::{provider_bin, PROVIDER_SOURCE};
 
 /// The Terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing
 /// Terraform fails the test with a clear message; it never skips.
@@ -110,12 +110,6 @@ impl TfDir {
         TfOutput::from(out)
     }
 
-    /// Replace the resources part of main.tf, keeping the provider block of
-    /// [`tf_with_emulator`].
-    pub fn set_config(&self, emu: &TestEmulator, resources: &str) {
-        self.write("main.tf", &format!("{}\n{resources}", emu.provider_block()));
-    }
-
     /// `terraform plan -detailed-exitcode` exit code and output.
     pub fn plan_exit(&self, extra: &[&str]) -> TfOutput {
         let mut args = vec!["plan", "-detailed-exitcode", "-no-color", "-input=false"];
@@ -145,12 +139,6 @@ impl TfDir {
             .find(|r| r["address"] == address)
             .map(|r| r["values"].clone())
     }
-}
-
-/// A Terraform directory whose configuration is the emulator's
-/// [`TestEmulator::provider_block`] followed by `resources`.
-pub fn tf_with_emulator(emu: &TestEmulator, resources: &str) -> TfDir {
-    TfDir::new(&format!("{}\n{resources}", emu.provider_block()))
 }
 
 pub struct TfOutput {
