@@ -8,8 +8,9 @@ if ! command -v "${TERRAFORM:-terraform}" >/dev/null 2>&1; then
   echo "error: the end-to-end tests need the Terraform CLI 1.5+ on PATH (or TERRAFORM=/path/to/terraform)" >&2
   exit 1
 fi
-# actionlint checks .github/workflows/ (tests/release_workflow.rs): installed
-# into target/tools on first use; without it the suite stops here, saying why.
+# actionlint checks .github/workflows/ (tests/in_process/release_workflow.rs):
+# installed into target/tools on first use; without it the suite stops here,
+# saying why.
 ACTIONLINT=$(scripts/actionlint.sh) || {
   echo "error: the test suite needs actionlint (see above)" >&2
   exit 1

@@ -1,0 +1,97 @@
+//! The layout of `examples/` (Terraform Registry layout): a page of
+//! examples for every resource, data source and ephemeral resource, and the
+//! guides' examples. That they are valid, with the real Terraform CLI, is
+//! the end-to-end module `examples`.
+
+use std::collections::BTreeSet;
+
+use crate::support::*;
+
+#[test]
+fn registry_layout_exists() {
+    let root = examples_root();
+    assert!(root.join("provider/provider.tf").is_file());
+    assert!(
+        read_text(&root.join("provider/provider.tf")).contains("provider \"anypoint\""),
+        "the provider example has a provider block"
+    );
+
+    let resources = resource_types();
+    assert_eq!(
+        resources,
+        BTreeSet::from([
+            "anypoint_client_application".to_owned(),
+            "anypoint_client_application_contract".to_owned(),
+            "anypoint_client_application_owner".to_owned()
+        ])
+    );
+    assert_eq!(
+        subdirs(&root.join("resources")),
+        resources,
+        "one directory per resource type, and no other"
+    );
+    for t in &resources {
+        for f in ["resource.tf", "import.sh", "import-by-string-id.tf"] {
+            let p = root.join("resources").join(t).join(f);
+            assert!(p.is_file(), "{} exists", p.display());
+        }
+        let main = read_text(&root.join("resources").join(t).join("resource.tf"));
+        assert!(
+            main.contains(&format!("resource \"{t}\" ")),
+            "resources/{t}/resource.tf shows a {t}"
+        );
+    }
+
+    let data_sources = data_source_types();
+    assert_eq!(
+        data_sources,
+        BTreeSet::from([
+            "anypoint_api_instance".to_owned(),
+            "anypoint_client_application".to_owned(),
+            "anypoint_client_application_contracts".to_owned(),
+            "anypoint_client_applications".to_owned()
+        ])
+    );
+    assert_eq!(
+        subdirs(&root.join("data-sources")),
+        data_sources,
+        "one directory per data source, and no other"
+    );
+    for t in &data_sources {
+        let p = root.join("data-sources").join(t).join("data-source.tf");
+        assert!(p.is_file(), "{} exists", p.display());
+        assert!(
+            read_text(&p).contains(&format!("data \"{t}\" ")),
+            "{} shows the {t} data source",
+            p.display()
+        );
+    }
+    let ephemerals = ephemeral_types();
+    assert_eq!(
+        ephemerals,
+        BTreeSet::from(["anypoint_client_application_credentials".to_owned()])
+    );
+    assert_eq!(
+        subdirs(&root.join("ephemeral-resources")),
+        ephemerals,
+        "one directory per ephemeral resource type, and no other"
+    );
+    for t in &ephemerals {
+        let p = root
+            .join("ephemeral-resources")
+            .join(t)
+            .join("ephemeral-resource.tf");
+        assert!(p.is_file(), "{} exists", p.display());
+        assert!(
+            read_text(&p).contains(&format!("ephemeral \"{t}\" ")),
+            "{} shows the {t} ephemeral resource",
+            p.display()
+        );
+    }
+    assert!(root.join("quickstart/main.tf").is_file());
+    let adopt = read_text(&root.join("guides/adopt-existing/main.tf"));
+    assert!(
+        adopt.contains("import {") && adopt.contains("for_each = local.existing"),
+        "the adoption guide imports with for_each"
+    );
+}
