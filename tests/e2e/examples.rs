@@ -90,18 +90,27 @@ fn every_example_directory_passes_terraform_validate() {
     leaf_dirs(&root, &mut leaves);
     let rel = |p: &Path| p.strip_prefix(&root).unwrap().display().to_string();
     let names: BTreeSet<String> = leaves.iter().map(|p| rel(p)).collect();
-    for expected in [
-        "provider",
-        "quickstart",
-        "resources/anypoint_client_application",
-        "resources/anypoint_client_application_owner",
-        "data-sources/anypoint_client_application",
-        "data-sources/anypoint_client_applications",
-        "data-sources/anypoint_api_instance",
-        "data-sources/anypoint_client_application_contracts",
-        "ephemeral-resources/anypoint_client_application_credentials",
-        "guides/adopt-existing",
-    ] {
+    // Every type the provider's registry lists has its example directory.
+    let expected: Vec<String> = ["provider", "quickstart", "guides/adopt-existing"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(
+            resource_types()
+                .into_iter()
+                .map(|t| format!("resources/{t}")),
+        )
+        .chain(
+            data_source_types()
+                .into_iter()
+                .map(|t| format!("data-sources/{t}")),
+        )
+        .chain(
+            ephemeral_types()
+                .into_iter()
+                .map(|t| format!("ephemeral-resources/{t}")),
+        )
+        .collect();
+    for expected in &expected {
         assert!(names.contains(expected), "{expected} is among {names:?}");
     }
 

@@ -3,8 +3,6 @@
 //! guides' examples. That they are valid, with the real Terraform CLI, is
 //! the end-to-end module `examples`.
 
-use std::collections::BTreeSet;
-
 use crate::support::*;
 
 #[test]
@@ -16,15 +14,9 @@ fn registry_layout_exists() {
         "the provider example has a provider block"
     );
 
+    // The types come from the provider's registry: a new one needs its directory.
     let resources = resource_types();
-    assert_eq!(
-        resources,
-        BTreeSet::from([
-            "anypoint_client_application".to_owned(),
-            "anypoint_client_application_contract".to_owned(),
-            "anypoint_client_application_owner".to_owned()
-        ])
-    );
+    assert!(!resources.is_empty(), "the registry lists resources");
     assert_eq!(
         subdirs(&root.join("resources")),
         resources,
@@ -43,15 +35,7 @@ fn registry_layout_exists() {
     }
 
     let data_sources = data_source_types();
-    assert_eq!(
-        data_sources,
-        BTreeSet::from([
-            "anypoint_api_instance".to_owned(),
-            "anypoint_client_application".to_owned(),
-            "anypoint_client_application_contracts".to_owned(),
-            "anypoint_client_applications".to_owned()
-        ])
-    );
+    assert!(!data_sources.is_empty(), "the registry lists data sources");
     assert_eq!(
         subdirs(&root.join("data-sources")),
         data_sources,
@@ -67,9 +51,9 @@ fn registry_layout_exists() {
         );
     }
     let ephemerals = ephemeral_types();
-    assert_eq!(
-        ephemerals,
-        BTreeSet::from(["anypoint_client_application_credentials".to_owned()])
+    assert!(
+        !ephemerals.is_empty(),
+        "the registry lists ephemeral resources"
     );
     assert_eq!(
         subdirs(&root.join("ephemeral-resources")),
