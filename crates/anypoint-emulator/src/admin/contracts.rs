@@ -2,14 +2,13 @@
 //! reject a tier change, delete one, and switch the "Manage Contracts"
 //! permission.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::body::{object, only_keys};
 use crate::handle::EmulatorHandle;
 use crate::shared::Shared;
 use crate::state::{Reply, State};
 use crate::sync::lock;
-use crate::ENVIRONMENT_ID;
 
 /// Every contract (API Platform v2 shape), by id.
 pub(super) fn contracts_locked(st: &State) -> Vec<Value> {
@@ -58,52 +57,7 @@ pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result
                 .ok_or_else(|| Reply::error(400, "tierId must be a number (a tier id)."))?,
         ),
     };
-    create_contract_for(shared, app, api_id, tier)
-}
-
-/// Create a contract as an administrator would (the body the provider would
-/// send, filled in from the instance); a deprecated tier is allowed. Answers
-/// 201 with the contract in the API Platform v2 shape.
-pub(crate) fn create_contract_for(
-    shared: &Shared,
-    app: &str,
-    api_id: i64,
-    tier: Option<i64>,
-) -> Result<Reply, Reply> {
-    let mut st = lock(&shared.state);
-    let inst = st
-        .instances
-        .iter()
-        .find(|i| i.id == api_id)
-        .map(|i| st.instance_json(i))
-        .ok_or_else(|| Reply::error(404, format!("The API instance {api_id} cannot be found.")))?;
-    // The Exchange body the provider would send, filled in from the instance.
-    let mut req = Map::new();
-    req.insert("apiId".into(), json!(api_id));
-    req.insert("instanceType".into(), json!("api"));
-    req.insert("acceptedTerms".into(), json!(true));
-    req.insert("organizationId".into(), json!(st.org_id));
-    req.insert("groupId".into(), inst["groupId"].clone());
-    req.insert("assetId".into(), inst["assetId"].clone());
-    req.insert("version".into(), inst["assetVersion"].clone());
-    req.insert("versionGroup".into(), inst["productVersion"].clone());
-    req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
-    if let Some(t) = tier {
-        req.insert("requestedTierId".into(), json!(t));
-    }
-    // As an administrator: a deprecated tier is allowed (a contract made
-    // before the tier was deprecated).
-    let r = st.create_contract_as(app, &req, true);
-    if r.is_ok() {
-        shared.persist(&st);
-    }
-    // Answer in the same shape as the other contract routes.
-    let r = r?;
-    let id = r.body.as_ref().and_then(|b| b["id"].as_i64());
-    match id.and_then(|id| st.contract(id)) {
-        Some(c) => Ok(Reply::ok(201, st.contract_platform_json(c))),
-        None => Ok(r),
-    }
+    shared.create_contract_for(app, api_id, tier)
 }
 
 pub(super) fn set_contract_status(
