@@ -36,4 +36,5 @@ mod rate_limit;
 mod refresh_from_one_list;
 mod release_script;
 mod unstored_client_secret;
+mod user_lookup;
 mod validation;

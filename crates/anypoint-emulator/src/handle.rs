@@ -144,6 +144,24 @@ impl EmulatorHandle {
             .collect()
     }
 
+    /// Add a user to the organization (not persisted: users are seeded at
+    /// every start); the email need not be unique, as on the platform.
+    /// Returns its id.
+    pub fn add_user(
+        &self,
+        username: &str,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> String {
+        let mut st = lock(&self.shared.state);
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut user = crate::state::User::new(&id, username, first_name, last_name);
+        user.email = email.to_owned();
+        st.users.push(user);
+        id
+    }
+
     pub fn connected_app_user_id(&self) -> String {
         lock(&self.shared.state).connected_app_user().id.clone()
     }

@@ -18,7 +18,7 @@ pub(crate) struct User {
 }
 
 impl User {
-    pub(super) fn new(id: &str, username: &str, first: &str, last: &str) -> User {
+    pub(crate) fn new(id: &str, username: &str, first: &str, last: &str) -> User {
         User {
             id: id.to_owned(),
             username: username.to_owned(),
