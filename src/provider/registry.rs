@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::data_sources::{
     ApiInstanceDataSource, ClientApplicationContractsDataSource, ClientApplicationDataSource,
-    ClientApplicationsDataSource, UserDataSource,
+    ClientApplicationsDataSource, EnvironmentDataSource, UserDataSource,
 };
 use crate::ephemeral::ClientApplicationCredentialsEphemeral;
 use crate::resources::{
@@ -31,6 +31,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource>> {
         Arc::new(Typed(ApiInstanceDataSource)),
         Arc::new(Typed(ClientApplicationContractsDataSource)),
         Arc::new(Typed(UserDataSource)),
+        Arc::new(Typed(EnvironmentDataSource)),
     ]
 }
 

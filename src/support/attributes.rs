@@ -29,6 +29,9 @@ pub enum OrgId {
     /// The organization or business group that holds an API instance: the
     /// provider's when unset, returned as written.
     InstanceHolder,
+    /// The organization or business group whose environments are searched:
+    /// the provider's when unset, returned as written.
+    EnvironmentHolder,
 }
 
 /// The `org_id` attribute of `kind`.
@@ -57,6 +60,10 @@ pub fn org_id(kind: OrgId) -> Attribute {
         OrgId::InstanceHolder => attribute.validate(uuid()).description(format!(
             "The organization or business group (a UUID) that holds the API instance. Defaults \
              to the provider's organization. {as_written}"
+        )),
+        OrgId::EnvironmentHolder => attribute.validate(uuid()).description(format!(
+            "The organization or business group (a UUID) whose environments are searched. \
+             Defaults to the provider's organization. {as_written}"
         )),
     }
 }

@@ -21,6 +21,7 @@ mod contract_fault_matrix;
 mod contract_lifecycle;
 mod ctrl_c_stops_platform_calls;
 mod emulator_admin_routes;
+mod environment_lookup;
 mod ephemeral_credentials;
 mod examples;
 mod failed_platform_calls;

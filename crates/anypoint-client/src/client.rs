@@ -14,6 +14,7 @@ use crate::api_instances::ApiInstances;
 use crate::applications::Applications;
 use crate::config::ClientConfig;
 use crate::contracts::Contracts;
+use crate::environments::Environments;
 use crate::error::ApiError;
 use crate::memory::Memory;
 use crate::models::ConnectedAppIdentity;
@@ -92,6 +93,11 @@ impl AnypointClient {
     /// The users of an organization.
     pub fn users(&self) -> Users<'_> {
         Users::new(&self.engine)
+    }
+
+    /// The environments of an organization.
+    pub fn environments(&self) -> Environments<'_> {
+        Environments::new(&self.engine)
     }
 
     /// The root organization, where client applications, their owners and

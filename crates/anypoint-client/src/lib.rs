@@ -7,7 +7,7 @@
 //!   (`config.rs`), hands out one handler per area: [`Applications`]
 //!   (`applications.rs`), [`Owners`] (`owners.rs`), [`Contracts`]
 //!   (`contracts.rs`), [`ApiInstances`] (`api_instances.rs`), [`Users`]
-//!   (`users.rs`); and the organization it works in (`organization.rs`).
+//!   (`users.rs`), [`Environments`] (`environments.rs`); and the organization it works in (`organization.rs`).
 //! - The create-once rule every create-like call runs: `create_once.rs`.
 //! - What the client has read and done (shared reads, known applications):
 //!   `memory.rs`; the application list: `listing.rs`.
@@ -26,6 +26,7 @@ mod clock;
 mod config;
 mod contracts;
 mod create_once;
+mod environments;
 mod error;
 mod failure;
 mod listing;
@@ -53,10 +54,12 @@ pub use config::{
     DEFAULT_TIMEOUT,
 };
 pub use contracts::{ContractSite, Contracts, Ended};
+pub use environments::Environments;
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
     AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, AssetInfo,
-    ConnectedAppIdentity, Contract, NewApplication, NewContract, Owner, Tier, TierLimit, User,
+    ConnectedAppIdentity, Contract, Environment, NewApplication, NewContract, Owner, Tier,
+    TierLimit, User,
 };
 pub use owners::Owners;
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};

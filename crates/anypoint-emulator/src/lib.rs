@@ -97,6 +97,10 @@ pub const BUSINESS_GROUP_ID: &str = "7c3e9a51-2b4d-4f6e-8a1c-5d9e0f2b3a4c";
 pub const BUSINESS_GROUP_NAME: &str = "Emulated Business Group";
 /// The one environment holding the seeded API instances.
 pub const ENVIRONMENT_ID: &str = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b";
+/// The name of [`ENVIRONMENT_ID`], a sandbox environment.
+pub const ENVIRONMENT_NAME: &str = "Sandbox";
+/// The root organization's production environment (it holds no API instance).
+pub const PRODUCTION_ENVIRONMENT_ID: &str = "0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a";
 /// The Connected App's own user (its creator): first owner of every new app.
 pub const CONNECTED_APP_USER_ID: &str = "5eed0000-0000-4000-8000-000000000000";
 /// Seeded instance with tiers Bronze (50001, auto), Gold (50002, auto) and

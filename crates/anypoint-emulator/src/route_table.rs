@@ -48,6 +48,7 @@ pub(super) enum Op<'a> {
     Me,
     GetOrganization(&'a str),
     ListUsers,
+    ListEnvironments(&'a str),
     CreateApp,
     ListApps,
     GetApp(&'a str),
@@ -116,6 +117,7 @@ impl Op<'_> {
             Op::Me => "GET /accounts/api/me",
             Op::GetOrganization(_) => "GET /accounts/api/organizations/{org}",
             Op::ListUsers => "GET /accounts/api/organizations/{org}/users",
+            Op::ListEnvironments(_) => "GET /accounts/api/organizations/{org}/environments",
             Op::CreateApp => "POST /apiplatform/repository/v2/organizations/{org}/applications",
             Op::ListApps => "GET /apiplatform/repository/v2/organizations/{org}/applications",
             Op::GetApp(_) => "GET /apiplatform/repository/v2/organizations/{org}/applications/{app}",
@@ -150,6 +152,9 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
         ("GET", ["accounts", "api", "me"]) => (Me, None),
         ("GET", ["accounts", "api", "organizations", org]) => (GetOrganization(org), None),
         ("GET", ["accounts", "api", "organizations", org, "users"]) => (ListUsers, Some(*org)),
+        ("GET", ["accounts", "api", "organizations", org, "environments"]) => {
+            (ListEnvironments(org), Some(*org))
+        }
         (
             m,
             ["apiplatform", "repository", "v2", "organizations", org, "applications", rest @ ..],

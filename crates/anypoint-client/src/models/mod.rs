@@ -12,6 +12,7 @@
 mod account;
 mod application;
 mod contract;
+mod environment;
 mod instance;
 mod lenient;
 mod user;
@@ -24,6 +25,8 @@ pub use application::{
 pub(crate) use application::{ApplicationPage, ListedApplication, ListedApplicationPage};
 pub(crate) use contract::TierPage;
 pub use contract::{Contract, NewContract, Tier, TierLimit};
+pub use environment::Environment;
+pub(crate) use environment::EnvironmentList;
 pub use instance::ApiInstance;
 pub use instance::AssetInfo;
 pub(crate) use instance::AssetVersion;

@@ -260,6 +260,7 @@ impl Shared {
             Op::Me => self.me(),
             Op::GetOrganization(id) => self.organization(id),
             Op::ListUsers => lock(&self.state).list_users(q),
+            Op::ListEnvironments(org) => lock(&self.state).list_environments(org),
             Op::CreateApp => {
                 let b = parse_object(body)?;
                 self.mutate(|s| s.create_app(&b, q))

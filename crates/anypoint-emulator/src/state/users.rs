@@ -43,4 +43,21 @@ impl State {
             json!({ "data": page, "total": matching.len() }),
         ))
     }
+
+    /// `GET /accounts/api/organizations/{org}/environments`: the root holds
+    /// a sandbox ([`ENVIRONMENT_ID`](crate::ENVIRONMENT_ID), where the API
+    /// instances are) and a production environment; the business group none.
+    pub fn list_environments(&self, org: &str) -> Outcome {
+        let envs: Vec<Value> = if org == self.org_id {
+            vec![
+                json!({"id": crate::ENVIRONMENT_ID, "name": crate::ENVIRONMENT_NAME,
+                       "type": "sandbox", "isProduction": false, "organizationId": self.org_id}),
+                json!({"id": crate::PRODUCTION_ENVIRONMENT_ID, "name": "Production",
+                       "type": "production", "isProduction": true, "organizationId": self.org_id}),
+            ]
+        } else {
+            Vec::new()
+        };
+        Ok(Reply::ok(200, json!({ "total": envs.len(), "data": envs })))
+    }
 }

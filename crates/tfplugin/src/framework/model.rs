@@ -273,6 +273,18 @@ impl<M: Model> KnownValue for Vec<M> {
     }
 }
 
+/// The attribute a model field stands for: its name, without the `r#` of
+/// a raw identifier (a field `r#type` is the attribute `type`).
+pub const fn attribute_name(field: &'static str) -> &'static str {
+    match field.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => field,
+        },
+        _ => field,
+    }
+}
+
 /// One field of a model: its Terraform type and its conversions.
 pub trait Field: Sized {
     /// The attribute's Terraform type.
@@ -482,7 +494,7 @@ macro_rules! model {
         $vis mod $paths {
             $(
                 pub fn $field() -> $crate::framework::AttrPath {
-                    $crate::framework::AttrPath::attr(stringify!($field))
+                    $crate::framework::AttrPath::attr($crate::framework::model::attribute_name(stringify!($field)))
                 }
             )*
         }
@@ -491,12 +503,14 @@ macro_rules! model {
             const NAME: &'static str = stringify!($name);
 
             fn field_names() -> &'static [&'static str] {
-                &[$(stringify!($field)),*]
+                const NAMES: &[&str] =
+                    &[$($crate::framework::model::attribute_name(stringify!($field))),*];
+                NAMES
             }
 
             fn field_types() -> Vec<(&'static str, $crate::tfvalue::Type)> {
                 vec![$(
-                    (stringify!($field), <$ty as $crate::framework::model::Field>::tf_type())
+                    ($crate::framework::model::attribute_name(stringify!($field)), <$ty as $crate::framework::model::Field>::tf_type())
                 ),*]
             }
 
@@ -516,11 +530,11 @@ macro_rules! model {
                 Ok($name {
                     $(
                         $field: <$ty as $crate::framework::model::Field>::decode(
-                            v.attr(stringify!($field)),
+                            v.attr($crate::framework::model::attribute_name(stringify!($field))),
                         )
                         .map_err(|e| $crate::framework::model::ModelError::field(
                             stringify!($name),
-                            stringify!($field),
+                            $crate::framework::model::attribute_name(stringify!($field)),
                             e,
                         ))?,
                     )*
@@ -531,7 +545,7 @@ macro_rules! model {
                 let mut v = $crate::tfvalue::Value::empty_object();
                 $(
                     v.set_attr(
-                        stringify!($field),
+                        $crate::framework::model::attribute_name(stringify!($field)),
                         $crate::framework::model::Field::encode(&self.$field),
                     );
                 )*
@@ -541,11 +555,11 @@ macro_rules! model {
             fn write_changes(&self, target: &mut $crate::tfvalue::Value) {
                 $(
                     let held = <$ty as $crate::framework::model::Field>::decode(
-                        target.attr(stringify!($field)),
+                        target.attr($crate::framework::model::attribute_name(stringify!($field))),
                     );
                     if !matches!(&held, Ok(h) if h == &self.$field) {
                         target.set_attr(
-                            stringify!($field),
+                            $crate::framework::model::attribute_name(stringify!($field)),
                             $crate::framework::model::Field::encode(&self.$field),
                         );
                     }

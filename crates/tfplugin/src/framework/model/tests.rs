@@ -142,3 +142,22 @@ fn mismatches_name_the_attribute_both_ways() {
     );
     assert!(!msg.contains("\"text\""), "{msg}");
 }
+
+#[test]
+fn a_raw_identifier_field_is_the_attribute_without_its_prefix() {
+    assert_eq!(attribute_name("r#type"), "type");
+    assert_eq!(attribute_name("name"), "name");
+    assert_eq!(attribute_name("r"), "r");
+    crate::model! {
+        struct Kind, paths: kind_attrs {
+            r#type: Option<String>,
+        }
+    }
+    assert_eq!(Kind::field_names(), &["type"]);
+    assert_eq!(kind_attrs::r#type().to_string(), "type");
+    let v = Kind {
+        r#type: Some("sandbox".into()),
+    }
+    .to_value();
+    assert_eq!(v.attr("type").as_str(), Some("sandbox"));
+}
