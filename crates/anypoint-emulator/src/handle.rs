@@ -134,8 +134,8 @@ impl EmulatorHandle {
             .unwrap_or_default()
     }
 
-    /// The seeded users `{id, username, email, firstName, lastName}`, the
-    /// Connected App's own user first.
+    /// The organization's users `{id, username, email, firstName, lastName}`:
+    /// the seeded ones (the Connected App's own user first), then those added.
     pub fn users(&self) -> Vec<Value> {
         lock(&self.shared.state)
             .users

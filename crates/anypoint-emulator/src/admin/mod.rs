@@ -47,6 +47,8 @@ const ROUTES: &[&str] = &[
     "GET /_emulator",
     "GET /_emulator/state",
     "POST /_emulator/reset",
+    "GET /_emulator/users",
+    "POST /_emulator/users",
     "GET /_emulator/applications",
     "POST /_emulator/applications",
     "GET /_emulator/applications/{app}",
@@ -136,6 +138,8 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
         ("GET", []) => Ok(Reply::ok(200, json!({ "routes": ROUTES }))),
         ("GET", ["state"]) => Ok(Reply::ok(200, state_dump(shared))),
         ("POST", ["reset"]) => reset(shared),
+        ("GET", ["users"]) => Ok(Reply::ok(200, Value::Array(h.users()))),
+        ("POST", ["users"]) => apps::add_user(&h, body),
         ("GET", ["applications"]) => Ok(Reply::ok(200, Value::Array(h.applications()))),
         ("POST", ["applications"]) => {
             object(body).and_then(|b| shared.mutate(|s| s.create_app(&b, &Default::default())))

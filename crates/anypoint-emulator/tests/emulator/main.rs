@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod contract_admin;
 mod contracts;
+mod directory;
 mod faults;
 mod persist;
 mod rate_limit;
