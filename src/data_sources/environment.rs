@@ -75,10 +75,7 @@ impl TypedDataSource for EnvironmentDataSource {
         diags: &mut Diagnostics,
     ) -> Option<EnvironmentDataModel> {
         let name = config.name.as_str()?.to_owned();
-        let org = match config.org_id.as_str() {
-            Some(o) => o.to_owned(),
-            None => data.org_or_report(None, diags).await?,
-        };
+        let org = data.org_or_report(config.org_id.as_str(), diags).await?;
         let all = match data.client.environments().list(&org).await {
             Ok(all) => all,
             Err(e) => {
