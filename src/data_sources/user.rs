@@ -98,6 +98,14 @@ impl Wanted<'_> {
     }
 }
 
+fn missing_selector(diags: &mut Diagnostics) {
+    diags.attr_error(
+        attrs::username(),
+        "Missing user selector",
+        "Set either `username` or `email` to choose the user to read.",
+    );
+}
+
 /// A user as a candidate in a message: id, username and email.
 fn candidate(user: &User) -> String {
     format!(
@@ -127,11 +135,7 @@ impl TypedDataSource for UserDataSource {
             return;
         }
         match (username.is_null(), email.is_null()) {
-            (true, true) => diags.attr_error(
-                attrs::username(),
-                "Missing user selector",
-                "Set either `username` or `email` to choose the user to read.",
-            ),
+            (true, true) => missing_selector(diags),
             (false, false) => diags.attr_error(
                 attrs::email(),
                 "Conflicting user selectors",
@@ -152,11 +156,7 @@ impl TypedDataSource for UserDataSource {
             (None, Some(e)) => (Wanted::Email(e), attrs::email()),
             // validate refuses this first; never answer without a diagnostic.
             (None, None) => {
-                diags.attr_error(
-                    attrs::username(),
-                    "Missing user selector",
-                    "Set either `username` or `email` to choose the user to read.",
-                );
+                missing_selector(diags);
                 return None;
             }
         };

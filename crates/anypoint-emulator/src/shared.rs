@@ -27,8 +27,8 @@ pub(crate) struct Shared {
     /// Issued tokens and when they expire. Never logged or persisted.
     pub tokens: Mutex<HashMap<String, Instant>>,
     pub faults: Mutex<FaultQueue>,
-    pub fault_rate_bits: AtomicU64,
-    pub latency_nanos: AtomicU64,
+    fault_rate_bits: AtomicU64,
+    latency_nanos: AtomicU64,
     /// The most recent requests and the per-route counters (admin requests
     /// are not recorded).
     pub log: Mutex<RequestLog>,
