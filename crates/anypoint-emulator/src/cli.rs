@@ -33,11 +33,14 @@ OPTIONS:
                            revoke-again-400, revoke-legacy-only, instance-with-api-id,
                            owner-add-existing-201, business-group, put-keeps-null,
                            deprecated-tier, list-hides-applications, list-items-short,
-                           no-manage-contracts (default: none, the default answers;
+                           no-manage-contracts, group-contract-group-instance,
+                           group-contract-group-instances,
+                           group-contract-api-group-instance-id,
+                           group-instance-without-asset (default: none, the default answers;
                            see docs/guides/emulator.md, \"Platform variants\")
     --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
                            only, no token): state dump, change applications, owners and
-                           contracts behind Terraform's back, faults, latency, rate limit,
+                           contracts behind Terraform's back, add API groups, faults, latency, rate limit,
                            request log, counters, token expiry. Off by default. GET /_emulator lists them;
                            see docs/guides/emulator.md
     -h, --help             print this help

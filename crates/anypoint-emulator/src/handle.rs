@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::faults::Fault;
 use super::log::RequestRecord;
 use super::shared::Shared;
+use super::state::Target;
 use super::sync::lock;
 use super::variants::Variant;
 
@@ -229,8 +230,24 @@ impl EmulatorHandle {
         api_instance_id: i64,
         tier_id: Option<i64>,
     ) -> Result<Value, String> {
+        let target = Target::Api { api_instance_id };
         self.shared
-            .create_contract_for(&app_id.to_string(), api_instance_id, tier_id)
+            .create_contract_for(&app_id.to_string(), target, tier_id)
+            .map(|r| r.body.unwrap_or(Value::Null))
+            .map_err(message)
+    }
+
+    /// Create a contract with an API group instance behind the API's back,
+    /// as an administrator (see [`EmulatorHandle::create_contract`]).
+    pub fn create_group_contract(
+        &self,
+        app_id: i64,
+        group_instance_id: i64,
+        tier_id: Option<i64>,
+    ) -> Result<Value, String> {
+        let target = Target::Group { group_instance_id };
+        self.shared
+            .create_contract_for(&app_id.to_string(), target, tier_id)
             .map(|r| r.body.unwrap_or(Value::Null))
             .map_err(message)
     }
@@ -268,6 +285,44 @@ impl EmulatorHandle {
             .iter()
             .map(|i| st.instance_with_tiers_json(i))
             .collect()
+    }
+
+    // -------------------------------------------------------- API groups
+
+    /// The API groups, each with its versions and their instances (with
+    /// member API instances and tiers), as `GET /_emulator/api-groups`.
+    pub fn api_groups(&self) -> Vec<Value> {
+        let st = lock(&self.shared.state);
+        st.groups
+            .groups()
+            .map(|g| st.api_group_admin_json(g))
+            .collect()
+    }
+
+    /// Add an API group with one version and, optionally, its instances:
+    /// `{"name", "assetId", "assetVersion"? ("1.0.0"), "productVersion"?
+    /// ("v1"), "instances"?: [<instance>]}`, each instance as
+    /// [`EmulatorHandle::add_api_group_instance`] takes it. Not persisted
+    /// (the seeded groups come back at every start). Returns the group.
+    pub fn add_api_group(&self, body: Value) -> Result<Value, String> {
+        let map = object(body)?;
+        let mut st = lock(&self.shared.state);
+        st.add_api_group(&map)
+            .map(|r| r.body.unwrap_or(Value::Null))
+            .map_err(message)
+    }
+
+    /// Add an instance to API group `group_id` (its first version):
+    /// `{"environmentId"? (the sandbox), "label"?, "apiInstances": [id…],
+    /// "tiers"?: [{"name", "autoApprove"? (true), "description"?,
+    /// "limits"?: [{"timePeriodInMilliseconds", "maximumRequests"}]}]}`.
+    /// Returns the instance with its tiers (their ids assigned).
+    pub fn add_api_group_instance(&self, group_id: i64, body: Value) -> Result<Value, String> {
+        let map = object(body)?;
+        let mut st = lock(&self.shared.state);
+        st.add_group_instance(&group_id.to_string(), &map)
+            .map(|r| r.body.unwrap_or(Value::Null))
+            .map_err(message)
     }
 
     // ------------------------------------------------- faults and latency

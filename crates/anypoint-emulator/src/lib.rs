@@ -118,6 +118,24 @@ pub const TIER_PAYMENTS_STANDARD: i64 = 50004;
 /// Instance 40001's fourth tier, "Silver": DEPRECATED and approved
 /// automatically; it exists only under [`Variant::DeprecatedTier`].
 pub const TIER_ORDERS_SILVER_DEPRECATED: i64 = 50005;
+/// Seeded API group "Commerce APIs" (asset `commerce-apis`), its version
+/// (1.0.0, `v1`) and its instance in [`ENVIRONMENT_ID`], whose members are
+/// [`API_INSTANCE_ORDERS`] and [`API_INSTANCE_PAYMENTS`] and whose tiers
+/// are Starter (53001, auto), Premium (53002, auto) and Partner (53003,
+/// manual approval).
+pub const API_GROUP_COMMERCE: i64 = 60001;
+pub const API_GROUP_VERSION_COMMERCE: i64 = 61001;
+pub const API_GROUP_INSTANCE_COMMERCE: i64 = 62001;
+/// Tier ids of the Commerce group instance.
+pub const TIER_COMMERCE_STARTER: i64 = 53001;
+pub const TIER_COMMERCE_PREMIUM: i64 = 53002;
+pub const TIER_COMMERCE_PARTNER: i64 = 53003;
+/// Seeded API group "Reference Data" (asset `reference-data`), its version
+/// (2.1.0, `v2`) and its instance in [`ENVIRONMENT_ID`], without tiers,
+/// whose member is [`API_INSTANCE_CATALOG`].
+pub const API_GROUP_REFERENCE: i64 = 60002;
+pub const API_GROUP_VERSION_REFERENCE: i64 = 61002;
+pub const API_GROUP_INSTANCE_REFERENCE: i64 = 62002;
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/accounts/api/v2/oauth2/token";
 

@@ -70,6 +70,75 @@ pub(super) enum Op<'a> {
     LegacyDeleteContract(&'a str, &'a str, &'a str),
     DeleteContract(&'a str, &'a str, &'a str),
     Asset(&'a str, &'a str, &'a str),
+    /// API groups and their instances (API Manager).
+    Group(GroupOp<'a>),
+}
+
+/// API Manager's API group operations: a group and its version by id, and
+/// a group instance (environment, id) with its tiers and contracts.
+pub(super) enum GroupOp<'a> {
+    GetGroup(&'a str),
+    GetGroupVersion(&'a str, &'a str),
+    GetInstance(&'a str, &'a str),
+    ListTiers(&'a str, &'a str),
+    ListContracts(&'a str, &'a str),
+    GetContract(&'a str, &'a str, &'a str),
+    PatchContract(&'a str, &'a str, &'a str),
+    DeleteContract(&'a str, &'a str, &'a str),
+}
+
+impl GroupOp<'_> {
+    fn label(&self) -> &'static str {
+        use GroupOp::*;
+        match self {
+            GetGroup(_) => "GET /apimanager/api/v1/organizations/{org}/groups/{group}",
+            GetGroupVersion(..) => "GET /apimanager/api/v1/organizations/{org}/groups/{group}/versions/{version}",
+            GetInstance(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}",
+            ListTiers(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}/tiers",
+            ListContracts(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}/contracts",
+            GetContract(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}/contracts/{contract}",
+            PatchContract(..) => "PATCH /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}/contracts/{contract}",
+            DeleteContract(..) => "DELETE /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{groupInstance}/contracts/{contract}",
+        }
+    }
+
+    /// What the operation names, for a 404 in a business group (which
+    /// holds no API group).
+    pub(super) fn what(&self) -> String {
+        use GroupOp::*;
+        match self {
+            GetGroup(g) | GetGroupVersion(g, _) => format!("API group {g}"),
+            GetInstance(_, g)
+            | ListTiers(_, g)
+            | ListContracts(_, g)
+            | GetContract(_, g, _)
+            | PatchContract(_, g, _)
+            | DeleteContract(_, g, _) => format!("API group instance {g}"),
+        }
+    }
+
+    fn parse<'a>(method: &str, segs: &[&'a str]) -> Option<GroupOp<'a>> {
+        use GroupOp::*;
+        Some(match (method, segs) {
+            ("GET", ["groups", g]) => GetGroup(g),
+            ("GET", ["groups", g, "versions", v]) => GetGroupVersion(g, v),
+            ("GET", ["environments", env, "groupInstances", g]) => GetInstance(env, g),
+            ("GET", ["environments", env, "groupInstances", g, "tiers"]) => ListTiers(env, g),
+            ("GET", ["environments", env, "groupInstances", g, "contracts"]) => {
+                ListContracts(env, g)
+            }
+            ("GET", ["environments", env, "groupInstances", g, "contracts", c]) => {
+                GetContract(env, g, c)
+            }
+            ("PATCH", ["environments", env, "groupInstances", g, "contracts", c]) => {
+                PatchContract(env, g, c)
+            }
+            ("DELETE", ["environments", env, "groupInstances", g, "contracts", c]) => {
+                DeleteContract(env, g, c)
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl Op<'_> {
@@ -139,6 +208,7 @@ impl Op<'_> {
             Op::LegacyDeleteContract(..) => "DELETE /apiplatform/repository/v2/organizations/{org}/apis/{apiId}/versions/{api}/contracts/{contract}",
             Op::DeleteContract(..) => "DELETE /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts/{contract}",
             Op::Asset(..) => "GET /exchange/api/v2/assets/{group}/{asset}/{version}",
+            Op::Group(g) => g.label(),
         }
     }
 }
@@ -206,6 +276,9 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
             (op, Some(*org))
         }
         ("GET", ["exchange", "api", "v2", "assets", g, a, v]) => (Asset(g, a, v), None),
+        (m, ["apimanager", "api", "v1", "organizations", org, rest @ ..]) => {
+            (Group(GroupOp::parse(m, rest)?), Some(*org))
+        }
         _ => return None,
     };
     Some(r)

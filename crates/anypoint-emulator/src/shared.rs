@@ -15,7 +15,7 @@ use crate::faults::{random_fault, FaultKind, FaultQueue};
 use crate::log::{RequestLog, RequestRecord};
 use crate::rate_limit::RateLimiter;
 use crate::route_table::route_label;
-use crate::state::{Reply, State};
+use crate::state::{Reply, State, Target};
 use crate::sync::lock;
 use crate::variants::{Variant, Variants};
 use crate::{persist, EmulatorConfig, ENVIRONMENT_ID};
@@ -164,34 +164,42 @@ impl Shared {
     }
 
     /// Create a contract as an administrator would (the body the provider would
-    /// send, filled in from the instance); a deprecated tier is allowed. Answers
-    /// 201 with the contract in the API Platform v2 shape.
+    /// send, filled in from the API instance or API group instance); a
+    /// deprecated tier is allowed. Answers 201 with the contract in the API
+    /// Platform v2 shape.
     pub(crate) fn create_contract_for(
         &self,
         app: &str,
-        api_id: i64,
+        target: Target,
         tier: Option<i64>,
     ) -> Result<Reply, Reply> {
         let mut st = lock(&self.state);
-        let inst = st
-            .instances
-            .iter()
-            .find(|i| i.id == api_id)
-            .map(|i| st.instance_json(i))
-            .ok_or_else(|| {
-                Reply::error(404, format!("The API instance {api_id} cannot be found."))
-            })?;
-        // The Exchange body the provider would send, filled in from the instance.
-        let mut req = Map::new();
-        req.insert("apiId".into(), json!(api_id));
-        req.insert("instanceType".into(), json!("api"));
-        req.insert("acceptedTerms".into(), json!(true));
-        req.insert("organizationId".into(), json!(st.org_id));
-        req.insert("groupId".into(), inst["groupId"].clone());
-        req.insert("assetId".into(), inst["assetId"].clone());
-        req.insert("version".into(), inst["assetVersion"].clone());
-        req.insert("versionGroup".into(), inst["productVersion"].clone());
-        req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
+        let mut req = match target {
+            Target::Api { api_instance_id } => {
+                let api_id = api_instance_id;
+                let inst = st
+                    .instances
+                    .iter()
+                    .find(|i| i.id == api_id)
+                    .map(|i| st.instance_json(i))
+                    .ok_or_else(|| {
+                        Reply::error(404, format!("The API instance {api_id} cannot be found."))
+                    })?;
+                // The Exchange body the provider would send, filled in from the instance.
+                let mut req = Map::new();
+                req.insert("apiId".into(), json!(api_id));
+                req.insert("instanceType".into(), json!("api"));
+                req.insert("acceptedTerms".into(), json!(true));
+                req.insert("organizationId".into(), json!(st.org_id));
+                req.insert("groupId".into(), inst["groupId"].clone());
+                req.insert("assetId".into(), inst["assetId"].clone());
+                req.insert("version".into(), inst["assetVersion"].clone());
+                req.insert("versionGroup".into(), inst["productVersion"].clone());
+                req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
+                req
+            }
+            Target::Group { group_instance_id } => st.group_request_body(group_instance_id)?,
+        };
         if let Some(t) = tier {
             req.insert("requestedTierId".into(), json!(t));
         }

@@ -13,7 +13,9 @@
 //! `revoke-refused` refuses every revoke; for a contract that is already
 //! REVOKED, `revoke-again-200` / `revoke-again-400` decide, and without them
 //! the teardown answer does (409 by default, 400 under
-//! `revoke-approved-only`).
+//! `revoke-approved-only`). API group contracts are revoked and deleted by
+//! the same rules, except that `revoke-legacy-only` concerns API instances
+//! only (a group instance has no legacy path; its PATCH is always served).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -59,6 +61,17 @@ pub enum Variant {
     /// The Connected App lacks API Manager's "Manage Contracts": revoke and
     /// delete answer 403.
     NoManageContracts,
+    /// A group contract in the application's contract list names its group
+    /// instance as `groupInstance: {id, …}`.
+    GroupContractGroupInstance,
+    /// … as `groupInstances: {id, …}`.
+    GroupContractGroupInstances,
+    /// … as `apiGroupInstanceId`.
+    GroupContractApiGroupInstanceId,
+    /// The API group instance GET carries no asset coordinates (null
+    /// `assetGroupId`, `assetId`, `assetVersion`, `productVersion`); the
+    /// group and its version carry them.
+    GroupInstanceWithoutAsset,
 }
 
 /// The open questions the variants answer. Two variants of one question
@@ -76,6 +89,8 @@ pub(crate) enum Question {
     ListVisibility,
     ListItems,
     ManageContracts,
+    GroupContractField,
+    GroupInstanceAsset,
 }
 
 impl Question {
@@ -91,6 +106,8 @@ impl Question {
         Question::ListVisibility,
         Question::ListItems,
         Question::ManageContracts,
+        Question::GroupContractField,
+        Question::GroupInstanceAsset,
     ];
 
     pub(crate) fn text(self) -> &'static str {
@@ -113,6 +130,13 @@ impl Question {
             Question::ListItems => "Are list items whole applications with targetAdminSite=true?",
             Question::ManageContracts => {
                 "Does the Connected App hold API Manager's \"Manage Contracts\" permission?"
+            }
+            Question::GroupContractField => {
+                "Which field of the application's contract list names a group contract's API \
+                 group instance?"
+            }
+            Question::GroupInstanceAsset => {
+                "Does the API group instance GET carry its Exchange asset coordinates?"
             }
         }
     }
@@ -155,6 +179,14 @@ impl Question {
                  (KB-001116455); without it they are short"
             }
             Question::ManageContracts => "granted: revoke and delete are allowed",
+            Question::GroupContractField => {
+                "groupInstanceId, the field both of API Manager's group contract examples carry \
+                 (groupInstanceContractsRetrieve.json, contractCreation.json); apiVersion is null"
+            }
+            Question::GroupInstanceAsset => {
+                "yes: assetGroupId, assetId, assetVersion and productVersion, as the OAS's list \
+                 of a group version's instances (groupInstancesRetrieve.json) shows them"
+            }
         }
     }
 
@@ -183,6 +215,10 @@ impl Variant {
         Variant::ListHidesApplications,
         Variant::ListItemsShort,
         Variant::NoManageContracts,
+        Variant::GroupContractGroupInstance,
+        Variant::GroupContractGroupInstances,
+        Variant::GroupContractApiGroupInstanceId,
+        Variant::GroupInstanceWithoutAsset,
     ];
 
     /// The kebab-case name (`revoke-approved-only`, …).
@@ -201,6 +237,10 @@ impl Variant {
             Variant::ListHidesApplications => "list-hides-applications",
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
+            Variant::GroupContractGroupInstance => "group-contract-group-instance",
+            Variant::GroupContractGroupInstances => "group-contract-group-instances",
+            Variant::GroupContractApiGroupInstanceId => "group-contract-api-group-instance-id",
+            Variant::GroupInstanceWithoutAsset => "group-instance-without-asset",
         }
     }
 
@@ -222,6 +262,10 @@ impl Variant {
             Variant::ListHidesApplications => Question::ListVisibility,
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
+            Variant::GroupContractGroupInstance
+            | Variant::GroupContractGroupInstances
+            | Variant::GroupContractApiGroupInstanceId => Question::GroupContractField,
+            Variant::GroupInstanceWithoutAsset => Question::GroupInstanceAsset,
         }
     }
 
@@ -284,6 +328,23 @@ impl Variant {
             Variant::NoManageContracts => {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts revoke and delete under \
                  \"Manage Contracts\", which Application Creator does not give"
+            }
+            Variant::GroupContractGroupInstance => {
+                "anypoint-api.md §9.9: API Manager's group contract create answer \
+                 (contractCreation.json) embeds groupInstance{id,…}; no capture of the \
+                 application's contract list shows a group contract"
+            }
+            Variant::GroupContractGroupInstances => {
+                "anypoint-api.md §9.9: API Manager's group contract list \
+                 (groupInstanceContractsRetrieve.json) embeds groupInstances{id,…}"
+            }
+            Variant::GroupContractApiGroupInstanceId => {
+                "anypoint-api.md §9.9: Exchange's request names the group instance \
+                 apiGroupInstanceId (Request Access.md)"
+            }
+            Variant::GroupInstanceWithoutAsset => {
+                "MuleSoft's OAS: the group and group version examples (groupRetrieve.json, \
+                 groupVersionRetrieve.json) show their instances with null asset coordinates"
             }
         }
     }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::body::{object, only_keys};
 use crate::handle::EmulatorHandle;
 use crate::shared::Shared;
-use crate::state::{Reply, State};
+use crate::state::{Reply, State, Target};
 use crate::sync::lock;
 
 /// Every contract (API Platform v2 shape), by id.
@@ -43,13 +43,21 @@ pub(super) fn get_contract(h: &EmulatorHandle, id: &str) -> Result<Reply, Reply>
 
 pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result<Reply, Reply> {
     let b = object(body)?;
-    only_keys(&b, &["apiId", "tierId"])?;
-    let api_id = b.get("apiId").and_then(Value::as_i64).ok_or_else(|| {
-        Reply::error(
-            400,
-            "apiId (the API instance id, a number such as 40001) is required.",
-        )
-    })?;
+    only_keys(&b, &["apiId", "groupInstanceId", "tierId"])?;
+    let target = match (
+        b.get("apiId").map(Value::as_i64),
+        b.get("groupInstanceId").map(Value::as_i64),
+    ) {
+        (Some(Some(api_instance_id)), None) => Target::Api { api_instance_id },
+        (None, Some(Some(group_instance_id))) => Target::Group { group_instance_id },
+        _ => {
+            return Err(Reply::error(
+                400,
+                "Give exactly one of apiId (an API instance id, a number such as 40001) and \
+                 groupInstanceId (an API group instance id, such as 62001).",
+            ))
+        }
+    };
     let tier = match b.get("tierId") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -57,7 +65,7 @@ pub(super) fn create_contract(shared: &Shared, app: &str, body: &[u8]) -> Result
                 .ok_or_else(|| Reply::error(400, "tierId must be a number (a tier id)."))?,
         ),
     };
-    shared.create_contract_for(app, api_id, tier)
+    shared.create_contract_for(app, target, tier)
 }
 
 pub(super) fn set_contract_status(

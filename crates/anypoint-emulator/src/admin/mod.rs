@@ -12,6 +12,7 @@
 //! The routes are `ROUTES` below (`GET /_emulator` lists them); what each
 //! does is in `docs/guides/emulator.md`, "Admin routes".
 
+mod api_groups;
 mod apps;
 mod body;
 mod contracts;
@@ -58,6 +59,9 @@ const ROUTES: &[&str] = &[
     "POST /_emulator/applications/{app}/owners",
     "DELETE /_emulator/applications/{app}/owners/{user}",
     "POST /_emulator/applications/{app}/contracts",
+    "GET /_emulator/api-groups",
+    "POST /_emulator/api-groups",
+    "POST /_emulator/api-groups/{group}/instances",
     "GET /_emulator/contracts",
     "GET /_emulator/contracts/{id}",
     "POST /_emulator/contracts/{id}/approve",
@@ -158,6 +162,11 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
             shared.mutate(|s| s.remove_owner(app, &user))
         }
         ("POST", ["applications", app, "contracts"]) => create_contract(shared, app, body),
+        ("GET", ["api-groups"]) => Ok(Reply::ok(200, Value::Array(h.api_groups()))),
+        ("POST", ["api-groups"]) => api_groups::add_group(shared, body),
+        ("POST", ["api-groups", group, "instances"]) => {
+            api_groups::add_instance(shared, group, body)
+        }
         ("GET", ["contracts"]) => Ok(Reply::ok(200, Value::Array(all_contracts(shared)))),
         ("GET", ["contracts", id]) => contracts::get_contract(&h, id),
         ("POST", ["contracts", id, "reject-tier-change"]) => contracts::reject_tier_change(&h, id),
@@ -202,7 +211,7 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
 
 /// One consistent view of everything, taken under one lock.
 fn state_dump(shared: &Shared) -> Value {
-    let (users, applications, contracts, instances, variants) = {
+    let (users, applications, contracts, instances, groups, variants) = {
         let st = lock(&shared.state);
         let users: Vec<Value> = st.users.iter().map(|u| u.json()).collect();
         let applications: Vec<Value> = st.apps().map(|a| st.app_json(a, true)).collect();
@@ -211,12 +220,18 @@ fn state_dump(shared: &Shared) -> Value {
             .iter()
             .map(|i| st.instance_with_tiers_json(i))
             .collect();
+        let groups: Vec<Value> = st
+            .groups
+            .groups()
+            .map(|g| st.api_group_admin_json(g))
+            .collect();
         let variants = st.variants.names();
         (
             users,
             applications,
             contracts_locked(&st),
             instances,
+            groups,
             variants,
         )
     };
@@ -234,6 +249,7 @@ fn state_dump(shared: &Shared) -> Value {
         "applications": applications,
         "contracts": contracts,
         "apiInstances": instances,
+        "apiGroups": groups,
         "faults": faults_json(shared),
         "variants": variants,
     })

@@ -20,6 +20,7 @@ use crate::shared::Shared;
 use crate::state::Reply;
 use crate::TOKEN_PATH;
 
+mod api_groups;
 mod ops;
 
 const MAX_BODY: usize = 1 << 20;

@@ -209,6 +209,12 @@ impl Shared {
                 format!("The API instance {api} cannot be found in organization {org}."),
             ));
         }
+        if let Op::Group(g) = op {
+            return Err(Reply::error(
+                404,
+                format!("The {} cannot be found in organization {org}.", g.what()),
+            ));
+        }
         Ok(())
     }
 
@@ -243,7 +249,7 @@ impl Shared {
 
     /// 403 when contract administration is switched off (the Connected App
     /// lacks API Manager's "Manage Contracts" permission).
-    fn contract_admin_allowed(&self) -> Result<(), Reply> {
+    pub(super) fn contract_admin_allowed(&self) -> Result<(), Reply> {
         if self.manage_contracts() {
             Ok(())
         } else {
@@ -324,6 +330,7 @@ impl Shared {
                 self.mutate(|s| s.delete_contract(env, api, c))
             }
             Op::Asset(g, a, v) => lock(&self.state).get_asset(g, a, v),
+            Op::Group(g) => self.execute_group(g, q, body),
         }
     }
 }

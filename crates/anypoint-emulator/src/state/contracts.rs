@@ -38,6 +38,10 @@ impl State {
 
     /// Create a contract; `admin` (the control routes) may place it on a
     /// deprecated tier, as a contract made before the tier was deprecated.
+    /// `instanceType` `api` names an API instance (`apiId`), `api-group` an
+    /// API group instance (`apiGroupInstanceId`); either way the asset
+    /// coordinates must be those of its Exchange asset, and the tier one of
+    /// its tiers.
     pub fn create_contract_as(
         &mut self,
         app_key: &str,
@@ -45,81 +49,29 @@ impl State {
         admin: bool,
     ) -> Outcome {
         let app_id = self.resolve_app(app_key)?;
-        let api_id = int_field(body, "apiId")?
-            .ok_or_else(|| bad("apiId (the API instance id) is required"))?;
-        match body.get("instanceType") {
-            Some(Value::String(s)) if s == "api" => {}
-            Some(Value::String(s)) if s == "api-group" => {
+        let (target, tier) = match body.get("instanceType") {
+            Some(Value::String(s)) if s == "api" => self.api_request(body, admin)?,
+            Some(Value::String(s)) if s == "api-group" => self.group_request(body, admin)?,
+            _ => {
                 return Err(bad(
-                    "instanceType api-group is not supported by the emulator",
+                    "instanceType is required and must be \"api\" or \"api-group\"",
                 ))
             }
-            _ => return Err(bad("instanceType is required and must be \"api\"")),
-        }
-        match body.get("acceptedTerms") {
-            Some(Value::Bool(_)) => {}
-            _ => return Err(bad("acceptedTerms is required and must be a boolean")),
-        }
-        let inst = self.instance(api_id).cloned().ok_or_else(|| {
-            Reply::error(404, format!("The API instance {api_id} cannot be found."))
-        })?;
-        let expected = [
-            ("organizationId", self.org_id.as_str()),
-            ("groupId", self.org_id.as_str()),
-            ("assetId", inst.asset_id),
-            ("version", inst.asset_version),
-            ("versionGroup", inst.product_version),
-        ];
-        for (key, want) in expected {
-            match body.get(key) {
-                Some(Value::String(s)) if s == want => {}
-                Some(Value::String(s)) => {
-                    return Err(bad(format!(
-                        "{key} {s:?} does not match the asset of API instance {api_id} (expected {want:?})"
-                    )))
-                }
-                _ => return Err(bad(format!("{key} is required and must be a string"))),
-            }
-        }
-        match body.get("environmentId") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s == ENVIRONMENT_ID => {}
-            Some(_) => {
-                return Err(bad(format!(
-                    "environmentId does not match the environment of API instance {api_id}"
-                )))
-            }
-        }
-        let requested = int_field(body, "requestedTierId")?;
-        let has_tiers = self.tiers_of(&inst).next().is_some();
-        let tier = match (has_tiers, requested) {
-            (false, None) => None,
-            (false, Some(t)) => {
-                return Err(bad(format!(
-                    "API instance {api_id} has no SLA tiers, so requestedTierId {t} is invalid"
-                )))
-            }
-            (true, None) => {
-                return Err(bad(format!(
-                    "requestedTierId is required: API instance {api_id} has SLA tiers"
-                )))
-            }
-            (true, Some(t)) => Some(self.tier_for_new_contract(&inst, t, admin)?),
         };
         // One contract per application and instance at any time: an ended
         // (revoked or rejected) one must be deleted before a new request.
         let block_ended = self.ended_contracts_block;
         if let Some(c) = self
             .contracts_of(app_id)
-            .find(|c| c.api_instance_id == api_id && (block_ended || c.is_live()))
+            .find(|c| c.target == target && (block_ended || c.is_live()))
         {
             return Err(Reply::ok(
                 409,
                 json!({
                     "error": "Conflict",
                     "message": format!(
-                        "The application {app_id} already has contract {} ({}) with API instance {api_id}.",
-                        c.id, c.status
+                        "The application {app_id} already has contract {} ({}) with {}.",
+                        c.id, c.status, target.describe()
                     ),
                 }),
             ));
@@ -131,7 +83,7 @@ impl State {
         let contract = Contract {
             id,
             application_id: app_id,
-            api_instance_id: api_id,
+            target,
             status: if auto { "APPROVED" } else { "PENDING" }.to_owned(),
             tier_id: if auto {
                 tier.as_ref().map(|t| t.id)
@@ -152,6 +104,59 @@ impl State {
         let body = self.contract_exchange_json(&contract);
         self.contracts.insert(id, contract);
         Ok(Reply::ok(201, body))
+    }
+
+    /// The API instance and tier of an `instanceType: "api"` request.
+    fn api_request(
+        &self,
+        body: &Map<String, Value>,
+        admin: bool,
+    ) -> Result<(Target, Option<Tier>), Reply> {
+        let api_id = int_field(body, "apiId")?
+            .ok_or_else(|| bad("apiId (the API instance id) is required"))?;
+        accepted_terms(body)?;
+        let inst = self.instance(api_id).cloned().ok_or_else(|| {
+            Reply::error(404, format!("The API instance {api_id} cannot be found."))
+        })?;
+        let what = format!("API instance {api_id}");
+        let asset = [
+            ("organizationId", self.org_id.as_str()),
+            ("groupId", self.org_id.as_str()),
+            ("assetId", inst.asset_id),
+            ("version", inst.asset_version),
+            ("versionGroup", inst.product_version),
+        ];
+        check_asset(body, &what, asset, ENVIRONMENT_ID)?;
+        let tiers: Vec<Tier> = self.tiers_of(&inst).cloned().collect();
+        let tier = self.requested_tier(body, &tiers, &what, admin)?;
+        Ok((
+            Target::Api {
+                api_instance_id: api_id,
+            },
+            tier,
+        ))
+    }
+
+    /// The tier a request names: required exactly when there are tiers, and
+    /// one of them (see [`State::tier_among`]).
+    pub(super) fn requested_tier(
+        &self,
+        body: &Map<String, Value>,
+        tiers: &[Tier],
+        what: &str,
+        admin: bool,
+    ) -> Result<Option<Tier>, Reply> {
+        let requested = int_field(body, "requestedTierId")?;
+        match (tiers.is_empty(), requested) {
+            (true, None) => Ok(None),
+            (true, Some(t)) => Err(bad(format!(
+                "{what} has no SLA tiers, so requestedTierId {t} is invalid"
+            ))),
+            (false, None) => Err(bad(format!(
+                "requestedTierId is required: {what} has SLA tiers"
+            ))),
+            (false, Some(t)) => self.tier_among(tiers, what, t, admin).map(Some),
+        }
     }
 
     pub fn change_contract_tier(
@@ -182,15 +187,14 @@ impl State {
                 }),
             ));
         }
-        let inst_id = contract.api_instance_id;
+        let target = contract.target;
         let on_it_already = contract.tier_id == Some(tier_id);
-        let inst = self
-            .instance(inst_id)
-            .cloned()
+        let tiers = self
+            .tiers_of_target(target)
             .ok_or_else(|| contract_not_found(contract_key))?;
         // The tier a contract already sits on keeps working even if it is
         // deprecated; a change to a deprecated tier is refused.
-        let tier = self.tier_for_new_contract(&inst, tier_id, on_it_already)?;
+        let tier = self.tier_among(&tiers, &target.describe(), tier_id, on_it_already)?;
         let now = now_stamp();
         let c = self
             .contracts
@@ -287,7 +291,7 @@ impl State {
             .filter(|id| {
                 self.contracts
                     .get(id)
-                    .is_some_and(|c| c.api_instance_id == inst_id)
+                    .is_some_and(|c| c.target.api() == Some(inst_id))
             })
             .ok_or_else(|| contract_not_found(contract_key))
     }
@@ -312,32 +316,54 @@ impl State {
         ))
     }
 
-    /// Tier `id` of `inst` for a new contract or a tier change: 400 when it
-    /// is not a tier of the instance in this mode, or when it is deprecated
-    /// (unless `allow_deprecated`).
+    /// Tier `id` of `inst` for a new contract or a tier change (see
+    /// [`State::tier_among`]).
+    #[cfg(test)]
     pub(super) fn tier_for_new_contract(
         &self,
         inst: &ApiInstance,
         id: i64,
         allow_deprecated: bool,
     ) -> Result<Tier, Reply> {
-        let tier = self
-            .tiers_of(inst)
+        let tiers: Vec<Tier> = self.tiers_of(inst).cloned().collect();
+        self.tier_among(&tiers, &format!("API instance {}", inst.id), id, allow_deprecated)
+    }
+
+    /// Tier `id` among `tiers` (those of `what` that exist in this mode) for
+    /// a new contract or a tier change: 400 when it is not one of them, or
+    /// when it is deprecated (unless `allow_deprecated`).
+    pub(super) fn tier_among(
+        &self,
+        tiers: &[Tier],
+        what: &str,
+        id: i64,
+        allow_deprecated: bool,
+    ) -> Result<Tier, Reply> {
+        let tier = tiers
+            .iter()
             .find(|t| t.id == id)
             .cloned()
-            .ok_or_else(|| {
-                bad(format!(
-                    "Tier {id} is not a tier of API instance {}",
-                    inst.id
-                ))
-            })?;
+            .ok_or_else(|| bad(format!("Tier {id} is not a tier of {what}")))?;
         if tier.deprecated && !allow_deprecated {
             return Err(bad(format!(
-                "Tier {id} ({}) of API instance {} is deprecated: it takes no new contracts.",
-                tier.name, inst.id
+                "Tier {id} ({}) of {what} is deprecated: it takes no new contracts.",
+                tier.name
             )));
         }
         Ok(tier)
+    }
+
+    /// The tiers (existing in this mode) of what a contract gives access to.
+    fn tiers_of_target(&self, target: Target) -> Option<Vec<Tier>> {
+        match target {
+            Target::Api { api_instance_id } => self
+                .instance(api_instance_id)
+                .map(|i| self.tiers_of(i).cloned().collect()),
+            Target::Group { group_instance_id } => self
+                .groups
+                .instance(group_instance_id)
+                .map(|g| g.tiers.clone()),
+        }
     }
 
     pub fn list_instance_contracts(&self, env: &str, api_key: &str, query: &Query) -> Outcome {
@@ -346,7 +372,7 @@ impl State {
         let all: Vec<&Contract> = self
             .contracts
             .values()
-            .filter(|c| c.api_instance_id == inst_id)
+            .filter(|c| c.target.api() == Some(inst_id))
             .collect();
         let page: Vec<Value> = all
             .iter()
@@ -441,7 +467,7 @@ impl State {
     /// contract gets 200 under `revoke-again-200` and 400 under
     /// `revoke-again-400`; `revoke-approved-only` refuses any contract that
     /// is not APPROVED; otherwise a REVOKED one gets 409.
-    fn revoke(&mut self, cid: i64, status: u16) -> Outcome {
+    pub(super) fn revoke(&mut self, cid: i64, status: u16) -> Outcome {
         let current = self.contracts[&cid].status.clone();
         if self.on(Variant::RevokeRefused) {
             return Err(bad(format!(
@@ -487,7 +513,7 @@ impl State {
     }
 
     /// Delete a contract if the rule allows it (409 otherwise).
-    fn remove_contract_by_rule(&mut self, cid: i64) -> Outcome {
+    pub(super) fn remove_contract_by_rule(&mut self, cid: i64) -> Outcome {
         // By default only an ended contract can be deleted; under
         // `revoke-approved-only` any but an APPROVED one; under
         // `revoke-refused` any.
@@ -524,7 +550,12 @@ impl State {
     }
     // ------------------------------------------------- Exchange, users
 
+    /// `GET /exchange/api/v2/assets/{group}/{asset}/{version}`: the asset of
+    /// an API instance, or of an API group.
     pub fn get_asset(&self, group: &str, asset: &str, version: &str) -> Outcome {
+        if let Some(found) = self.group_asset_json(group, asset, version) {
+            return Ok(Reply::ok(200, found));
+        }
         self.instances
             .iter()
             .find(|i| group == self.org_id && i.asset_id == asset && i.asset_version == version)
@@ -549,5 +580,41 @@ impl State {
                     format!("The asset {group}/{asset}/{version} cannot be found."),
                 )
             })
+    }
+}
+
+/// `acceptedTerms`: required, a boolean.
+pub(super) fn accepted_terms(body: &Map<String, Value>) -> Result<(), Reply> {
+    match body.get("acceptedTerms") {
+        Some(Value::Bool(_)) => Ok(()),
+        _ => Err(bad("acceptedTerms is required and must be a boolean")),
+    }
+}
+
+/// The asset coordinates of a request must be those of `what`'s Exchange
+/// asset (`expected`), and its `environmentId`, if given, `env`.
+pub(super) fn check_asset(
+    body: &Map<String, Value>,
+    what: &str,
+    expected: [(&str, &str); 5],
+    env: &str,
+) -> Result<(), Reply> {
+    for (key, want) in expected {
+        match body.get(key) {
+            Some(Value::String(s)) if s == want => {}
+            Some(Value::String(s)) => {
+                return Err(bad(format!(
+                    "{key} {s:?} does not match the asset of {what} (expected {want:?})"
+                )))
+            }
+            _ => return Err(bad(format!("{key} is required and must be a string"))),
+        }
+    }
+    match body.get("environmentId") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(s)) if s == env => Ok(()),
+        Some(_) => Err(bad(format!(
+            "environmentId does not match the environment of {what}"
+        ))),
     }
 }

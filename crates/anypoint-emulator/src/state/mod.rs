@@ -4,6 +4,7 @@
 //! for an error answer; both carry the status and the JSON body. Nothing here
 //! does I/O or knows about HTTP beyond status numbers.
 
+mod api_groups;
 mod apps;
 mod contracts;
 mod owners;
@@ -17,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+pub(crate) use api_groups::ApiGroups;
 use seed::{seed_instances, seed_users};
 pub(crate) use seed::{ApiInstance, Tier, User};
 
@@ -111,12 +113,54 @@ pub(crate) struct App {
     pub updated: Option<String>,
 }
 
+/// What a contract gives access to: an API instance, or an API group
+/// instance (`api_groups`). Stored as `apiInstanceId` or `groupInstanceId`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Target {
+    Api {
+        #[serde(rename = "apiInstanceId")]
+        api_instance_id: i64,
+    },
+    Group {
+        #[serde(rename = "groupInstanceId")]
+        group_instance_id: i64,
+    },
+}
+
+impl Target {
+    pub fn api(self) -> Option<i64> {
+        match self {
+            Target::Api { api_instance_id } => Some(api_instance_id),
+            Target::Group { .. } => None,
+        }
+    }
+
+    pub fn group(self) -> Option<i64> {
+        match self {
+            Target::Group { group_instance_id } => Some(group_instance_id),
+            Target::Api { .. } => None,
+        }
+    }
+
+    /// "API instance 40001" or "API group instance 62001".
+    pub fn describe(self) -> String {
+        match self {
+            Target::Api { api_instance_id } => format!("API instance {api_instance_id}"),
+            Target::Group { group_instance_id } => {
+                format!("API group instance {group_instance_id}")
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Contract {
     pub id: i64,
     pub application_id: i64,
-    pub api_instance_id: i64,
+    #[serde(flatten)]
+    pub target: Target,
     pub status: String,
     pub tier_id: Option<i64>,
     pub requested_tier_id: Option<i64>,
@@ -156,6 +200,8 @@ pub(crate) struct State {
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
     pub instances: Vec<ApiInstance>,
+    /// API groups, their versions and instances (not persisted: seeded).
+    pub groups: ApiGroups,
     /// The platform variants in force (see `variants`). Not persisted.
     pub variants: Variants,
     /// Whether an ended (revoked or rejected) contract blocks a new request
@@ -174,6 +220,7 @@ impl State {
             contracts: BTreeMap::new(),
             users: seed_users(),
             instances: seed_instances(),
+            groups: ApiGroups::seeded(),
             variants: Variants::default(),
             ended_contracts_block: true,
         }
@@ -225,10 +272,13 @@ impl State {
         self.instances.iter().find(|i| i.id == id)
     }
 
-    /// A tier by id, wherever it is and whatever its status (for showing a
-    /// contract's tier).
+    /// A tier by id, wherever it is (an API instance or an API group
+    /// instance) and whatever its status (for showing a contract's tier).
     fn tier(&self, id: i64) -> Option<&Tier> {
-        self.instances.iter().find_map(|i| i.tier(id))
+        self.instances
+            .iter()
+            .find_map(|i| i.tier(id))
+            .or_else(|| self.groups.tier(id))
     }
 
     /// Whether a tier exists in this mode: the deprecated tier only under

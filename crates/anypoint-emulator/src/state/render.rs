@@ -104,7 +104,13 @@ impl State {
 
     /// The API Platform v2 shape (`GET …/applications/{id}/contracts`).
     pub fn contract_platform_json(&self, c: &Contract) -> Value {
-        let inst = self.instance(c.api_instance_id);
+        let api_id = match c.target {
+            Target::Api { api_instance_id } => api_instance_id,
+            Target::Group { group_instance_id } => {
+                return self.group_contract_platform_json(c, group_instance_id)
+            }
+        };
+        let inst = self.instance(api_id);
         json!({
             "audit": self.audit_json(&c.created, c.updated.as_deref()),
             "organizationId": self.org_id,
@@ -113,7 +119,7 @@ impl State {
             "tier": self.tier_short(c.tier_id),
             "requestedTier": self.tier_short(c.requested_tier_id),
             "apiVersion": {
-                "id": c.api_instance_id,
+                "id": api_id,
                 "apiId": inst.map(|i| i.legacy_api_id),
                 "name": inst.map(|i| i.product_version),
                 "api": {
@@ -123,11 +129,13 @@ impl State {
                 },
             },
             "applicationId": c.application_id,
-            "apiId": c.api_instance_id,
+            "apiId": api_id,
         })
     }
 
-    /// The Exchange v2 shape (create and tier change answers).
+    /// The Exchange v2 shape (create and tier change answers). For a group
+    /// contract `api` is one of the group's API instances, as in Exchange's
+    /// documented answer to an API group request (`api_groups`).
     pub(super) fn contract_exchange_json(&self, c: &Contract) -> Value {
         let client_id = self
             .apps
@@ -140,12 +148,30 @@ impl State {
             "clientId": client_id,
             "tier": self.tier_full(c.tier_id),
             "requestedTier": self.tier_full(c.requested_tier_id),
-            "api": { "id": c.api_instance_id },
+            "api": match c.target {
+                Target::Api { api_instance_id } => json!({ "id": api_instance_id }),
+                Target::Group { group_instance_id } => self.groups.member_api_json(group_instance_id),
+            },
         })
     }
 
-    /// The API Manager v1 shape.
+    /// The API Manager v1 shape: an API instance's contract, or an API
+    /// group instance's (`api_groups`).
     pub(super) fn contract_manager_json(&self, c: &Contract) -> Value {
+        let api_id = match c.target {
+            Target::Api { api_instance_id } => api_instance_id,
+            Target::Group { group_instance_id } => {
+                return self.group_contract_manager_json(c, group_instance_id)
+            }
+        };
+        let mut v = self.contract_manager_common_json(c);
+        v["apiId"] = json!(api_id);
+        v["api"] = json!({ "id": api_id });
+        v
+    }
+
+    /// What API Manager shows of any contract.
+    pub(super) fn contract_manager_common_json(&self, c: &Contract) -> Value {
         let app = self.apps.get(&c.application_id);
         json!({
             "audit": self.audit_json(&c.created, c.updated.as_deref()),
@@ -167,8 +193,6 @@ impl State {
             "tier": self.tier_full(c.tier_id),
             "requestedTierId": c.requested_tier_id,
             "requestedTier": self.tier_full(c.requested_tier_id),
-            "apiId": c.api_instance_id,
-            "api": { "id": c.api_instance_id },
         })
     }
 

@@ -94,8 +94,8 @@ pub(super) fn seed_users() -> Vec<User> {
 #[derive(Clone)]
 pub(crate) struct Tier {
     pub id: i64,
-    pub name: &'static str,
-    pub description: &'static str,
+    pub name: String,
+    pub description: String,
     pub auto_approve: bool,
     /// (timePeriodInMilliseconds, maximumRequests)
     pub limits: Vec<(u64, u64)>,
@@ -157,32 +157,32 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
             tiers: vec![
                 Tier {
                     id: TIER_ORDERS_BRONZE,
-                    name: "Bronze",
-                    description: "100 requests per minute, approved at once",
+                    name: "Bronze".into(),
+                    description: "100 requests per minute, approved at once".into(),
                     auto_approve: true,
                     limits: vec![(MINUTE, 100)],
                     deprecated: false,
                 },
                 Tier {
                     id: TIER_ORDERS_GOLD,
-                    name: "Gold",
-                    description: "1000 requests per minute, approved at once",
+                    name: "Gold".into(),
+                    description: "1000 requests per minute, approved at once".into(),
                     auto_approve: true,
                     limits: vec![(MINUTE, 1000)],
                     deprecated: false,
                 },
                 Tier {
                     id: TIER_ORDERS_PLATINUM,
-                    name: "Platinum",
-                    description: "10000 requests per minute, needs approval",
+                    name: "Platinum".into(),
+                    description: "10000 requests per minute, needs approval".into(),
                     auto_approve: false,
                     limits: vec![(MINUTE, 10_000), (1000, 500)],
                     deprecated: false,
                 },
                 Tier {
                     id: TIER_ORDERS_SILVER_DEPRECATED,
-                    name: "Silver",
-                    description: "500 requests per minute, approved at once; deprecated",
+                    name: "Silver".into(),
+                    description: "500 requests per minute, approved at once; deprecated".into(),
                     auto_approve: true,
                     limits: vec![(MINUTE, 500)],
                     deprecated: true,
@@ -198,8 +198,8 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
             product_version: "v1",
             tiers: vec![Tier {
                 id: TIER_PAYMENTS_STANDARD,
-                name: "Standard",
-                description: "50 requests per minute, needs approval",
+                name: "Standard".into(),
+                description: "50 requests per minute, needs approval".into(),
                 auto_approve: false,
                 limits: vec![(MINUTE, 50)],
                 deprecated: false,

@@ -2,6 +2,7 @@
 //! the control handle, faults, latency, the state file, the platform variants
 //! and the binary.
 
+mod api_groups;
 mod apps;
 mod auth;
 mod binary;
