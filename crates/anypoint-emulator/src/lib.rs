@@ -2,9 +2,9 @@
 //!
 //! The emulator answers the Anypoint endpoints the provider uses (token,
 //! `/me`, users, client applications, owners, secret reset, contracts, API
-//! Manager instances and tiers, Exchange asset lookup) from memory, so the
-//! provider, its tests and the quickstart run with no Anypoint account and no
-//! network. It is an axum 0.8 server on tokio; [`Emulator::start`] binds
+//! Manager instances, API groups and their tiers, Exchange asset lookup)
+//! from memory, so the provider, its tests and the quickstart run with no
+//! Anypoint account and no network. It is an axum 0.8 server on tokio; [`Emulator::start`] binds
 //! `127.0.0.1:0` and serves until [`Emulator::shutdown`] (or drop).
 //!
 //! # Behaviour summary
