@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::api_groups::ApiGroups;
 use crate::api_instances::ApiInstances;
 use crate::applications::Applications;
 use crate::config::ClientConfig;
@@ -88,6 +89,11 @@ impl AnypointClient {
     /// API instances, their tiers and their Exchange assets.
     pub fn api_instances(&self) -> ApiInstances<'_> {
         ApiInstances::new(&self.engine)
+    }
+
+    /// API group instances, their tiers and their Exchange assets.
+    pub fn api_groups(&self) -> ApiGroups<'_> {
+        ApiGroups::new(&self.engine)
     }
 
     /// The users of an organization.

@@ -1,6 +1,8 @@
-//! Contracts: an application's access to an API instance. Requested through
-//! Exchange, listed in the application (the proof of what exists), and
-//! ended (revoked, deleted) through the API instance.
+//! Contracts: an application's access to an API instance or an API group
+//! instance. Requested through Exchange, listed in the application (the
+//! proof of what exists), and ended (revoked, deleted) through the instance
+//! (API Manager; an API instance also has a legacy API Platform path, a
+//! group instance none).
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use crate::create_once::{create_once, send_once, CreateOnce, Lookup, Sent};
 use crate::error::{ApiError, ErrorInfo};
 use crate::failure::Failure;
 use crate::memory::Memory;
-use crate::models::{Contract, NewContract};
+use crate::models::{Contract, ContractTarget, NewContract};
 use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use crate::paths;
 use crate::request::ApiRequest;
@@ -112,9 +114,12 @@ impl<'a> Contracts<'a> {
     /// `POST /exchange/api/v2/organizations/{org}/applications/{id}/contracts`
     /// (201), by the create-once rule (`create_once.rs`). The look-up lists
     /// the application's contracts: a live (not revoked or rejected)
-    /// contract for the same API instance is the one our attempt made (the
-    /// newest, should there be several). A 409 on the first attempt is
-    /// returned (a contract the caller did not know about).
+    /// contract for the same API instance or group instance is the one our
+    /// attempt made (the newest, should there be several). A 409 on the
+    /// first attempt is returned (a contract the caller did not know
+    /// about). A group contract is returned as with its group instance,
+    /// whatever API the answer names (Exchange's answer to a group request
+    /// names one of the group's APIs as `api`).
     pub async fn create(
         self,
         org: &str,
@@ -131,7 +136,7 @@ impl<'a> Contracts<'a> {
             contracts: self,
             org,
             app_id,
-            api_id: new.api_id,
+            target: new.target,
             req,
         };
         create_once(self.engine, &op).await
@@ -251,21 +256,21 @@ impl<'a> Contracts<'a> {
         Applications::new(self.engine, self.memory)
     }
 
-    /// The application's live contract with API instance `api_id`, if any
-    /// (the newest, should there be several). Revoked and rejected contracts
-    /// stay in the list until deleted; they are never the one a create just
-    /// made, so they are skipped.
-    async fn live_for_instance(
+    /// The application's live contract with `target`, if any (the newest,
+    /// should there be several). Revoked and rejected contracts stay in the
+    /// list until deleted; they are never the one a create just made, so
+    /// they are skipped.
+    async fn live_for(
         self,
         org: &str,
         app_id: i64,
-        api_id: i64,
+        target: ContractTarget,
     ) -> Result<Option<Contract>, ApiError> {
         Ok(self
             .list(org, app_id)
             .await?
             .into_iter()
-            .filter(|c| c.api_instance_id == Some(api_id) && !c.is_ended())
+            .filter(|c| c.target() == Some(target) && !c.is_ended())
             .max_by_key(|c| c.id))
     }
 
@@ -313,12 +318,11 @@ impl<'a> Contracts<'a> {
                     info.status,
                     format!(
                         "contract {} is still {} on the platform (client application {}'s \
-                         contract list shows it, with API instance {}), but this path answered \
-                         404: {}",
+                         contract list shows it, with {}), but this path answered 404: {}",
                         c.id,
                         c.status.as_deref().unwrap_or("listed"),
                         site.app_id,
-                        c.api_instance_id.unwrap_or(site.api_id),
+                        c.target().unwrap_or(site.target),
                         info.message
                     ),
                 )))
@@ -335,7 +339,13 @@ impl<'a> Contracts<'a> {
         listed: &mut Listed,
     ) -> Result<(), ApiError> {
         let _changing = self.memory.changing_a_contract();
-        let (api, cid) = (site.api_id.to_string(), site.contract_id.to_string());
+        let api = match site.target {
+            ContractTarget::ApiInstance(api) => api.to_string(),
+            ContractTarget::ApiGroupInstance(group) => {
+                return self.take_in_group(step, site, group).await
+            }
+        };
+        let cid = site.contract_id.to_string();
         let unserved = match site.environment {
             Some(env) => {
                 let path = paths::api_manager(site.instance_org, env, &api, &["contracts", &cid]);
@@ -364,6 +374,27 @@ impl<'a> Contracts<'a> {
             Err(e) if e.is_not_found() => Err(unserved.unwrap_or(e)),
             Err(e) => Err(e),
         }
+    }
+
+    /// Take `step` on a group contract: API Manager's
+    /// `…/groupInstances/{id}/contracts/{contractId}`, the one path there is.
+    async fn take_in_group(
+        self,
+        step: Step,
+        site: &ContractSite<'_>,
+        group: i64,
+    ) -> Result<(), ApiError> {
+        let Some(env) = site.environment else {
+            return Err(ApiError::Config(format!(
+                "contract {} is with API group instance {group}, which API Manager reaches only \
+                 through its environment, and none is known",
+                site.contract_id
+            )));
+        };
+        let (group, cid) = (group.to_string(), site.contract_id.to_string());
+        let path = paths::group_instance(site.instance_org, env, &group, &["contracts", &cid]);
+        let req = step.api_manager_request(self.engine, &path)?;
+        self.send_step(step, &req).await
     }
 
     /// Send a step, retried like a PUT. A revoke sets a state: a 409 after
@@ -436,12 +467,19 @@ fn no_parent(site: &ContractSite<'_>) -> ApiError {
 
 /// Where a contract is reached. It lives in its application (whose
 /// contract list is the proof of what exists) and is administered through
-/// its API instance: API Manager's paths need the instance's organization
-/// and environment; the legacy API Platform paths need the organization and
-/// the parent API id, from the contract list. API Manager's path is used
-/// when the environment is known; the legacy one without it, or when API
-/// Manager's is not served (404, 405). When both answer 404, API Manager's
-/// answer is returned (the contract list decides: [`Contracts::end`]).
+/// its API instance or API group instance.
+///
+/// An API instance's contract: API Manager's paths need the instance's
+/// organization and environment; the legacy API Platform paths need the
+/// organization and the parent API id, from the contract list. API
+/// Manager's path is used when the environment is known; the legacy one
+/// without it, or when API Manager's is not served (404, 405). When both
+/// answer 404, API Manager's answer is returned (the contract list decides:
+/// [`Contracts::end`]).
+///
+/// A group instance's contract: API Manager's
+/// `…/environments/{env}/groupInstances/{id}/contracts/{contractId}` only
+/// (there is no legacy path), so the environment is needed.
 #[derive(Clone, Copy, Debug)]
 pub struct ContractSite<'a> {
     /// The root organization of the application.
@@ -451,10 +489,11 @@ pub struct ContractSite<'a> {
     /// The organization or business group of the API instance.
     pub instance_org: &'a str,
     /// The instance's environment; `None` when not known (a contract
-    /// imported and never applied): the legacy paths are used.
+    /// imported and never applied): the legacy paths are used (an API
+    /// instance's contract) or nothing can be done (a group's).
     pub environment: Option<&'a str>,
-    /// The API instance id.
-    pub api_id: i64,
+    /// The API instance or API group instance.
+    pub target: ContractTarget,
 }
 
 /// How [`Contracts::end`] ended.
@@ -501,8 +540,20 @@ struct ContractCreate<'a> {
     contracts: Contracts<'a>,
     org: &'a str,
     app_id: i64,
-    api_id: i64,
+    target: ContractTarget,
     req: ApiRequest,
+}
+
+impl ContractCreate<'_> {
+    /// A group contract, whatever API the answer names.
+    fn with_target(&self, mut c: Contract) -> Contract {
+        if let ContractTarget::ApiGroupInstance(g) = self.target {
+            c.group_instance_id = Some(g);
+            c.api_instance_id = None;
+            c.parent_api_id = None;
+        }
+        c
+    }
 }
 
 impl CreateOnce for ContractCreate<'_> {
@@ -516,7 +567,7 @@ impl CreateOnce for ContractCreate<'_> {
         let engine = self.contracts.engine;
         let reply = send_once(engine, &self.req, state).await?;
         Ok(match engine.decode::<Contract>(&self.req, &reply) {
-            Ok(created) => Sent::Created(created),
+            Ok(created) => Sent::Created(self.with_target(created)),
             Err(unreadable) => Sent::Unreadable(unreadable),
         })
     }
@@ -526,7 +577,7 @@ impl CreateOnce for ContractCreate<'_> {
         Ok(
             match self
                 .contracts
-                .live_for_instance(self.org, self.app_id, self.api_id)
+                .live_for(self.org, self.app_id, self.target)
                 .await
             {
                 Ok(Some(found)) => Lookup::Found(found),

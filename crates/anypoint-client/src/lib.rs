@@ -1,12 +1,13 @@
 //! The HTTP client for the Anypoint Platform API (client applications,
-//! owners, contracts, API instances, users).
+//! owners, contracts, API instances and API groups, users).
 //!
 //! A map, from the top down; each rule is written once, where its code is:
 //!
 //! - [`AnypointClient`] (`client.rs`), built from a checked [`ClientConfig`]
 //!   (`config.rs`), hands out one handler per area: [`Applications`]
 //!   (`applications.rs`), [`Owners`] (`owners.rs`), [`Contracts`]
-//!   (`contracts.rs`), [`ApiInstances`] (`api_instances.rs`), [`Users`]
+//!   (`contracts.rs`), [`ApiInstances`] (`api_instances.rs`), [`ApiGroups`]
+//!   (`api_groups.rs`), [`Users`]
 //!   (`users.rs`), [`Environments`] (`environments.rs`); and the organization it works in (`organization.rs`).
 //! - The create-once rule every create-like call runs: `create_once.rs`.
 //! - What the client has read and done (shared reads, known applications):
@@ -18,6 +19,7 @@
 //! - Requests, paths, paging, API objects and errors: `request.rs`,
 //!   `paths.rs`, `paging.rs`, `models/`, `error/`.
 
+mod api_groups;
 mod api_instances;
 mod applications;
 mod auth;
@@ -44,6 +46,7 @@ mod send;
 mod throttle;
 mod users;
 
+pub use api_groups::ApiGroups;
 pub use api_instances::ApiInstances;
 pub use applications::Applications;
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
@@ -57,9 +60,9 @@ pub use contracts::{ContractSite, Contracts, Ended};
 pub use environments::Environments;
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
-    AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, AssetInfo,
-    ConnectedAppIdentity, Contract, Environment, NewApplication, NewContract, Owner, Tier,
-    TierLimit, User,
+    AddOwnerOutcome, ApiGroupInstance, ApiInstance, Application, ApplicationSummary,
+    ApplicationUpdate, AssetInfo, ConnectedAppIdentity, Contract, ContractTarget, Environment,
+    GroupAsset, NewApplication, NewContract, Owner, Tier, TierLimit, User,
 };
 pub use owners::Owners;
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};

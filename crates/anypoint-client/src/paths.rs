@@ -77,6 +77,43 @@ pub(crate) fn api_manager<'a>(
     v
 }
 
+/// `apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{id}` + `tail`.
+pub(crate) fn group_instance<'a>(
+    org: &'a str,
+    env: &'a str,
+    id: &'a str,
+    tail: &[&'a str],
+) -> Vec<&'a str> {
+    let mut v = vec![
+        "apimanager",
+        "api",
+        "v1",
+        "organizations",
+        org,
+        "environments",
+        env,
+        "groupInstances",
+        id,
+    ];
+    v.extend_from_slice(tail);
+    v
+}
+
+/// `apimanager/api/v1/organizations/{org}/groups/{group}` + `tail`.
+pub(crate) fn api_group<'a>(org: &'a str, group: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "apimanager",
+        "api",
+        "v1",
+        "organizations",
+        org,
+        "groups",
+        group,
+    ];
+    v.extend_from_slice(tail);
+    v
+}
+
 /// `apiplatform/repository/v2/organizations/{org}/apis/{parent}/versions/{api}/contracts/{id}` + `tail`.
 pub(crate) fn legacy_contract<'a>(
     org: &'a str,

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use anypoint_client::{AnypointClient, ApiError, Application, NewContract};
+use anypoint_client::{AnypointClient, ApiError, Application, ContractTarget, NewContract};
 use anypoint_emulator::{
     Emulator, Fault, FaultKind, API_INSTANCE_CATALOG, ENVIRONMENT_ID, TOKEN_PATH,
 };
@@ -359,7 +359,7 @@ fn trace_logs_of_a_full_flow_against_the_emulator_hold_no_secret() {
                 &org,
                 app.id,
                 &NewContract {
-                    api_id: API_INSTANCE_CATALOG,
+                    target: ContractTarget::ApiInstance(API_INSTANCE_CATALOG),
                     organization_id: org.clone(),
                     group_id: org.clone(),
                     asset_id: "catalog-api".to_owned(),

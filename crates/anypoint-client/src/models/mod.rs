@@ -4,7 +4,8 @@
 //! [`Secret`]s).
 //!
 //! One file per area: `application` (applications, owners), `contract`
-//! (contracts, tiers), `instance` (API instances, Exchange assets), `user`,
+//! (contracts, tiers), `instance` (API instances, Exchange assets), `group`
+//! (API group instances and their asset), `user`,
 //! `account` (the caller: `/me`, organizations).
 //!
 //! [`Secret`]: secret::Secret
@@ -13,6 +14,7 @@ mod account;
 mod application;
 mod contract;
 mod environment;
+mod group;
 mod instance;
 mod lenient;
 mod user;
@@ -24,9 +26,11 @@ pub use application::{
 };
 pub(crate) use application::{ApplicationPage, ListedApplication, ListedApplicationPage};
 pub(crate) use contract::TierPage;
-pub use contract::{Contract, NewContract, Tier, TierLimit};
+pub use contract::{Contract, ContractTarget, NewContract, Tier, TierLimit};
 pub use environment::Environment;
 pub(crate) use environment::EnvironmentList;
+pub use group::{ApiGroupInstance, GroupAsset};
+pub(crate) use group::{ApiGroupRecord, ApiGroupVersionRecord};
 pub use instance::ApiInstance;
 pub use instance::AssetInfo;
 pub(crate) use instance::AssetVersion;
@@ -60,7 +64,7 @@ mod tests {
             json!({"name": "n", "description": "", "url": "", "redirectUri": [], "grantTypes": []})
         );
         let v = serde_json::to_value(NewContract {
-            api_id: 9,
+            target: ContractTarget::ApiInstance(9),
             organization_id: "o".into(),
             group_id: "g".into(),
             asset_id: "a".into(),

@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod api_groups;
 mod create;
 mod errors;
 mod limits;
@@ -24,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anypoint_client::{
     AddOwnerOutcome, AnypointClient, ApiError, Application, ApplicationUpdate, Backoff,
-    ClientConfig, NewContract,
+    ClientConfig, ContractTarget, NewContract,
 };
 use anypoint_emulator::{
     Emulator, EmulatorHandle, Fault, FaultKind, RequestRecord, API_INSTANCE_CATALOG,

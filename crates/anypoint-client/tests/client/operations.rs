@@ -452,7 +452,7 @@ async fn contracts_create_change_tier_revoke_delete() {
         .await
         .unwrap();
     let body = NewContract {
-        api_id: inst.id,
+        target: ContractTarget::ApiInstance(inst.id),
         requested_tier_id: Some(TIER_ORDERS_BRONZE),
         organization_id: inst.group_id.clone().unwrap(),
         group_id: inst.group_id.clone().unwrap(),
@@ -482,7 +482,7 @@ async fn contracts_create_change_tier_revoke_delete() {
             ORG,
             app.id,
             &NewContract {
-                api_id: API_INSTANCE_PAYMENTS,
+                target: ContractTarget::ApiInstance(API_INSTANCE_PAYMENTS),
                 requested_tier_id: Some(TIER_PAYMENTS_STANDARD),
                 asset_id: "payments-api".to_owned(),
                 ..orders_contract(0)
@@ -501,7 +501,7 @@ async fn contracts_create_change_tier_revoke_delete() {
             ORG,
             app.id,
             &NewContract {
-                api_id: API_INSTANCE_CATALOG,
+                target: ContractTarget::ApiInstance(API_INSTANCE_CATALOG),
                 requested_tier_id: None,
                 asset_id: "catalog-api".to_owned(),
                 ..orders_contract(0)

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anypoint_client::{
-    AnypointClient, ApiError, Application, Backoff, ClientConfig, ContractSite, NewApplication,
-    NewContract,
+    AnypointClient, ApiError, Application, Backoff, ClientConfig, ContractSite, ContractTarget,
+    NewApplication, NewContract,
 };
 use anypoint_emulator::{
     Emulator, EmulatorConfig, EmulatorHandle, Fault, FaultKind, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
@@ -115,7 +115,7 @@ pub fn new_app(name: &str) -> NewApplication {
 
 pub fn orders_contract(tier: i64) -> NewContract {
     NewContract {
-        api_id: API_INSTANCE_ORDERS,
+        target: ContractTarget::ApiInstance(API_INSTANCE_ORDERS),
         requested_tier_id: Some(tier),
         organization_id: ORG.to_owned(),
         group_id: ORG.to_owned(),
@@ -136,7 +136,7 @@ pub fn site(app: i64, api: i64, contract: i64) -> ContractSite<'static> {
         contract_id: contract,
         instance_org: ORG,
         environment: Some(ENVIRONMENT_ID),
-        api_id: api,
+        target: ContractTarget::ApiInstance(api),
     }
 }
 

@@ -168,7 +168,10 @@ impl ApiGroups {
     /// The group and version of a group instance.
     fn parents(&self, gi: &GroupInstance) -> Option<(&ApiGroup, &GroupVersion)> {
         let group = self.group(gi.group_id)?;
-        let version = group.versions.iter().find(|v| v.id == gi.group_version_id)?;
+        let version = group
+            .versions
+            .iter()
+            .find(|v| v.id == gi.group_version_id)?;
         Some((group, version))
     }
 
@@ -369,7 +372,12 @@ impl State {
 
     /// The Exchange asset of an API group version, if `group`/`asset`/`version`
     /// name one.
-    pub(super) fn group_asset_json(&self, group: &str, asset: &str, version: &str) -> Option<Value> {
+    pub(super) fn group_asset_json(
+        &self,
+        group: &str,
+        asset: &str,
+        version: &str,
+    ) -> Option<Value> {
         if group != self.org_id {
             return None;
         }
@@ -428,7 +436,9 @@ impl State {
             match (body.get(key), default) {
                 (Some(Value::String(s)), _) if !s.trim().is_empty() => Ok(s.clone()),
                 (None | Some(Value::Null), Some(d)) => Ok(d.to_owned()),
-                _ => Err(bad(format!("{key} is required and must be a non-empty string"))),
+                _ => Err(bad(format!(
+                    "{key} is required and must be a non-empty string"
+                ))),
             }
         };
         let name = text("name", None)?;
@@ -491,7 +501,9 @@ impl State {
             .ok()
             .and_then(|id| self.groups.group(id))
             .and_then(|g| g.versions.first().map(|v| (g.id, v.id)))
-            .ok_or_else(|| Reply::error(404, format!("The API group {group_key} cannot be found.")))?;
+            .ok_or_else(|| {
+                Reply::error(404, format!("The API group {group_key} cannot be found."))
+            })?;
         let parsed = self.parse_group_instance(body)?;
         let id = self.groups.insert_instance(group_id, version_id, parsed);
         let gi = self.groups.instance(id).cloned();
@@ -502,9 +514,10 @@ impl State {
     }
 
     fn parse_group_instance(&self, b: &Map<String, Value>) -> Result<NewGroupInstance, Reply> {
-        if let Some(k) = b.keys().find(|k| {
-            !["environmentId", "label", "apiInstances", "tiers"].contains(&k.as_str())
-        }) {
+        if let Some(k) = b
+            .keys()
+            .find(|k| !["environmentId", "label", "apiInstances", "tiers"].contains(&k.as_str()))
+        {
             return Err(bad(format!(
                 "unknown field {k:?}; a group instance takes environmentId, label, apiInstances, tiers"
             )));
@@ -529,21 +542,24 @@ impl State {
             Text::Given(s) if !s.is_empty() => Some(s),
             _ => None,
         };
-        let api_instances: Vec<i64> = match b.get("apiInstances") {
-            Some(Value::Array(items)) if !items.is_empty() => items
-                .iter()
-                .map(|v| {
-                    v.as_i64().filter(|id| self.instance(*id).is_some()).ok_or_else(|| {
-                        bad(format!("apiInstances: {v} is not the id of an API instance"))
+        let api_instances: Vec<i64> =
+            match b.get("apiInstances") {
+                Some(Value::Array(items)) if !items.is_empty() => items
+                    .iter()
+                    .map(|v| {
+                        v.as_i64()
+                            .filter(|id| self.instance(*id).is_some())
+                            .ok_or_else(|| {
+                                bad(format!(
+                                    "apiInstances: {v} is not the id of an API instance"
+                                ))
+                            })
                     })
-                })
-                .collect::<Result<_, _>>()?,
-            _ => {
-                return Err(bad(
+                    .collect::<Result<_, _>>()?,
+                _ => return Err(bad(
                     "apiInstances is required: the ids of the member API instances (e.g. [40001])",
-                ))
-            }
-        };
+                )),
+            };
         let tiers = match b.get("tiers") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items
@@ -633,7 +649,11 @@ impl State {
     /// The instance with its tiers, for the admin routes and the handle.
     pub(crate) fn group_instance_with_tiers_json(&self, gi: &GroupInstance) -> Value {
         let mut v = self.group_instance_json(gi);
-        v["tiers"] = gi.tiers.iter().map(|t| self.group_tier_json(gi, t)).collect();
+        v["tiers"] = gi
+            .tiers
+            .iter()
+            .map(|t| self.group_tier_json(gi, t))
+            .collect();
         v
     }
 

@@ -326,7 +326,12 @@ impl State {
         allow_deprecated: bool,
     ) -> Result<Tier, Reply> {
         let tiers: Vec<Tier> = self.tiers_of(inst).cloned().collect();
-        self.tier_among(&tiers, &format!("API instance {}", inst.id), id, allow_deprecated)
+        self.tier_among(
+            &tiers,
+            &format!("API instance {}", inst.id),
+            id,
+            allow_deprecated,
+        )
     }
 
     /// Tier `id` among `tiers` (those of `what` that exist in this mode) for

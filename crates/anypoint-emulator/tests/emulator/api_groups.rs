@@ -89,14 +89,21 @@ async fn group_instances_carry_their_asset_unless_the_variant_moves_it_to_the_gr
         .collect();
     assert_eq!(members, vec![API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS]);
 
-    env.h().set_variant(Variant::GroupInstanceWithoutAsset, true);
+    env.h()
+        .set_variant(Variant::GroupInstanceWithoutAsset, true);
     let gi = env.call("GET", &path, None).await.json();
     for key in ["assetGroupId", "assetId", "assetVersion", "productVersion"] {
         assert_eq!(gi[key], Value::Null, "{key}: {gi}");
     }
     // The group and its version carry them.
-    let (group, version) = (gi["groupId"].as_i64().unwrap(), gi["groupVersionId"].as_i64().unwrap());
-    assert_eq!((group, version), (API_GROUP_COMMERCE, API_GROUP_VERSION_COMMERCE));
+    let (group, version) = (
+        gi["groupId"].as_i64().unwrap(),
+        gi["groupVersionId"].as_i64().unwrap(),
+    );
+    assert_eq!(
+        (group, version),
+        (API_GROUP_COMMERCE, API_GROUP_VERSION_COMMERCE)
+    );
     let groups = format!("/apimanager/api/v1/organizations/{}/groups", env.org());
     let g = env.call("GET", &format!("{groups}/{group}"), None).await;
     assert_eq!(g.status, 200, "{}", g.text);
@@ -125,7 +132,11 @@ async fn group_instances_carry_their_asset_unless_the_variant_moves_it_to_the_gr
     for missing in [
         env.group_instance(99_999),
         group_instance_path(&env.org(), PRODUCTION_ENV, API_GROUP_INSTANCE_COMMERCE),
-        group_instance_path(BUSINESS_GROUP_ID, ENVIRONMENT_ID, API_GROUP_INSTANCE_COMMERCE),
+        group_instance_path(
+            BUSINESS_GROUP_ID,
+            ENVIRONMENT_ID,
+            API_GROUP_INSTANCE_COMMERCE,
+        ),
         format!("{groups}/99999"),
         format!("{groups}/{group}/versions/99999"),
     ] {
@@ -148,11 +159,19 @@ async fn group_tiers_are_listed_in_api_managers_group_shape() {
     let ids: Vec<i64> = tiers.iter().map(|t| t["id"].as_i64().unwrap()).collect();
     assert_eq!(
         ids,
-        vec![TIER_COMMERCE_STARTER, TIER_COMMERCE_PREMIUM, TIER_COMMERCE_PARTNER]
+        vec![
+            TIER_COMMERCE_STARTER,
+            TIER_COMMERCE_PREMIUM,
+            TIER_COMMERCE_PARTNER
+        ]
     );
     assert_eq!(tiers[2]["autoApprove"], false);
     assert_eq!(tiers[0]["groupInstanceId"], API_GROUP_INSTANCE_COMMERCE);
-    assert!(tiers[0]["defaultLimits"][0]["maximumRequests"].is_u64(), "{}", tiers[0]);
+    assert!(
+        tiers[0]["defaultLimits"][0]["maximumRequests"].is_u64(),
+        "{}",
+        tiers[0]
+    );
     let reference = format!("{}/tiers", env.group_instance(API_GROUP_INSTANCE_REFERENCE));
     assert_eq!(env.call("GET", &reference, None).await.json()["total"], 0);
 }
@@ -174,7 +193,11 @@ async fn group_requests_are_checked_like_api_requests() {
         .await;
     assert_eq!(r.status, 400, "an API instance's tier: {}", r.text);
     let r = env
-        .request_group_contract(id, API_GROUP_INSTANCE_REFERENCE, Some(TIER_COMMERCE_STARTER))
+        .request_group_contract(
+            id,
+            API_GROUP_INSTANCE_REFERENCE,
+            Some(TIER_COMMERCE_STARTER),
+        )
         .await;
     assert_eq!(r.status, 400, "a group without tiers: {}", r.text);
     let r = env.request_group_contract(id, 99_999, None).await;
@@ -190,7 +213,11 @@ async fn group_requests_are_checked_like_api_requests() {
         ("instanceType", json!("api")),
         ("acceptedTerms", json!(null)),
     ] {
-        let mut b = group_contract_body(&org, API_GROUP_INSTANCE_COMMERCE, Some(TIER_COMMERCE_STARTER));
+        let mut b = group_contract_body(
+            &org,
+            API_GROUP_INSTANCE_COMMERCE,
+            Some(TIER_COMMERCE_STARTER),
+        );
         b[key] = value.clone();
         let r = env.call("POST", &path, Some(b)).await;
         assert_eq!(r.status, 400, "{key}={value}: {}", r.text);
@@ -218,7 +245,11 @@ async fn group_requests_are_checked_like_api_requests() {
     let r = env
         .request_group_contract(id, API_GROUP_INSTANCE_COMMERCE, Some(TIER_COMMERCE_PREMIUM))
         .await;
-    assert_eq!(r.status, 409, "an ended contract holds the slot: {}", r.text);
+    assert_eq!(
+        r.status, 409,
+        "an ended contract holds the slot: {}",
+        r.text
+    );
     // An API contract with a member instance is another slot.
     let r = env
         .request_contract(id, API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE))
@@ -227,7 +258,11 @@ async fn group_requests_are_checked_like_api_requests() {
     // A tier that needs approval gives a PENDING contract.
     let other = env.create_named("group-pending").await;
     let r = env
-        .request_group_contract(other, API_GROUP_INSTANCE_COMMERCE, Some(TIER_COMMERCE_PARTNER))
+        .request_group_contract(
+            other,
+            API_GROUP_INSTANCE_COMMERCE,
+            Some(TIER_COMMERCE_PARTNER),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["status"], "PENDING");
@@ -301,7 +336,10 @@ async fn group_contracts_are_revoked_and_deleted_through_the_group_instance() {
     let base = env.group_instance(API_GROUP_INSTANCE_COMMERCE);
     let contract = format!("{base}/contracts/{cid}");
     // API Manager's view: the group shape.
-    let listed = env.call("GET", &format!("{base}/contracts"), None).await.json();
+    let listed = env
+        .call("GET", &format!("{base}/contracts"), None)
+        .await
+        .json();
     assert_eq!(listed["total"], 1);
     let c = &listed["contracts"][0];
     assert_eq!(c["groupInstanceId"], API_GROUP_INSTANCE_COMMERCE);
@@ -357,16 +395,28 @@ async fn a_group_contracts_tier_changes_through_exchange() {
         .await;
     let path = format!("{}/{cid}", env.exchange_contracts(id));
     let r = env
-        .call("PATCH", &path, Some(json!({"requestedTierId": TIER_COMMERCE_PREMIUM})))
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"requestedTierId": TIER_COMMERCE_PREMIUM})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["tier"]["id"], TIER_COMMERCE_PREMIUM);
     let r = env
-        .call("PATCH", &path, Some(json!({"requestedTierId": TIER_ORDERS_GOLD})))
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"requestedTierId": TIER_ORDERS_GOLD})),
+        )
         .await;
     assert_eq!(r.status, 400, "an API instance's tier: {}", r.text);
     let r = env
-        .call("PATCH", &path, Some(json!({"requestedTierId": TIER_COMMERCE_PARTNER})))
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"requestedTierId": TIER_COMMERCE_PARTNER})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let listed = env.app_contracts(id).await;
@@ -426,7 +476,11 @@ async fn admin_routes_add_groups_and_instances_that_take_contracts() {
         ("/_emulator/api-groups".to_owned(), json!({"assetId": "x"})),
     ] {
         let r = env.call("POST", &path, Some(body.clone())).await;
-        assert!(r.status == 400 || r.status == 409, "{path} {body}: {}", r.text);
+        assert!(
+            r.status == 400 || r.status == 409,
+            "{path} {body}: {}",
+            r.text
+        );
     }
     // A second instance, in production, through the handle.
     let second = env
@@ -444,7 +498,9 @@ async fn admin_routes_add_groups_and_instances_that_take_contracts() {
     body["assetId"] = json!("partner-apis");
     body["version"] = json!("3.0.0");
     body["versionGroup"] = json!("v3");
-    let r = env.call("POST", &env.exchange_contracts(app), Some(body)).await;
+    let r = env
+        .call("POST", &env.exchange_contracts(app), Some(body))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["status"], "PENDING");
     // The admin contract route takes a group instance too.
@@ -482,7 +538,11 @@ async fn group_contracts_survive_a_restart_with_the_state_file() {
         let env = Env::start_with(config()).await;
         let app = env.create_named("kept").await;
         let cid = env
-            .group_contract(app, API_GROUP_INSTANCE_COMMERCE, Some(TIER_COMMERCE_PREMIUM))
+            .group_contract(
+                app,
+                API_GROUP_INSTANCE_COMMERCE,
+                Some(TIER_COMMERCE_PREMIUM),
+            )
             .await;
         (app, cid)
     };

@@ -1,0 +1,137 @@
+//! API groups (API Manager): a group instance, its SLA tiers, and the
+//! Exchange asset a contract request with it names.
+
+use reqwest::Method;
+
+use crate::error::{ApiError, ErrorInfo};
+use crate::models::{
+    ApiGroupInstance, ApiGroupRecord, ApiGroupVersionRecord, GroupAsset, Tier, TierPage,
+};
+use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
+use crate::paths;
+use crate::send::Engine;
+
+/// API group instances:
+/// [`AnypointClient::api_groups`](crate::AnypointClient::api_groups).
+#[derive(Clone, Copy)]
+pub struct ApiGroups<'a> {
+    engine: &'a Engine,
+}
+
+/// A value that says something: not null, not `""` (the OAS's examples show
+/// `""` for a group's unset coordinates).
+fn given(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+impl<'a> ApiGroups<'a> {
+    pub(crate) fn new(engine: &'a Engine) -> Self {
+        ApiGroups { engine }
+    }
+
+    /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{id}`.
+    pub async fn get_instance(
+        self,
+        org: &str,
+        env: &str,
+        group_instance_id: i64,
+    ) -> Result<ApiGroupInstance, ApiError> {
+        let id = group_instance_id.to_string();
+        let req = self
+            .engine
+            .request(Method::GET, &paths::group_instance(org, env, &id, &[]), &[]);
+        self.engine.call_json(&req).await
+    }
+
+    /// `GET …/groupInstances/{id}/tiers?offset=&limit=` → `{"total","tiers":[…]}`, all pages.
+    pub async fn tiers(
+        self,
+        org: &str,
+        env: &str,
+        group_instance_id: i64,
+    ) -> Result<Vec<Tier>, ApiError> {
+        let id = group_instance_id.to_string();
+        let id = id.as_str();
+        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
+            let req = self.engine.request(
+                Method::GET,
+                &paths::group_instance(org, env, id, &["tiers"]),
+                &[("offset", offset.to_string()), ("limit", limit.to_string())],
+            );
+            let page: TierPage = self.engine.call_json(&req).await?;
+            Ok(Page {
+                items: page.tiers,
+                total: page.total.and_then(|t| u64::try_from(t).ok()),
+            })
+        })
+        .await
+    }
+
+    /// The Exchange asset of an API group instance. Whether the group
+    /// instance carries its asset coordinates is unconfirmed, so they are
+    /// read from it first; only those it lacks are read from its group
+    /// (`GET …/groups/{groupId}`: `assetGroupId`, `assetId`) and the group's
+    /// version (`…/versions/{groupVersionId}`: `assetVersion`,
+    /// `productVersion`). Returns the instance too.
+    pub async fn asset(
+        self,
+        org: &str,
+        env: &str,
+        group_instance_id: i64,
+    ) -> Result<(ApiGroupInstance, GroupAsset), ApiError> {
+        let gi = self.get_instance(org, env, group_instance_id).await?;
+        let mut group_id = given(gi.asset_group_id.clone());
+        let mut asset_id = given(gi.asset_id.clone());
+        let mut version = given(gi.asset_version.clone());
+        let mut product_version = given(gi.product_version.clone());
+        if group_id.is_none() || asset_id.is_none() {
+            if let Some(g) = gi.group_id {
+                let g = g.to_string();
+                let req = self
+                    .engine
+                    .request(Method::GET, &paths::api_group(org, &g, &[]), &[]);
+                let group: ApiGroupRecord = self.engine.call_json(&req).await?;
+                group_id = group_id.or(given(group.asset_group_id));
+                asset_id = asset_id.or(given(group.asset_id));
+            }
+        }
+        if version.is_none() {
+            if let (Some(g), Some(v)) = (gi.group_id, gi.group_version_id) {
+                let (g, v) = (g.to_string(), v.to_string());
+                let req = self.engine.request(
+                    Method::GET,
+                    &paths::api_group(org, &g, &["versions", &v]),
+                    &[],
+                );
+                let ver: ApiGroupVersionRecord = self.engine.call_json(&req).await?;
+                version = given(ver.asset_version);
+                product_version = product_version.or(given(ver.product_version));
+            }
+        }
+        match (group_id, asset_id, version) {
+            (Some(group_id), Some(asset_id), Some(version)) => Ok((
+                gi,
+                GroupAsset {
+                    group_id,
+                    asset_id,
+                    version,
+                    product_version,
+                },
+            )),
+            _ => {
+                let path =
+                    paths::group_instance(org, env, &group_instance_id.to_string(), &[]).join("/");
+                Err(ApiError::Decode(ErrorInfo::new(
+                    "GET",
+                    &format!("/{path}"),
+                    Some(200),
+                    format!(
+                        "API group instance {group_instance_id} reports no Exchange asset \
+                         (assetGroupId, assetId, assetVersion), and neither do its group and \
+                         version"
+                    ),
+                )))
+            }
+        }
+    }
+}
