@@ -19,6 +19,7 @@ mod application_owner;
 mod contract_data_sources_and_adoption;
 mod contract_fault_matrix;
 mod contract_lifecycle;
+mod contract_round_trips;
 mod ctrl_c_stops_platform_calls;
 mod emulator_admin_routes;
 mod environment_lookup;

@@ -59,6 +59,10 @@ pub enum Variant {
     /// The Connected App lacks API Manager's "Manage Contracts": revoke and
     /// delete answer 403.
     NoManageContracts,
+    /// The Connected App lacks API Manager's "View Contracts": an API
+    /// instance's contract list, one of its contracts, and its tiers answer
+    /// 403.
+    NoViewContracts,
 }
 
 /// The open questions the variants answer. Two variants of one question
@@ -76,6 +80,7 @@ pub(crate) enum Question {
     ListVisibility,
     ListItems,
     ManageContracts,
+    ViewContracts,
 }
 
 impl Question {
@@ -91,6 +96,7 @@ impl Question {
         Question::ListVisibility,
         Question::ListItems,
         Question::ManageContracts,
+        Question::ViewContracts,
     ];
 
     pub(crate) fn text(self) -> &'static str {
@@ -113,6 +119,9 @@ impl Question {
             Question::ListItems => "Are list items whole applications with targetAdminSite=true?",
             Question::ManageContracts => {
                 "Does the Connected App hold API Manager's \"Manage Contracts\" permission?"
+            }
+            Question::ViewContracts => {
+                "Does the Connected App hold API Manager's \"View Contracts\" permission?"
             }
         }
     }
@@ -155,6 +164,9 @@ impl Question {
                  (KB-001116455); without it they are short"
             }
             Question::ManageContracts => "granted: revoke and delete are allowed",
+            Question::ViewContracts => {
+                "granted: an instance's contract list, its contracts and its tiers are served"
+            }
         }
     }
 
@@ -183,6 +195,7 @@ impl Variant {
         Variant::ListHidesApplications,
         Variant::ListItemsShort,
         Variant::NoManageContracts,
+        Variant::NoViewContracts,
     ];
 
     /// The kebab-case name (`revoke-approved-only`, …).
@@ -201,6 +214,7 @@ impl Variant {
             Variant::ListHidesApplications => "list-hides-applications",
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
+            Variant::NoViewContracts => "no-view-contracts",
         }
     }
 
@@ -222,6 +236,7 @@ impl Variant {
             Variant::ListHidesApplications => Question::ListVisibility,
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
+            Variant::NoViewContracts => Question::ViewContracts,
         }
     }
 
@@ -284,6 +299,11 @@ impl Variant {
             Variant::NoManageContracts => {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts revoke and delete under \
                  \"Manage Contracts\", which Application Creator does not give"
+            }
+            Variant::NoViewContracts => {
+                "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts an instance's contract \
+                 list, a contract's read and the tier reads under \"View Contracts\", which \
+                 Application Creator does not give"
             }
         }
     }
