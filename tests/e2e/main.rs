@@ -16,6 +16,7 @@ mod application_fault_matrix;
 mod application_import;
 mod application_lifecycle;
 mod application_owner;
+mod beside_another_provider;
 mod contract_data_sources_and_adoption;
 mod contract_fault_matrix;
 mod contract_lifecycle;
