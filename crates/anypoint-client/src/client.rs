@@ -88,7 +88,7 @@ impl AnypointClient {
 
     /// API instances, their tiers and their Exchange assets.
     pub fn api_instances(&self) -> ApiInstances<'_> {
-        ApiInstances::new(&self.engine)
+        ApiInstances::new(&self.engine, &self.memory)
     }
 
     /// API group instances, their tiers and their Exchange assets.

@@ -278,6 +278,20 @@ impl EmulatorHandle {
             .is_ok()
     }
 
+    /// Date a contract's creation (`audit.created.date`, RFC 3339) as if it
+    /// had been made then. False for an unknown contract.
+    pub fn backdate_contract(&self, contract_id: i64, created: &str) -> bool {
+        self.shared
+            .mutate(|s| {
+                if s.backdate_contract(contract_id, created) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            })
+            .is_ok()
+    }
+
     /// The seeded API instances, each with `environmentId` and `tiers`.
     pub fn api_instances(&self) -> Vec<Value> {
         let st = lock(&self.shared.state);

@@ -61,6 +61,10 @@ pub enum Variant {
     /// The Connected App lacks API Manager's "Manage Contracts": revoke and
     /// delete answer 403.
     NoManageContracts,
+    /// The Connected App lacks API Manager's "View Contracts": an API
+    /// instance's contract list, one of its contracts, and its tiers answer
+    /// 403.
+    NoViewContracts,
     /// A group contract in the application's contract list names its group
     /// instance as `groupInstance: {id, …}`.
     GroupContractGroupInstance,
@@ -89,6 +93,7 @@ pub(crate) enum Question {
     ListVisibility,
     ListItems,
     ManageContracts,
+    ViewContracts,
     GroupContractField,
     GroupInstanceAsset,
 }
@@ -106,6 +111,7 @@ impl Question {
         Question::ListVisibility,
         Question::ListItems,
         Question::ManageContracts,
+        Question::ViewContracts,
         Question::GroupContractField,
         Question::GroupInstanceAsset,
     ];
@@ -130,6 +136,9 @@ impl Question {
             Question::ListItems => "Are list items whole applications with targetAdminSite=true?",
             Question::ManageContracts => {
                 "Does the Connected App hold API Manager's \"Manage Contracts\" permission?"
+            }
+            Question::ViewContracts => {
+                "Does the Connected App hold API Manager's \"View Contracts\" permission?"
             }
             Question::GroupContractField => {
                 "Which field of the application's contract list names a group contract's API \
@@ -179,6 +188,9 @@ impl Question {
                  (KB-001116455); without it they are short"
             }
             Question::ManageContracts => "granted: revoke and delete are allowed",
+            Question::ViewContracts => {
+                "granted: an instance's contract list, its contracts and its tiers are served"
+            }
             Question::GroupContractField => {
                 "groupInstanceId, the field both of API Manager's group contract examples carry \
                  (groupInstanceContractsRetrieve.json, contractCreation.json); apiVersion is null"
@@ -215,6 +227,7 @@ impl Variant {
         Variant::ListHidesApplications,
         Variant::ListItemsShort,
         Variant::NoManageContracts,
+        Variant::NoViewContracts,
         Variant::GroupContractGroupInstance,
         Variant::GroupContractGroupInstances,
         Variant::GroupContractApiGroupInstanceId,
@@ -237,6 +250,7 @@ impl Variant {
             Variant::ListHidesApplications => "list-hides-applications",
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
+            Variant::NoViewContracts => "no-view-contracts",
             Variant::GroupContractGroupInstance => "group-contract-group-instance",
             Variant::GroupContractGroupInstances => "group-contract-group-instances",
             Variant::GroupContractApiGroupInstanceId => "group-contract-api-group-instance-id",
@@ -262,6 +276,7 @@ impl Variant {
             Variant::ListHidesApplications => Question::ListVisibility,
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
+            Variant::NoViewContracts => Question::ViewContracts,
             Variant::GroupContractGroupInstance
             | Variant::GroupContractGroupInstances
             | Variant::GroupContractApiGroupInstanceId => Question::GroupContractField,
@@ -328,6 +343,11 @@ impl Variant {
             Variant::NoManageContracts => {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts revoke and delete under \
                  \"Manage Contracts\", which Application Creator does not give"
+            }
+            Variant::NoViewContracts => {
+                "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts an instance's contract \
+                 list, a contract's read and the tier reads under \"View Contracts\", which \
+                 Application Creator does not give"
             }
             Variant::GroupContractGroupInstance => {
                 "anypoint-api.md §9.9: API Manager's group contract create answer \

@@ -93,11 +93,11 @@ pub fn teardown_failed(diags: &mut Diagnostics, site: &ContractSite<'_>, e: &Api
             format!("Error {doing}"),
             format!(
                 "{e}. The contract still exists and still counts: API Manager did not find it \
-                 through API instance {} in environment {env} of organization {}. Check \
-                 environment_id and api_instance_org_id (they must name where the instance is), \
-                 or end the contract in API Manager; then run the command again. Terraform keeps \
-                 it in state until it is gone.",
-                site.api_id, site.instance_org
+                 through {} in environment {env} of organization {}. Check environment_id and \
+                 api_instance_org_id (they must name where the instance is), or end the contract \
+                 in API Manager; then run the command again. Terraform keeps it in state until \
+                 it is gone.",
+                site.target, site.instance_org
             ),
         );
         return;
