@@ -33,8 +33,8 @@ OPTIONS:
                            revoke-again-400, revoke-legacy-only, instance-with-api-id,
                            owner-add-existing-201, business-group, put-keeps-null,
                            deprecated-tier, list-hides-applications, list-items-short,
-                           no-manage-contracts, group-contract-group-instance,
-                           group-contract-group-instances,
+                           no-manage-contracts, no-view-contracts,
+                           group-contract-group-instance, group-contract-group-instances,
                            group-contract-api-group-instance-id,
                            group-instance-without-asset (default: none, the default answers;
                            see docs/guides/emulator.md, \"Platform variants\")
