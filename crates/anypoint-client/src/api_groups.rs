@@ -1,9 +1,11 @@
 //! API groups (API Manager): a group instance, its SLA tiers, and the
-//! Exchange asset a contract request with it names.
+//! Exchange asset a contract request with it names. The `*_shared` reads
+//! are made once per client (`memory.rs`), as an API instance's are.
 
 use reqwest::Method;
 
 use crate::error::{ApiError, ErrorInfo};
+use crate::memory::{instance_key, Memory};
 use crate::models::{
     ApiGroupInstance, ApiGroupRecord, ApiGroupVersionRecord, GroupAsset, Tier, TierPage,
 };
@@ -16,6 +18,7 @@ use crate::send::Engine;
 #[derive(Clone, Copy)]
 pub struct ApiGroups<'a> {
     engine: &'a Engine,
+    memory: &'a Memory,
 }
 
 /// A value that says something: not null, not `""` (the OAS's examples show
@@ -25,8 +28,40 @@ fn given(v: Option<String>) -> Option<String> {
 }
 
 impl<'a> ApiGroups<'a> {
-    pub(crate) fn new(engine: &'a Engine) -> Self {
-        ApiGroups { engine }
+    pub(crate) fn new(engine: &'a Engine, memory: &'a Memory) -> Self {
+        ApiGroups { engine, memory }
+    }
+
+    /// [`Self::asset`], once per client and group instance (failures are
+    /// not kept).
+    pub async fn asset_shared(
+        self,
+        org: &str,
+        env: &str,
+        group_instance_id: i64,
+    ) -> Result<(ApiGroupInstance, GroupAsset), ApiError> {
+        let cell = self
+            .memory
+            .group_asset_read(instance_key(org, env, group_instance_id));
+        cell.get_or_try_init(|| self.asset(org, env, group_instance_id))
+            .await
+            .cloned()
+    }
+
+    /// [`Self::tiers`], once per client and group instance (failures are
+    /// not kept).
+    pub async fn tiers_shared(
+        self,
+        org: &str,
+        env: &str,
+        group_instance_id: i64,
+    ) -> Result<Vec<Tier>, ApiError> {
+        let cell = self
+            .memory
+            .group_tiers_read(instance_key(org, env, group_instance_id));
+        cell.get_or_try_init(|| self.tiers(org, env, group_instance_id))
+            .await
+            .cloned()
     }
 
     /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances/{id}`.

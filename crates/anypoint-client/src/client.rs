@@ -93,7 +93,7 @@ impl AnypointClient {
 
     /// API group instances, their tiers and their Exchange assets.
     pub fn api_groups(&self) -> ApiGroups<'_> {
-        ApiGroups::new(&self.engine)
+        ApiGroups::new(&self.engine, &self.memory)
     }
 
     /// The users of an organization.

@@ -20,9 +20,9 @@
 //!   read after it is fresh). Every read that decides what a change did (the
 //!   look-ups after a create, the read-back after an update) goes to the
 //!   platform.
-//! - what a contract request needs of its API instance (the instance, its
-//!   tiers, its asset version), read once per instance however many
-//!   contracts ask for it; and each instance's contract list, read once for
+//! - what a contract request needs of its API instance or API group
+//!   instance (the instance, its tiers, its asset version), read once per
+//!   instance however many contracts ask for it; and each instance's contract list, read once for
 //!   the refresh of every contract on it (dropped by any contract change,
 //!   like an application's; `None` inside when it is longer than a page). An instance's contract list that the platform
 //!   refuses (401, 403: the Connected App may not view contracts) is not
@@ -41,7 +41,9 @@ use tokio::sync::OnceCell;
 
 use crate::error::ApiError;
 use crate::listing::Listing;
-use crate::models::{ApiInstance, Application, AssetInfo, Contract, Tier};
+use crate::models::{
+    ApiGroupInstance, ApiInstance, Application, AssetInfo, Contract, GroupAsset, Tier,
+};
 
 /// How many known applications are kept per organization.
 const WITNESSES_KEPT: usize = 8;
@@ -68,6 +70,8 @@ pub(crate) struct Memory {
     contracts: Mutex<HashMap<Key, ContractsRead>>,
     instances: Cells<InstanceKey, ApiInstance>,
     tiers: Cells<InstanceKey, Vec<Tier>>,
+    group_assets: Cells<InstanceKey, (ApiGroupInstance, GroupAsset)>,
+    group_tiers: Cells<InstanceKey, Vec<Tier>>,
     assets: Cells<AssetKey, AssetInfo>,
     instance_contracts: Cells<InstanceKey, Option<Vec<Contract>>>,
     instance_contracts_refused: AtomicBool,
@@ -162,6 +166,20 @@ impl Memory {
     /// The shared read of an API instance's tiers.
     pub(crate) fn tiers_read(&self, key: InstanceKey) -> Arc<OnceCell<Vec<Tier>>> {
         cell(&self.tiers, key)
+    }
+
+    /// The shared read of an API group instance and its asset (keyed like
+    /// an API instance, apart: the ids are another platform's numbering).
+    pub(crate) fn group_asset_read(
+        &self,
+        key: InstanceKey,
+    ) -> Arc<OnceCell<(ApiGroupInstance, GroupAsset)>> {
+        cell(&self.group_assets, key)
+    }
+
+    /// The shared read of an API group instance's tiers.
+    pub(crate) fn group_tiers_read(&self, key: InstanceKey) -> Arc<OnceCell<Vec<Tier>>> {
+        cell(&self.group_tiers, key)
     }
 
     /// The shared read of an asset version.
