@@ -1,5 +1,6 @@
 //! `anypoint_client_application_contracts` data source: the contracts of
-//! one client application (its access to API instances).
+//! one client application (its access to API instances and API group
+//! instances).
 
 use async_trait::async_trait;
 
@@ -17,6 +18,7 @@ tfplugin::model! {
     pub struct ContractItem, paths: item_attrs {
         id: Option<String>,
         api_instance_id: Option<String>,
+        api_group_instance_id: Option<String>,
         status: Option<String>,
         tier_id: Option<String>,
         requested_tier_id: Option<String>,
@@ -37,6 +39,7 @@ impl ContractItem {
         ContractItem {
             id: Some(c.id.to_string()),
             api_instance_id: c.api_instance_id.map(|i| i.to_string()),
+            api_group_instance_id: c.group_instance_id.map(|i| i.to_string()),
             status: c.status.clone(),
             tier_id: c.tier_id.map(|i| i.to_string()),
             requested_tier_id: c.requested_tier_id.map(|i| i.to_string()),
@@ -46,15 +49,15 @@ impl ContractItem {
 
 pub fn schema() -> Schema {
     Schema::new(
-        "Lists the contracts of one client application: its access to API instances, with \
-         their status and SLA tier, in id order.",
+        "Lists the contracts of one client application: its access to API instances and API \
+         group instances, with their status and SLA tier, in id order.",
     )
     .attribute(application_id(ApplicationId::Read))
     .attribute(org_id(OrgId::Read(OrgIdReadBack::Lowercase)))
     .attribute(
         Attribute::list("contracts", ContractItem::object_type())
             .computed()
-            .description("The contracts: `id`, `api_instance_id`, `status` (`APPROVED`, `PENDING`, `REVOKED`, `REJECTED`, as the platform reports it), `tier_id` (the SLA tier in force) and `requested_tier_id` (a tier waiting for approval) of each. Ids are digits."),
+            .description("The contracts: `id`, `api_instance_id` (a contract with an API instance) or `api_group_instance_id` (with an API group instance), `status` (`APPROVED`, `PENDING`, `REVOKED`, `REJECTED`, as the platform reports it), `tier_id` (the SLA tier in force) and `requested_tier_id` (a tier waiting for approval) of each. Ids are digits."),
     )
 }
 
@@ -122,5 +125,13 @@ mod tests {
         assert_eq!(item.api_instance_id.as_deref(), Some("40001"));
         assert_eq!(item.tier_id.as_deref(), Some("50001"));
         assert_eq!(item.requested_tier_id.as_deref(), Some("50003"));
+        assert_eq!(item.api_group_instance_id, None);
+        let g: Contract = serde_json::from_value(serde_json::json!({
+            "id": 700002, "status": "APPROVED", "apiVersion": null, "groupInstanceId": 62001
+        }))
+        .unwrap();
+        let item = ContractItem::from_platform(&g);
+        assert_eq!(item.api_group_instance_id.as_deref(), Some("62001"));
+        assert_eq!(item.api_instance_id, None);
     }
 }

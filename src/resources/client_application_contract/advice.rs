@@ -3,7 +3,7 @@
 //! it, end it or check the settings that reach it.
 
 use crate::support::api_error;
-use anypoint_client::{ApiError, Contract, ContractSite};
+use anypoint_client::{ApiError, Contract, ContractSite, ContractTarget};
 use tfplugin::framework::Diagnostics;
 
 use super::model::{attrs, ContractModel};
@@ -33,14 +33,14 @@ pub fn ended_outside(prior: &ContractModel, diags: &mut Diagnostics) {
         attrs::status(),
         format!("Contract {status} outside Terraform"),
         format!(
-            "An API administrator {what} contract {} of client application {} (API instance {}). \
+            "An API administrator {what} contract {} of client application {} ({}). \
              It still exists on the platform, so this plan deletes it and requests access again; \
              a tier that approves requests at once grants access again. If the decision was \
              deliberate, remove this resource from the configuration instead (the apply then \
              deletes the ended contract).",
             prior.id.as_str().unwrap_or("?"),
             prior.application_id.as_str().unwrap_or("?"),
-            prior.api_instance_id.as_str().unwrap_or("?"),
+            prior.target_text(),
         ),
     );
 }
@@ -53,7 +53,7 @@ pub fn request_failed(
     doing: &str,
     e: &ApiError,
     accepted_terms: bool,
-    (org, app_id, api): (&str, i64, i64),
+    (org, app_id, target): (&str, i64, ContractTarget),
 ) {
     let mut detail = e.to_string();
     let terms = e.message().to_ascii_lowercase().contains("term");
@@ -64,7 +64,7 @@ pub fn request_failed(
     }
     if e.is_ambiguous() {
         detail.push_str(&format!(
-            "\n\nThe request may have been applied even so, and its contract could not be found now. Check the contracts of client application {app_id} (the anypoint_client_application_contracts data source, or API Manager). If one with API instance {api} exists, import it:\n\n{}\nIf none exists, apply again.",
+            "\n\nThe request may have been applied even so, and its contract could not be found now. Check the contracts of client application {app_id} (the anypoint_client_application_contracts data source, or API Manager). If one with {target} exists, import it:\n\n{}\nIf none exists, apply again.",
             import_advice(org, app_id, "<contract_id>")
         ));
     }

@@ -1,19 +1,25 @@
 //! `anypoint_client_application_contract`: one client application's access
-//! to one API instance (a contract), requested through Exchange.
+//! to one API instance or API group instance (a contract), requested
+//! through Exchange. Exactly one of `api_instance_id` and
+//! `api_group_instance_id` names it (checked at validate, with no platform
+//! call); everything below holds for both, through the same code.
 //!
-//! - Create reads the instance's asset coordinates (API Manager, then
-//!   Exchange for the version group and the asset's organization) and
-//!   checks the requested tier against the instance's active tiers, each
-//!   read once per process and instance, then requests the contract through
-//!   the create-once helper: in the usual case that request is the only
-//!   call. The platform guards the one contract per application and
-//!   instance; only when it refuses the request is the slot looked at (an
-//!   ended contract is removed and the request made again: `slot.rs`). The
-//!   configured `api_instance_id` is kept whatever the answer says.
-//! - Read finds the contract in its instance's contract list, read once
-//!   per process for every contract on the instance, where the Connected
-//!   App may read it; otherwise, and for a contract that list lacks, in the
-//!   application's contracts (every page), read once per application. A
+//! - Create reads the instance's asset coordinates (`asset.rs`: API
+//!   Manager, then Exchange for the version group and the asset's
+//!   organization) and checks the requested tier against the instance's
+//!   active tiers, each read once per process and instance, then requests
+//!   the contract through the create-once helper: in the usual case that
+//!   request is the only call. The platform guards the one contract per
+//!   application and instance; only when it refuses the request is the
+//!   slot looked at (an ended contract is removed and the request made
+//!   again: `slot.rs`). The configured instance is kept whatever the answer
+//!   says.
+//! - Read finds an API instance's contract in its instance's contract
+//!   list, read once per process for every contract on the instance, where
+//!   the Connected App may read it; otherwise, and for a group contract or
+//!   a contract that list lacks, in the application's contracts (every
+//!   page), read once per application. An import learns from that list
+//!   which kind of contract it is. A
 //!   contract the application's list no longer shows is gone; an ended one
 //!   stays in state while it exists, so that removing the resource deletes
 //!   it and keeping it plans a replacement, with a warning that an
@@ -29,27 +35,32 @@
 //!   configuration in place (the environment checked against the platform
 //!   first), never by a replacement.
 //!
-//! The module is layered: `model` at the bottom, `advice` and `slot` on
-//! it, and this module, the resource's hooks, on top.
+//! The module is layered: `model` at the bottom, `advice`, `slot` and
+//! `asset` on it, and this module, the resource's hooks, on top.
 
 use async_trait::async_trait;
 
 use crate::support::values::{parse_app_id, spelled_as};
 use crate::support::{api_error, plan_org_id, AnypointData};
-use anypoint_client::{ContractSite, ContractTarget, Ended, NewContract};
+use anypoint_client::{ContractSite, Ended, NewContract};
 use tfplugin::framework::diagnostics::quoted;
 use tfplugin::framework::validators::is_uuid;
 use tfplugin::framework::{Diagnostics, Maybe, Plan, ReadResult, Schema, TypedResource};
 
 mod advice;
+mod asset;
 mod model;
 mod slot;
 
 pub use model::{schema, ContractModel, TYPE_NAME};
 
 use advice::{ended_outside, teardown_failed};
+use asset::asset_for;
 use model::{attrs, ids_of, required, tier_of};
 use slot::{check_environment, check_tiers, request};
+
+/// What names the instance, for errors about a state that names none.
+const TARGET_ATTRIBUTES: &str = "api_instance_id or api_group_instance_id";
 
 pub struct ClientApplicationContractResource;
 
@@ -64,6 +75,28 @@ impl TypedResource for ClientApplicationContractResource {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    /// Exactly one of `api_instance_id` and `api_group_instance_id`.
+    fn validate(&self, config: &ContractModel, diags: &mut Diagnostics) {
+        let (api, group) = (&config.api_instance_id, &config.api_group_instance_id);
+        if api.is_unknown() || group.is_unknown() {
+            return;
+        }
+        match (api.is_null(), group.is_null()) {
+            (true, true) => diags.error(
+                "Missing instance",
+                "Set exactly one of `api_instance_id` (an API instance) and \
+                 `api_group_instance_id` (an API group instance): the contract gives access to it.",
+            ),
+            (false, false) => diags.attr_error(
+                attrs::api_group_instance_id(),
+                "Conflicting instances",
+                "Set only one of `api_instance_id` and `api_group_instance_id`, not both: a \
+                 contract gives access to one API instance or one API group instance.",
+            ),
+            _ => {}
+        }
     }
 
     async fn modify_plan(
@@ -146,83 +179,39 @@ impl TypedResource for ClientApplicationContractResource {
             "application_id",
             diags,
         )?;
-        let api = required(planned.api_instance(), "api_instance_id", diags)?;
+        let target = required(planned.target(), TARGET_ATTRIBUTES, diags)?;
         let env = required(planned.environment(), "environment_id", diags)?;
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
         let inst_org = planned.instance_org(&org);
-        let doing =
-            format!("requesting access to API instance {api} for client application {app_id}");
+        let doing = format!("requesting access to {target} for client application {app_id}");
 
-        // The instance's asset coordinates, and its tiers checked, at once.
-        let instances = data.client.api_instances();
-        let (inst, tiers_ok) = tokio::join!(
-            instances.get_shared(&inst_org, &env, api),
-            check_tiers(data, (&inst_org, &env, api), tier_of(&planned), diags),
-        );
-        let inst = match inst {
-            Ok(i) => i,
-            Err(e) if e.is_not_found() => {
-                diags.attr_error(
-                    attrs::api_instance_id(),
-                    format!("Error {doing}"),
-                    format!("API instance {api} does not exist in environment {env} of organization {inst_org}: check api_instance_id, environment_id and api_instance_org_id. ({e})"),
-                );
-                return None;
-            }
-            Err(e) => {
-                api_error(diags, &format!("reading API instance {api}"), &e);
-                return None;
-            }
-        };
-        tiers_ok?;
-        let (Some(group), Some(asset), Some(version)) = (
-            inst.group_id.clone(),
-            inst.asset_id.clone(),
-            inst.asset_version.clone(),
-        ) else {
-            diags.error(
-                format!("Error {doing}"),
-                format!("API instance {api} reports no Exchange asset (groupId, assetId, assetVersion)."),
-            );
-            return None;
-        };
-        let (version_group, asset_org) =
-            match instances.asset_info_shared(&group, &asset, &version).await {
-                Ok(info) => (info.version_group, info.organization_id),
-                Err(e) => match inst.product_version.clone() {
-                    Some(pv) => {
-                        tracing::debug!(
-                            "asset look-up failed ({e}); using the instance's productVersion"
-                        );
-                        (pv, None)
-                    }
-                    None => {
-                        api_error(
-                            diags,
-                            &format!("reading Exchange asset {group}/{asset}/{version}"),
-                            &e,
-                        );
-                        return None;
-                    }
-                },
-            };
+        let asset = asset_for(
+            data,
+            (&inst_org, &env, target),
+            tier_of(&planned),
+            &doing,
+            diags,
+        )
+        .await?;
         let accepted = planned.accepted_terms.as_bool().unwrap_or(false);
         let new = NewContract {
-            target: ContractTarget::ApiInstance(api),
+            target,
             requested_tier_id: tier_of(&planned),
             accepted_terms: accepted,
-            organization_id: asset_org.unwrap_or_else(|| group.clone()),
-            group_id: group.clone(),
-            asset_id: asset.clone(),
-            version: version.clone(),
-            version_group: version_group.clone(),
+            organization_id: asset
+                .organization
+                .clone()
+                .unwrap_or_else(|| asset.group.clone()),
+            group_id: asset.group.clone(),
+            asset_id: asset.asset.clone(),
+            version: asset.version.clone(),
+            version_group: asset.version_group.clone(),
             environment_id: Some(env.clone()),
-            ..NewContract::default()
         };
         let made = request(
             data,
             (&org, app_id),
-            (&inst_org, Some(&env), api),
+            (&inst_org, Some(&env), target),
             &new,
             &doing,
             diags,
@@ -233,14 +222,15 @@ impl TypedResource for ClientApplicationContractResource {
         if state.api_instance_org_id.as_str().is_none() {
             state.api_instance_org_id = Maybe::Known(org.clone());
         }
-        state.asset_group_id = Maybe::Known(group);
-        state.asset_id = Maybe::Known(asset);
-        state.asset_version = Maybe::Known(version);
-        state.asset_version_group = Maybe::Known(version_group);
+        state.asset_group_id = Maybe::Known(asset.group);
+        state.asset_id = Maybe::Known(asset.asset);
+        state.asset_version = Maybe::Known(asset.version);
+        state.asset_version_group = Maybe::Known(asset.version_group);
         state.accepted_terms = Maybe::Known(accepted);
         let mut state = state.with_contract(&org, app_id, &made);
         // The configured instance and spellings, whatever the answer says.
         state.api_instance_id = planned.api_instance_id.clone();
+        state.api_group_instance_id = planned.api_group_instance_id.clone();
         state.org_id = Maybe::Known(spelled_as(planned.org_id.as_str(), &org));
         Some(state)
     }
@@ -314,20 +304,20 @@ impl TypedResource for ClientApplicationContractResource {
         diags: &mut Diagnostics,
     ) -> Option<ContractModel> {
         let (app_id, cid) = ids_of(&prior, diags)?;
-        let api = required(planned.api_instance(), "api_instance_id", diags)?;
+        let target = required(planned.target(), TARGET_ATTRIBUTES, diags)?;
         let org = data.org_or_report(planned.org_id.as_str(), diags).await?;
         let inst_org = planned.instance_org(&org);
         // The environment recorded after an import: it must hold the
         // instance, or the contract could never be ended through it.
         if prior.environment_id.is_null() {
             if let Some(env) = planned.environment() {
-                check_environment(data, (&inst_org, &env, api), diags).await?;
+                check_environment(data, (&inst_org, &env, target), diags).await?;
             }
         }
         let mut changed = None;
         if let Some(tier) = tier_of(&planned).filter(|t| Some(*t) != tier_of(&prior)) {
             if let Some(env) = planned.environment() {
-                check_tiers(data, (&inst_org, &env, api), Some(tier), diags).await?;
+                check_tiers(data, (&inst_org, &env, target), Some(tier), diags).await?;
             }
             match data
                 .client
@@ -379,6 +369,7 @@ impl TypedResource for ClientApplicationContractResource {
         // at the next refresh).
         next.requested_tier_id = planned.requested_tier_id.clone();
         next.api_instance_id = planned.api_instance_id.clone();
+        next.api_group_instance_id = planned.api_group_instance_id.clone();
         next.org_id = planned.org_id.clone();
         if !planned.status.is_unknown() {
             next.status = planned.status.clone();
@@ -393,7 +384,7 @@ impl TypedResource for ClientApplicationContractResource {
         let Some((app_id, cid)) = ids_of(&prior, diags) else {
             return;
         };
-        let Some(api) = required(prior.api_instance(), "api_instance_id", diags) else {
+        let Some(target) = required(prior.target(), TARGET_ATTRIBUTES, diags) else {
             return;
         };
         let Some(org) = data.org_or_report(prior.org_id.as_str(), diags).await else {
@@ -407,7 +398,7 @@ impl TypedResource for ClientApplicationContractResource {
             contract_id: cid,
             instance_org: &inst_org,
             environment: env.as_deref(),
-            target: ContractTarget::ApiInstance(api),
+            target,
         };
         match data
             .client
@@ -439,6 +430,7 @@ impl TypedResource for ClientApplicationContractResource {
                     org_id: (*org).into(),
                     application_id: Maybe::Known(app_id.to_string()),
                     api_instance_id: Maybe::Null,
+                    api_group_instance_id: Maybe::Null,
                     environment_id: Maybe::Null,
                     api_instance_org_id: Maybe::Null,
                     requested_tier_id: Maybe::Null,

@@ -2,10 +2,14 @@
 //! from it: the schema, the state from a platform contract, and the ids,
 //! instance and tier a state names. Everything else in the module stands on
 //! this one; it stands on none of them.
+//!
+//! A contract is with an API instance (`api_instance_id`) or an API group
+//! instance (`api_group_instance_id`): exactly one is configured (checked at
+//! validate), and a state names its target by the one that is set.
 
 use crate::support::values::parse_app_id;
 use crate::support::{application_id, org_id, ApplicationId, OrgId};
-use anypoint_client::Contract;
+use anypoint_client::{Contract, ContractTarget};
 use tfplugin::framework::semantic::uuid_ignoring_case;
 use tfplugin::framework::validators::{canonical_uuid, numeric_id, uuid};
 use tfplugin::framework::{Attribute, Diagnostics, Maybe, Schema};
@@ -20,6 +24,7 @@ tfplugin::model! {
         org_id: Maybe<String>,
         application_id: Maybe<String>,
         api_instance_id: Maybe<String>,
+        api_group_instance_id: Maybe<String>,
         environment_id: Maybe<String>,
         api_instance_org_id: Maybe<String>,
         requested_tier_id: Maybe<String>,
@@ -35,8 +40,8 @@ tfplugin::model! {
 
 pub fn schema() -> Schema {
     Schema::new(
-        "One client application's access to one API instance: a contract, requested through \
-         Exchange. A tier that needs approval leaves the contract PENDING until an API \
+        "One client application's access to one API instance or API group instance: a \
+         contract, requested through Exchange. A tier that needs approval leaves the contract PENDING until an API \
          administrator approves it. Destroying the resource ends the contract (an approved one \
          is revoked, then deleted; any other is deleted), which needs API Manager's \"Manage \
          Contracts\" permission. A contract an administrator revoked or rejected stays in state \
@@ -52,17 +57,24 @@ pub fn schema() -> Schema {
     .attribute(application_id(ApplicationId::Resource))
     .attribute(
         Attribute::string("api_instance_id")
-            .required()
+            .optional()
             .requires_replace()
             .validate(numeric_id())
-            .description("The API Manager API instance id (digits)."),
+            .description("The API Manager API instance id (digits). Exactly one of `api_instance_id` and `api_group_instance_id` is set."),
+    )
+    .attribute(
+        Attribute::string("api_group_instance_id")
+            .optional()
+            .requires_replace()
+            .validate(numeric_id())
+            .description("The API Manager API group instance id (digits): a contract with an API group (several APIs offered as one Exchange asset), requested with `instanceType` `api-group`. Exactly one of `api_instance_id` and `api_group_instance_id` is set. Reading the group instance needs API Manager's \"API Group Administrator\" permission."),
     )
     .attribute(
         Attribute::string("environment_id")
             .required()
             .validate(uuid())
             .semantic_equality(uuid_ignoring_case())
-            .description("The environment (a UUID) of the API instance. Changing it requests a new contract; the platform does not report it, so after import it is recorded from the configuration without a replacement."),
+            .description("The environment (a UUID) of the API instance or API group instance. Changing it requests a new contract; the platform does not report it, so after import it is recorded from the configuration without a replacement."),
     )
     .attribute(
         Attribute::string("api_instance_org_id")
@@ -71,13 +83,13 @@ pub fn schema() -> Schema {
             .use_state_for_unknown()
             .validate(uuid())
             .semantic_equality(uuid_ignoring_case())
-            .description("The business group that holds the API instance. Defaults to `org_id`. Changing it requests a new contract; after import it is recorded without a replacement."),
+            .description("The business group that holds the API instance or API group instance. Defaults to `org_id`. Changing it requests a new contract; after import it is recorded without a replacement."),
     )
     .attribute(
         Attribute::string("requested_tier_id")
             .optional()
             .validate(numeric_id())
-            .description("The SLA tier (digits) asked for; required when the API instance has tiers. Changing it requests a tier change in place, which may wait for approval (see `tier_id`)."),
+            .description("The SLA tier (digits) asked for; required when the API instance (or API group instance) has tiers. Changing it requests a tier change in place, which may wait for approval (see `tier_id`)."),
     )
     .attribute(
         Attribute::bool("accepted_terms")
@@ -100,19 +112,19 @@ pub fn schema() -> Schema {
         Attribute::string("asset_group_id")
             .computed()
             .use_state_for_unknown()
-            .description("The group id of the API instance's Exchange asset, looked up when the contract is requested."),
+            .description("The group id of the Exchange asset of the API instance (or of the API group), looked up when the contract is requested."),
     )
     .attribute(
         Attribute::string("asset_id")
             .computed()
             .use_state_for_unknown()
-            .description("The asset id of the API instance's Exchange asset."),
+            .description("The asset id of the Exchange asset of the API instance (or of the API group)."),
     )
     .attribute(
         Attribute::string("asset_version")
             .computed()
             .use_state_for_unknown()
-            .description("The asset version of the API instance."),
+            .description("The asset version of the API instance (or of the API group's version)."),
     )
     .attribute(
         Attribute::string("asset_version_group")
@@ -124,13 +136,26 @@ pub fn schema() -> Schema {
 
 impl ContractModel {
     /// The state from a contract the platform reported; what it does not
-    /// report is kept from `self`.
+    /// report is kept from `self`. The target is taken from the contract
+    /// only when `self` names none (an import): a contract never changes
+    /// its target, and an answer may name another (Exchange's answer to a
+    /// group request names a member API).
     pub fn with_contract(mut self, org: &str, app_id: i64, c: &Contract) -> ContractModel {
         self.id = Maybe::Known(c.id.to_string());
         self.org_id = org.into();
         self.application_id = Maybe::Known(app_id.to_string());
-        if let Some(api) = c.api_instance_id {
-            self.api_instance_id = Maybe::Known(api.to_string());
+        if self.target().is_none() {
+            match c.target() {
+                Some(ContractTarget::ApiInstance(api)) => {
+                    self.api_instance_id = Maybe::Known(api.to_string());
+                    self.api_group_instance_id = Maybe::Null;
+                }
+                Some(ContractTarget::ApiGroupInstance(group)) => {
+                    self.api_group_instance_id = Maybe::Known(group.to_string());
+                    self.api_instance_id = Maybe::Null;
+                }
+                None => {}
+            }
         }
         self.status = c.status.clone().into();
         self.tier_id = if c.is_pending() { None } else { c.tier_id }
@@ -172,6 +197,20 @@ impl ContractModel {
 
     pub fn api_instance(&self) -> Option<i64> {
         self.api_instance_id.as_str().and_then(parse_app_id)
+    }
+
+    /// The API instance or API group instance the state names.
+    pub fn target(&self) -> Option<ContractTarget> {
+        let group = self.api_group_instance_id.as_str().and_then(parse_app_id);
+        group
+            .map(ContractTarget::ApiGroupInstance)
+            .or(self.api_instance().map(ContractTarget::ApiInstance))
+    }
+
+    /// "API instance 40001", "API group instance 62001", or "?".
+    pub fn target_text(&self) -> String {
+        self.target()
+            .map_or_else(|| "?".to_owned(), |t| t.to_string())
     }
 
     /// Whether the state holds a contract an administrator ended.
@@ -231,6 +270,7 @@ mod tests {
             org_id: Maybe::Null,
             application_id: Maybe::Null,
             api_instance_id: Maybe::Null,
+            api_group_instance_id: Maybe::Null,
             environment_id: Maybe::Null,
             api_instance_org_id: Maybe::Null,
             requested_tier_id: Maybe::Null,
@@ -290,5 +330,22 @@ mod tests {
             &contract(serde_json::json!({"id": 1, "status": "PENDING"})),
         );
         assert!(!pending.is_ended());
+    }
+
+    #[test]
+    fn an_imported_group_contract_names_its_group_instance_and_a_state_keeps_its_target() {
+        let listed = contract(serde_json::json!({"id": 9, "status": "APPROVED",
+            "apiVersion": null, "groupInstanceId": 62001}));
+        let m = imported().with_contract("o", 7, &listed);
+        assert_eq!(m.api_group_instance_id.as_str(), Some("62001"));
+        assert!(m.api_instance_id.is_null());
+        assert_eq!(m.target(), Some(ContractTarget::ApiGroupInstance(62001)));
+        assert_eq!(m.target_text(), "API group instance 62001");
+        // An answer that names a member API leaves the group's state alone.
+        let answer = contract(serde_json::json!({"id": 9, "status": "APPROVED",
+            "api": {"id": 40001}}));
+        let kept = m.clone().with_contract("o", 7, &answer);
+        assert_eq!(kept.target(), m.target());
+        assert!(kept.api_instance_id.is_null());
     }
 }

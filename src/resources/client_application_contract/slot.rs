@@ -1,10 +1,10 @@
-//! What a contract request or tier change checks: the instance is in the
-//! environment, the tier asked for is one of the instance's active tiers
-//! (both read once per process and instance), and the application's one
-//! slot for the instance is free. The platform guards the slot itself, so
-//! it is looked at only when a request is refused: an ended contract
-//! holding it is removed and the request made again; a live one is not
-//! ours to take.
+//! What a contract request or tier change checks: the instance (an API
+//! instance or an API group instance) is in the environment, the tier asked
+//! for is one of its active tiers (both read once per process and
+//! instance), and the application's one slot for it is free. The platform
+//! guards the slot itself, so it is looked at only when a request is
+//! refused: an ended contract holding it is removed and the request made
+//! again; a live one is not ours to take.
 
 use crate::support::{api_error, AnypointData};
 use anypoint_client::{ApiError, Contract, ContractSite, ContractTarget, NewContract, Tier};
@@ -13,8 +13,8 @@ use tfplugin::framework::Diagnostics;
 use super::advice::{import_advice, request_failed, slot_blocked};
 use super::model::attrs;
 
-/// The instance: its organization, environment and id.
-pub type Instance<'a> = (&'a str, &'a str, i64);
+/// The instance: its organization, environment and target.
+pub type Instance<'a> = (&'a str, &'a str, ContractTarget);
 
 fn is_active(t: &Tier) -> bool {
     t.status
@@ -39,21 +39,27 @@ fn describe(tiers: &[&Tier]) -> String {
 /// check to the platform.
 pub async fn check_tiers(
     data: &AnypointData,
-    (org, env, api): Instance<'_>,
+    (org, env, target): Instance<'_>,
     wanted: Option<i64>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    let tiers = match data
-        .client
-        .api_instances()
-        .tiers_shared(org, env, api)
-        .await
-    {
+    let read = match target {
+        ContractTarget::ApiInstance(api) => {
+            data.client
+                .api_instances()
+                .tiers_shared(org, env, api)
+                .await
+        }
+        ContractTarget::ApiGroupInstance(g) => {
+            data.client.api_groups().tiers_shared(org, env, g).await
+        }
+    };
+    let tiers = match read {
         Ok(t) => t,
         Err(e) => {
             tracing::debug!(
                 kind = e.kind(),
-                "cannot list the tiers of API instance {api}: the platform checks the tier"
+                "cannot list the tiers of {target}: the platform checks the tier"
             );
             return Some(());
         }
@@ -64,25 +70,25 @@ pub async fn check_tiers(
         (None, _) => (
             "Missing requested_tier_id",
             format!(
-                "API instance {api} has SLA tiers, so requested_tier_id must name one of its active tiers: {}.",
+                "{target} has SLA tiers, so requested_tier_id must name one of its active tiers: {}.",
                 describe(&active)
             ),
         ),
         (Some(t), _) if tiers.is_empty() => (
             "Invalid requested_tier_id",
-            format!("API instance {api} has no SLA tiers; remove requested_tier_id (it is {t})."),
+            format!("{target} has no SLA tiers; remove requested_tier_id (it is {t})."),
         ),
         (Some(t), None) => (
             "Invalid requested_tier_id",
             format!(
-                "Tier {t} is not a tier of API instance {api}. Its active tiers: {}.",
+                "Tier {t} is not a tier of {target}. Its active tiers: {}.",
                 describe(&active)
             ),
         ),
         (Some(t), Some(tier)) if !is_active(tier) => (
             "Deprecated tier",
             format!(
-                "Tier {t} ({}) of API instance {api} is deprecated: it takes no new requests. Its active tiers: {}.",
+                "Tier {t} ({}) of {target} is deprecated: it takes no new requests. Its active tiers: {}.",
                 tier.name.as_deref().unwrap_or("unnamed"),
                 describe(&active)
             ),
@@ -97,21 +103,35 @@ pub async fn check_tiers(
 /// it there (a 404 is an error on `environment_id`).
 pub async fn check_environment(
     data: &AnypointData,
-    (org, env, api): Instance<'_>,
+    (org, env, target): Instance<'_>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    match data.client.api_instances().get(org, env, api).await {
-        Ok(_) => Some(()),
+    let read = match target {
+        ContractTarget::ApiInstance(api) => data
+            .client
+            .api_instances()
+            .get(org, env, api)
+            .await
+            .map(|_| ()),
+        ContractTarget::ApiGroupInstance(g) => data
+            .client
+            .api_groups()
+            .get_instance(org, env, g)
+            .await
+            .map(|_| ()),
+    };
+    match read {
+        Ok(()) => Some(()),
         Err(e) if e.is_not_found() => {
             diags.attr_error(
                 attrs::environment_id(),
-                "API instance not in this environment",
-                format!("API instance {api} is not in environment {env} of organization {org} ({e}). Set environment_id to the environment that holds the instance (and api_instance_org_id to its business group, if it is not in the application's organization)."),
+                "Instance not in this environment",
+                format!("{target} is not in environment {env} of organization {org} ({e}). Set environment_id to the environment that holds the instance (and api_instance_org_id to its business group, if it is not in the application's organization)."),
             );
             None
         }
         Err(e) => {
-            api_error(diags, &format!("reading API instance {api}"), &e);
+            api_error(diags, &format!("reading {target}"), &e);
             None
         }
     }
@@ -125,13 +145,13 @@ pub async fn check_environment(
 pub async fn request(
     data: &AnypointData,
     (org, app_id): (&str, i64),
-    (inst_org, env, api): (&str, Option<&str>, i64),
+    (inst_org, env, target): (&str, Option<&str>, ContractTarget),
     new: &NewContract,
     doing: &str,
     diags: &mut Diagnostics,
 ) -> Option<Contract> {
     let report = |diags: &mut Diagnostics, e: &ApiError| {
-        request_failed(diags, doing, e, new.accepted_terms, (org, app_id, api))
+        request_failed(diags, doing, e, new.accepted_terms, (org, app_id, target))
     };
     let refused = match data.client.contracts().create(org, app_id, new).await {
         Ok(made) => return Some(made),
@@ -141,7 +161,7 @@ pub async fn request(
             return None;
         }
     };
-    match clear_slot(data, org, app_id, (inst_org, env, api), doing, diags).await? {
+    match clear_slot(data, org, app_id, (inst_org, env, target), doing, diags).await? {
         Slot::Free => {
             report(diags, &refused);
             None
@@ -170,7 +190,7 @@ async fn clear_slot(
     data: &AnypointData,
     org: &str,
     app_id: i64,
-    (inst_org, env, api): (&str, Option<&str>, i64),
+    (inst_org, env, target): (&str, Option<&str>, ContractTarget),
     doing: &str,
     diags: &mut Diagnostics,
 ) -> Option<Slot> {
@@ -186,12 +206,12 @@ async fn clear_slot(
         }
     };
     let mut slot = Slot::Free;
-    for c in existing.iter().filter(|c| c.api_instance_id == Some(api)) {
+    for c in existing.iter().filter(|c| c.target() == Some(target)) {
         if !c.is_ended() {
             diags.error(
                 format!("Error {doing}"),
                 format!(
-                    "Client application {app_id} already has contract {} ({}) with API instance {api}, and the platform keeps one per application and instance. The provider never adopts it on its own; to manage it with this resource, import it (Terraform shows this resource's address with this error, after \"with\"):\n\n{}",
+                    "Client application {app_id} already has contract {} ({}) with {target}, and the platform keeps one per application and instance. The provider never adopts it on its own; to manage it with this resource, import it (Terraform shows this resource's address with this error, after \"with\"):\n\n{}",
                     c.id,
                     c.status.as_deref().unwrap_or("unknown status"),
                     import_advice(org, app_id, &c.id.to_string()),
@@ -205,7 +225,7 @@ async fn clear_slot(
             contract_id: c.id,
             instance_org: inst_org,
             environment: env,
-            target: ContractTarget::ApiInstance(api),
+            target,
         };
         if let Err(e) = data
             .client

@@ -25,6 +25,8 @@ enum Call {
     ContractReads,
     /// Reading an API instance (API Manager).
     Instance,
+    /// An API group, its instances, their tiers and contracts (API Manager).
+    ApiGroup,
     /// Reading an Exchange asset.
     Asset,
     /// Reading the organization's users.
@@ -41,6 +43,7 @@ impl Call {
         let has = |s: &str| segs.contains(&s);
         let reading = matches!(method, "GET" | "HEAD");
         match segs.first().copied() {
+            Some("apimanager") if has("groupInstances") || has("groups") => Call::ApiGroup,
             Some("apimanager") if has("contracts") && !reading => Call::ContractAdministration,
             Some("apimanager") if has("contracts") || has("tiers") => Call::ContractReads,
             Some("apimanager") => Call::Instance,
@@ -73,6 +76,11 @@ impl Call {
                 "reading an API instance needs API Manager's \"View APIs Configuration\" \
                  permission in the instance's business group and environment"
             }
+            Call::ApiGroup => {
+                "an API group instance, its tiers and its contracts (reading them, revoking and \
+                 deleting a contract) need API Manager's \"API Group Administrator\" permission \
+                 in the group instance's business group and environment"
+            }
             Call::Asset => "reading an Exchange asset needs the Exchange Viewer scope",
             Call::Users => {
                 "reading the organization's users needs an Access Management scope that lets the \
@@ -90,7 +98,7 @@ impl Call {
     fn instance_side(self) -> bool {
         matches!(
             self,
-            Call::ContractAdministration | Call::ContractReads | Call::Instance
+            Call::ContractAdministration | Call::ContractReads | Call::Instance | Call::ApiGroup
         )
     }
 }
@@ -199,6 +207,22 @@ mod tests {
             ),
             ("GET", format!("{m}/tiers"), "View Contracts"),
             ("GET", m.to_owned(), "View APIs Configuration"),
+            (
+                "GET",
+                m.replace("/apis/1", "/groupInstances/62001"),
+                "API Group Administrator",
+            ),
+            (
+                "DELETE",
+                m.replace("/apis/1", "/groupInstances/62001/contracts/2"),
+                "API Group Administrator",
+            ),
+            (
+                "GET",
+                "/apimanager/api/v1/organizations/0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/groups/60001"
+                    .to_owned(),
+                "API Group Administrator",
+            ),
             (
                 "GET",
                 "/exchange/api/v2/assets/g/a/1.0.0".to_owned(),
