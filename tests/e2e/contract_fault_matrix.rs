@@ -13,16 +13,48 @@
 //! As in `e2e_application_faults.rs`, an interruption lands after the platform has
 //! acted and before its answer arrives: the answer is held back ([`HOLD`])
 //! and the test waits for the request log to show the request.
+//!
+//! The cells run on a contract with an API instance; `api_group_contracts`
+//! runs them on one with an API group instance ([`Kind`]).
 
 use crate::support::*;
 use anypoint_emulator::{
-    API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
+    API_GROUP_INSTANCE_COMMERCE, API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_COMMERCE_PARTNER,
+    TIER_COMMERCE_STARTER, TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
 };
 
 const ADDR: &str = "anypoint_client_application_contract.access";
 
+/// What the contract gives access to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Op {
+pub(crate) enum Kind {
+    /// API instance 40001 (Bronze approved at once, Platinum needs approval).
+    Instance,
+    /// API group instance 62001 (Starter approved at once, Partner needs
+    /// approval).
+    Group,
+}
+
+impl Kind {
+    /// The tier approved at once, and the one that needs approval.
+    fn tiers(self) -> (i64, i64) {
+        match self {
+            Kind::Instance => (TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM),
+            Kind::Group => (TIER_COMMERCE_STARTER, TIER_COMMERCE_PARTNER),
+        }
+    }
+
+    /// The argument that names the instance.
+    fn target(self) -> String {
+        match self {
+            Kind::Instance => format!("api_instance_id   = \"{API_INSTANCE_ORDERS}\""),
+            Kind::Group => format!("api_group_instance_id = \"{API_GROUP_INSTANCE_COMMERCE}\""),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
     /// The contract request (create).
     Request,
     /// A change of `requested_tier_id` (update in place).
@@ -34,7 +66,7 @@ enum Op {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Cut {
+pub(crate) enum Cut {
     /// Ctrl-C: SIGINT to Terraform's process group.
     Sigint,
     /// SIGKILL of Terraform while the request is in flight.
@@ -54,24 +86,22 @@ fn app() -> String {
     app_block("app", "contract-faults", "")
 }
 
-fn contract(tier: i64) -> String {
+fn contract(kind: Kind, tier: i64) -> String {
     format!(
-        "resource \"anypoint_client_application_contract\" \"access\" {{\n  application_id    = {APP}.id\n  api_instance_id   = \"{API_INSTANCE_ORDERS}\"\n  environment_id    = \"{ENVIRONMENT_ID}\"\n  requested_tier_id = \"{tier}\"\n}}\n"
+        "resource \"anypoint_client_application_contract\" \"access\" {{\n  application_id    = {APP}.id\n  {}\n  environment_id    = \"{ENVIRONMENT_ID}\"\n  requested_tier_id = \"{tier}\"\n}}\n",
+        kind.target()
     )
 }
 
 /// (configuration before, configuration the interrupted apply carries out,
 /// the tier declared after, if a contract is declared).
-fn configs(op: Op) -> (String, String, Option<i64>) {
-    let with = |t| format!("{}{}", app(), contract(t));
+fn configs(kind: Kind, op: Op) -> (String, String, Option<i64>) {
+    let with = |t| format!("{}{}", app(), contract(kind, t));
+    let (auto, approval) = kind.tiers();
     match op {
-        Op::Request => (app(), with(TIER_ORDERS_BRONZE), Some(TIER_ORDERS_BRONZE)),
-        Op::TierChange => (
-            with(TIER_ORDERS_BRONZE),
-            with(TIER_ORDERS_PLATINUM),
-            Some(TIER_ORDERS_PLATINUM),
-        ),
-        Op::Revoke | Op::Delete => (with(TIER_ORDERS_BRONZE), app(), None),
+        Op::Request => (app(), with(auto), Some(auto)),
+        Op::TierChange => (with(auto), with(approval), Some(approval)),
+        Op::Revoke | Op::Delete => (with(auto), app(), None),
     }
 }
 
@@ -108,8 +138,13 @@ fn state_contract_ids(tf: &crate::support::TfDir) -> Vec<i64> {
 }
 
 fn scenario(op: Op, cut: Cut) {
+    scenario_on(Kind::Instance, op, cut);
+}
+
+/// The cell `op` × `cut` on a contract of `kind`.
+pub(crate) fn scenario_on(on: Kind, op: Op, cut: Cut) {
     let mut emu = TestEmulator::restartable();
-    let (base, target, declared_tier) = configs(op);
+    let (base, target, declared_tier) = configs(on, op);
     let tf = emu.tf(&base);
     tf.apply();
     let app_id: i64 = state_app_ids(&tf)[0].parse().unwrap();
@@ -203,7 +238,7 @@ fn scenario(op: Op, cut: Cut) {
             assert_eq!(platform.len(), 1, "one contract: {platform:?}\n{context}");
             let id = platform[0]["id"].as_i64().unwrap();
             assert_eq!(in_state, vec![id], "state holds it\n{context}");
-            // Bronze is approved at once; the change to platinum waits.
+            // The first tier is approved at once; the change to the other waits.
             let field = if op == Op::TierChange {
                 assert_eq!(Some(id), contract_id, "changed in place\n{context}");
                 "requestedTier"
@@ -222,7 +257,10 @@ fn scenario(op: Op, cut: Cut) {
         "contract requests sent\n{context}"
     );
 
-    assert_plan_empty(&tf, &format!("after {op:?} interrupted by {cut:?}"));
+    assert_plan_empty(
+        &tf,
+        &format!("after {op:?} interrupted by {cut:?} ({on:?})"),
+    );
 }
 
 macro_rules! cells {
@@ -265,7 +303,7 @@ cells! {
 #[test]
 fn ctrl_c_during_a_revoke_on_a_throttling_platform_leaves_nothing_behind() {
     let emu = TestEmulator::start();
-    let (base, target, _) = configs(Op::Revoke);
+    let (base, target, _) = configs(Kind::Instance, Op::Revoke);
     let tf = emu.tf(&base);
     tf.apply();
     let app_id: i64 = state_app_ids(&tf)[0].parse().unwrap();
