@@ -205,7 +205,8 @@ output "bare" {{
     tf.apply();
     let outs = outputs(&tf);
     let contract = |id: &str, api: i64, status: &str, tier: Option<i64>, requested: Option<i64>| {
-        json!({"id": id, "api_instance_id": api.to_string(), "status": status,
+        json!({"id": id, "api_instance_id": api.to_string(), "api_group_instance_id": null,
+               "status": status,
                "tier_id": tier.map(|t| t.to_string()),
                "requested_tier_id": requested.map(|t| t.to_string())})
     };
