@@ -1,4 +1,5 @@
-//! The lifecycle of applications, owners and contracts under each answer
+//! The lifecycle of applications, owners and contracts (with API instances
+//! and with an API group instance) under each answer
 //! the platform may give where its behaviour is unconfirmed (the emulator's
 //! variants, `anypoint_emulator::Variant`), end to end with the
 //! real Terraform CLI: create, an empty plan, an update (a field cleared, a
@@ -10,7 +11,8 @@
 
 use crate::support::*;
 use anypoint_emulator::{
-    EmulatorConfig, Variant, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, ENVIRONMENT_ID,
+    EmulatorConfig, Variant, API_GROUP_INSTANCE_COMMERCE, API_INSTANCE_ORDERS,
+    API_INSTANCE_PAYMENTS, ENVIRONMENT_ID, TIER_COMMERCE_PREMIUM, TIER_COMMERCE_STARTER,
     TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_SILVER_DEPRECATED, TIER_PAYMENTS_STANDARD,
 };
 use serde_json::Value;
@@ -18,6 +20,7 @@ use serde_json::Value;
 const OWNER: &str = "anypoint_client_application_owner.alice";
 const ORDERS: &str = "anypoint_client_application_contract.orders";
 const PAYMENTS: &str = "anypoint_client_application_contract.payments";
+const COMMERCE: &str = "anypoint_client_application_contract.commerce";
 
 /// What the configuration declares.
 #[derive(Clone, Copy)]
@@ -25,6 +28,7 @@ struct Declared {
     description: &'static str,
     url: Option<&'static str>,
     orders_tier: i64,
+    commerce_tier: i64,
     /// The contracts (and the owner) are declared.
     extras: bool,
 }
@@ -66,8 +70,15 @@ resource "anypoint_client_application_contract" "payments" {{
   environment_id    = "{ENVIRONMENT_ID}"
   requested_tier_id = "{TIER_PAYMENTS_STANDARD}"
 }}
+
+resource "anypoint_client_application_contract" "commerce" {{
+  application_id        = anypoint_client_application.app.id
+  api_group_instance_id = "{API_GROUP_INSTANCE_COMMERCE}"
+  environment_id        = "{ENVIRONMENT_ID}"
+  requested_tier_id     = "{}"
+}}
 "#,
-            d.orders_tier
+            d.orders_tier, d.commerce_tier
         ));
     }
     hcl
@@ -77,6 +88,7 @@ const FIRST: Declared = Declared {
     description: "first",
     url: Some("https://app.example.com/home"),
     orders_tier: TIER_ORDERS_BRONZE,
+    commerce_tier: TIER_COMMERCE_STARTER,
     extras: true,
 };
 
@@ -120,6 +132,7 @@ fn lifecycle(variant: Option<Variant>) {
     let app = state_id(&tf, APP);
     let orders = state_id(&tf, ORDERS);
     let payments = state_id(&tf, PAYMENTS);
+    let commerce = state_id(&tf, COMMERCE);
     assert_eq!(
         emu.handle.application(app).unwrap()["url"],
         "https://app.example.com/home"
@@ -127,6 +140,7 @@ fn lifecycle(variant: Option<Variant>) {
     assert!(emu.handle.owners(app).iter().any(|o| o == ALICE));
     assert_eq!(emu.handle.contract(orders).unwrap()["status"], "APPROVED");
     assert_eq!(emu.handle.contract(payments).unwrap()["status"], "PENDING");
+    assert_eq!(emu.handle.contract(commerce).unwrap()["status"], "APPROVED");
 
     // A deprecated tier is refused before anything is sent.
     if variant == Some(Variant::DeprecatedTier) {
@@ -153,6 +167,7 @@ fn lifecycle(variant: Option<Variant>) {
         description: "second",
         url: None,
         orders_tier: TIER_ORDERS_GOLD,
+        commerce_tier: TIER_COMMERCE_PREMIUM,
         ..FIRST
     };
     tf.set_config(&emu, &resources(second));
@@ -165,6 +180,11 @@ fn lifecycle(variant: Option<Variant>) {
         emu.handle.contract(orders).unwrap()["tier"]["id"],
         TIER_ORDERS_GOLD
     );
+    assert_eq!(
+        emu.handle.contract(commerce).unwrap()["tier"]["id"],
+        TIER_COMMERCE_PREMIUM,
+        "the group contract's tier changed in place"
+    );
 
     // Drift: a field changed, the owner removed, a contract revoked.
     assert!(emu
@@ -172,6 +192,7 @@ fn lifecycle(variant: Option<Variant>) {
         .update_application(app, serde_json::json!({"description": "changed in the UI"})));
     assert!(emu.handle.remove_owner(app, ALICE));
     assert!(emu.handle.set_contract_status(orders, "REVOKED"));
+    assert!(emu.handle.set_contract_status(commerce, "REVOKED"));
     let plan = tf.plan_exit(&[]);
     assert_eq!(plan.code, 2, "drift is planned:\n{}", plan.all());
     assert!(
@@ -204,6 +225,12 @@ fn lifecycle(variant: Option<Variant>) {
     );
     let orders = state_id(&tf, ORDERS);
     assert_eq!(emu.handle.contract(orders).unwrap()["status"], "APPROVED");
+    assert!(
+        emu.handle.contract(commerce).is_none(),
+        "the revoked group contract was deleted"
+    );
+    let commerce = state_id(&tf, COMMERCE);
+    assert_eq!(emu.handle.contract(commerce).unwrap()["status"], "APPROVED");
     if admin_missing {
         emu.handle.set_variant(Variant::NoManageContracts, true);
     }
@@ -212,7 +239,7 @@ fn lifecycle(variant: Option<Variant>) {
     // nothing but the ids.
     let org = emu.org_id();
     let imports = format!(
-        "import {{\n  to = {APP}\n  id = \"{org}/{app}\"\n}}\nimport {{\n  to = {OWNER}\n  id = \"{org}/{app}/{ALICE}\"\n}}\nimport {{\n  to = {ORDERS}\n  id = \"{org}/{app}/{orders}\"\n}}\nimport {{\n  to = {PAYMENTS}\n  id = \"{org}/{app}/{payments}\"\n}}\n"
+        "import {{\n  to = {APP}\n  id = \"{org}/{app}\"\n}}\nimport {{\n  to = {OWNER}\n  id = \"{org}/{app}/{ALICE}\"\n}}\nimport {{\n  to = {ORDERS}\n  id = \"{org}/{app}/{orders}\"\n}}\nimport {{\n  to = {PAYMENTS}\n  id = \"{org}/{app}/{payments}\"\n}}\nimport {{\n  to = {COMMERCE}\n  id = \"{org}/{app}/{commerce}\"\n}}\n"
     );
     let adopted = tf_with_emulator(&emu, &imports);
     let generate = adopted.run(&[
@@ -230,16 +257,28 @@ fn lifecycle(variant: Option<Variant>) {
     let generated = std::fs::read_to_string(&generated_path)
         .unwrap_or_else(|e| panic!("generated.tf: {e}\n{}", generate.all()));
     // What the platform cannot report, the user fills in.
-    let filled = generated.replace(
-        "environment_id      = null",
-        &format!("environment_id      = \"{ENVIRONMENT_ID}\""),
-    );
+    let filled: String = generated
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("environment_id ") && l.ends_with("= null") {
+                format!("  environment_id = \"{ENVIRONMENT_ID}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     assert_ne!(filled, generated, "environment_id to fill in:\n{generated}");
     std::fs::write(&generated_path, filled).unwrap();
     apply_ok(&adopted, "import with generated configuration");
     assert_plan_empty(&adopted, "after the import");
     // The first directory hands the objects over.
-    for address in [PAYMENTS, ORDERS, OWNER, APP] {
+    assert!(
+        generated.contains(&format!(
+            "api_group_instance_id = \"{API_GROUP_INSTANCE_COMMERCE}\""
+        )),
+        "the import found the group contract's group instance:\n{generated}"
+    );
+    for address in [COMMERCE, PAYMENTS, ORDERS, OWNER, APP] {
         tf.run(&["state", "rm", "-no-color", address]).assert_ok();
     }
 
@@ -264,7 +303,7 @@ fn lifecycle(variant: Option<Variant>) {
             "{}",
             out.all()
         );
-        assert_eq!(platform_contracts(&emu, app).len(), 2, "nothing lost");
+        assert_eq!(platform_contracts(&emu, app).len(), 3, "nothing lost");
         emu.handle.set_variant(Variant::NoManageContracts, false);
     }
     apply_ok(&adopted, "the contracts ended");
@@ -306,6 +345,10 @@ matrix! {
     lifecycle_when_the_list_hides_applications: Some(Variant::ListHidesApplications);
     lifecycle_when_list_items_are_short: Some(Variant::ListItemsShort);
     lifecycle_without_manage_contracts: Some(Variant::NoManageContracts);
+    lifecycle_when_group_contracts_list_group_instance: Some(Variant::GroupContractGroupInstance);
+    lifecycle_when_group_contracts_list_group_instances: Some(Variant::GroupContractGroupInstances);
+    lifecycle_when_group_contracts_list_api_group_instance_id: Some(Variant::GroupContractApiGroupInstanceId);
+    lifecycle_when_the_group_instance_lacks_its_asset: Some(Variant::GroupInstanceWithoutAsset);
     lifecycle_without_view_contracts: Some(Variant::NoViewContracts);
 }
 
