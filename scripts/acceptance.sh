@@ -27,6 +27,11 @@
 #                                   an API instance (and its environment) for
 #                                   the contract questions of --probe and the
 #                                   contract steps of the lifecycle
+#   ANYPOINT_API_GROUP_INSTANCE_ID  an API group instance (in ANYPOINT_ENVIRONMENT_ID)
+#                                   for the API group questions of --probe
+#   ANYPOINT_GROUP_TIER_ID          its SLA tier to request (default: the first
+#                                   ACTIVE tier approved automatically, else
+#                                   the first ACTIVE tier)
 #   ANYPOINT_TIER_ID                SLA tier to request (default: the first
 #                                   ACTIVE tier approved automatically)
 #   ANYPOINT_PENDING_TIER_ID        SLA tier that needs approval, for the
@@ -98,10 +103,16 @@ created="$work/created-ids"
 # "<application id> <contract id>" of every contract the probe asked for.
 contracts_made="$work/created-contracts"
 : >"$contracts_made"
+# The same for the contracts with the API group instance.
+group_contracts_made="$work/created-group-contracts"
+: >"$group_contracts_made"
 # The API instance of the contract questions and steps, when given.
 api_id=${ANYPOINT_API_INSTANCE_ID:-}
 env_id=${ANYPOINT_ENVIRONMENT_ID:-}
 inst=""
+# The API group instance of the group questions, when given.
+group_inst_id=${ANYPOINT_API_GROUP_INSTANCE_ID:-}
+ginst=""
 tf_dir=""
 step="start"
 
@@ -170,6 +181,9 @@ discover_org() {
   [ -n "$org" ] || { echo "error: could not find the organization id (set ANYPOINT_ORG_ID)" >&2; return 1; }
   if [ -n "$api_id" ] && [ -n "$env_id" ]; then
     inst="/apimanager/api/v1/organizations/$org/environments/$env_id/apis/$api_id"
+  fi
+  if [ -n "$group_inst_id" ] && [ -n "$env_id" ]; then
+    ginst="/apimanager/api/v1/organizations/$org/environments/$env_id/groupInstances/$group_inst_id"
   fi
 }
 
@@ -277,6 +291,19 @@ end_contract() {
   return 1
 }
 
+# end_group_contract APP CID: a contract with the API group instance, ended
+# through it (API Manager only: a group has no legacy path): delete it; if
+# the delete is refused, revoke it and delete it again. Fails when it is
+# still there.
+end_group_contract() {
+  api DELETE "$ginst/contracts/$2"
+  case "$status" in 2?? | 404) return 0 ;; esac
+  api PATCH "$ginst/contracts/$2" '{"status":"REVOKED"}'
+  api DELETE "$ginst/contracts/$2"
+  case "$status" in 2?? | 404) return 0 ;; esac
+  return 1
+}
+
 # ---------------------------------------------------------------- clean-up
 
 end_leftover_contracts() {
@@ -288,11 +315,21 @@ end_leftover_contracts() {
   done < <(sort -u "$contracts_made")
 }
 
+end_leftover_group_contracts() {
+  local app c
+  [ -n "$ginst" ] && [ -s "$group_contracts_made" ] || return 0
+  while read -r app c; do
+    end_group_contract "$app" "$c" \
+      || echo "    clean-up: group contract $c of application $app is still there ($status: $(head -c 200 "$body_file")); deleting the application" >&2
+  done < <(sort -u "$group_contracts_made")
+}
+
 delete_leftovers() {
   local id ids page offset name
   get_token || return 0
   [ -n "$org" ] || discover_org || return 0
   end_leftover_contracts
+  end_leftover_group_contracts
   ids=$(sort -u "$created")
   # And anything with the prefix that the list shows (with and without
   # targetAdminSite: the Connected App may see different lists).
@@ -719,8 +756,92 @@ probe() {
     probe_contracts
   fi
 
+  step="probe groups"
+  if [ -z "$ginst" ]; then
+    local gnone="not asked: set ANYPOINT_API_GROUP_INSTANCE_ID and ANYPOINT_ENVIRONMENT_ID"
+    report GROUP-INSTANCE-ASSET "Does the API group instance GET carry its Exchange asset coordinates?" \
+      "nothing" "-" "$gnone" "unknown ($gnone)"
+    report GROUP-CONTRACT-FIELD "Which field of the application's contract list names a group contract's API group instance?" \
+      "nothing" "-" "$gnone" "unknown ($gnone)"
+  else
+    probe_groups
+  fi
+
   step="probe done"
   echo "==> Probe finished; the clean-up below deletes what it created"
+}
+
+# The API group questions (anypoint-api.md §9.9): where a group instance's
+# asset coordinates are, and which field of the application's contract list
+# names a group contract's group instance.
+probe_groups() {
+  local s1 s2 v ans gfile ga gg gv gp gid gver vg gtier app c field keys
+  step="probe group instance"
+  api GET "$ginst"
+  s1=$status
+  gfile="$work/group-instance.json"
+  cp "$body_file" "$gfile"
+  gg=$(json "$gfile" 'd.get("assetGroupId") or None')
+  ga=$(json "$gfile" 'd.get("assetId") or None')
+  gv=$(json "$gfile" 'd.get("assetVersion") or None')
+  gp=$(json "$gfile" 'd.get("productVersion") or None')
+  ans="the group instance: assetGroupId=${gg:-none}, assetId=${ga:-none}, assetVersion=${gv:-none}, productVersion=${gp:-none}"
+  if [ "$s1" != 200 ]; then v="unknown (the group instance GET answered $s1)"
+  elif [ -n "$ga" ] && [ -n "$gv" ]; then v="default (the group instance carries its asset coordinates)"
+  else
+    gid=$(json "$gfile" 'd.get("groupId")')
+    gver=$(json "$gfile" 'd.get("groupVersionId")')
+    api GET "/apimanager/api/v1/organizations/$org/groups/$gid"
+    s2=$status
+    gg=${gg:-$(json "$body_file" 'd.get("assetGroupId") or None')}
+    ga=${ga:-$(json "$body_file" 'd.get("assetId") or None')}
+    api GET "/apimanager/api/v1/organizations/$org/groups/$gid/versions/$gver"
+    s2="$s2, $status"
+    gv=$(json "$body_file" 'd.get("assetVersion") or None')
+    gp=${gp:-$(json "$body_file" 'd.get("productVersion") or None')}
+    s1="$s1, then $s2"
+    ans="$ans; its group and version: ${gg:-none}/${ga:-none}/${gv:-none} (${gp:-none})"
+    if [ -n "$ga" ] && [ -n "$gv" ]; then v="group-instance-without-asset"
+    else v="unknown (neither the group instance nor its group and version carry the asset)"; fi
+  fi
+  report GROUP-INSTANCE-ASSET "Does the API group instance GET carry its Exchange asset coordinates?" \
+    "GET $ginst; GET …/groups/{groupId} and …/versions/{groupVersionId} when it lacks them" "$s1" "$ans" "$v"
+
+  step="probe group contract field"
+  api GET "/exchange/api/v2/assets/$gg/$ga/$gv"
+  vg=$(json "$body_file" 'd.get("versionGroup")')
+  vg=${vg:-$gp}
+  api GET "$ginst/tiers"
+  gtier=${ANYPOINT_GROUP_TIER_ID:-$(json "$body_file" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status", "ACTIVE") == "ACTIVE" and t.get("autoApprove"))')}
+  gtier=${gtier:-$(json "$body_file" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status", "ACTIVE") == "ACTIVE")')}
+  create_app "$prefix-group"
+  app=$app_id
+  api POST "/exchange/api/v2/organizations/$org/applications/$app/contracts" \
+    "{\"apiGroupInstanceId\":$group_inst_id,\"instanceType\":\"api-group\",\"acceptedTerms\":true,\"organizationId\":\"$org\",\"environmentId\":\"$env_id\",\"groupId\":\"$gg\",\"assetId\":\"$ga\",\"version\":\"$gv\",\"versionGroup\":\"$vg\"${gtier:+,\"requestedTierId\":$gtier}}"
+  s1=$status
+  c=$(json "$body_file" 'd["id"]')
+  if [ -n "$c" ]; then echo "$app $c" >>"$group_contracts_made"; fi
+  if [ -z "$c" ]; then
+    v="unknown (the group request answered $s1)"
+    ans="$s1: $(head -c 200 "$body_file")"
+  else
+    api GET "$apps/$org/applications/$app/contracts?limit=250"
+    s1="$s1, then $status"
+    field=$(json "$body_file" '(lambda c: "groupInstanceId" if c.get("groupInstanceId") is not None else "groupInstance" if isinstance(c.get("groupInstance"), dict) else "groupInstances" if c.get("groupInstances") else "apiGroupInstanceId" if c.get("apiGroupInstanceId") is not None else "none")(next(c for c in d if str(c["id"]) == "'"$c"'"))')
+    keys=$(json "$body_file" '", ".join(sorted(next(c for c in d if str(c["id"]) == "'"$c"'")))')
+    case "$field" in
+      groupInstanceId) v="default (groupInstanceId)" ;;
+      groupInstance) v="group-contract-group-instance" ;;
+      groupInstances) v="group-contract-group-instances" ;;
+      apiGroupInstanceId) v="group-contract-api-group-instance-id" ;;
+      *) v="unknown (no known field names the group instance: ${keys:-the contract is not listed})" ;;
+    esac
+    ans="contract $c is listed with ${field:-nothing}; its keys: ${keys:-none}"
+    end_group_contract "$app" "$c" || ans="$ans; ending it answered $status"
+  fi
+  report GROUP-CONTRACT-FIELD "Which field of the application's contract list names a group contract's API group instance?" \
+    "POST /exchange/api/v2/organizations/{org}/applications/$app/contracts {\"apiGroupInstanceId\":$group_inst_id,\"instanceType\":\"api-group\",…}; GET $apps/{org}/applications/$app/contracts" \
+    "$s1" "$ans" "$v"
 }
 
 probe_contracts() {

@@ -10,8 +10,9 @@ use std::process::{Command, Output, Stdio};
 
 use crate::support::*;
 use anypoint_emulator::{
-    EmulatorConfig, Variant, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
-    TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
+    EmulatorConfig, Variant, API_GROUP_INSTANCE_COMMERCE, API_GROUP_INSTANCE_REFERENCE,
+    API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE,
+    TIER_ORDERS_PLATINUM,
 };
 
 fn script() -> std::path::PathBuf {
@@ -111,7 +112,8 @@ fn variant_blocks() -> Vec<&'static str> {
 }
 
 /// Run `--probe` against a fresh emulator with `variant` in force (and the
-/// orders instance, which has tiers approved at once and one that is not);
+/// orders instance, which has tiers approved at once and one that is not,
+/// and the Commerce API group instance);
 /// check it passed and left nothing behind; return the report.
 fn probe_under(variant: Option<Variant>) -> String {
     probe_under_with(variant, &[])
@@ -126,6 +128,10 @@ fn probe_under_with(variant: Option<Variant>, extra: &[(&str, String)]) -> Strin
     let mut env = emulator_env(&emu);
     env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_ORDERS.to_string()));
     env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    env.push((
+        "ANYPOINT_API_GROUP_INSTANCE_ID",
+        API_GROUP_INSTANCE_COMMERCE.to_string(),
+    ));
     env.extend(extra.iter().cloned());
     let out = run_script(&["--probe"], &env);
     let (report, stderr) = text(&out);
@@ -178,7 +184,7 @@ fn probe_names_with(variant: Variant, also: &[(&str, &str)], extra: &[(&str, Str
 #[test]
 fn every_variant_question_has_its_block_in_the_probe() {
     let blocks = variant_blocks();
-    assert_eq!(blocks.len(), 12, "{blocks:?}");
+    assert_eq!(blocks.len(), 14, "{blocks:?}");
     let script = std::fs::read_to_string(script()).unwrap();
     for block in blocks {
         assert!(
@@ -260,6 +266,26 @@ fn probe_names_list_hides_applications() {
 #[test]
 fn probe_names_list_items_short() {
     probe_names(Variant::ListItemsShort, &[]);
+}
+
+#[test]
+fn probe_names_group_contract_group_instance() {
+    probe_names(Variant::GroupContractGroupInstance, &[]);
+}
+
+#[test]
+fn probe_names_group_contract_group_instances() {
+    probe_names(Variant::GroupContractGroupInstances, &[]);
+}
+
+#[test]
+fn probe_names_group_contract_api_group_instance_id() {
+    probe_names(Variant::GroupContractApiGroupInstanceId, &[]);
+}
+
+#[test]
+fn probe_names_group_instance_without_asset() {
+    probe_names(Variant::GroupInstanceWithoutAsset, &[]);
 }
 
 #[test]
@@ -389,6 +415,10 @@ fn probe_reports_the_emulators_answer_to_each_question() {
     let mut env = emulator_env(&emu);
     env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_CATALOG.to_string()));
     env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    env.push((
+        "ANYPOINT_API_GROUP_INSTANCE_ID",
+        API_GROUP_INSTANCE_REFERENCE.to_string(),
+    ));
     let out = run_script(&["--probe"], &env);
     let (report, stderr) = text(&out);
     assert!(out.status.success(), "probe failed:\n{report}\n{stderr}");
@@ -434,6 +464,16 @@ fn probe_reports_the_emulators_answer_to_each_question() {
     // half of the teardown question unasked, and says so.
     let teardown = variant_line(&report, "TEARDOWN");
     assert!(teardown.starts_with("unknown (not asked"), "{teardown}");
+    // The group instance without tiers: its asset read from it, and a group
+    // contract requested, listed and ended.
+    let asset = answer(&report, "GROUP-INSTANCE-ASSET");
+    assert!(
+        asset.contains("assetId=reference-data") && asset.contains("assetVersion=2.1.0"),
+        "{asset}"
+    );
+    let field = answer(&report, "GROUP-CONTRACT-FIELD");
+    assert!(field.contains("is listed with groupInstanceId"), "{field}");
+    assert!(!field.contains("ending it answered"), "{field}");
 
     assert_eq!(
         emu.handle.application_count(),
