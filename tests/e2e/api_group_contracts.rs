@@ -248,6 +248,37 @@ fn an_imported_group_contract_generates_its_configuration() {
     assert_plan_empty(&tf, "after the import");
 }
 
+/// A group contract is reached only through its environment, which an
+/// import cannot record: a destroy right after the import says to apply
+/// first, keeps the contract, and works after the apply.
+#[test]
+fn a_group_contract_destroyed_right_after_its_import_asks_for_an_apply_first() {
+    let emu = TestEmulator::start();
+    let tf = emu.tf(&commerce(TIER_COMMERCE_STARTER));
+    apply_ok(&tf, "create");
+    let (app, id) = (state_id(&tf, APP), state_id(&tf, GROUP));
+    tf.run(&["state", "rm", "-no-color", GROUP]).assert_ok();
+    let import_id = format!("{}/{app}/{id}", emu.org_id());
+    tf.run(&["import", "-no-color", "-input=false", GROUP, &import_id])
+        .assert_ok();
+    emu.handle.reset_request_log();
+    let out = tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert_no_provider_bug(&out);
+    let text = flat(&out.all());
+    assert!(
+        text.contains("terraform apply") && text.contains("environment_id"),
+        "{text}"
+    );
+    assert!(emu.handle.contract(id).is_some());
+    assert!(tf.resource_values(GROUP).is_some(), "still in state");
+    assert!(group_instance_requests(&emu).is_empty(), "nothing sent");
+    apply_ok(&tf, "recording the environment");
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .assert_ok();
+    assert!(emu.handle.contracts(app).is_empty());
+}
+
 /// An application holds a contract with an API instance and one with an
 /// API group instance that has that API as a member: two contracts, each
 /// refreshed, ended and destroyed on its own.

@@ -87,6 +87,19 @@ pub fn slot_blocked(diags: &mut Diagnostics, doing: &str, c: &Contract, e: &ApiE
 /// still shows after a 404 names the settings that reach it.
 pub fn teardown_failed(diags: &mut Diagnostics, site: &ContractSite<'_>, e: &ApiError) {
     let doing = format!("ending contract {}", site.contract_id);
+    if site.target.is_group() && site.environment.is_none() {
+        diags.error(
+            format!("Error {doing}"),
+            format!(
+                "Contract {} is with {}, which API Manager reaches only through its environment, \
+                 and the state records none: the contract was imported and not applied since. Run \
+                 `terraform apply` once (it records environment_id from the configuration), then \
+                 run this command again. Terraform keeps the contract in state until then.",
+                site.contract_id, site.target
+            ),
+        );
+        return;
+    }
     if e.is_conflict() && e.message().contains("still") {
         let env = site.environment.unwrap_or("(not recorded)");
         diags.error(
