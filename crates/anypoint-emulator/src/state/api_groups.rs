@@ -1,7 +1,5 @@
 //! API groups (API Manager): API instances offered together as one
-//! Exchange asset. A group has versions; a version has instances, one per
-//! environment (or several, told apart by a label), each with its member
-//! API instances and its own SLA tiers.
+//! Exchange asset (the data: `groups`), read, requested and administered.
 //!
 //! An application holds at most one contract with a group instance, as with
 //! an API instance: requested through Exchange (`instanceType: "api-group"`
@@ -22,172 +20,9 @@
 use serde_json::{json, Map, Value};
 
 use super::contracts::{accepted_terms, check_asset};
+use super::groups::{ApiGroup, GroupInstance, GroupVersion, NewGroupInstance, NewTier};
 use super::validate::*;
 use super::*;
-use crate::{
-    API_GROUP_COMMERCE, API_GROUP_INSTANCE_COMMERCE, API_GROUP_INSTANCE_REFERENCE,
-    API_GROUP_REFERENCE, API_GROUP_VERSION_COMMERCE, API_GROUP_VERSION_REFERENCE,
-    API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, TIER_COMMERCE_PARTNER,
-    TIER_COMMERCE_PREMIUM, TIER_COMMERCE_STARTER,
-};
-
-const FIRST_ADDED_GROUP_ID: i64 = 60_101;
-const FIRST_ADDED_VERSION_ID: i64 = 61_101;
-const FIRST_ADDED_INSTANCE_ID: i64 = 62_101;
-const FIRST_ADDED_TIER_ID: i64 = 53_101;
-
-#[derive(Clone)]
-pub(crate) struct ApiGroup {
-    pub id: i64,
-    pub name: String,
-    /// The group's Exchange asset id (its group id is the organization).
-    pub asset_id: String,
-    pub versions: Vec<GroupVersion>,
-}
-
-#[derive(Clone)]
-pub(crate) struct GroupVersion {
-    pub id: i64,
-    pub name: String,
-    pub asset_version: String,
-    pub product_version: String,
-}
-
-#[derive(Clone)]
-pub(crate) struct GroupInstance {
-    pub id: i64,
-    pub group_id: i64,
-    pub group_version_id: i64,
-    pub environment_id: String,
-    pub label: Option<String>,
-    /// The member API instances.
-    pub api_instances: Vec<i64>,
-    pub tiers: Vec<Tier>,
-}
-
-/// Every API group and group instance, with the counters of added ones.
-#[derive(Clone)]
-pub(crate) struct ApiGroups {
-    groups: Vec<ApiGroup>,
-    instances: Vec<GroupInstance>,
-    next_group_id: i64,
-    next_version_id: i64,
-    next_instance_id: i64,
-    next_tier_id: i64,
-}
-
-fn group_tier(id: i64, name: &str, per_minute: u64, auto_approve: bool) -> Tier {
-    let approval = if auto_approve {
-        "approved at once"
-    } else {
-        "needs approval"
-    };
-    Tier {
-        id,
-        name: name.to_owned(),
-        description: format!("{per_minute} requests per minute to each API, {approval}"),
-        auto_approve,
-        limits: vec![(60_000, per_minute)],
-        deprecated: false,
-    }
-}
-
-impl ApiGroups {
-    /// Two groups in the sandbox: "Commerce APIs" (orders and payments,
-    /// with tiers) and "Reference Data" (the catalog, without tiers).
-    pub(super) fn seeded() -> ApiGroups {
-        let env = ENVIRONMENT_ID.to_owned();
-        ApiGroups {
-            groups: vec![
-                ApiGroup {
-                    id: API_GROUP_COMMERCE,
-                    name: "Commerce APIs".into(),
-                    asset_id: "commerce-apis".into(),
-                    versions: vec![GroupVersion {
-                        id: API_GROUP_VERSION_COMMERCE,
-                        name: "v1".into(),
-                        asset_version: "1.0.0".into(),
-                        product_version: "v1".into(),
-                    }],
-                },
-                ApiGroup {
-                    id: API_GROUP_REFERENCE,
-                    name: "Reference Data".into(),
-                    asset_id: "reference-data".into(),
-                    versions: vec![GroupVersion {
-                        id: API_GROUP_VERSION_REFERENCE,
-                        name: "v2".into(),
-                        asset_version: "2.1.0".into(),
-                        product_version: "v2".into(),
-                    }],
-                },
-            ],
-            instances: vec![
-                GroupInstance {
-                    id: API_GROUP_INSTANCE_COMMERCE,
-                    group_id: API_GROUP_COMMERCE,
-                    group_version_id: API_GROUP_VERSION_COMMERCE,
-                    environment_id: env.clone(),
-                    label: None,
-                    api_instances: vec![API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS],
-                    tiers: vec![
-                        group_tier(TIER_COMMERCE_STARTER, "Starter", 100, true),
-                        group_tier(TIER_COMMERCE_PREMIUM, "Premium", 1000, true),
-                        group_tier(TIER_COMMERCE_PARTNER, "Partner", 5000, false),
-                    ],
-                },
-                GroupInstance {
-                    id: API_GROUP_INSTANCE_REFERENCE,
-                    group_id: API_GROUP_REFERENCE,
-                    group_version_id: API_GROUP_VERSION_REFERENCE,
-                    environment_id: env,
-                    label: None,
-                    api_instances: vec![API_INSTANCE_CATALOG],
-                    tiers: Vec::new(),
-                },
-            ],
-            next_group_id: FIRST_ADDED_GROUP_ID,
-            next_version_id: FIRST_ADDED_VERSION_ID,
-            next_instance_id: FIRST_ADDED_INSTANCE_ID,
-            next_tier_id: FIRST_ADDED_TIER_ID,
-        }
-    }
-
-    pub fn instance(&self, id: i64) -> Option<&GroupInstance> {
-        self.instances.iter().find(|g| g.id == id)
-    }
-
-    pub fn group(&self, id: i64) -> Option<&ApiGroup> {
-        self.groups.iter().find(|g| g.id == id)
-    }
-
-    pub fn groups(&self) -> impl Iterator<Item = &ApiGroup> {
-        self.groups.iter()
-    }
-
-    /// The group and version of a group instance.
-    fn parents(&self, gi: &GroupInstance) -> Option<(&ApiGroup, &GroupVersion)> {
-        let group = self.group(gi.group_id)?;
-        let version = group
-            .versions
-            .iter()
-            .find(|v| v.id == gi.group_version_id)?;
-        Some((group, version))
-    }
-
-    pub(super) fn tier(&self, id: i64) -> Option<&Tier> {
-        self.instances
-            .iter()
-            .find_map(|g| g.tiers.iter().find(|t| t.id == id))
-    }
-
-    /// `api` of Exchange's answer to a group request: the first member.
-    pub(super) fn member_api_json(&self, group_instance: i64) -> Value {
-        self.instance(group_instance)
-            .and_then(|g| g.api_instances.first())
-            .map_or(Value::Null, |id| json!({ "id": id }))
-    }
-}
 
 impl State {
     /// The group instance and tier of an `instanceType: "api-group"`
@@ -464,22 +299,9 @@ impl State {
                 _ => return Err(bad("instances must be an array of objects")),
             }
         }
-        let groups = &mut self.groups;
-        let group_id = groups.next_group_id;
-        groups.next_group_id += 1;
-        let version_id = groups.next_version_id;
-        groups.next_version_id += 1;
-        groups.groups.push(ApiGroup {
-            id: group_id,
-            name,
-            asset_id,
-            versions: vec![GroupVersion {
-                id: version_id,
-                name: product_version.clone(),
-                asset_version,
-                product_version,
-            }],
-        });
+        let (group_id, version_id) =
+            self.groups
+                .insert_group(name, asset_id, asset_version, product_version);
         for p in parsed {
             self.groups.insert_instance(group_id, version_id, p);
         }
@@ -594,8 +416,7 @@ impl State {
     fn group_version_json(&self, g: &ApiGroup, v: &GroupVersion) -> Value {
         let instances: Vec<Value> = self
             .groups
-            .instances
-            .iter()
+            .instances()
             .filter(|i| i.group_version_id == v.id)
             .map(|i| self.group_instance_json(i))
             .collect();
@@ -762,45 +583,6 @@ impl State {
         v
     }
 }
-
-/// A checked group instance, before it has an id.
-pub(crate) struct NewGroupInstance {
-    environment_id: String,
-    label: Option<String>,
-    api_instances: Vec<i64>,
-    tiers: Vec<NewTier>,
-}
-
-impl ApiGroups {
-    fn insert_instance(&mut self, group_id: i64, version_id: i64, new: NewGroupInstance) -> i64 {
-        let id = self.next_instance_id;
-        self.next_instance_id += 1;
-        let mut tiers = Vec::new();
-        for (name, description, auto_approve, limits) in new.tiers {
-            tiers.push(Tier {
-                id: self.next_tier_id,
-                name,
-                description,
-                auto_approve,
-                limits,
-                deprecated: false,
-            });
-            self.next_tier_id += 1;
-        }
-        self.instances.push(GroupInstance {
-            id,
-            group_id,
-            group_version_id: version_id,
-            environment_id: new.environment_id,
-            label: new.label,
-            api_instances: new.api_instances,
-            tiers,
-        });
-        id
-    }
-}
-
-type NewTier = (String, String, bool, Vec<(u64, u64)>);
 
 /// `{"name", "autoApprove"? (true), "description"?, "limits"?}`.
 fn parse_tier(v: &Value) -> Result<NewTier, Reply> {

@@ -7,6 +7,7 @@
 mod api_groups;
 mod apps;
 mod contracts;
+mod groups;
 mod owners;
 mod render;
 mod seed;
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub(crate) use api_groups::ApiGroups;
+pub(crate) use groups::ApiGroups;
 use seed::{seed_instances, seed_users};
 pub(crate) use seed::{ApiInstance, Tier, User};
 
