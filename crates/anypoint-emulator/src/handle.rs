@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::faults::Fault;
 use super::log::RequestRecord;
 use super::shared::Shared;
+use super::state::NewApiInstance;
 use super::sync::lock;
 use super::variants::Variant;
 
@@ -261,13 +262,54 @@ impl EmulatorHandle {
             .is_ok()
     }
 
-    /// The seeded API instances, each with `environmentId` and `tiers`.
+    /// The API instances, seeded then added, each with `environmentId` and
+    /// `tiers`.
     pub fn api_instances(&self) -> Vec<Value> {
         let st = lock(&self.shared.state);
         st.instances
             .iter()
             .map(|i| st.instance_with_tiers_json(i))
             .collect()
+    }
+
+    /// Add an API instance (not persisted: instances are seeded at every
+    /// start), found by API Manager's search like the seeded ones. Several
+    /// may share an asset. Returns its id, or why it was refused (an
+    /// environment that is not the root organization's, an empty asset id or
+    /// tier name).
+    pub fn add_api_instance(&self, instance: NewApiInstance) -> Result<i64, String> {
+        lock(&self.shared.state)
+            .add_api_instance(instance)
+            .map(|i| i.id)
+            .map_err(message)
+    }
+
+    // ------------------------------------------------------ environments
+
+    /// Every environment `{id, name, type, isProduction, organizationId}`,
+    /// the root organization's and the business group's, seeded then added.
+    pub fn environments(&self) -> Vec<Value> {
+        lock(&self.shared.state)
+            .environments
+            .iter()
+            .map(|e| e.json())
+            .collect()
+    }
+
+    /// Add an environment of type `production`, `sandbox` or `design` to the
+    /// root organization, or to the business group
+    /// ([`BUSINESS_GROUP_ID`](crate::BUSINESS_GROUP_ID)); names need not be
+    /// unique. Not persisted, like users. Returns its id (a new UUID).
+    pub fn add_environment(
+        &self,
+        name: &str,
+        env_type: &str,
+        organization_id: Option<&str>,
+    ) -> Result<String, String> {
+        lock(&self.shared.state)
+            .add_environment(name, env_type, organization_id)
+            .map(|e| e.id.clone())
+            .map_err(message)
     }
 
     // ------------------------------------------------- faults and latency

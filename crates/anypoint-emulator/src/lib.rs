@@ -1,8 +1,9 @@
 //! An in-memory Anypoint Platform served over real HTTP on loopback.
 //!
 //! The emulator answers the Anypoint endpoints the provider uses (token,
-//! `/me`, users, client applications, owners, secret reset, contracts, API
-//! Manager instances and tiers, Exchange asset lookup) from memory, so the
+//! `/me`, users, environments, client applications, owners, secret reset,
+//! contracts, API Manager instances, their search and tiers, Exchange asset
+//! lookup) from memory, so the
 //! provider, its tests and the quickstart run with no Anypoint account and no
 //! network. It is an axum 0.8 server on tokio; [`Emulator::start`] binds
 //! `127.0.0.1:0` and serves until [`Emulator::shutdown`] (or drop).
@@ -80,6 +81,7 @@ pub use faults::{Fault, FaultKind, FaultMatch};
 pub use handle::EmulatorHandle;
 pub use log::{RequestRecord, REQUEST_LOG_LIMIT};
 pub use persist::write_file_atomically;
+pub use state::{NewApiInstance, NewTier};
 pub use variants::Variant;
 
 /// Default Connected App client id (a well-known demo value).
@@ -95,7 +97,7 @@ pub const DEFAULT_ORG_NAME: &str = "Emulated Organization";
 pub const BUSINESS_GROUP_ID: &str = "7c3e9a51-2b4d-4f6e-8a1c-5d9e0f2b3a4c";
 /// The business group's name.
 pub const BUSINESS_GROUP_NAME: &str = "Emulated Business Group";
-/// The one environment holding the seeded API instances.
+/// The environment holding the seeded API instances.
 pub const ENVIRONMENT_ID: &str = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b";
 /// The name of [`ENVIRONMENT_ID`], a sandbox environment.
 pub const ENVIRONMENT_NAME: &str = "Sandbox";

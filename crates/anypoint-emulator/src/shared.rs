@@ -18,7 +18,7 @@ use crate::route_table::route_label;
 use crate::state::{Reply, State};
 use crate::sync::lock;
 use crate::variants::{Variant, Variants};
-use crate::{persist, EmulatorConfig, ENVIRONMENT_ID};
+use crate::{persist, EmulatorConfig};
 
 /// Everything the handler and the control handle share.
 pub(crate) struct Shared {
@@ -191,7 +191,7 @@ impl Shared {
         req.insert("assetId".into(), inst["assetId"].clone());
         req.insert("version".into(), inst["assetVersion"].clone());
         req.insert("versionGroup".into(), inst["productVersion"].clone());
-        req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
+        req.insert("environmentId".into(), inst["environmentId"].clone());
         if let Some(t) = tier {
             req.insert("requestedTierId".into(), json!(t));
         }

@@ -59,6 +59,10 @@ pub enum Variant {
     /// The Connected App lacks API Manager's "Manage Contracts": revoke and
     /// delete answer 403.
     NoManageContracts,
+    /// API Manager's API search matches `assetId`, `groupId`,
+    /// `assetVersion`, `productVersion` and `instanceLabel` as parts, without
+    /// regard to case, rather than exactly.
+    ApiSearchLoose,
 }
 
 /// The open questions the variants answer. Two variants of one question
@@ -76,6 +80,7 @@ pub(crate) enum Question {
     ListVisibility,
     ListItems,
     ManageContracts,
+    ApiSearchMatching,
 }
 
 impl Question {
@@ -91,6 +96,7 @@ impl Question {
         Question::ListVisibility,
         Question::ListItems,
         Question::ManageContracts,
+        Question::ApiSearchMatching,
     ];
 
     pub(crate) fn text(self) -> &'static str {
@@ -113,6 +119,10 @@ impl Question {
             Question::ListItems => "Are list items whole applications with targetAdminSite=true?",
             Question::ManageContracts => {
                 "Does the Connected App hold API Manager's \"Manage Contracts\" permission?"
+            }
+            Question::ApiSearchMatching => {
+                "Does API Manager's API search match assetId, groupId, assetVersion and \
+                 instanceLabel exactly?"
             }
         }
     }
@@ -155,6 +165,10 @@ impl Question {
                  (KB-001116455); without it they are short"
             }
             Question::ManageContracts => "granted: revoke and delete are allowed",
+            Question::ApiSearchMatching => {
+                "exactly, case included, as MuleSoft's OAS describes each of them (\"exact \
+                 match\"); only query matches parts"
+            }
         }
     }
 
@@ -183,6 +197,7 @@ impl Variant {
         Variant::ListHidesApplications,
         Variant::ListItemsShort,
         Variant::NoManageContracts,
+        Variant::ApiSearchLoose,
     ];
 
     /// The kebab-case name (`revoke-approved-only`, …).
@@ -201,6 +216,7 @@ impl Variant {
             Variant::ListHidesApplications => "list-hides-applications",
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
+            Variant::ApiSearchLoose => "api-search-loose",
         }
     }
 
@@ -222,6 +238,7 @@ impl Variant {
             Variant::ListHidesApplications => Question::ListVisibility,
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
+            Variant::ApiSearchLoose => Question::ApiSearchMatching,
         }
     }
 
@@ -284,6 +301,11 @@ impl Variant {
             Variant::NoManageContracts => {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts revoke and delete under \
                  \"Manage Contracts\", which Application Creator does not give"
+            }
+            Variant::ApiSearchLoose => {
+                "anypoint-api.md §9.8: MuleSoft's API Manager OAS calls each filter of \
+                 GET …/environments/{env}/apis an exact match, but no public capture shows one; \
+                 its query parameter matches parts of several fields"
             }
         }
     }

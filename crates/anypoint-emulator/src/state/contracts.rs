@@ -65,10 +65,10 @@ impl State {
         })?;
         let expected = [
             ("organizationId", self.org_id.as_str()),
-            ("groupId", self.org_id.as_str()),
-            ("assetId", inst.asset_id),
-            ("version", inst.asset_version),
-            ("versionGroup", inst.product_version),
+            ("groupId", inst.group_id.as_str()),
+            ("assetId", inst.asset_id.as_str()),
+            ("version", inst.asset_version.as_str()),
+            ("versionGroup", inst.product_version.as_str()),
         ];
         for (key, want) in expected {
             match body.get(key) {
@@ -83,7 +83,7 @@ impl State {
         }
         match body.get("environmentId") {
             None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s == ENVIRONMENT_ID => {}
+            Some(Value::String(s)) if *s == inst.environment_id => {}
             Some(_) => {
                 return Err(bad(format!(
                     "environmentId does not match the environment of API instance {api_id}"
@@ -261,7 +261,7 @@ impl State {
     // ------------------------------------------------------ API Manager
 
     pub(super) fn instance_in_env(&self, env: &str, api_key: &str) -> Result<&ApiInstance, Reply> {
-        if env != ENVIRONMENT_ID {
+        if !self.environments.iter().any(|e| e.id == env) {
             return Err(Reply::error(
                 404,
                 format!("The environment {env} cannot be found."),
@@ -271,6 +271,7 @@ impl State {
             .parse::<i64>()
             .ok()
             .and_then(|id| self.instance(id))
+            .filter(|i| i.environment_id == env)
             .ok_or_else(|| {
                 Reply::error(404, format!("The API instance {api_key} cannot be found."))
             })
@@ -527,7 +528,7 @@ impl State {
     pub fn get_asset(&self, group: &str, asset: &str, version: &str) -> Outcome {
         self.instances
             .iter()
-            .find(|i| group == self.org_id && i.asset_id == asset && i.asset_version == version)
+            .find(|i| i.group_id == group && i.asset_id == asset && i.asset_version == version)
             .map(|i| {
                 Reply::ok(
                     200,

@@ -6,6 +6,7 @@
 
 mod apps;
 mod contracts;
+mod instances;
 mod owners;
 mod render;
 mod seed;
@@ -17,11 +18,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use seed::{seed_instances, seed_users};
-pub(crate) use seed::{ApiInstance, Tier, User};
+pub use instances::{NewApiInstance, NewTier};
+use seed::{seed_environments, seed_instances, seed_users};
+pub(crate) use seed::{ApiInstance, Environment, Tier, User};
 
 use super::variants::{Variant, Variants};
-use super::{CONNECTED_APP_USER_ID, ENVIRONMENT_ID};
+use super::{CONNECTED_APP_USER_ID, TIER_ORDERS_SILVER_DEPRECATED};
 
 const FIRST_APP_ID: i64 = 100_001;
 const FIRST_CONTRACT_ID: i64 = 700_001;
@@ -155,6 +157,7 @@ pub(crate) struct State {
     apps: BTreeMap<i64, App>,
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
+    pub environments: Vec<Environment>,
     pub instances: Vec<ApiInstance>,
     /// The platform variants in force (see `variants`). Not persisted.
     pub variants: Variants,
@@ -173,7 +176,8 @@ impl State {
             apps: BTreeMap::new(),
             contracts: BTreeMap::new(),
             users: seed_users(),
-            instances: seed_instances(),
+            environments: seed_environments(org_id),
+            instances: seed_instances(org_id),
             variants: Variants::default(),
             ended_contracts_block: true,
         }
@@ -231,10 +235,10 @@ impl State {
         self.instances.iter().find_map(|i| i.tier(id))
     }
 
-    /// Whether a tier exists in this mode: the deprecated tier only under
-    /// `deprecated-tier`.
+    /// Whether a tier exists in this mode: the seeded deprecated tier only
+    /// under `deprecated-tier`; tiers added through the handle always.
     pub(crate) fn tier_exists(&self, t: &Tier) -> bool {
-        !t.deprecated || self.on(Variant::DeprecatedTier)
+        t.id != TIER_ORDERS_SILVER_DEPRECATED || self.on(Variant::DeprecatedTier)
     }
 
     /// The instance's tiers that exist in this mode.
@@ -340,7 +344,12 @@ mod tests {
     fn revoke_status(st: &mut State, cid: i64) -> u16 {
         let revoke = obj(json!({"status": "REVOKED"}));
         let api = super::super::API_INSTANCE_ORDERS.to_string();
-        match st.patch_instance_contract(ENVIRONMENT_ID, &api, &cid.to_string(), &revoke) {
+        match st.patch_instance_contract(
+            super::super::ENVIRONMENT_ID,
+            &api,
+            &cid.to_string(),
+            &revoke,
+        ) {
             Ok(r) | Err(r) => r.status,
         }
     }
