@@ -1,5 +1,5 @@
 //! The HTTP client for the Anypoint Platform API (client applications,
-//! owners, contracts, API instances, users).
+//! owners, contracts, API instances, users, environments).
 //!
 //! A map, from the top down; each rule is written once, where its code is:
 //!
@@ -44,7 +44,7 @@ mod send;
 mod throttle;
 mod users;
 
-pub use api_instances::ApiInstances;
+pub use api_instances::{ApiInstances, SEARCH_PAGE_SIZE};
 pub use applications::Applications;
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
 pub use client::AnypointClient;
@@ -58,8 +58,8 @@ pub use environments::Environments;
 pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
     AddOwnerOutcome, ApiInstance, Application, ApplicationSummary, ApplicationUpdate, AssetInfo,
-    ConnectedAppIdentity, Contract, Environment, NewApplication, NewContract, Owner, Tier,
-    TierLimit, User,
+    ConnectedAppIdentity, Contract, Environment, InstanceSearch, ListedInstance, NewApplication,
+    NewContract, Owner, Tier, TierLimit, User,
 };
 pub use owners::Owners;
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};

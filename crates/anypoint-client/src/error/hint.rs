@@ -25,6 +25,8 @@ enum Call {
     ContractReads,
     /// Reading an API instance (API Manager).
     Instance,
+    /// Searching an environment's API instances (API Manager).
+    InstanceSearch,
     /// Reading an Exchange asset.
     Asset,
     /// Reading the organization's users.
@@ -43,6 +45,7 @@ impl Call {
         match segs.first().copied() {
             Some("apimanager") if has("contracts") && !reading => Call::ContractAdministration,
             Some("apimanager") if has("contracts") || has("tiers") => Call::ContractReads,
+            Some("apimanager") if segs.last() == Some(&"apis") => Call::InstanceSearch,
             Some("apimanager") => Call::Instance,
             Some("apiplatform") if has("apis") && has("contracts") => Call::ContractAdministration,
             Some("apiplatform") => Call::Applications,
@@ -73,6 +76,10 @@ impl Call {
                 "reading an API instance needs API Manager's \"View APIs Configuration\" \
                  permission in the instance's business group and environment"
             }
+            Call::InstanceSearch => {
+                "searching an environment's API instances needs API Manager's \"View APIs \
+                 Configuration\" permission in that business group and environment"
+            }
             Call::Asset => "reading an Exchange asset needs the Exchange Viewer scope",
             Call::Users => {
                 "reading the organization's users needs an Access Management scope that lets the \
@@ -90,7 +97,10 @@ impl Call {
     fn instance_side(self) -> bool {
         matches!(
             self,
-            Call::ContractAdministration | Call::ContractReads | Call::Instance
+            Call::ContractAdministration
+                | Call::ContractReads
+                | Call::Instance
+                | Call::InstanceSearch
         )
     }
 }
@@ -199,6 +209,11 @@ mod tests {
             ),
             ("GET", format!("{m}/tiers"), "View Contracts"),
             ("GET", m.to_owned(), "View APIs Configuration"),
+            (
+                "GET",
+                format!("{}?assetId=orders-api&offset=0&limit=100", &m[..m.len() - 2]),
+                "searching an environment's API instances",
+            ),
             (
                 "GET",
                 "/exchange/api/v2/assets/g/a/1.0.0".to_owned(),

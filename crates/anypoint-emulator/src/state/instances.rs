@@ -20,7 +20,8 @@ pub struct NewApiInstance {
     /// The asset's Exchange group id; `None` = the root organization's id.
     pub group_id: Option<String>,
     pub asset_id: String,
-    /// The asset's name; `None` = the asset id.
+    /// The asset's name; `None` = that of the asset's other instances, else
+    /// the asset id.
     pub asset_name: Option<String>,
     pub asset_version: String,
     /// Also the asset version's version group (what a contract request names).
@@ -112,8 +113,8 @@ impl State {
     }
 
     /// Add an API instance; it gets the next instance id, its tiers the next
-    /// tier ids, and it shares its parent API id with the instances of the
-    /// same asset. Returns it.
+    /// tier ids, and it shares its parent API id (and, unless given, its
+    /// asset name) with the instances of the same asset. Returns it.
     pub fn add_api_instance(&mut self, new: NewApiInstance) -> Result<&ApiInstance, Reply> {
         let root = self.org_id.clone();
         if !self
@@ -141,19 +142,22 @@ impl State {
         }
         let group_id = new.group_id.unwrap_or_else(|| root.clone());
         let id = self.instances.iter().map(|i| i.id).max().unwrap_or(0) + 1;
-        let legacy_api_id = self
+        let same_asset = self
             .instances
             .iter()
-            .find(|i| i.group_id == group_id && i.asset_id == new.asset_id)
-            .map(|i| i.legacy_api_id)
-            .unwrap_or_else(|| {
-                self.instances
-                    .iter()
-                    .map(|i| i.legacy_api_id)
-                    .max()
-                    .unwrap_or(0)
-                    + 1
-            });
+            .find(|i| i.group_id == group_id && i.asset_id == new.asset_id);
+        let asset_name = new
+            .asset_name
+            .or_else(|| same_asset.map(|i| i.asset_name.clone()))
+            .unwrap_or_else(|| new.asset_id.clone());
+        let legacy_api_id = same_asset.map(|i| i.legacy_api_id).unwrap_or_else(|| {
+            self.instances
+                .iter()
+                .map(|i| i.legacy_api_id)
+                .max()
+                .unwrap_or(0)
+                + 1
+        });
         let first_tier = self
             .instances
             .iter()
@@ -179,7 +183,7 @@ impl State {
             legacy_api_id,
             environment_id: new.environment_id,
             group_id,
-            asset_name: new.asset_name.unwrap_or_else(|| new.asset_id.clone()),
+            asset_name,
             asset_id: new.asset_id,
             asset_version: new.asset_version,
             product_version: new.product_version,
