@@ -4,6 +4,7 @@
 //! for an error answer; both carry the status and the JSON body. Nothing here
 //! does I/O or knows about HTTP beyond status numbers.
 
+mod additions;
 mod apps;
 mod contracts;
 mod instances;
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub use instances::{NewApiInstance, NewTier};
+pub use additions::{NewApiInstance, NewTier};
 use seed::{seed_environments, seed_instances, seed_users};
 pub(crate) use seed::{ApiInstance, Environment, Tier, User};
 

@@ -1,0 +1,66 @@
+//! What the handle and the admin routes add to the seed: an API instance
+//! and its SLA tiers (`State::add_api_instance` adds it).
+
+/// An API instance to add ([`EmulatorHandle::add_api_instance`](crate::EmulatorHandle::add_api_instance)):
+/// start from [`NewApiInstance::new`] and set what differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApiInstance {
+    /// An environment of the root organization (the business group holds
+    /// no API instances).
+    pub environment_id: String,
+    /// The asset's Exchange group id; `None` = the root organization's id.
+    pub group_id: Option<String>,
+    pub asset_id: String,
+    /// The asset's name; `None` = that of the asset's other instances, else
+    /// the asset id.
+    pub asset_name: Option<String>,
+    pub asset_version: String,
+    /// Also the asset version's version group (what a contract request names).
+    pub product_version: String,
+    pub instance_label: Option<String>,
+    /// Each gets a new tier id, in this order.
+    pub tiers: Vec<NewTier>,
+}
+
+impl NewApiInstance {
+    /// An instance of `asset_id` 1.0.0 (product version `v1`) in
+    /// [`ENVIRONMENT_ID`](crate::ENVIRONMENT_ID), without a label or tiers.
+    pub fn new(asset_id: &str) -> NewApiInstance {
+        NewApiInstance {
+            environment_id: crate::ENVIRONMENT_ID.to_owned(),
+            group_id: None,
+            asset_id: asset_id.to_owned(),
+            asset_name: None,
+            asset_version: "1.0.0".to_owned(),
+            product_version: "v1".to_owned(),
+            instance_label: None,
+            tiers: Vec::new(),
+        }
+    }
+}
+
+/// An SLA tier of a [`NewApiInstance`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTier {
+    pub name: String,
+    pub description: String,
+    /// Requests for it are approved at once.
+    pub auto_approve: bool,
+    /// DEPRECATED rather than ACTIVE: listed, but it takes no new contracts.
+    pub deprecated: bool,
+    /// `(timePeriodInMilliseconds, maximumRequests)` pairs.
+    pub limits: Vec<(u64, u64)>,
+}
+
+impl NewTier {
+    /// An ACTIVE tier allowing 100 requests a minute.
+    pub fn new(name: &str, auto_approve: bool) -> NewTier {
+        NewTier {
+            name: name.to_owned(),
+            description: String::new(),
+            auto_approve,
+            deprecated: false,
+            limits: vec![(60_000, 100)],
+        }
+    }
+}
