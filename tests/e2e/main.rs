@@ -11,6 +11,7 @@
 mod support;
 
 mod acceptance_script;
+mod api_instance_lookup;
 mod application_data_sources;
 mod application_fault_matrix;
 mod application_import;
