@@ -30,6 +30,7 @@ mod id_spellings;
 mod input_and_error_messages;
 mod interrupted_apply;
 mod name_conflict;
+mod names_instead_of_ids;
 mod no_orphaned_providers;
 mod no_secret_in_logs;
 mod platform_variants;
