@@ -1,7 +1,7 @@
 //! `anypoint_api_instance` found by its Exchange asset instead of a copied
 //! id: one match, one picked by its label among several, the errors of a
 //! search that finds several or none (also when the platform's search is
-//! loose), and the selectors refused at validate.
+//! loose), a refused search, and the selectors refused at validate.
 
 use anypoint_emulator::{
     EmulatorConfig, NewApiInstance, NewTier, Variant, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS,
@@ -155,6 +155,33 @@ fn a_loose_platform_search_still_finds_the_asset_exactly() {
         .expect("in state");
     assert_eq!(found["api_instance_id"], API_INSTANCE_ORDERS.to_string());
     assert_plan_empty(&tf, "after a loose search");
+}
+
+#[test]
+fn a_refused_search_names_the_call_and_the_permission_it_needs() {
+    let emu = TestEmulator::start();
+    emu.handle.push_fault(Fault::on(
+        "GET",
+        &format!("/environments/{ENVIRONMENT_ID}/apis"),
+        FaultKind::Respond {
+            status: 403,
+            body: r#"{"message":"Forbidden"}"#.to_owned(),
+        },
+    ));
+    let tf = tf_with_emulator(&emu, &instance_by(r#"asset_id = "orders-api""#));
+    let out = tf.plan_exit(&[]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(
+        text.contains(&format!(
+            r#"Error searching the API instances of environment {ENVIRONMENT_ID} for asset "orders-api""#
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("View APIs Configuration") && text.contains("/apis"),
+        "the permission and the call: {text}"
+    );
 }
 
 #[test]
