@@ -242,10 +242,16 @@ new_app_contract() {
   new_contract "$app_id" "${2:-}"
 }
 
-# contract_status CID: the contract's status as API Manager reports it.
+# contract_status CID APP: the contract's status as API Manager reports it,
+# or as application APP's contract list does when API Manager refuses (403:
+# the Connected App may not view contracts).
 contract_status() {
   api GET "$inst/contracts/$1"
-  if [ "$status" = 404 ]; then echo GONE; else json "$body_file" 'd.get("status")'; fi
+  if [ "$status" = 404 ]; then echo GONE
+  elif [ "$status" = 403 ]; then
+    api GET "$apps/$org/applications/$2/contracts?limit=250"
+    json "$body_file" 'next((c.get("status") for c in d if str(c["id"]) == "'"$1"'"), "GONE")'
+  else json "$body_file" 'd.get("status")'; fi
 }
 
 # parent_api_id APP CID: the parent API id of the contract's instance, from
@@ -718,7 +724,7 @@ probe() {
     report INSTANCE-APIID "Does the API instance GET carry its parent API id (apiId)?" "nothing" "-" "$none" "unknown ($none)"
     report Q8 "Can a Connected App create a contract through API Manager v1?" "nothing" "-" "$none"
     report Q11 "What does revoking a contract return on each path, and an already revoked one?" "nothing" "-" "$none" "unknown ($none)"
-    for q in REVOKE-PATH TEARDOWN MANAGE-CONTRACTS DEPRECATED-TIER; do
+    for q in REVOKE-PATH TEARDOWN MANAGE-CONTRACTS VIEW-CONTRACTS DEPRECATED-TIER; do
       report "$q" "(needs an API instance)" "nothing" "-" "$none" "unknown ($none)"
     done
   else
@@ -843,7 +849,7 @@ probe_contracts() {
     p1=$status
     api "$method" "$path" "$body"
     p2=$status
-    p3=$(contract_status "$cid")
+    p3=$(contract_status "$cid" "$app")
     first[i]=$p1 again[i]=$p2 after[i]=$p3
     statuses="$statuses $p1/$p2"
     answers="$answers [${labels[$i]}: first $p1, again $p2, contract then ${p3:-unreadable}]"
@@ -933,12 +939,27 @@ probe_contracts() {
   report MANAGE-CONTRACTS "Does the Connected App hold API Manager's \"Manage Contracts\" permission?" \
     "the revoke and delete of an APPROVED contract (TEARDOWN)" "${ra:--}, ${da:--}" "revoke ${ra:--}, delete ${da:--}" "$v"
 
+  step="probe view contracts"
+  local vl vt
+  api GET "$inst/contracts?offset=0&limit=1"
+  vl=$status
+  api GET "$inst/tiers"
+  vt=$status
+  if [ "$vl" = 403 ] || [ "$vt" = 403 ]; then v="no-view-contracts"
+  elif is2xx "$vl" && is2xx "$vt"; then v="default (the instance's contract list and tiers are served)"
+  else v="unknown (the contract list answered $vl, the tiers $vt)"; fi
+  report VIEW-CONTRACTS "Does the Connected App hold API Manager's \"View Contracts\" permission?" \
+    "GET $inst/contracts?offset=0&limit=1; GET $inst/tiers" "$vl, $vt" "contract list $vl, tiers $vt" "$v"
+
   step="probe deprecated tiers"
   local dep listed_active
   api GET "$inst/tiers"
   s1=$status
   dep=$(json "$body_file" 'next(t["id"] for t in (d["tiers"] if isinstance(d, dict) else d) if t.get("status") == "DEPRECATED")')
-  if [ -z "$dep" ]; then
+  if [ "$s1" != 200 ]; then
+    report DEPRECATED-TIER "Does a DEPRECATED tier take new contracts?" "GET $inst/tiers" "$s1" \
+      "the tiers answered $s1" "unknown (the tiers answered $s1)"
+  elif [ -z "$dep" ]; then
     report DEPRECATED-TIER "Does a DEPRECATED tier take new contracts?" "GET $inst/tiers" "$s1" \
       "no DEPRECATED tier among ${has_tiers} tier(s)" "default (no DEPRECATED tier on this instance)"
   else

@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 use crate::support::*;
 use anypoint_emulator::{
     EmulatorConfig, Variant, API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, ENVIRONMENT_ID,
+    TIER_ORDERS_BRONZE, TIER_ORDERS_PLATINUM,
 };
 
 fn script() -> std::path::PathBuf {
@@ -94,6 +95,7 @@ fn block_of(v: Variant) -> &'static str {
         Variant::ListHidesApplications => "Q9",
         Variant::ListItemsShort => "LIST-ITEMS",
         Variant::NoManageContracts => "MANAGE-CONTRACTS",
+        Variant::NoViewContracts => "VIEW-CONTRACTS",
         Variant::ApiSearchLoose => "API-SEARCH",
     }
 }
@@ -109,6 +111,11 @@ fn variant_blocks() -> Vec<&'static str> {
 /// orders instance, which has tiers approved at once and one that is not);
 /// check it passed and left nothing behind; return the report.
 fn probe_under(variant: Option<Variant>) -> String {
+    probe_under_with(variant, &[])
+}
+
+/// [`probe_under`], with `extra` variables for the script.
+fn probe_under_with(variant: Option<Variant>, extra: &[(&str, String)]) -> String {
     let emu = TestEmulator::start_with(EmulatorConfig {
         variants: variant.into_iter().collect(),
         ..EmulatorConfig::default()
@@ -116,6 +123,7 @@ fn probe_under(variant: Option<Variant>) -> String {
     let mut env = emulator_env(&emu);
     env.push(("ANYPOINT_API_INSTANCE_ID", API_INSTANCE_ORDERS.to_string()));
     env.push(("ANYPOINT_ENVIRONMENT_ID", ENVIRONMENT_ID.to_owned()));
+    env.extend(extra.iter().cloned());
     let out = run_script(&["--probe"], &env);
     let (report, stderr) = text(&out);
     assert!(
@@ -134,7 +142,12 @@ fn probe_under(variant: Option<Variant>) -> String {
 /// The probe under `variant` names it for its question, names `also` for
 /// the questions it answers too, and the default answer for every other.
 fn probe_names(variant: Variant, also: &[(&str, &str)]) {
-    let report = probe_under(Some(variant));
+    probe_names_with(variant, also, &[]);
+}
+
+/// [`probe_names`], with `extra` variables for the script.
+fn probe_names_with(variant: Variant, also: &[(&str, &str)], extra: &[(&str, String)]) {
+    let report = probe_under_with(Some(variant), extra);
     let own = block_of(variant);
     assert_eq!(
         variant_line(&report, own),
@@ -162,7 +175,7 @@ fn probe_names(variant: Variant, also: &[(&str, &str)]) {
 #[test]
 fn every_variant_question_has_its_block_in_the_probe() {
     let blocks = variant_blocks();
-    assert_eq!(blocks.len(), 12, "{blocks:?}");
+    assert_eq!(blocks.len(), 13, "{blocks:?}");
     let script = std::fs::read_to_string(script()).unwrap();
     for block in blocks {
         assert!(
@@ -256,6 +269,20 @@ fn probe_names_no_manage_contracts() {
             ("TEARDOWN", "unknown ("),
             ("Q11", "unknown ("),
             ("REVOKE-PATH", "unknown ("),
+        ],
+    );
+}
+
+#[test]
+fn probe_names_no_view_contracts() {
+    // Without the tier list the user names the tiers; a deprecated tier
+    // cannot be told.
+    probe_names_with(
+        Variant::NoViewContracts,
+        &[("DEPRECATED-TIER", "unknown (the tiers answered 403")],
+        &[
+            ("ANYPOINT_TIER_ID", TIER_ORDERS_BRONZE.to_string()),
+            ("ANYPOINT_PENDING_TIER_ID", TIER_ORDERS_PLATINUM.to_string()),
         ],
     );
 }

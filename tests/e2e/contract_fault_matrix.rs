@@ -90,8 +90,13 @@ fn route(op: Op, contract_id: Option<i64>) -> (&'static str, &'static str, Strin
 }
 
 /// Contract requests the platform received (the create's POST), all lives.
+/// Contract requests the platform could act on: a request refused with 409
+/// (the slot is held) makes nothing.
 fn contract_requests(emu: &TestEmulator) -> usize {
-    emu.count("POST", "/contracts")
+    emu.all_requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/contracts") && r.status != 409)
+        .count()
 }
 
 fn state_contract_ids(tf: &crate::support::TfDir) -> Vec<i64> {

@@ -306,6 +306,7 @@ matrix! {
     lifecycle_when_the_list_hides_applications: Some(Variant::ListHidesApplications);
     lifecycle_when_list_items_are_short: Some(Variant::ListItemsShort);
     lifecycle_without_manage_contracts: Some(Variant::NoManageContracts);
+    lifecycle_without_view_contracts: Some(Variant::NoViewContracts);
 }
 
 /// Every variant is in the matrix: a new one fails here until it is added.

@@ -79,3 +79,58 @@ fn registry_layout_exists() {
         "the adoption guide imports with for_each"
     );
 }
+
+/// The top-level `resource` and `data` blocks of a configuration: (kind,
+/// type, body lines).
+fn blocks(text: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some((kind, rest)) = line
+            .strip_prefix("resource \"")
+            .map(|r| ("resource", r))
+            .or_else(|| line.strip_prefix("data \"").map(|r| ("data", r)))
+        else {
+            continue;
+        };
+        let ty = rest.split('"').next().unwrap_or("").to_owned();
+        let body = lines
+            .by_ref()
+            .take_while(|l| *l != "}")
+            .map(str::to_owned)
+            .collect();
+        out.push((kind.to_owned(), ty, body));
+    }
+    out
+}
+
+#[test]
+fn the_example_beside_mulesoft_gives_each_of_their_blocks_to_their_local_name() {
+    let text = read_text(&examples_root().join("guides/beside-mulesoft-providers/main.tf"));
+    assert!(
+        text.contains("source  = \"mulesoft-anypoint/anypoint\"")
+            && text.contains("provider \"mulesoft\" {")
+            && text.contains("provider \"anypoint\" {"),
+        "two local names, a provider block each"
+    );
+    let (resources, data_sources) = (resource_types(), data_source_types());
+    let all = blocks(&text);
+    let (mut theirs, mut ours) = (0, 0);
+    for (kind, ty, body) in &all {
+        let is_ours = match kind.as_str() {
+            "resource" => resources.contains(ty),
+            _ => data_sources.contains(ty),
+        };
+        let says_mulesoft = body.iter().any(|l| l.trim() == "provider = mulesoft");
+        assert_eq!(
+            says_mulesoft, !is_ours,
+            "{kind} {ty}: `provider = mulesoft` on MuleSoft's blocks only"
+        );
+        if is_ours {
+            ours += 1;
+        } else {
+            theirs += 1;
+        }
+    }
+    assert!(theirs >= 3 && ours >= 3, "{all:?}");
+}

@@ -1,7 +1,8 @@
 //! The real Terraform CLI against our freshly built provider: a working
 //! directory whose CLI configuration points Terraform at the binary
-//! (`dev_overrides`, so no `terraform init`), runs of `terraform` in it, and
-//! the configuration blocks the tests write.
+//! (`dev_overrides`, so no `terraform init`; the binary may stand in for a
+//! second provider too), runs of `terraform` in it, and the configuration
+//! blocks the tests write.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -64,6 +65,31 @@ impl TfDir {
             cli_config,
             env: Vec::new(),
         }
+    }
+
+    /// Like [`TfDir::new`], and the CLI configuration also stands our binary
+    /// in for each source address of `stand_ins` (each of type `anypoint`,
+    /// e.g. `registry.terraform.io/mulesoft-anypoint/anypoint`, since
+    /// `dev_overrides` looks for `terraform-provider-<type>`): a
+    /// configuration can then declare a second provider under a local name
+    /// of its own, and Terraform runs a process of our binary for it.
+    pub fn with_stand_ins(main_tf: &str, stand_ins: &[&str]) -> TfDir {
+        let tf = TfDir::new(main_tf);
+        let bin_dir = provider_bin().parent().unwrap().display().to_string();
+        let mut overrides = format!("    \"{PROVIDER_SOURCE}\" = \"{bin_dir}\"\n");
+        for source in stand_ins {
+            assert!(
+                source.ends_with("/anypoint") && *source != PROVIDER_SOURCE,
+                "a stand-in is another source address of type anypoint: {source}"
+            );
+            overrides.push_str(&format!("    \"{source}\" = \"{bin_dir}\"\n"));
+        }
+        std::fs::write(
+            &tf.cli_config,
+            format!("provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n"),
+        )
+        .unwrap();
+        tf
     }
 
     pub fn work(&self) -> PathBuf {

@@ -1,9 +1,11 @@
 //! API instances (API Manager), their SLA tiers, and the Exchange asset
-//! versions they run.
+//! versions they run. The `*_shared` reads are made once per client
+//! (`memory.rs`): what a contract request checks of its instance.
 
 use reqwest::Method;
 
 use crate::error::{ApiError, ErrorInfo};
+use crate::memory::{instance_key, Memory};
 use crate::models::{
     ApiInstance, AssetInfo, AssetVersion, InstanceSearch, InstanceSearchPage, ListedInstance, Tier,
     TierPage,
@@ -21,11 +23,52 @@ pub const SEARCH_PAGE_SIZE: u32 = 100;
 #[derive(Clone, Copy)]
 pub struct ApiInstances<'a> {
     engine: &'a Engine,
+    memory: &'a Memory,
 }
 
 impl<'a> ApiInstances<'a> {
-    pub(crate) fn new(engine: &'a Engine) -> Self {
-        ApiInstances { engine }
+    pub(crate) fn new(engine: &'a Engine, memory: &'a Memory) -> Self {
+        ApiInstances { engine, memory }
+    }
+
+    /// [`Self::get`], once per client and instance (failures are not kept).
+    pub async fn get_shared(
+        self,
+        org: &str,
+        env: &str,
+        api_id: i64,
+    ) -> Result<ApiInstance, ApiError> {
+        let cell = self.memory.instance_read(instance_key(org, env, api_id));
+        cell.get_or_try_init(|| self.get(org, env, api_id))
+            .await
+            .cloned()
+    }
+
+    /// [`Self::tiers`], once per client and instance (failures are not kept).
+    pub async fn tiers_shared(
+        self,
+        org: &str,
+        env: &str,
+        api_id: i64,
+    ) -> Result<Vec<Tier>, ApiError> {
+        let cell = self.memory.tiers_read(instance_key(org, env, api_id));
+        cell.get_or_try_init(|| self.tiers(org, env, api_id))
+            .await
+            .cloned()
+    }
+
+    /// [`Self::asset_info`], once per client and asset version (failures
+    /// are not kept).
+    pub async fn asset_info_shared(
+        self,
+        group_id: &str,
+        asset_id: &str,
+        version: &str,
+    ) -> Result<AssetInfo, ApiError> {
+        let cell = self.memory.asset_read(group_id, asset_id, version);
+        cell.get_or_try_init(|| self.asset_info(group_id, asset_id, version))
+            .await
+            .cloned()
     }
 
     /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{apiId}`.

@@ -87,7 +87,7 @@ impl AnypointClient {
 
     /// API instances, their tiers and their Exchange assets.
     pub fn api_instances(&self) -> ApiInstances<'_> {
-        ApiInstances::new(&self.engine)
+        ApiInstances::new(&self.engine, &self.memory)
     }
 
     /// The users of an organization.

@@ -8,10 +8,12 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::applications::Applications;
+use crate::clock::{PriorHolders, Since};
 use crate::create_once::{create_once, send_once, CreateOnce, Lookup, Sent};
 use crate::error::{ApiError, ErrorInfo};
 use crate::failure::Failure;
-use crate::memory::Memory;
+use crate::memory::{instance_key, Memory};
+use crate::models::ContractPage;
 use crate::models::{Contract, NewContract};
 use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use crate::paths;
@@ -110,11 +112,18 @@ impl<'a> Contracts<'a> {
     }
 
     /// `POST /exchange/api/v2/organizations/{org}/applications/{id}/contracts`
-    /// (201), by the create-once rule (`create_once.rs`). The look-up lists
-    /// the application's contracts: a live (not revoked or rejected)
-    /// contract for the same API instance is the one our attempt made (the
-    /// newest, should there be several). A 409 on the first attempt is
-    /// returned (a contract the caller did not know about).
+    /// (201), by the create-once rule (`create_once.rs`), without reading
+    /// anything first: the platform guards the one slot per application and
+    /// instance itself, so a 409 on the first attempt is returned (a
+    /// contract the caller did not know about, or an ended one holding the
+    /// slot: the caller decides). The look-up after an ambiguous attempt
+    /// lists the application's contracts: a live (not revoked or rejected)
+    /// contract for the same API instance is the one the attempt made (the
+    /// newest, should there be several) if the platform dates its creation
+    /// no earlier than its `Date` just before the request was sent
+    /// ([`PriorHolders`], the applications' rule); one that is older or
+    /// undated was there before (the attempt then met a 409) and is named
+    /// in the error, never taken.
     pub async fn create(
         self,
         org: &str,
@@ -127,11 +136,19 @@ impl<'a> Contracts<'a> {
             .engine
             .request(Method::POST, &paths::contract_requests(org, &id, &[]), &[])
             .json(new)?;
+        if self.engine.platform_now().is_none() {
+            // The token's answer dates the moment before the request.
+            self.engine.access_token(&req).await.map_err(|f| f.error)?;
+        }
         let op = ContractCreate {
             contracts: self,
             org,
             app_id,
             api_id: new.api_id,
+            before: PriorHolders {
+                ids: Vec::new(),
+                as_of: self.engine.platform_now(),
+            },
             req,
         };
         create_once(self.engine, &op).await
@@ -251,22 +268,87 @@ impl<'a> Contracts<'a> {
         Applications::new(self.engine, self.memory)
     }
 
-    /// The application's live contract with API instance `api_id`, if any
-    /// (the newest, should there be several). Revoked and rejected contracts
-    /// stay in the list until deleted; they are never the one a create just
-    /// made, so they are skipped.
-    async fn live_for_instance(
+    /// The contracts of API instance `api_id` in `env` of `org` (the
+    /// instance's organization), when they fit in one page: API Manager's
+    /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts?offset=0&limit=250`
+    /// → `{"total":N,"contracts":[…]}`, read once per client and instance
+    /// and shared by the refresh of every contract on the instance
+    /// (`memory.rs`). `None` when the instance has more contracts than a
+    /// page holds (paging through a busy instance would cost more than
+    /// reading by application), when the platform refuses such lists to
+    /// this Connected App (401, 403, "View Contracts"; remembered, so it is
+    /// asked once), or when the list cannot be read: the caller then reads
+    /// by application. What this list lacks is not gone: only the
+    /// application's list says that.
+    pub async fn read_instance_shared(
+        self,
+        org: &str,
+        env: &str,
+        api_id: i64,
+    ) -> Option<Vec<Contract>> {
+        let cell = self
+            .memory
+            .instance_contracts_read(instance_key(org, env, api_id))?;
+        let read = cell
+            .get_or_try_init(|| async {
+                let api = api_id.to_string();
+                let req = self.engine.request(
+                    Method::GET,
+                    &paths::api_manager(org, env, &api, &["contracts"]),
+                    &[
+                        ("offset", "0".to_owned()),
+                        ("limit", MAX_PAGE_SIZE.to_string()),
+                    ],
+                );
+                let page: ContractPage = match self.engine.call_json(&req).await {
+                    Ok(page) => page,
+                    // A refusal is an answer, kept like one (for this
+                    // instance, and for every other: it is the scope).
+                    Err(ApiError::Forbidden(_) | ApiError::Unauthorized(_)) => {
+                        self.memory.instance_contracts_refused();
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(e),
+                };
+                let whole = page
+                    .total
+                    .and_then(|t| usize::try_from(t).ok())
+                    .is_some_and(|t| t <= page.contracts.len());
+                Ok::<_, ApiError>(whole.then_some(page.contracts))
+            })
+            .await;
+        match read {
+            Ok(list) => list.clone(),
+            Err(e) => {
+                tracing::debug!(
+                    kind = e.kind(),
+                    "cannot list the contracts of API instance {api_id}: reading by application"
+                );
+                None
+            }
+        }
+    }
+
+    /// The application's live contracts with API instance `api_id`, for
+    /// the look-up after an ambiguous create: the newest the platform dates
+    /// after `before`, and the newest of the others. Revoked and rejected
+    /// contracts stay in the list until deleted; they are never the one a
+    /// create just made, so they are skipped.
+    async fn made_for_instance(
         self,
         org: &str,
         app_id: i64,
         api_id: i64,
-    ) -> Result<Option<Contract>, ApiError> {
-        Ok(self
+        before: &PriorHolders,
+    ) -> Result<(Option<Contract>, Option<Contract>), ApiError> {
+        let (after, other): (Vec<Contract>, Vec<Contract>) = self
             .list(org, app_id)
             .await?
             .into_iter()
             .filter(|c| c.api_instance_id == Some(api_id) && !c.is_ended())
-            .max_by_key(|c| c.id))
+            .partition(|c| before.since(c.id, c.created_at.as_deref()) == Since::After);
+        let newest = |list: Vec<Contract>| list.into_iter().max_by_key(|c| c.id);
+        Ok((newest(after), newest(other)))
     }
 
     /// Revoke; `Ok(true)` when revoked, `Ok(false)` when the platform
@@ -502,7 +584,33 @@ struct ContractCreate<'a> {
     org: &'a str,
     app_id: i64,
     api_id: i64,
+    /// No contract ids: the platform's time before the request was sent.
+    before: PriorHolders,
     req: ApiRequest,
+}
+
+impl ContractCreate<'_> {
+    /// A live contract for the instance that the platform does not date
+    /// after the request was sent: there before (the attempt then met a
+    /// 409) or somebody else's, so never taken.
+    fn not_taken(&self, c: &Contract) -> ApiError {
+        let mut info = ErrorInfo::new(
+            self.req.method.as_str(),
+            &self.req.path,
+            None,
+            format!(
+                "client application {} has contract {} ({}) with API instance {}, which the \
+                 platform does not date after this request was sent: it was there before (the \
+                 request then met a 409) or is somebody else's, so it is not taken",
+                self.app_id,
+                c.id,
+                c.status.as_deref().unwrap_or("unknown status"),
+                self.api_id
+            ),
+        );
+        info.outcome_unknown = true;
+        ApiError::Conflict(info)
+    }
 }
 
 impl CreateOnce for ContractCreate<'_> {
@@ -526,11 +634,12 @@ impl CreateOnce for ContractCreate<'_> {
         Ok(
             match self
                 .contracts
-                .live_for_instance(self.org, self.app_id, self.api_id)
+                .made_for_instance(self.org, self.app_id, self.api_id, &self.before)
                 .await
             {
-                Ok(Some(found)) => Lookup::Found(found),
-                Ok(None) => Lookup::NotFound,
+                Ok((Some(found), _)) => Lookup::Found(found),
+                Ok((None, None)) => Lookup::NotFound,
+                Ok((None, Some(older))) => return Err(self.not_taken(&older)),
                 Err(e) => Lookup::Failed(e),
             },
         )

@@ -20,19 +20,28 @@
 //!   read after it is fresh). Every read that decides what a change did (the
 //!   look-ups after a create, the read-back after an update) goes to the
 //!   platform.
+//! - what a contract request needs of its API instance (the instance, its
+//!   tiers, its asset version), read once per instance however many
+//!   contracts ask for it; and each instance's contract list, read once for
+//!   the refresh of every contract on it (dropped by any contract change,
+//!   like an application's; `None` inside when it is longer than a page). An instance's contract list that the platform
+//!   refuses (401, 403: the Connected App may not view contracts) is not
+//!   asked for again: contracts are then read by application.
 //!
 //! All of it is the client's, not the process's: Terraform runs each
 //! provider configuration in a process of its own, so one client is all
 //! that a process has.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::OnceCell;
 
 use crate::error::ApiError;
 use crate::listing::Listing;
-use crate::models::{Application, Contract};
+use crate::models::{ApiInstance, Application, AssetInfo, Contract, Tier};
 
 /// How many known applications are kept per organization.
 const WITNESSES_KEPT: usize = 8;
@@ -42,6 +51,11 @@ type Key = (String, i64);
 pub(crate) type ApplicationRead = Arc<OnceCell<Result<Application, ApiError>>>;
 /// An application's contracts, read once.
 pub(crate) type ContractsRead = Arc<OnceCell<Vec<Contract>>>;
+/// An API instance: its organization and environment (lower case) and id.
+pub(crate) type InstanceKey = (String, String, i64);
+/// An asset version: group, asset, version.
+type AssetKey = (String, String, String);
+type Cells<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
 
 /// What this client has read and done, per organization (ids compared
 /// without case).
@@ -52,6 +66,21 @@ pub(crate) struct Memory {
     known: Mutex<HashMap<String, VecDeque<(i64, String)>>>,
     applications: Mutex<HashMap<Key, ApplicationRead>>,
     contracts: Mutex<HashMap<Key, ContractsRead>>,
+    instances: Cells<InstanceKey, ApiInstance>,
+    tiers: Cells<InstanceKey, Vec<Tier>>,
+    assets: Cells<AssetKey, AssetInfo>,
+    instance_contracts: Cells<InstanceKey, Option<Vec<Contract>>>,
+    instance_contracts_refused: AtomicBool,
+}
+
+/// The cell of `key` in `cells`, made empty if there is none.
+fn cell<K: Eq + Hash, V>(cells: &Cells<K, V>, key: K) -> Arc<OnceCell<V>> {
+    locked(cells).entry(key).or_default().clone()
+}
+
+/// The key of an API instance.
+pub(crate) fn instance_key(org: &str, env: &str, api: i64) -> InstanceKey {
+    (org.to_ascii_lowercase(), env.to_ascii_lowercase(), api)
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -125,6 +154,47 @@ impl Memory {
             .clone()
     }
 
+    /// The shared read of an API instance.
+    pub(crate) fn instance_read(&self, key: InstanceKey) -> Arc<OnceCell<ApiInstance>> {
+        cell(&self.instances, key)
+    }
+
+    /// The shared read of an API instance's tiers.
+    pub(crate) fn tiers_read(&self, key: InstanceKey) -> Arc<OnceCell<Vec<Tier>>> {
+        cell(&self.tiers, key)
+    }
+
+    /// The shared read of an asset version.
+    pub(crate) fn asset_read(
+        &self,
+        group: &str,
+        asset: &str,
+        version: &str,
+    ) -> Arc<OnceCell<AssetInfo>> {
+        cell(
+            &self.assets,
+            (group.to_owned(), asset.to_owned(), version.to_owned()),
+        )
+    }
+
+    /// The shared read of an API instance's contract list; `None` once the
+    /// platform refused such a list.
+    pub(crate) fn instance_contracts_read(
+        &self,
+        key: InstanceKey,
+    ) -> Option<Arc<OnceCell<Option<Vec<Contract>>>>> {
+        if self.instance_contracts_refused.load(Ordering::Relaxed) {
+            return None;
+        }
+        Some(cell(&self.instance_contracts, key))
+    }
+
+    /// The platform refused an instance's contract list.
+    pub(crate) fn instance_contracts_refused(&self) {
+        self.instance_contracts_refused
+            .store(true, Ordering::Relaxed);
+    }
+
     /// A change of application `id` (or of its owners) is under way.
     pub(crate) fn changing_application<'a>(&'a self, org: &'a str, id: i64) -> Changing<'a> {
         Changing {
@@ -176,8 +246,12 @@ impl Drop for Changing<'_> {
             }
             Changed::Contracts(org, id) => {
                 locked(&self.memory.contracts).remove(&key(org, id));
+                locked(&self.memory.instance_contracts).clear();
             }
-            Changed::AnyContracts => locked(&self.memory.contracts).clear(),
+            Changed::AnyContracts => {
+                locked(&self.memory.contracts).clear();
+                locked(&self.memory.instance_contracts).clear();
+            }
         }
     }
 }

@@ -33,8 +33,9 @@ OPTIONS:
                            revoke-again-400, revoke-legacy-only, instance-with-api-id,
                            owner-add-existing-201, business-group, put-keeps-null,
                            deprecated-tier, list-hides-applications, list-items-short,
-                           no-manage-contracts, api-search-loose (default: none, the
-                           default answers; see docs/guides/emulator.md, \"Platform variants\")
+                           no-manage-contracts, no-view-contracts, api-search-loose
+                           (default: none, the default answers; see
+                           docs/guides/emulator.md, \"Platform variants\")
     --admin                serve the HTTP admin routes under /_emulator/ (loopback clients
                            only, no token): state dump, change applications, owners and
                            contracts behind Terraform's back, faults, latency, rate limit,

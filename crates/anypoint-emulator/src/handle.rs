@@ -262,6 +262,20 @@ impl EmulatorHandle {
             .is_ok()
     }
 
+    /// Date a contract's creation (`audit.created.date`, RFC 3339) as if it
+    /// had been made then. False for an unknown contract.
+    pub fn backdate_contract(&self, contract_id: i64, created: &str) -> bool {
+        self.shared
+            .mutate(|s| {
+                if s.backdate_contract(contract_id, created) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            })
+            .is_ok()
+    }
+
     /// The API instances, seeded then added, each with `environmentId` and
     /// `tiers`.
     pub fn api_instances(&self) -> Vec<Value> {

@@ -59,6 +59,10 @@ pub enum Variant {
     /// The Connected App lacks API Manager's "Manage Contracts": revoke and
     /// delete answer 403.
     NoManageContracts,
+    /// The Connected App lacks API Manager's "View Contracts": an API
+    /// instance's contract list, one of its contracts, and its tiers answer
+    /// 403.
+    NoViewContracts,
     /// API Manager's API search matches `assetId`, `groupId`,
     /// `assetVersion`, `productVersion` and `instanceLabel` as parts, without
     /// regard to case, rather than exactly.
@@ -80,6 +84,7 @@ pub(crate) enum Question {
     ListVisibility,
     ListItems,
     ManageContracts,
+    ViewContracts,
     ApiSearchMatching,
 }
 
@@ -96,6 +101,7 @@ impl Question {
         Question::ListVisibility,
         Question::ListItems,
         Question::ManageContracts,
+        Question::ViewContracts,
         Question::ApiSearchMatching,
     ];
 
@@ -119,6 +125,9 @@ impl Question {
             Question::ListItems => "Are list items whole applications with targetAdminSite=true?",
             Question::ManageContracts => {
                 "Does the Connected App hold API Manager's \"Manage Contracts\" permission?"
+            }
+            Question::ViewContracts => {
+                "Does the Connected App hold API Manager's \"View Contracts\" permission?"
             }
             Question::ApiSearchMatching => {
                 "Does API Manager's API search match assetId, groupId, assetVersion and \
@@ -165,6 +174,9 @@ impl Question {
                  (KB-001116455); without it they are short"
             }
             Question::ManageContracts => "granted: revoke and delete are allowed",
+            Question::ViewContracts => {
+                "granted: an instance's contract list, its contracts and its tiers are served"
+            }
             Question::ApiSearchMatching => {
                 "exactly, case included, as MuleSoft's OAS describes each of them (\"exact \
                  match\"); only query matches parts"
@@ -197,6 +209,7 @@ impl Variant {
         Variant::ListHidesApplications,
         Variant::ListItemsShort,
         Variant::NoManageContracts,
+        Variant::NoViewContracts,
         Variant::ApiSearchLoose,
     ];
 
@@ -216,6 +229,7 @@ impl Variant {
             Variant::ListHidesApplications => "list-hides-applications",
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
+            Variant::NoViewContracts => "no-view-contracts",
             Variant::ApiSearchLoose => "api-search-loose",
         }
     }
@@ -238,6 +252,7 @@ impl Variant {
             Variant::ListHidesApplications => Question::ListVisibility,
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
+            Variant::NoViewContracts => Question::ViewContracts,
             Variant::ApiSearchLoose => Question::ApiSearchMatching,
         }
     }
@@ -301,6 +316,11 @@ impl Variant {
             Variant::NoManageContracts => {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts revoke and delete under \
                  \"Manage Contracts\", which Application Creator does not give"
+            }
+            Variant::NoViewContracts => {
+                "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts an instance's contract \
+                 list, a contract's read and the tier reads under \"View Contracts\", which \
+                 Application Creator does not give"
             }
             Variant::ApiSearchLoose => {
                 "anypoint-api.md §9.8: MuleSoft's API Manager OAS calls each filter of \

@@ -1,17 +1,23 @@
 //! `anypoint_client_application_contract`: one client application's access
 //! to one API instance (a contract), requested through Exchange.
 //!
-//! - Create looks up the instance's asset coordinates (API Manager, then
-//!   Exchange for the version group and the asset's organization), checks
-//!   the requested tier against the instance's active tiers, removes an
-//!   ended (revoked or rejected) contract for the same instance (the
-//!   platform keeps one contract per application and instance), then
-//!   requests the contract through the create-once helper. The configured
-//!   `api_instance_id` is kept whatever the answer says.
-//! - Read lists the application's contracts (every page). A contract the
-//!   list no longer shows is gone; an ended one stays in state while it
-//!   exists, so that removing the resource deletes it and keeping it plans
-//!   a replacement, with a warning that an administrator ended it.
+//! - Create reads the instance's asset coordinates (API Manager, then
+//!   Exchange for the version group and the asset's organization) and
+//!   checks the requested tier against the instance's active tiers, each
+//!   read once per process and instance, then requests the contract through
+//!   the create-once helper: in the usual case that request is the only
+//!   call. The platform guards the one contract per application and
+//!   instance; only when it refuses the request is the slot looked at (an
+//!   ended contract is removed and the request made again: `slot.rs`). The
+//!   configured `api_instance_id` is kept whatever the answer says.
+//! - Read finds the contract in its instance's contract list, read once
+//!   per process for every contract on the instance, where the Connected
+//!   App may read it; otherwise, and for a contract that list lacks, in the
+//!   application's contracts (every page), read once per application. A
+//!   contract the application's list no longer shows is gone; an ended one
+//!   stays in state while it exists, so that removing the resource deletes
+//!   it and keeping it plans a replacement, with a warning that an
+//!   administrator ended it.
 //! - A change of `requested_tier_id` requests a tier change in place.
 //!   `status` and `tier_id` are recorded as planned when no tier change was
 //!   asked for (an approval between a saved plan and its apply shows at the
@@ -41,9 +47,9 @@ mod slot;
 
 pub use model::{schema, ContractModel, TYPE_NAME};
 
-use advice::{ended_outside, request_failed, teardown_failed};
+use advice::{ended_outside, teardown_failed};
 use model::{attrs, ids_of, required, tier_of};
-use slot::{check_environment, check_tiers, clear_slot};
+use slot::{check_environment, check_tiers, request};
 
 pub struct ClientApplicationContractResource;
 
@@ -147,8 +153,13 @@ impl TypedResource for ClientApplicationContractResource {
         let doing =
             format!("requesting access to API instance {api} for client application {app_id}");
 
-        // The instance's asset coordinates.
-        let inst = match data.client.api_instances().get(&inst_org, &env, api).await {
+        // The instance's asset coordinates, and its tiers checked, at once.
+        let instances = data.client.api_instances();
+        let (inst, tiers_ok) = tokio::join!(
+            instances.get_shared(&inst_org, &env, api),
+            check_tiers(data, (&inst_org, &env, api), tier_of(&planned), diags),
+        );
+        let inst = match inst {
             Ok(i) => i,
             Err(e) if e.is_not_found() => {
                 diags.attr_error(
@@ -163,6 +174,7 @@ impl TypedResource for ClientApplicationContractResource {
                 return None;
             }
         };
+        tiers_ok?;
         let (Some(group), Some(asset), Some(version)) = (
             inst.group_id.clone(),
             inst.asset_id.clone(),
@@ -174,41 +186,26 @@ impl TypedResource for ClientApplicationContractResource {
             );
             return None;
         };
-        let (version_group, asset_org) = match data
-            .client
-            .api_instances()
-            .asset_info(&group, &asset, &version)
-            .await
-        {
-            Ok(info) => (info.version_group, info.organization_id),
-            Err(e) => match inst.product_version.clone() {
-                Some(pv) => {
-                    tracing::debug!(
-                        "asset look-up failed ({e}); using the instance's productVersion"
-                    );
-                    (pv, None)
-                }
-                None => {
-                    api_error(
-                        diags,
-                        &format!("reading Exchange asset {group}/{asset}/{version}"),
-                        &e,
-                    );
-                    return None;
-                }
-            },
-        };
-        check_tiers(data, (&inst_org, &env, api), tier_of(&planned), diags).await?;
-        clear_slot(
-            data,
-            &org,
-            app_id,
-            (&inst_org, Some(&env), api),
-            &doing,
-            diags,
-        )
-        .await?;
-
+        let (version_group, asset_org) =
+            match instances.asset_info_shared(&group, &asset, &version).await {
+                Ok(info) => (info.version_group, info.organization_id),
+                Err(e) => match inst.product_version.clone() {
+                    Some(pv) => {
+                        tracing::debug!(
+                            "asset look-up failed ({e}); using the instance's productVersion"
+                        );
+                        (pv, None)
+                    }
+                    None => {
+                        api_error(
+                            diags,
+                            &format!("reading Exchange asset {group}/{asset}/{version}"),
+                            &e,
+                        );
+                        return None;
+                    }
+                },
+            };
         let accepted = planned.accepted_terms.as_bool().unwrap_or(false);
         let new = NewContract {
             api_id: api,
@@ -222,13 +219,15 @@ impl TypedResource for ClientApplicationContractResource {
             environment_id: Some(env.clone()),
             ..NewContract::default()
         };
-        let made = match data.client.contracts().create(&org, app_id, &new).await {
-            Ok(c) => c,
-            Err(e) => {
-                request_failed(diags, &doing, &e, accepted, (&org, app_id, api));
-                return None;
-            }
-        };
+        let made = request(
+            data,
+            (&org, app_id),
+            (&inst_org, Some(&env), api),
+            &new,
+            &doing,
+            diags,
+        )
+        .await?;
         tracing::info!(contract_id = made.id, "Requested a contract");
         let mut state = planned.clone();
         if state.api_instance_org_id.as_str().is_none() {
@@ -259,13 +258,29 @@ impl TypedResource for ClientApplicationContractResource {
         let Some(org) = data.org_or_report(state.org_id.as_str(), diags).await else {
             return ReadResult::Unchanged;
         };
-        // One read of the application's contracts serves all of its
-        // contract resources; a 404 of that list is checked where the
+        // One read of the instance's contracts serves every contract
+        // resource on it, one read of the application's all of its
+        // contract resources; a 404 of the latter is checked where the
         // application lives.
-        let found = match data.client.contracts().read_shared(&org, app_id).await {
-            Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
-            Err(e) if e.is_not_found() => data.client.contracts().find(&org, app_id, cid).await,
-            Err(e) => Err(e),
+        let on_instance = match (state.environment(), state.api_instance()) {
+            (Some(env), Some(api)) => data
+                .client
+                .contracts()
+                .read_instance_shared(&state.instance_org(&org), &env, api)
+                .await
+                .and_then(|list| {
+                    list.into_iter()
+                        .find(|c| c.id == cid && c.application_id.is_none_or(|a| a == app_id))
+                }),
+            _ => None,
+        };
+        let found = match on_instance {
+            Some(c) => Ok(Some(c)),
+            None => match data.client.contracts().read_shared(&org, app_id).await {
+                Ok(list) => Ok(list.into_iter().find(|c| c.id == cid)),
+                Err(e) if e.is_not_found() => data.client.contracts().find(&org, app_id, cid).await,
+                Err(e) => Err(e),
+            },
         };
         match found {
             Ok(Some(c)) => {

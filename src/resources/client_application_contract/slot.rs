@@ -1,13 +1,16 @@
-//! What a contract request or tier change checks first: the instance is in
-//! the environment, the tier asked for is one of the instance's active
-//! tiers, and no other contract holds the application's one slot for the
-//! instance (an ended one is removed).
+//! What a contract request or tier change checks: the instance is in the
+//! environment, the tier asked for is one of the instance's active tiers
+//! (both read once per process and instance), and the application's one
+//! slot for the instance is free. The platform guards the slot itself, so
+//! it is looked at only when a request is refused: an ended contract
+//! holding it is removed and the request made again; a live one is not
+//! ours to take.
 
 use crate::support::{api_error, AnypointData};
-use anypoint_client::{ContractSite, Tier};
+use anypoint_client::{ApiError, Contract, ContractSite, NewContract, Tier};
 use tfplugin::framework::Diagnostics;
 
-use super::advice::{import_advice, slot_blocked};
+use super::advice::{import_advice, request_failed, slot_blocked};
 use super::model::attrs;
 
 /// The instance: its organization, environment and id.
@@ -40,7 +43,12 @@ pub async fn check_tiers(
     wanted: Option<i64>,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    let tiers = match data.client.api_instances().tiers(org, env, api).await {
+    let tiers = match data
+        .client
+        .api_instances()
+        .tiers_shared(org, env, api)
+        .await
+    {
         Ok(t) => t,
         Err(e) => {
             tracing::debug!(
@@ -109,16 +117,63 @@ pub async fn check_environment(
     }
 }
 
+/// Request the contract `new` for application `app_id` in `org`. A request
+/// refused with a 409 or 400 (how a platform may say the slot is taken)
+/// looks at the application's contracts: an ended contract for the
+/// instance is removed and the request made again, once; a live one is an
+/// error with the import advice; none leaves the refusal as it was.
+pub async fn request(
+    data: &AnypointData,
+    (org, app_id): (&str, i64),
+    (inst_org, env, api): (&str, Option<&str>, i64),
+    new: &NewContract,
+    doing: &str,
+    diags: &mut Diagnostics,
+) -> Option<Contract> {
+    let report = |diags: &mut Diagnostics, e: &ApiError| {
+        request_failed(diags, doing, e, new.accepted_terms, (org, app_id, api))
+    };
+    let refused = match data.client.contracts().create(org, app_id, new).await {
+        Ok(made) => return Some(made),
+        Err(e) if !e.is_ambiguous() && (e.is_conflict() || e.status() == Some(400)) => e,
+        Err(e) => {
+            report(diags, &e);
+            return None;
+        }
+    };
+    match clear_slot(data, org, app_id, (inst_org, env, api), doing, diags).await? {
+        Slot::Free => {
+            report(diags, &refused);
+            None
+        }
+        Slot::Cleared => match data.client.contracts().create(org, app_id, new).await {
+            Ok(made) => Some(made),
+            Err(e) => {
+                report(diags, &e);
+                None
+            }
+        },
+    }
+}
+
+/// What [`clear_slot`] found.
+enum Slot {
+    /// No contract for the instance: the refusal had another cause.
+    Free,
+    /// Ended contracts for the instance were removed.
+    Cleared,
+}
+
 /// One contract per application and instance: remove an ended one (it
-/// holds the slot); a live one is not ours to take.
-pub async fn clear_slot(
+/// holds the slot); a live one is not ours to take (an error).
+async fn clear_slot(
     data: &AnypointData,
     org: &str,
     app_id: i64,
     (inst_org, env, api): (&str, Option<&str>, i64),
     doing: &str,
     diags: &mut Diagnostics,
-) -> Option<()> {
+) -> Option<Slot> {
     let existing = match data.client.contracts().list(org, app_id).await {
         Ok(list) => list,
         Err(e) => {
@@ -130,6 +185,7 @@ pub async fn clear_slot(
             return None;
         }
     };
+    let mut slot = Slot::Free;
     for c in existing.iter().filter(|c| c.api_instance_id == Some(api)) {
         if !c.is_ended() {
             diags.error(
@@ -164,6 +220,7 @@ pub async fn clear_slot(
             contract_id = c.id,
             "Removed an ended contract before requesting a new one"
         );
+        slot = Slot::Cleared;
     }
-    Some(())
+    Some(slot)
 }

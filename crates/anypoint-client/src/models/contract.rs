@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::lenient::{
-    lenient_i64, lenient_object, lenient_opt_bool, lenient_opt_i64, lenient_opt_string, object_list,
+    created_date, lenient_i64, lenient_object, lenient_opt_bool, lenient_opt_i64,
+    lenient_opt_string, object_list, Audit,
 };
 
 /// An SLA tier.
@@ -45,6 +46,15 @@ pub(crate) struct TierPage {
     pub(crate) total: Option<i64>,
 }
 
+/// `{"total":N,"contracts":[…]}` (an API instance's contract list).
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct ContractPage {
+    #[serde(default, deserialize_with = "object_list")]
+    pub(crate) contracts: Vec<Contract>,
+    #[serde(default, deserialize_with = "lenient_opt_i64")]
+    pub(crate) total: Option<i64>,
+}
+
 /// A contract between an application and an API instance. Any client secret
 /// in the response is dropped, never kept.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -69,6 +79,8 @@ pub struct Contract {
     /// `requestedTierId`, else `requestedTier.id` (a tier change waiting for approval).
     pub requested_tier_id: Option<i64>,
     pub requested_tier: Option<Tier>,
+    /// From `audit.created.date`.
+    pub created_at: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -112,6 +124,8 @@ struct RawContract {
     requested_tier_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_object")]
     requested_tier: Option<Tier>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    audit: Option<Audit>,
 }
 
 impl From<RawContract> for Contract {
@@ -129,6 +143,7 @@ impl From<RawContract> for Contract {
                 .requested_tier_id
                 .or_else(|| r.requested_tier.as_ref().map(|t| t.id)),
             requested_tier: r.requested_tier,
+            created_at: created_date(r.audit),
         }
     }
 }

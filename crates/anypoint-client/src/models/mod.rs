@@ -23,8 +23,8 @@ pub use application::{
     AddOwnerOutcome, Application, ApplicationSummary, ApplicationUpdate, NewApplication, Owner,
 };
 pub(crate) use application::{ApplicationPage, ListedApplication, ListedApplicationPage};
-pub(crate) use contract::TierPage;
 pub use contract::{Contract, NewContract, Tier, TierLimit};
+pub(crate) use contract::{ContractPage, TierPage};
 pub use environment::Environment;
 pub(crate) use environment::EnvironmentList;
 pub use instance::AssetInfo;

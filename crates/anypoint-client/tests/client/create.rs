@@ -765,3 +765,38 @@ mod on_the_mock {
         assert_eq!(mock.world.count("POST", &apps_path()), 1);
     }
 }
+
+#[tokio::test]
+async fn a_contract_there_before_an_ambiguous_request_is_named_never_taken() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    let app = insert_app(&h, "slot-held");
+    let before = h
+        .create_contract(app, API_INSTANCE_ORDERS, Some(TIER_ORDERS_BRONZE))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(h.backdate_contract(before, "2020-01-01T00:00:00.000Z"));
+    // The platform refuses (the slot is held) and the answer is lost.
+    h.push_fault(Fault::on("POST", "/contracts", FaultKind::ProcessThenDrop));
+    let e = c
+        .contracts()
+        .create(ORG, app, &orders_contract(TIER_ORDERS_BRONZE))
+        .await
+        .unwrap_err();
+    assert!(e.is_conflict() && e.is_ambiguous(), "{e:?}");
+    assert!(e.to_string().contains(&before.to_string()), "{e}");
+    assert_eq!(h.contracts(app).len(), 1, "nothing made, nothing taken");
+
+    // Without it, the contract the lost answer made is found, not made twice.
+    assert!(h.delete_contract(before));
+    h.push_fault(Fault::on("POST", "/contracts", FaultKind::ProcessThenDrop));
+    let made = c
+        .contracts()
+        .create(ORG, app, &orders_contract(TIER_ORDERS_BRONZE))
+        .await
+        .unwrap();
+    assert_eq!(h.contracts(app).len(), 1);
+    assert_eq!(h.contracts(app)[0]["id"], made.id);
+}

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anypoint_client::{
     AddOwnerOutcome, AnypointClient, ApiError, Application, ApplicationUpdate, Backoff,
-    ClientConfig, NewContract,
+    ClientConfig, NewContract, MAX_PAGE_SIZE,
 };
 use anypoint_emulator::{
-    Emulator, EmulatorHandle, Fault, FaultKind, RequestRecord, API_INSTANCE_CATALOG,
+    Emulator, EmulatorHandle, Fault, FaultKind, RequestRecord, Variant, API_INSTANCE_CATALOG,
     API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, CONNECTED_APP_USER_ID, ENVIRONMENT_ID,
     TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_PAYMENTS_STANDARD, TOKEN_PATH,
 };

@@ -847,3 +847,77 @@ async fn asset_info_and_the_parent_api_id_from_the_contract_list() {
     let item = listed.iter().find(|x| x.id == k.id).unwrap();
     assert!(item.parent_api_id.is_some(), "{item:?}");
 }
+
+#[tokio::test]
+async fn an_instance_contract_list_is_read_once_and_only_when_it_fits_a_page() {
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    let api = API_INSTANCE_PAYMENTS;
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let app = insert_app(&h, &format!("on-payments-{i}"));
+        let contract = h
+            .create_contract(app, api, Some(TIER_PAYMENTS_STANDARD))
+            .unwrap();
+        made.push(contract["id"].as_i64().unwrap());
+    }
+    let path = format!("/apis/{api}/contracts");
+    let (one, two) = tokio::join!(
+        c.contracts().read_instance_shared(ORG, ENVIRONMENT_ID, api),
+        c.contracts().read_instance_shared(ORG, ENVIRONMENT_ID, api),
+    );
+    assert_eq!(one, two);
+    let mut ids: Vec<i64> = one.unwrap().iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, made);
+    let reads = |h: &EmulatorHandle, tail: &str| {
+        h.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with(tail))
+            .count()
+    };
+    assert_eq!(reads(&h, &path), 1, "one read for both");
+
+    // More contracts than a page holds: read by application instead.
+    let busy = API_INSTANCE_ORDERS;
+    for i in 0..=MAX_PAGE_SIZE {
+        let app = insert_app(&h, &format!("on-orders-{i}"));
+        h.create_contract(app, busy, Some(TIER_ORDERS_BRONZE))
+            .unwrap();
+    }
+    let fresh = client(&emu);
+    assert_eq!(
+        fresh
+            .contracts()
+            .read_instance_shared(ORG, ENVIRONMENT_ID, busy)
+            .await,
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_refused_instance_contract_list_is_asked_for_once() {
+    let emu = start_emulator(|cfg| cfg.variants.push(Variant::NoViewContracts)).await;
+    let h = emu.handle();
+    let c = client(&emu);
+    let reads = [
+        API_INSTANCE_ORDERS,
+        API_INSTANCE_PAYMENTS,
+        API_INSTANCE_ORDERS,
+    ];
+    for api in reads {
+        assert_eq!(
+            c.contracts()
+                .read_instance_shared(ORG, ENVIRONMENT_ID, api)
+                .await,
+            None
+        );
+    }
+    let asked = h
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/contracts"))
+        .count();
+    assert_eq!(asked, 1, "asked once");
+}

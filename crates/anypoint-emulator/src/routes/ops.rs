@@ -254,6 +254,19 @@ impl Shared {
         }
     }
 
+    /// 403 under [`Variant::NoViewContracts`] (the Connected App lacks API
+    /// Manager's "View Contracts" permission).
+    fn contract_views_allowed(&self) -> Result<(), Reply> {
+        if lock(&self.state).on(Variant::NoViewContracts) {
+            Err(Reply::error(
+                403,
+                "You do not have permission to perform this action.",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     fn execute(&self, op: Op<'_>, q: &Query, headers: &HeaderMap, body: &[u8]) -> Outcome {
         match op {
             Op::Token => self.issue_token(headers, body),
@@ -293,11 +306,16 @@ impl Shared {
             }
             Op::SearchInstances(org, env) => lock(&self.state).search_instances(org, env, q),
             Op::GetInstance(env, api) => lock(&self.state).get_instance(env, api),
-            Op::ListTiers(env, api) => lock(&self.state).list_tiers(env, api, q),
+            Op::ListTiers(env, api) => {
+                self.contract_views_allowed()?;
+                lock(&self.state).list_tiers(env, api, q)
+            }
             Op::ListInstanceContracts(env, api) => {
+                self.contract_views_allowed()?;
                 lock(&self.state).list_instance_contracts(env, api, q)
             }
             Op::GetInstanceContract(env, api, c) => {
+                self.contract_views_allowed()?;
                 lock(&self.state).get_instance_contract(env, api, c)
             }
             Op::PatchInstanceContract(env, api, c) => {

@@ -216,6 +216,17 @@ impl State {
     }
 
     /// Approve, reject, revoke or reset a contract behind the API's back.
+    /// Set a contract's creation date; false for an unknown contract.
+    pub fn backdate_contract(&mut self, id: i64, created: &str) -> bool {
+        match self.contracts.get_mut(&id) {
+            Some(c) => {
+                c.created = created.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn set_contract_status(&mut self, id: i64, status: &str) -> bool {
         let now = now_stamp();
         let Some(c) = self.contracts.get_mut(&id) else {
