@@ -307,6 +307,7 @@ matrix! {
     lifecycle_when_list_items_are_short: Some(Variant::ListItemsShort);
     lifecycle_without_manage_contracts: Some(Variant::NoManageContracts);
     lifecycle_without_view_contracts: Some(Variant::NoViewContracts);
+    lifecycle_when_the_api_search_is_loose: Some(Variant::ApiSearchLoose);
 }
 
 /// Every variant is in the matrix: a new one fails here until it is added.
