@@ -11,7 +11,11 @@
 #                                   emulator has variants for gets a line
 #                                   "variant: <name>" or "variant: default (...)"
 #                                   naming the emulator variant the answer
-#                                   matches (docs/guides/emulator.md)
+#                                   matches (docs/guides/emulator.md); it also
+#                                   reports what the look-ups of the data
+#                                   sources answer (the user search, the
+#                                   environment list, API Manager's API
+#                                   search): their shape and paging
 #
 # Environment:
 #   ANYPOINT_CLIENT_ID, ANYPOINT_CLIENT_SECRET   a Connected App (client
@@ -26,7 +30,8 @@
 #   ANYPOINT_API_INSTANCE_ID, ANYPOINT_ENVIRONMENT_ID
 #                                   an API instance (and its environment) for
 #                                   the contract questions of --probe and the
-#                                   contract steps of the lifecycle
+#                                   contract steps of the lifecycle; without
+#                                   them --probe searches the first environment
 #   ANYPOINT_API_GROUP_INSTANCE_ID  an API group instance (in ANYPOINT_ENVIRONMENT_ID)
 #                                   for the API group questions of --probe
 #   ANYPOINT_GROUP_TIER_ID          its SLA tier to request (default: the first
@@ -117,6 +122,11 @@ tf_dir=""
 step="start"
 
 # ---------------------------------------------------------------- HTTP
+
+# urlencode TEXT: TEXT as one query parameter value.
+urlencode() {
+  "$py" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"
+}
 
 # json FILE EXPR: evaluate a Python expression over the JSON in FILE (`d`);
 # prints nothing when the file is not JSON or the expression fails.
@@ -743,6 +753,8 @@ probe() {
   report Q5 "What does GET of a deleted application return to the Connected App?" \
     "DELETE then GET $apps/{org}/applications/$id1" "$s1, then $status" "GET answers $status"
 
+  probe_lookups
+
   step="probe contracts"
   if [ -z "$inst" ]; then
     local q none="not asked: set ANYPOINT_API_INSTANCE_ID and ANYPOINT_ENVIRONMENT_ID"
@@ -842,6 +854,71 @@ probe_groups() {
   report GROUP-CONTRACT-FIELD "Which field of the application's contract list names a group contract's API group instance?" \
     "POST /exchange/api/v2/organizations/{org}/applications/$app/contracts {\"apiGroupInstanceId\":$group_inst_id,\"instanceType\":\"api-group\",…}; GET $apps/{org}/applications/$app/contracts" \
     "$s1" "$ans" "$v"
+}
+
+# The calls behind the data sources anypoint_user, anypoint_environment and
+# anypoint_api_instance (by asset): what each answers, its shape and paging.
+probe_lookups() {
+  local s1 s2 s3 ans v part self_name envs="$work/environments.json"
+
+  step="probe users"
+  self_name=$(json "$me_file" '(d.get("user") or {}).get("username")')
+  api GET "/accounts/api/organizations/$org/users?offset=0&limit=2"
+  s1=$status
+  ans=$(json "$body_file" '"total %s, %d item(s) with limit=2; keys: %s; item keys: %s" % (d.get("total"), len(d.get("data") or []), ", ".join(sorted(d)), ", ".join(sorted((d.get("data") or [{}])[0])))')
+  part=${self_name:0:3}
+  api GET "/accounts/api/organizations/$org/users?search=$(urlencode "$part")&offset=0&limit=100"
+  s2=$status
+  ans="${ans:-no JSON body}; search=$part (part of its own username ${self_name:-unknown}): $(json "$body_file" '"%d found, its own user among them: %s" % (len(d.get("data") or []), "yes" if any(u.get("username") == "'"$self_name"'" for u in d.get("data") or []) else "no")')"
+  report USERS "What does the user search (anypoint_user) answer: shape, paging, partial matches?" \
+    "GET /accounts/api/organizations/{org}/users?offset=0&limit=2; …/users?search=$part" "$s1, $s2" "$ans"
+
+  step="probe environments"
+  api GET "/accounts/api/organizations/$org/environments"
+  s1=$status
+  cp "$body_file" "$envs"
+  ans=$(json "$envs" '(lambda items, names: "total %s, %d listed: %s; keys: %s; item keys: %s; names used more than once: %s" % (d.get("total"), len(items), ", ".join("%s (%s)" % (e.get("name"), e.get("type")) for e in items), ", ".join(sorted(d)), ", ".join(sorted(items[0])) if items else "none", ", ".join(sorted(set(n for n in names if names.count(n) > 1))) or "none"))(d.get("data") or [], [e.get("name") for e in d.get("data") or []])')
+  api GET "/accounts/api/organizations/$org/environments?offset=1&limit=1"
+  s2=$status
+  ans="${ans:-no JSON body}; with offset=1&limit=1: $(json "$body_file" '"%d listed" % len(d.get("data") or [])')"
+  report ENVIRONMENTS "What does the environment list (anypoint_environment) answer: shape, paging?" \
+    "GET /accounts/api/organizations/{org}/environments [?offset=1&limit=1]" "$s1, $s2" "$ans"
+
+  step="probe API search"
+  local search_env asset="" exact part_found search
+  search_env=${env_id:-$(json "$envs" '(d.get("data") or [{}])[0].get("id")')}
+  search="/apimanager/api/v1/organizations/$org/environments/$search_env/apis"
+  api GET "$search?offset=0&limit=100"
+  s1=$status
+  ans=$(json "$body_file" '(lambda assets: "total %s, %d asset(s) holding %d instance(s) on one page (total counts %s); keys: %s; asset keys: %s; instance keys: %s" % (d.get("total"), len(assets), sum(len(a.get("apis") or []) for a in assets), "assets" if d.get("total") == len(assets) else "instances" if d.get("total") == sum(len(a.get("apis") or []) for a in assets) else "neither", ", ".join(sorted(d)), ", ".join(sorted(assets[0])) if assets else "none", ", ".join(sorted((assets[0].get("apis") or [{}])[0])) if assets else "none"))(d.get("assets") or [])')
+  if [ -n "$inst" ]; then
+    api GET "$inst"
+    asset=$(json "$body_file" 'd.get("assetId")')
+  else
+    asset=$(json "$body_file" 'next(a["assetId"] for a in d.get("assets") or [] if a.get("assetId"))')
+  fi
+  api GET "$search?offset=0&limit=1"
+  s2=$status
+  ans="${ans:-no JSON body}; with limit=1: $(json "$body_file" '"%d asset(s) of total %s" % (len(d.get("assets") or []), d.get("total"))')"
+  if [ "$s1" != 200 ]; then v="unknown (the search answered $s1: $(head -c 200 "$body_file"))"
+  elif [ -z "$asset" ]; then v="unknown (no API instance with an asset id in environment $search_env)"
+  else
+    api GET "$search?assetId=$(urlencode "$asset")&offset=0&limit=100"
+    s3=$status
+    exact=$(json "$body_file" '"%s of %d asset(s) listed" % (sum(a.get("assetId") == "'"$asset"'" for a in d.get("assets") or []), len(d.get("assets") or []))')
+    api GET "$search?assetId=$(urlencode "${asset%?}")&offset=0&limit=100"
+    s3="$s3, $status"
+    part_found=$(json "$body_file" 'any(a.get("assetId") == "'"$asset"'" for a in d.get("assets") or [])')
+    ans="$ans; assetId=$asset: ${exact:-no list}; assetId=${asset%?} (a part) finds it: ${part_found:-no list}"
+    case "$exact" in
+      "0 of"* | "") v="unknown (a search for assetId=$asset did not find it)" ;;
+      *) if [ "$part_found" = true ]; then v="api-search-loose"; else v="default (assetId matches exactly)"; fi ;;
+    esac
+    s2="$s2, $s3"
+  fi
+  report API-SEARCH "What does API Manager's API search (anypoint_api_instance by asset) answer, and does assetId match exactly?" \
+    "GET /apimanager/api/v1/organizations/{org}/environments/$search_env/apis?offset=0&limit=100 [&limit=1] [&assetId=${asset:-<none>}, then a part of it] (View APIs Configuration)" \
+    "$s1, $s2" "$ans" "$v"
 }
 
 probe_contracts() {

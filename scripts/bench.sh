@@ -35,6 +35,7 @@ Options:
                               applications at 0 ms with perf record -g on the provider processes;
                               prints the top symbols
   --report-only DATA.json     only regenerate the report from raw samples
+  --compare DATA.json         add a section comparing `ours` with an earlier run's raw samples
   -h, --help                  this help
 
 Environment: TERRAFORM (default: terraform on PATH), CARGO_TARGET_DIR (honoured, as cargo does).
@@ -81,6 +82,13 @@ while [ $# -gt 0 ]; do
     --rate-limit-scenario) rate_scenario=1; shift ;;
     --profile) need_value "$@"; profile_n=$2; shift 2 ;;
     --report-only) need_value "$@"; report_only=$2; shift 2 ;;
+    --compare)
+      need_value "$@"
+      [ -f "$2" ] || die "--compare: no file $2"
+      BENCH_COMPARE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+      export BENCH_COMPARE
+      shift 2
+      ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done

@@ -14,6 +14,9 @@ DATA.json (written by scripts/bench.sh):
   rss:        [{variant, n, command, processes, max_rss_kb, cpu_seconds, tokens}]
   rate_limit: {rate, apps, exit, seconds, requests, status429, errors, message} or null
 
+With BENCH_COMPARE=BEFORE.json in the environment (`scripts/bench.sh --compare`), a section
+compares `ours` with that earlier run.
+
 Only the standard library is used; the SVG is written as plain text.
 """
 
@@ -107,21 +110,36 @@ class Data:
         return n
 
 
+def extras(data, n):
+    """(owners, contracts) at size n: the benchmark puts one of each on every tenth application."""
+    x = max(data.instances(n) - n, 0) // 2
+    return x, x
+
+
 def limit_seconds(data, command, n, latency):
-    """The round-trip limit of one command at latency > 0 (None at 0 ms)."""
+    """The round-trip limit of one command at latency > 0 (None at 0 ms): what the
+    dependency chain allows (applications, then their owners and contracts)."""
     if latency <= 0:
         return None
     rtt = latency / 1000.0
     p = data.parallelism
     instances = data.instances(n)
+    owners, contracts = extras(data, n)
     if command == "apply":
-        return (instances / p + 2) * rtt
+        # Owners and contracts wait for their application: one more level.
+        return (instances / p + 2 + (1 if owners or contracts else 0)) * rtt
     if command == "destroy":
-        return (instances / p + 3) * rtt
+        # A contract is revoked, then deleted, before its application goes.
+        after = 2 if contracts else (1 if owners else 0)
+        return (instances / p + 3 + after) * rtt
     floor = data.med("noop", 0, n, "plan")
     if floor is None:
         return None
-    return floor + (math.ceil(n / 250) + 2) * rtt
+    # The platform has no owner list: each application with owners is read
+    # by id, parallelism at a time; every contract on an instance comes
+    # from one read of its contract list.
+    trips = math.ceil(n / 250) + 2 + math.ceil(owners / p) + (1 if contracts else 0)
+    return floor + trips * rtt
 
 
 def ratio(a, b):
@@ -153,14 +171,16 @@ def ratio_tables(data, out):
         "RTT is the emulator's latency per request.\n"
     )
     out.append(
-        f"- Latency limits (target: within {LATENCY_TARGET}x): apply ≤ (I/parallelism + 2) RTT, "
-        "no-op plan ≤ the `noop` floor's plan + (⌈N/250⌉ + 2) RTT, destroy ≤ "
-        "(I/parallelism + 3) RTT, with I the resource instances (applications plus owners and "
-        "contracts) and parallelism "
-        f"{data.parallelism}. An owner or a contract waits for its application, a level of "
-        "round trips the formula does not count, and a contract's create and destroy take more "
-        "than one call each: with owners and contracts (the default), small N stays above the "
-        "limit; `--no-extras` measures the applications alone.\n"
+        f"- Latency limits (target: within {LATENCY_TARGET}x), the round trips the dependency "
+        "chain allows (applications, then their owners and contracts): apply ≤ (I/parallelism "
+        "+ 2 + E) RTT, with E = 1 when there are owners or contracts (they wait for their "
+        "application); no-op plan ≤ the `noop` floor's plan + (⌈N/250⌉ + 2 + ⌈O/parallelism⌉ + "
+        "C) RTT, with O the applications with owners (the platform has no owner list, so each "
+        "is read by id) and C = 1 when there are contracts (one read of the instance's contract "
+        "list); destroy ≤ (I/parallelism + 3 + D) RTT, with D = 2 when there are contracts (a "
+        "contract is revoked, then deleted, before its application goes; 1 with owners only). I "
+        "is the resource instances (applications plus owners and contracts), parallelism "
+        f"{data.parallelism}. `--no-extras` measures the applications alone (E, O, C, D = 0).\n"
         f"- At 0 ms: the ratio to the `noop` floor (target ≤ {NOOP_TARGET} at N = 500) and to "
         "both `terraform_data` floors.\n"
     )
@@ -214,6 +234,48 @@ def ratio_tables(data, out):
         out.append("|---|---|---|---|---|---|")
         out.extend(zero_rows)
         out.append("")
+
+
+def compare_section(data, before, out):
+    """`ours` before and after a change, from two data files (`--compare`)."""
+    m = before.meta
+    out.append("## Before and after\n")
+    out.append(
+        f"The same figures from an earlier run (`--compare`): {m.get('note') or 'no note'}; "
+        f"{m.get('date', '?')}, runs per figure {m.get('runs', '?')}, command "
+        f"`{m.get('command', '?')}`. Added by latency and the limit as above; requests from the "
+        "emulator's counters.\n"
+    )
+    out.append(
+        "| RTT | N | command | before | after | added before | added after | round trips "
+        "allowed | ratio before | ratio after | requests before | requests after |"
+    )
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for lat in data.latencies():
+        for n in data.sizes():
+            for c in COMMANDS:
+                now, then = data.med("ours", lat, n, c), before.med("ours", lat, n, c)
+                if now is None and then is None:
+                    continue
+                row = [f"{lat} ms", str(n), c, fmt_s(then), fmt_s(now)]
+                if lat > 0:
+                    added = []
+                    for d in (before, data):
+                        got, base = d.med("ours", lat, n, c), d.med("ours", 0, n, c)
+                        added.append(got - base if got is not None and base is not None else None)
+                    trips = limit_seconds(data, c, n, lat)
+                    if c == "plan" and trips is not None:
+                        trips -= data.med("noop", 0, n, "plan") or 0
+                    row += [fmt_s(added[0]), fmt_s(added[1]), fmt_s(trips)]
+                    row += [fmt_ratio(ratio(a, trips)) for a in added]
+                else:
+                    row += ["–"] * 5
+                row += [
+                    fmt_num(before.med("ours", lat, n, c, "requests")),
+                    fmt_num(data.med("ours", lat, n, c, "requests")),
+                ]
+                out.append("| " + " | ".join(row) + " |")
+    out.append("")
 
 
 def request_tables(data, out):
@@ -447,6 +509,10 @@ def markdown(data, svg_name, data_name):
     out.append("## Times (medians)\n")
     timing_tables(data, out)
     ratio_tables(data, out)
+    compare = os.environ.get("BENCH_COMPARE")
+    if compare:
+        with open(compare, encoding="utf-8") as f:
+            compare_section(data, Data(json.load(f)), out)
     request_tables(data, out)
     rss_table(data, out)
     rate_limit_section(data, out)

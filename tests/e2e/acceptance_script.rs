@@ -97,6 +97,7 @@ fn block_of(v: Variant) -> &'static str {
         Variant::ListItemsShort => "LIST-ITEMS",
         Variant::NoManageContracts => "MANAGE-CONTRACTS",
         Variant::NoViewContracts => "VIEW-CONTRACTS",
+        Variant::ApiSearchLoose => "API-SEARCH",
         Variant::GroupContractGroupInstance
         | Variant::GroupContractGroupInstances
         | Variant::GroupContractApiGroupInstanceId => "GROUP-CONTRACT-FIELD",
@@ -184,7 +185,7 @@ fn probe_names_with(variant: Variant, also: &[(&str, &str)], extra: &[(&str, Str
 #[test]
 fn every_variant_question_has_its_block_in_the_probe() {
     let blocks = variant_blocks();
-    assert_eq!(blocks.len(), 14, "{blocks:?}");
+    assert_eq!(blocks.len(), 15, "{blocks:?}");
     let script = std::fs::read_to_string(script()).unwrap();
     for block in blocks {
         assert!(
@@ -314,6 +315,11 @@ fn probe_names_no_view_contracts() {
             ("ANYPOINT_PENDING_TIER_ID", TIER_ORDERS_PLATINUM.to_string()),
         ],
     );
+}
+
+#[test]
+fn probe_names_api_search_loose() {
+    probe_names(Variant::ApiSearchLoose, &[]);
 }
 
 #[test]
@@ -460,6 +466,28 @@ fn probe_reports_the_emulators_answer_to_each_question() {
         q11.contains("POST api/v1 …/contracts/{id}/revoke: first 404"),
         "{q11}"
     );
+    // The look-ups of the data sources: shape and paging.
+    let users = answer(&report, "USERS");
+    assert!(
+        users.starts_with("total 6, 2 item(s) with limit=2; keys: data, total"),
+        "{users}"
+    );
+    assert!(users.contains("its own user among them: yes"), "{users}");
+    let envs = answer(&report, "ENVIRONMENTS");
+    assert!(
+        envs.starts_with("total 2, 2 listed: Sandbox (sandbox), Production (production)"),
+        "{envs}"
+    );
+    assert!(envs.contains("names used more than once: none"), "{envs}");
+    let search = answer(&report, "API-SEARCH");
+    for part in [
+        "total 3, 3 asset(s) holding 3 instance(s) on one page (total counts assets)",
+        "with limit=1: 1 asset(s) of total 3",
+        "assetId=catalog-api: 1 of 1 asset(s) listed",
+        "assetId=catalog-ap (a part) finds it: false",
+    ] {
+        assert!(search.contains(part), "{part:?} in {search}");
+    }
     // An instance without a tier that needs approval leaves the pending
     // half of the teardown question unasked, and says so.
     let teardown = variant_line(&report, "TEARDOWN");

@@ -1,5 +1,5 @@
 //! `anypoint_environment`: an environment named instead of a copied UUID,
-//! and the errors of a name that matches nothing.
+//! and the errors of a name that matches nothing or several environments.
 
 use anypoint_emulator::{ENVIRONMENT_ID, PRODUCTION_ENVIRONMENT_ID};
 
@@ -70,5 +70,32 @@ data "anypoint_environment" "qa" {
         text.contains("Sandbox, Production"),
         "the names there are: {text}"
     );
+    assert!(!text.contains("bug in the provider"), "{text}");
+}
+
+#[test]
+fn two_environments_of_one_name_are_an_error_naming_both() {
+    let emu = TestEmulator::start();
+    let second = emu
+        .handle
+        .add_environment("Sandbox", "sandbox", None)
+        .unwrap();
+    let tf = tf_with_emulator(
+        &emu,
+        r#"
+data "anypoint_environment" "sandbox" {
+  name = "Sandbox"
+}
+"#,
+    );
+    let out = tf.plan_exit(&[]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let text = flat(&out.all());
+    assert!(text.contains("Several environments match"), "{text}");
+    assert!(
+        text.contains(ENVIRONMENT_ID) && text.contains(&second),
+        "both ids: {text}"
+    );
+    assert!(text.contains(&emu.org_id()), "the organization: {text}");
     assert!(!text.contains("bug in the provider"), "{text}");
 }

@@ -12,6 +12,7 @@ mod support;
 
 mod acceptance_script;
 mod api_group_contracts;
+mod api_instance_lookup;
 mod application_data_sources;
 mod application_fault_matrix;
 mod application_import;
@@ -32,6 +33,7 @@ mod id_spellings;
 mod input_and_error_messages;
 mod interrupted_apply;
 mod name_conflict;
+mod names_instead_of_ids;
 mod no_orphaned_providers;
 mod no_secret_in_logs;
 mod platform_variants;

@@ -350,6 +350,7 @@ matrix! {
     lifecycle_when_group_contracts_list_api_group_instance_id: Some(Variant::GroupContractApiGroupInstanceId);
     lifecycle_when_the_group_instance_lacks_its_asset: Some(Variant::GroupInstanceWithoutAsset);
     lifecycle_without_view_contracts: Some(Variant::NoViewContracts);
+    lifecycle_when_the_api_search_is_loose: Some(Variant::ApiSearchLoose);
 }
 
 /// Every variant is in the matrix: a new one fails here until it is added.

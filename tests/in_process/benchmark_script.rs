@@ -45,6 +45,7 @@ fn the_script_parses_and_documents_its_options() {
         "--rate-limit-scenario",
         "--profile",
         "--report-only",
+        "--compare",
     ] {
         assert!(help.contains(option), "--help names {option}:\n{help}");
     }
@@ -91,7 +92,7 @@ fn sample(
 }
 
 /// Two sizes, three runs of every variant; `ours@100ms` apply at N = 100
-/// takes 1.56 s against a limit of (120/10 + 2) × 0.1 = 1.4 s.
+/// takes 1.58 s against a limit of (120/10 + 2 + 1) × 0.1 = 1.5 s.
 fn fixture() -> serde_json::Value {
     let mut samples = Vec::new();
     for n in [10u32, 100] {
@@ -141,16 +142,30 @@ fn fixture() -> serde_json::Value {
 }
 
 fn generate(dir: &Path) -> (String, String) {
+    generate_with(dir, None)
+}
+
+/// The report of the fixture; with `before`, compared with it.
+fn generate_with(dir: &Path, before: Option<&serde_json::Value>) -> (String, String) {
     let data = dir.join("performance-data.json");
     std::fs::write(&data, serde_json::to_string_pretty(&fixture()).unwrap()).unwrap();
+    let before_path = dir.join("before-data.json");
+    if let Some(b) = before {
+        std::fs::write(&before_path, serde_json::to_string_pretty(b).unwrap()).unwrap();
+    }
     let md = dir.join("performance.md");
     let svg = dir.join("performance.svg");
-    let out = Command::new("python3")
-        .arg(root().join("scripts/bench_report.py"))
+    let mut cmd = Command::new("python3");
+    cmd.arg(root().join("scripts/bench_report.py"))
         .arg(&data)
         .arg(&md)
         .arg(&svg)
         .env("BENCH_REPORT_QUIET", "1")
+        .env_remove("BENCH_COMPARE");
+    if before.is_some() {
+        cmd.env("BENCH_COMPARE", &before_path);
+    }
+    let out = cmd
         .output()
         .expect("python3 is needed for the report generator");
     assert!(
@@ -185,16 +200,19 @@ fn the_report_generator_writes_tables_ratios_and_a_plot() {
         "{md}"
     );
     // ours@100ms apply at N = 100: median 1.0 × 1.56 + 0.02 = 1.58 s
-    // against (120 / 10 + 2) × 100 ms = 1.4 s.
+    // against (120 / 10 + 2 + 1) × 100 ms = 1.5 s (the owners and
+    // contracts wait for their applications).
     assert!(
-        md.contains("| 100 ms | 100 | apply | 1.58 s | 1.40 s | 1.13 |"),
+        md.contains("| 100 ms | 100 | apply | 1.58 s | 1.50 s | 1.05 |"),
         "{md}"
     );
-    // No-op plan limit: the noop floor's plan plus (1 + 2) RTT.
+    // No-op plan limit: the noop floor's plan plus (1 + 2) RTT, one for
+    // the 10 applications with owners (parallelism 10), one for the
+    // instance's contract list.
     let noop_plan = 0.25 * 0.5 * 1.56 + 0.02;
     let line = format!(
         "| 100 ms | 100 | plan | 800 ms | {:.0} ms |",
-        (noop_plan + 0.3) * 1000.0
+        (noop_plan + 0.5) * 1000.0
     );
     assert!(md.contains(&line), "{line}\n{md}");
     // Ratios at 0 ms to the three floors.
@@ -237,4 +255,32 @@ fn the_report_generator_writes_tables_ratios_and_a_plot() {
     for tick in [">10</text>", ">100</text>"] {
         assert!(svg.contains(tick), "x tick {tick}");
     }
+}
+
+#[test]
+fn the_report_compares_with_an_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut before = fixture();
+    before["meta"]["note"] = serde_json::json!("before the change");
+    for s in before["samples"].as_array_mut().unwrap() {
+        if s["variant"] == "ours" && s["latency_ms"] == 100 {
+            let secs = s["seconds"].as_f64().unwrap();
+            s["seconds"] = serde_json::json!(secs + 0.5);
+            s["requests"] = serde_json::json!(s["requests"].as_i64().unwrap() + 40);
+        }
+    }
+    let (md, _) = generate_with(dir.path(), Some(&before));
+    assert!(md.contains("## Before and after"), "{md}");
+    assert!(md.contains("before the change"), "{md}");
+    // N = 100 apply at 100 ms: 2.08 s before, 1.58 s after; added by
+    // latency (the 0 ms apply, 0.49 s, taken away) 1.59 s before, 1.09 s
+    // after, against 1.5 s allowed; the requests 340 before, 300 after.
+    assert!(
+        md.contains(
+            "| 100 ms | 100 | apply | 2.08 s | 1.58 s | 1.59 s | 1.09 s | 1.50 s | 1.06 | 0.73 | 340 | 300 |"
+        ),
+        "{md}"
+    );
+    let (plain, _) = generate(dir.path());
+    assert!(!plain.contains("## Before and after"), "{plain}");
 }

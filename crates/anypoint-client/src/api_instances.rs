@@ -6,10 +6,17 @@ use reqwest::Method;
 
 use crate::error::{ApiError, ErrorInfo};
 use crate::memory::{instance_key, Memory};
-use crate::models::{ApiInstance, AssetInfo, AssetVersion, Tier, TierPage};
+use crate::models::{
+    ApiInstance, AssetInfo, AssetVersion, InstanceSearch, InstanceSearchPage, ListedInstance, Tier,
+    TierPage,
+};
 use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
 use crate::paths;
 use crate::send::Engine;
+
+/// Assets per page of API Manager's search: its documented default (the
+/// documented maximum is not known; paging follows `total`).
+pub const SEARCH_PAGE_SIZE: u32 = 100;
 
 /// API instances and their assets:
 /// [`AnypointClient::api_instances`](crate::AnypointClient::api_instances).
@@ -71,6 +78,50 @@ impl<'a> ApiInstances<'a> {
             .engine
             .request(Method::GET, &paths::api_manager(org, env, &api, &[]), &[]);
         self.engine.call_json(&req).await
+    }
+
+    /// API Manager's search, `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis?assetId=&groupId=&assetVersion=&instanceLabel=&offset=&limit=`
+    /// → `{"total","assets":[{…,"apis":[…]}]}`: the instances of every
+    /// page, each with its asset's coordinates. `offset`, `limit` and
+    /// `total` count assets (each comes with all its instances); were
+    /// `total` to count instances, the listing would still end at the first
+    /// empty page.
+    pub async fn search(
+        self,
+        org: &str,
+        env: &str,
+        wanted: &InstanceSearch,
+    ) -> Result<Vec<ListedInstance>, ApiError> {
+        let mut filters: Vec<(&str, String)> = Vec::new();
+        for (key, value) in [
+            ("assetId", &wanted.asset_id),
+            ("groupId", &wanted.group_id),
+            ("assetVersion", &wanted.asset_version),
+            ("instanceLabel", &wanted.instance_label),
+        ] {
+            if let Some(v) = value {
+                filters.push((key, v.clone()));
+            }
+        }
+        let filters = filters.as_slice();
+        let assets = collect_pages(SEARCH_PAGE_SIZE, |offset, limit| async move {
+            let mut query = filters.to_vec();
+            query.push(("offset", offset.to_string()));
+            query.push(("limit", limit.to_string()));
+            let req = self
+                .engine
+                .request(Method::GET, &paths::api_manager_apis(org, env), &query);
+            let page: InstanceSearchPage = self.engine.call_json(&req).await?;
+            Ok(Page {
+                items: page.assets,
+                total: page.total.and_then(|t| u64::try_from(t).ok()),
+            })
+        })
+        .await?;
+        Ok(assets
+            .into_iter()
+            .flat_map(|a| a.into_instances())
+            .collect())
     }
 
     /// `GET …/apis/{apiId}/tiers?offset=&limit=` → `{"total","tiers":[…]}`, all pages.

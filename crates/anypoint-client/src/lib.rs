@@ -1,5 +1,5 @@
 //! The HTTP client for the Anypoint Platform API (client applications,
-//! owners, contracts, API instances and API groups, users).
+//! owners, contracts, API instances and API groups, users, environments).
 //!
 //! A map, from the top down; each rule is written once, where its code is:
 //!
@@ -47,7 +47,7 @@ mod throttle;
 mod users;
 
 pub use api_groups::ApiGroups;
-pub use api_instances::ApiInstances;
+pub use api_instances::{ApiInstances, SEARCH_PAGE_SIZE};
 pub use applications::Applications;
 pub use auth::{renew_after, DEFAULT_TOKEN_LIFETIME};
 pub use client::AnypointClient;
@@ -62,7 +62,8 @@ pub use error::{extract_message, ApiError, ErrorInfo, FORBIDDEN_HINT};
 pub use models::{
     AddOwnerOutcome, ApiGroupInstance, ApiInstance, Application, ApplicationSummary,
     ApplicationUpdate, AssetInfo, ConnectedAppIdentity, Contract, ContractTarget, Environment,
-    GroupAsset, NewApplication, NewContract, Owner, Tier, TierLimit, User,
+    GroupAsset, InstanceSearch, ListedInstance, NewApplication, NewContract, Owner, Tier,
+    TierLimit, User,
 };
 pub use owners::Owners;
 pub use paging::{collect_pages, Page, MAX_PAGE_SIZE};

@@ -55,14 +55,9 @@ pub(crate) fn contract_requests<'a>(org: &'a str, app: &'a str, tail: &[&'a str]
     v
 }
 
-/// `apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}` + `tail`.
-pub(crate) fn api_manager<'a>(
-    org: &'a str,
-    env: &'a str,
-    api: &'a str,
-    tail: &[&'a str],
-) -> Vec<&'a str> {
-    let mut v = vec![
+/// `apimanager/api/v1/organizations/{org}/environments/{env}/apis`: the search.
+pub(crate) fn api_manager_apis<'a>(org: &'a str, env: &'a str) -> Vec<&'a str> {
+    vec![
         "apimanager",
         "api",
         "v1",
@@ -71,8 +66,18 @@ pub(crate) fn api_manager<'a>(
         "environments",
         env,
         "apis",
-        api,
-    ];
+    ]
+}
+
+/// `apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}` + `tail`.
+pub(crate) fn api_manager<'a>(
+    org: &'a str,
+    env: &'a str,
+    api: &'a str,
+    tail: &[&'a str],
+) -> Vec<&'a str> {
+    let mut v = api_manager_apis(org, env);
+    v.push(api);
     v.extend_from_slice(tail);
     v
 }

@@ -33,7 +33,7 @@ OPTIONS:
                            revoke-again-400, revoke-legacy-only, instance-with-api-id,
                            owner-add-existing-201, business-group, put-keeps-null,
                            deprecated-tier, list-hides-applications, list-items-short,
-                           no-manage-contracts, no-view-contracts,
+                           no-manage-contracts, no-view-contracts, api-search-loose,
                            group-contract-group-instance, group-contract-group-instances,
                            group-contract-api-group-instance-id,
                            group-instance-without-asset (default: none, the default answers;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::faults::Fault;
 use super::log::RequestRecord;
 use super::shared::Shared;
-use super::state::Target;
+use super::state::{NewApiGroup, NewApiInstance, NewGroupInstance, Target};
 use super::sync::lock;
 use super::variants::Variant;
 
@@ -292,13 +292,54 @@ impl EmulatorHandle {
             .is_ok()
     }
 
-    /// The seeded API instances, each with `environmentId` and `tiers`.
+    /// The API instances, seeded then added, each with `environmentId` and
+    /// `tiers`.
     pub fn api_instances(&self) -> Vec<Value> {
         let st = lock(&self.shared.state);
         st.instances
             .iter()
             .map(|i| st.instance_with_tiers_json(i))
             .collect()
+    }
+
+    /// Add an API instance (not persisted: instances are seeded at every
+    /// start), found by API Manager's search like the seeded ones. Several
+    /// may share an asset. Returns its id, or why it was refused (an
+    /// environment that is not the root organization's, an empty asset id or
+    /// tier name).
+    pub fn add_api_instance(&self, instance: NewApiInstance) -> Result<i64, String> {
+        lock(&self.shared.state)
+            .add_api_instance(instance)
+            .map(|i| i.id)
+            .map_err(message)
+    }
+
+    // ------------------------------------------------------ environments
+
+    /// Every environment `{id, name, type, isProduction, organizationId}`,
+    /// the root organization's and the business group's, seeded then added.
+    pub fn environments(&self) -> Vec<Value> {
+        lock(&self.shared.state)
+            .environments
+            .iter()
+            .map(|e| e.json())
+            .collect()
+    }
+
+    /// Add an environment of type `production`, `sandbox` or `design` to the
+    /// root organization, or to the business group
+    /// ([`BUSINESS_GROUP_ID`](crate::BUSINESS_GROUP_ID)); names need not be
+    /// unique. Not persisted, like users. Returns its id (a new UUID).
+    pub fn add_environment(
+        &self,
+        name: &str,
+        env_type: &str,
+        organization_id: Option<&str>,
+    ) -> Result<String, String> {
+        lock(&self.shared.state)
+            .add_environment(name, env_type, organization_id)
+            .map(|e| e.id.clone())
+            .map_err(message)
     }
 
     // -------------------------------------------------------- API groups
@@ -313,29 +354,26 @@ impl EmulatorHandle {
             .collect()
     }
 
-    /// Add an API group with one version and, optionally, its instances:
-    /// `{"name", "assetId", "assetVersion"? ("1.0.0"), "productVersion"?
-    /// ("v1"), "instances"?: [<instance>]}`, each instance as
-    /// [`EmulatorHandle::add_api_group_instance`] takes it. Not persisted
-    /// (the seeded groups come back at every start). Returns the group.
-    pub fn add_api_group(&self, body: Value) -> Result<Value, String> {
-        let map = object(body)?;
-        let mut st = lock(&self.shared.state);
-        st.add_api_group(&map)
-            .map(|r| r.body.unwrap_or(Value::Null))
+    /// Add an API group with one version and its instances
+    /// ([`NewApiGroup`]); not persisted (the seeded groups come back at every
+    /// start). Returns its id, or why it was refused (an asset id another
+    /// group has, an environment that is not the root organization's, a
+    /// member that is not an API instance of that environment).
+    pub fn add_api_group(&self, group: NewApiGroup) -> Result<i64, String> {
+        lock(&self.shared.state)
+            .add_api_group(group)
             .map_err(message)
     }
 
-    /// Add an instance to API group `group_id` (its first version):
-    /// `{"environmentId"? (the sandbox), "label"?, "apiInstances": [id…],
-    /// "tiers"?: [{"name", "autoApprove"? (true), "description"?,
-    /// "limits"?: [{"timePeriodInMilliseconds", "maximumRequests"}]}]}`.
-    /// Returns the instance with its tiers (their ids assigned).
-    pub fn add_api_group_instance(&self, group_id: i64, body: Value) -> Result<Value, String> {
-        let map = object(body)?;
-        let mut st = lock(&self.shared.state);
-        st.add_group_instance(&group_id.to_string(), &map)
-            .map(|r| r.body.unwrap_or(Value::Null))
+    /// Add an instance to API group `group_id` (its version); not persisted.
+    /// Returns its id (its tiers get new tier ids, in order).
+    pub fn add_api_group_instance(
+        &self,
+        group_id: i64,
+        instance: NewGroupInstance,
+    ) -> Result<i64, String> {
+        lock(&self.shared.state)
+            .add_api_group_instance(group_id, instance)
             .map_err(message)
     }
 

@@ -1,10 +1,11 @@
 //! An in-memory Anypoint Platform served over real HTTP on loopback.
 //!
 //! The emulator answers the Anypoint endpoints the provider uses (token,
-//! `/me`, users, client applications, owners, secret reset, contracts, API
-//! Manager instances, API groups and their tiers, Exchange asset lookup)
-//! from memory, so the provider, its tests and the quickstart run with no
-//! Anypoint account and no network. It is an axum 0.8 server on tokio; [`Emulator::start`] binds
+//! `/me`, users, environments, client applications, owners, secret reset,
+//! contracts, API Manager instances, their search and tiers, API groups and
+//! their tiers, Exchange asset lookup) from memory, so the provider, its
+//! tests and the quickstart run with no Anypoint account and no network. It
+//! is an axum 0.8 server on tokio; [`Emulator::start`] binds
 //! `127.0.0.1:0` and serves until [`Emulator::shutdown`] (or drop).
 //!
 //! # Behaviour summary
@@ -80,6 +81,7 @@ pub use faults::{Fault, FaultKind, FaultMatch};
 pub use handle::EmulatorHandle;
 pub use log::{RequestRecord, REQUEST_LOG_LIMIT};
 pub use persist::write_file_atomically;
+pub use state::{NewApiGroup, NewApiInstance, NewGroupInstance, NewTier};
 pub use variants::Variant;
 
 /// Default Connected App client id (a well-known demo value).
@@ -95,7 +97,7 @@ pub const DEFAULT_ORG_NAME: &str = "Emulated Organization";
 pub const BUSINESS_GROUP_ID: &str = "7c3e9a51-2b4d-4f6e-8a1c-5d9e0f2b3a4c";
 /// The business group's name.
 pub const BUSINESS_GROUP_NAME: &str = "Emulated Business Group";
-/// The one environment holding the seeded API instances.
+/// The environment holding the seeded API instances.
 pub const ENVIRONMENT_ID: &str = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b";
 /// The name of [`ENVIRONMENT_ID`], a sandbox environment.
 pub const ENVIRONMENT_NAME: &str = "Sandbox";
@@ -121,15 +123,15 @@ pub const TIER_ORDERS_SILVER_DEPRECATED: i64 = 50005;
 /// Seeded API group "Commerce APIs" (asset `commerce-apis`), its version
 /// (1.0.0, `v1`) and its instance in [`ENVIRONMENT_ID`], whose members are
 /// [`API_INSTANCE_ORDERS`] and [`API_INSTANCE_PAYMENTS`] and whose tiers
-/// are Starter (53001, auto), Premium (53002, auto) and Partner (53003,
+/// are Starter (49001, auto), Premium (49002, auto) and Partner (49003,
 /// manual approval).
 pub const API_GROUP_COMMERCE: i64 = 60001;
 pub const API_GROUP_VERSION_COMMERCE: i64 = 61001;
 pub const API_GROUP_INSTANCE_COMMERCE: i64 = 62001;
 /// Tier ids of the Commerce group instance.
-pub const TIER_COMMERCE_STARTER: i64 = 53001;
-pub const TIER_COMMERCE_PREMIUM: i64 = 53002;
-pub const TIER_COMMERCE_PARTNER: i64 = 53003;
+pub const TIER_COMMERCE_STARTER: i64 = 49001;
+pub const TIER_COMMERCE_PREMIUM: i64 = 49002;
+pub const TIER_COMMERCE_PARTNER: i64 = 49003;
 /// Seeded API group "Reference Data" (asset `reference-data`), its version
 /// (2.1.0, `v2`) and its instance in [`ENVIRONMENT_ID`], without tiers,
 /// whose member is [`API_INSTANCE_CATALOG`].

@@ -61,6 +61,7 @@ pub(super) enum Op<'a> {
     AppContracts(&'a str),
     CreateContract(&'a str),
     ChangeTier(&'a str, &'a str),
+    SearchInstances(&'a str, &'a str),
     GetInstance(&'a str, &'a str),
     ListTiers(&'a str, &'a str),
     ListInstanceContracts(&'a str, &'a str),
@@ -199,6 +200,7 @@ impl Op<'_> {
             Op::AppContracts(_) => "GET /apiplatform/repository/v2/organizations/{org}/applications/{app}/contracts",
             Op::CreateContract(_) => "POST /exchange/api/v2/organizations/{org}/applications/{app}/contracts",
             Op::ChangeTier(..) => "PATCH /exchange/api/v2/organizations/{org}/applications/{app}/contracts/{contract}",
+            Op::SearchInstances(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis",
             Op::GetInstance(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}",
             Op::ListTiers(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/tiers",
             Op::ListInstanceContracts(..) => "GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts",
@@ -260,6 +262,9 @@ pub(super) fn parse_route<'a>(method: &str, segs: &[&'a str]) -> Option<(Op<'a>,
             "PATCH",
             ["exchange", "api", "v2", "organizations", org, "applications", app, "contracts", c],
         ) => (ChangeTier(app, c), Some(*org)),
+        ("GET", ["apimanager", "api", "v1", "organizations", org, "environments", env, "apis"]) => {
+            (SearchInstances(org, env), Some(*org))
+        }
         (
             m,
             ["apimanager", "api", "v1", "organizations", org, "environments", env, "apis", api, rest @ ..],
@@ -343,6 +348,20 @@ mod tests {
             Some(Some("o".into()))
         );
         assert_eq!(r("GET", "exchange/api/v2/assets/g/a/1.0.0"), Some(None));
+        assert_eq!(
+            r(
+                "GET",
+                "apimanager/api/v1/organizations/o/environments/e/apis"
+            ),
+            Some(Some("o".into()))
+        );
+        assert_eq!(
+            r(
+                "POST",
+                "apimanager/api/v1/organizations/o/environments/e/apis"
+            ),
+            None
+        );
         assert_eq!(r("GET", "accounts/api/organizations/o1"), Some(None));
         assert_eq!(r("PUT", "accounts/api/organizations/o1"), None);
     }

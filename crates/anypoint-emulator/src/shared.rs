@@ -18,7 +18,7 @@ use crate::route_table::route_label;
 use crate::state::{Reply, State, Target};
 use crate::sync::lock;
 use crate::variants::{Variant, Variants};
-use crate::{persist, EmulatorConfig, ENVIRONMENT_ID};
+use crate::{persist, EmulatorConfig};
 
 /// Everything the handler and the control handle share.
 pub(crate) struct Shared {
@@ -195,7 +195,7 @@ impl Shared {
                 req.insert("assetId".into(), inst["assetId"].clone());
                 req.insert("version".into(), inst["assetVersion"].clone());
                 req.insert("versionGroup".into(), inst["productVersion"].clone());
-                req.insert("environmentId".into(), json!(ENVIRONMENT_ID));
+                req.insert("environmentId".into(), inst["environmentId"].clone());
                 req
             }
             Target::Group { group_instance_id } => st.group_request_body(group_instance_id)?,

@@ -65,6 +65,10 @@ pub enum Variant {
     /// instance's contract list, one of its contracts, and its tiers answer
     /// 403.
     NoViewContracts,
+    /// API Manager's API search matches `assetId`, `groupId`,
+    /// `assetVersion`, `productVersion` and `instanceLabel` as parts, without
+    /// regard to case, rather than exactly.
+    ApiSearchLoose,
     /// A group contract in the application's contract list names its group
     /// instance as `groupInstance: {id, …}`.
     GroupContractGroupInstance,
@@ -94,6 +98,7 @@ pub(crate) enum Question {
     ListItems,
     ManageContracts,
     ViewContracts,
+    ApiSearchMatching,
     GroupContractField,
     GroupInstanceAsset,
 }
@@ -112,6 +117,7 @@ impl Question {
         Question::ListItems,
         Question::ManageContracts,
         Question::ViewContracts,
+        Question::ApiSearchMatching,
         Question::GroupContractField,
         Question::GroupInstanceAsset,
     ];
@@ -139,6 +145,10 @@ impl Question {
             }
             Question::ViewContracts => {
                 "Does the Connected App hold API Manager's \"View Contracts\" permission?"
+            }
+            Question::ApiSearchMatching => {
+                "Does API Manager's API search match assetId, groupId, assetVersion and \
+                 instanceLabel exactly?"
             }
             Question::GroupContractField => {
                 "Which field of the application's contract list names a group contract's API \
@@ -191,6 +201,10 @@ impl Question {
             Question::ViewContracts => {
                 "granted: an instance's contract list, its contracts and its tiers are served"
             }
+            Question::ApiSearchMatching => {
+                "exactly, case included, as MuleSoft's OAS describes each of them (\"exact \
+                 match\"); only query matches parts"
+            }
             Question::GroupContractField => {
                 "groupInstanceId, the field both of API Manager's group contract examples carry \
                  (groupInstanceContractsRetrieve.json, contractCreation.json); apiVersion is null"
@@ -228,6 +242,7 @@ impl Variant {
         Variant::ListItemsShort,
         Variant::NoManageContracts,
         Variant::NoViewContracts,
+        Variant::ApiSearchLoose,
         Variant::GroupContractGroupInstance,
         Variant::GroupContractGroupInstances,
         Variant::GroupContractApiGroupInstanceId,
@@ -251,6 +266,7 @@ impl Variant {
             Variant::ListItemsShort => "list-items-short",
             Variant::NoManageContracts => "no-manage-contracts",
             Variant::NoViewContracts => "no-view-contracts",
+            Variant::ApiSearchLoose => "api-search-loose",
             Variant::GroupContractGroupInstance => "group-contract-group-instance",
             Variant::GroupContractGroupInstances => "group-contract-group-instances",
             Variant::GroupContractApiGroupInstanceId => "group-contract-api-group-instance-id",
@@ -277,6 +293,7 @@ impl Variant {
             Variant::ListItemsShort => Question::ListItems,
             Variant::NoManageContracts => Question::ManageContracts,
             Variant::NoViewContracts => Question::ViewContracts,
+            Variant::ApiSearchLoose => Question::ApiSearchMatching,
             Variant::GroupContractGroupInstance
             | Variant::GroupContractGroupInstances
             | Variant::GroupContractApiGroupInstanceId => Question::GroupContractField,
@@ -348,6 +365,11 @@ impl Variant {
                 "anypoint-api.md §6.2: MuleSoft's API Manager OAS puts an instance's contract \
                  list, a contract's read and the tier reads under \"View Contracts\", which \
                  Application Creator does not give"
+            }
+            Variant::ApiSearchLoose => {
+                "anypoint-api.md §9.8: MuleSoft's API Manager OAS calls each filter of \
+                 GET …/environments/{env}/apis an exact match, but no public capture shows one; \
+                 its query parameter matches parts of several fields"
             }
             Variant::GroupContractGroupInstance => {
                 "anypoint-api.md §9.9: API Manager's group contract create answer \

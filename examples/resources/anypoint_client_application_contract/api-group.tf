@@ -6,5 +6,5 @@ resource "anypoint_client_application_contract" "commerce" {
   application_id        = anypoint_client_application.orders_portal.id
   api_group_instance_id = "62001"
   environment_id        = "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b"
-  requested_tier_id     = "53001"
+  requested_tier_id     = "49001"
 }

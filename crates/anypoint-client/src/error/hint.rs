@@ -25,6 +25,8 @@ enum Call {
     ContractReads,
     /// Reading an API instance (API Manager).
     Instance,
+    /// Searching an environment's API instances (API Manager).
+    InstanceSearch,
     /// An API group, its instances, their tiers and contracts (API Manager).
     ApiGroup,
     /// Reading an Exchange asset.
@@ -46,6 +48,7 @@ impl Call {
             Some("apimanager") if has("groupInstances") || has("groups") => Call::ApiGroup,
             Some("apimanager") if has("contracts") && !reading => Call::ContractAdministration,
             Some("apimanager") if has("contracts") || has("tiers") => Call::ContractReads,
+            Some("apimanager") if segs.last() == Some(&"apis") => Call::InstanceSearch,
             Some("apimanager") => Call::Instance,
             Some("apiplatform") if has("apis") && has("contracts") => Call::ContractAdministration,
             Some("apiplatform") => Call::Applications,
@@ -81,6 +84,10 @@ impl Call {
                  deleting a contract) need API Manager's \"API Group Administrator\" permission \
                  in the group instance's business group and environment"
             }
+            Call::InstanceSearch => {
+                "searching an environment's API instances needs API Manager's \"View APIs \
+                 Configuration\" permission in that business group and environment"
+            }
             Call::Asset => "reading an Exchange asset needs the Exchange Viewer scope",
             Call::Users => {
                 "reading the organization's users needs an Access Management scope that lets the \
@@ -98,7 +105,11 @@ impl Call {
     fn instance_side(self) -> bool {
         matches!(
             self,
-            Call::ContractAdministration | Call::ContractReads | Call::Instance | Call::ApiGroup
+            Call::ContractAdministration
+                | Call::ContractReads
+                | Call::Instance
+                | Call::InstanceSearch
+                | Call::ApiGroup
         )
     }
 }
@@ -222,6 +233,11 @@ mod tests {
                 "/apimanager/api/v1/organizations/0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/groups/60001"
                     .to_owned(),
                 "API Group Administrator",
+            ),
+            (
+                "GET",
+                format!("{}?assetId=orders-api&offset=0&limit=100", &m[..m.len() - 2]),
+                "searching an environment's API instances",
             ),
             (
                 "GET",

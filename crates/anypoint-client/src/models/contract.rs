@@ -411,7 +411,7 @@ mod tests {
 
     #[test]
     fn a_group_tier_reads_its_default_limits() {
-        let t: Tier = serde_json::from_value(json!({"id": 53001, "name": "Starter",
+        let t: Tier = serde_json::from_value(json!({"id": 49001, "name": "Starter",
             "defaultLimits": [{"timePeriodInMilliseconds": 60000, "maximumRequests": 100}],
             "limitsByApi": [{"apiId": 40001, "limits": []}]}))
         .unwrap();

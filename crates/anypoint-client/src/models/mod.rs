@@ -31,9 +31,9 @@ pub use environment::Environment;
 pub(crate) use environment::EnvironmentList;
 pub use group::{ApiGroupInstance, GroupAsset};
 pub(crate) use group::{ApiGroupRecord, ApiGroupVersionRecord};
-pub use instance::ApiInstance;
 pub use instance::AssetInfo;
-pub(crate) use instance::AssetVersion;
+pub use instance::{ApiInstance, InstanceSearch, ListedInstance};
+pub(crate) use instance::{AssetVersion, InstanceSearchPage};
 pub use user::User;
 pub(crate) use user::UserPage;
 
@@ -90,6 +90,37 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(i.asset_version.as_deref(), Some("1.0.1"));
+        // The search's shape (MuleSoft's example, cut down): the paging
+        // counts assets; an item without an id is skipped.
+        let page: InstanceSearchPage = serde_json::from_value(json!({"total": 2, "assets": [
+            {"id": 16, "name": "Api", "groupId": null, "assetId": null, "apis": [
+                {"id": 95, "instanceLabel": null, "assetVersion": null, "environmentId": "e"}]},
+            {"id": 5, "name": "Orders", "groupId": "g", "assetId": "orders", "apis": [
+                {"id": "25", "instanceLabel": "eu", "assetVersion": "1.0.0", "productVersion": "v1"},
+                {"instanceLabel": "no id"}]}
+        ]}))
+        .unwrap();
+        assert_eq!(page.total, Some(2));
+        let found: Vec<ListedInstance> = page
+            .assets
+            .into_iter()
+            .flat_map(|a| a.into_instances())
+            .collect();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].asset_id, None);
+        assert_eq!(
+            found[1],
+            ListedInstance {
+                id: 25,
+                group_id: Some("g".into()),
+                asset_id: Some("orders".into()),
+                asset_name: Some("Orders".into()),
+                asset_version: Some("1.0.0".into()),
+                product_version: Some("v1".into()),
+                instance_label: Some("eu".into()),
+                environment_id: None,
+            }
+        );
         let t: TierPage = serde_json::from_value(json!({"total": 1, "tiers": [
             {"id": 1, "name": "Gold", "autoApprove": true,
              "limits": [{"timePeriodInMilliseconds": 1000, "maximumRequests": 5, "visible": true}]}

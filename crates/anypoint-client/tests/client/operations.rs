@@ -427,6 +427,83 @@ async fn api_instances_tiers_assets_and_users() {
 }
 
 #[tokio::test]
+async fn the_api_search_sends_its_filters_and_pages_through_every_asset() {
+    use anypoint_client::{InstanceSearch, SEARCH_PAGE_SIZE};
+    use anypoint_emulator::NewApiInstance;
+
+    let emu = emulator().await;
+    let h = emu.handle();
+    let c = client(&emu);
+    // More assets than a page, one of them with two instances.
+    let extra = SEARCH_PAGE_SIZE as usize + 20;
+    for n in 0..extra {
+        h.add_api_instance(NewApiInstance::new(&format!("svc-{n:03}")))
+            .unwrap();
+    }
+    let eu = h
+        .add_api_instance(NewApiInstance {
+            instance_label: Some("orders-eu".into()),
+            ..NewApiInstance::new("orders-api")
+        })
+        .unwrap();
+    h.reset_request_log();
+    let all = c
+        .api_instances()
+        .search(ORG, ENVIRONMENT_ID, &InstanceSearch::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3 + extra + 1, "every instance of every page");
+    let path = format!("/apimanager/api/v1/organizations/{ORG}/environments/{ENVIRONMENT_ID}/apis");
+    let queries: Vec<String> = h
+        .requests()
+        .iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.query.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        queries,
+        ["offset=0&limit=100", "offset=100&limit=100"],
+        "pages count assets"
+    );
+
+    h.reset_request_log();
+    let orders = c
+        .api_instances()
+        .search(
+            ORG,
+            ENVIRONMENT_ID,
+            &InstanceSearch {
+                asset_id: Some("orders-api".into()),
+                group_id: Some(ORG.into()),
+                asset_version: Some("1.0.0".into()),
+                instance_label: Some("orders-eu".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].id, eu);
+    assert_eq!(orders[0].asset_id.as_deref(), Some("orders-api"));
+    assert_eq!(orders[0].group_id.as_deref(), Some(ORG));
+    assert_eq!(orders[0].asset_name.as_deref(), Some("Orders API"));
+    assert_eq!(orders[0].instance_label.as_deref(), Some("orders-eu"));
+    assert_eq!(orders[0].environment_id.as_deref(), Some(ENVIRONMENT_ID));
+    let sent = h.requests()[0].query.clone().unwrap_or_default();
+    assert_eq!(
+        sent,
+        format!(
+            "assetId=orders-api&groupId={ORG}&assetVersion=1.0.0&instanceLabel=orders-eu&offset=0&limit=100"
+        )
+    );
+    let e = c
+        .api_instances()
+        .search(ORG, "no-such-env", &InstanceSearch::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}
+
+#[tokio::test]
 async fn contracts_create_change_tier_revoke_delete() {
     let emu = emulator().await;
     let h = emu.handle();

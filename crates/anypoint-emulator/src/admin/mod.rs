@@ -16,6 +16,7 @@ mod api_groups;
 mod apps;
 mod body;
 mod contracts;
+mod directory;
 mod faults;
 mod requests;
 mod variants;
@@ -50,6 +51,10 @@ const ROUTES: &[&str] = &[
     "POST /_emulator/reset",
     "GET /_emulator/users",
     "POST /_emulator/users",
+    "GET /_emulator/environments",
+    "POST /_emulator/environments",
+    "GET /_emulator/api-instances",
+    "POST /_emulator/api-instances",
     "GET /_emulator/applications",
     "POST /_emulator/applications",
     "GET /_emulator/applications/{app}",
@@ -144,6 +149,10 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
         ("POST", ["reset"]) => reset(shared),
         ("GET", ["users"]) => Ok(Reply::ok(200, Value::Array(h.users()))),
         ("POST", ["users"]) => apps::add_user(&h, body),
+        ("GET", ["environments"]) => Ok(Reply::ok(200, Value::Array(h.environments()))),
+        ("POST", ["environments"]) => directory::add_environment(&h, body),
+        ("GET", ["api-instances"]) => Ok(Reply::ok(200, Value::Array(h.api_instances()))),
+        ("POST", ["api-instances"]) => directory::add_api_instance(&h, body),
         ("GET", ["applications"]) => Ok(Reply::ok(200, Value::Array(h.applications()))),
         ("POST", ["applications"]) => {
             object(body).and_then(|b| shared.mutate(|s| s.create_app(&b, &Default::default())))
@@ -211,9 +220,10 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &[u8
 
 /// One consistent view of everything, taken under one lock.
 fn state_dump(shared: &Shared) -> Value {
-    let (users, applications, contracts, instances, groups, variants) = {
+    let (users, environments, applications, contracts, instances, groups, variants) = {
         let st = lock(&shared.state);
         let users: Vec<Value> = st.users.iter().map(|u| u.json()).collect();
+        let environments: Vec<Value> = st.environments.iter().map(|e| e.json()).collect();
         let applications: Vec<Value> = st.apps().map(|a| st.app_json(a, true)).collect();
         let instances: Vec<Value> = st
             .instances
@@ -228,6 +238,7 @@ fn state_dump(shared: &Shared) -> Value {
         let variants = st.variants.names();
         (
             users,
+            environments,
             applications,
             contracts_locked(&st),
             instances,
@@ -246,6 +257,7 @@ fn state_dump(shared: &Shared) -> Value {
         },
         "environmentId": ENVIRONMENT_ID,
         "users": users,
+        "environments": environments,
         "applications": applications,
         "contracts": contracts,
         "apiInstances": instances,

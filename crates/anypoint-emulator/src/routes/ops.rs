@@ -310,6 +310,7 @@ impl Shared {
                 let b = parse_object(body)?;
                 self.mutate(|s| s.change_contract_tier(app, c, &b))
             }
+            Op::SearchInstances(org, env) => lock(&self.state).search_instances(org, env, q),
             Op::GetInstance(env, api) => lock(&self.state).get_instance(env, api),
             Op::ListTiers(env, api) => {
                 self.contract_views_allowed()?;

@@ -20,7 +20,7 @@
 use serde_json::{json, Map, Value};
 
 use super::contracts::{accepted_terms, check_asset};
-use super::groups::{ApiGroup, GroupInstance, GroupVersion, NewGroupInstance, NewTier};
+use super::groups::{ApiGroup, GroupInstance, GroupVersion};
 use super::validate::*;
 use super::*;
 
@@ -261,141 +261,116 @@ impl State {
         Ok(v.as_object().cloned().unwrap_or_default())
     }
 
-    /// Add an API group with one version and its instances (the admin
-    /// routes and the handle): `{"name", "assetId", "assetVersion"?,
-    /// "productVersion"?, "instances"?: [<instance>]}`, an instance as
-    /// [`State::add_group_instance`] takes it. Answers 201 with the group
-    /// (its instances with their tiers).
-    pub fn add_api_group(&mut self, body: &Map<String, Value>) -> Outcome {
-        let text = |key: &str, default: Option<&str>| -> Result<String, Reply> {
-            match (body.get(key), default) {
-                (Some(Value::String(s)), _) if !s.trim().is_empty() => Ok(s.clone()),
-                (None | Some(Value::Null), Some(d)) => Ok(d.to_owned()),
-                _ => Err(bad(format!(
-                    "{key} is required and must be a non-empty string"
-                ))),
+    /// Add an API group with one version and its instances; its id. The
+    /// asset id is unique among the groups (409 otherwise), and every
+    /// instance is checked before anything is added.
+    pub fn add_api_group(&mut self, new: NewApiGroup) -> Result<i64, Reply> {
+        for (field, value) in [
+            ("name", &new.name),
+            ("assetId", &new.asset_id),
+            ("assetVersion", &new.asset_version),
+            ("productVersion", &new.product_version),
+        ] {
+            if value.trim().is_empty() {
+                return Err(bad(format!("{field} must be a non-empty string.")));
             }
-        };
-        let name = text("name", None)?;
-        let asset_id = text("assetId", None)?;
-        let asset_version = text("assetVersion", Some("1.0.0"))?;
-        let product_version = text("productVersion", Some("v1"))?;
-        if self.groups.groups().any(|g| g.asset_id == asset_id) {
+        }
+        if self.groups.groups().any(|g| g.asset_id == new.asset_id) {
             return Err(Reply::error(
                 409,
-                format!("An API group with assetId {asset_id} already exists."),
+                format!("An API group with assetId {} already exists.", new.asset_id),
             ));
         }
-        let instances = match body.get("instances") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items.clone(),
-            Some(_) => return Err(bad("instances must be an array of objects")),
-        };
-        // Check every instance before adding anything.
-        let mut parsed = Vec::new();
-        for item in &instances {
-            match item {
-                Value::Object(m) => parsed.push(self.parse_group_instance(m)?),
-                _ => return Err(bad("instances must be an array of objects")),
-            }
+        for instance in &new.instances {
+            self.check_group_instance(instance)?;
         }
-        let (group_id, version_id) =
-            self.groups
-                .insert_group(name, asset_id, asset_version, product_version);
-        for p in parsed {
-            self.groups.insert_instance(group_id, version_id, p);
+        let ids = self.groups.insert_group(
+            new.name,
+            new.asset_id,
+            new.asset_version,
+            new.product_version,
+        );
+        for instance in new.instances {
+            self.insert_group_instance(ids, instance);
         }
-        let group = self.groups.group(group_id).cloned();
-        Ok(Reply::ok(
-            201,
-            group.map_or(Value::Null, |g| self.api_group_admin_json(&g)),
-        ))
+        Ok(ids.0)
     }
 
-    /// Add an instance of API group `group_key` (its first version):
-    /// `{"environmentId"?, "label"?, "apiInstances": [id…], "tiers"?:
-    /// [{"name", "autoApprove"?, "description"?, "limits"?: [{
-    /// "timePeriodInMilliseconds", "maximumRequests"}]}]}`. Answers 201
-    /// with the instance and its tiers.
-    pub fn add_group_instance(&mut self, group_key: &str, body: &Map<String, Value>) -> Outcome {
-        let (group_id, version_id) = group_key
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| self.groups.group(id))
+    /// Add an instance to API group `group_id` (its version); its id.
+    pub fn add_api_group_instance(
+        &mut self,
+        group_id: i64,
+        new: NewGroupInstance,
+    ) -> Result<i64, Reply> {
+        let ids = self
+            .groups
+            .group(group_id)
             .and_then(|g| g.versions.first().map(|v| (g.id, v.id)))
             .ok_or_else(|| {
-                Reply::error(404, format!("The API group {group_key} cannot be found."))
+                Reply::error(404, format!("The API group {group_id} cannot be found."))
             })?;
-        let parsed = self.parse_group_instance(body)?;
-        let id = self.groups.insert_instance(group_id, version_id, parsed);
-        let gi = self.groups.instance(id).cloned();
-        Ok(Reply::ok(
-            201,
-            gi.map_or(Value::Null, |g| self.group_instance_with_tiers_json(&g)),
-        ))
+        self.check_group_instance(&new)?;
+        Ok(self.insert_group_instance(ids, new))
     }
 
-    fn parse_group_instance(&self, b: &Map<String, Value>) -> Result<NewGroupInstance, Reply> {
-        if let Some(k) = b
-            .keys()
-            .find(|k| !["environmentId", "label", "apiInstances", "tiers"].contains(&k.as_str()))
+    /// A group instance is in an environment of the root organization, its
+    /// members are API instances there, and its tiers have names.
+    fn check_group_instance(&self, new: &NewGroupInstance) -> Result<(), Reply> {
+        if !self
+            .environments
+            .iter()
+            .any(|e| e.id == new.environment_id && e.organization_id == self.org_id)
         {
             return Err(bad(format!(
-                "unknown field {k:?}; a group instance takes environmentId, label, apiInstances, tiers"
+                "environmentId {} is not an environment of the root organization {}.",
+                new.environment_id, self.org_id
             )));
         }
-        let environment_id = match b.get("environmentId") {
-            None | Some(Value::Null) => ENVIRONMENT_ID.to_owned(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(bad("environmentId must be a string")),
-        };
-        let known = self
-            .list_environments(&self.org_id)
-            .ok()
-            .and_then(|r| r.body)
-            .map(|b| b["data"].as_array().cloned().unwrap_or_default())
-            .unwrap_or_default();
-        if !known.iter().any(|e| e["id"] == json!(environment_id)) {
-            return Err(bad(format!(
-                "environmentId {environment_id} is not an environment of the organization"
-            )));
+        if new.api_instances.is_empty() {
+            return Err(bad(
+                "apiInstances is required: the ids of the member API instances (e.g. [40001]).",
+            ));
         }
-        let label = match opt_text(b, "label")? {
-            Text::Given(s) if !s.is_empty() => Some(s),
-            _ => None,
-        };
-        let api_instances: Vec<i64> =
-            match b.get("apiInstances") {
-                Some(Value::Array(items)) if !items.is_empty() => items
-                    .iter()
-                    .map(|v| {
-                        v.as_i64()
-                            .filter(|id| self.instance(*id).is_some())
-                            .ok_or_else(|| {
-                                bad(format!(
-                                    "apiInstances: {v} is not the id of an API instance"
-                                ))
-                            })
-                    })
-                    .collect::<Result<_, _>>()?,
-                _ => return Err(bad(
-                    "apiInstances is required: the ids of the member API instances (e.g. [40001])",
-                )),
-            };
-        let tiers = match b.get("tiers") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(parse_tier)
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(bad("tiers must be an array of objects")),
-        };
-        Ok(NewGroupInstance {
-            environment_id,
-            label,
-            api_instances,
+        for id in &new.api_instances {
+            match self.instance(*id) {
+                Some(i) if i.environment_id == new.environment_id => {}
+                Some(_) => {
+                    return Err(bad(format!(
+                        "API instance {id} is not in environment {}, the group instance's.",
+                        new.environment_id
+                    )))
+                }
+                None => return Err(bad(format!("apiInstances: {id} is not an API instance."))),
+            }
+        }
+        if let Some(t) = new.tiers.iter().find(|t| t.name.trim().is_empty()) {
+            return Err(bad(format!("every tier needs a name ({t:?}).")));
+        }
+        Ok(())
+    }
+
+    fn insert_group_instance(&mut self, ids: (i64, i64), new: NewGroupInstance) -> i64 {
+        let first = self.next_tier_id();
+        let tiers = new
+            .tiers
+            .into_iter()
+            .zip(first..)
+            .map(|(t, id)| Tier {
+                id,
+                name: t.name,
+                description: t.description,
+                auto_approve: t.auto_approve,
+                limits: t.limits,
+                deprecated: t.deprecated,
+            })
+            .collect();
+        self.groups.insert_instance(
+            ids,
+            new.environment_id,
+            new.label.filter(|l| !l.is_empty()),
+            new.api_instances,
             tiers,
-        })
+        )
     }
 
     // ---------------------------------------------------- rendering
@@ -582,43 +557,6 @@ impl State {
         v["condition"] = json!("GROUP");
         v
     }
-}
-
-/// `{"name", "autoApprove"? (true), "description"?, "limits"?}`.
-fn parse_tier(v: &Value) -> Result<NewTier, Reply> {
-    let Value::Object(t) = v else {
-        return Err(bad("tiers must be an array of objects"));
-    };
-    let name = match t.get("name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => return Err(bad("each tier needs a name (a non-empty string)")),
-    };
-    let auto_approve = match t.get("autoApprove") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(bad("autoApprove must be a boolean")),
-    };
-    let description = match t.get("description") {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => String::new(),
-        Some(_) => return Err(bad("description must be a string")),
-    };
-    let limits = match t.get("limits") {
-        None | Some(Value::Null) => vec![(60_000, 100)],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|l| {
-                let n = |k: &str| l.get(k).and_then(Value::as_u64).filter(|n| *n > 0);
-                n("timePeriodInMilliseconds")
-                    .zip(n("maximumRequests"))
-                    .ok_or_else(|| {
-                        bad("each limit needs timePeriodInMilliseconds and maximumRequests (positive integers)")
-                    })
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err(bad("limits must be an array of objects")),
-    };
-    Ok((name, description, auto_approve, limits))
 }
 
 fn group_instance_not_found(key: &str) -> Reply {

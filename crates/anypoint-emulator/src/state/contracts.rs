@@ -121,12 +121,12 @@ impl State {
         let what = format!("API instance {api_id}");
         let asset = [
             ("organizationId", self.org_id.as_str()),
-            ("groupId", self.org_id.as_str()),
-            ("assetId", inst.asset_id),
-            ("version", inst.asset_version),
-            ("versionGroup", inst.product_version),
+            ("groupId", inst.group_id.as_str()),
+            ("assetId", inst.asset_id.as_str()),
+            ("version", inst.asset_version.as_str()),
+            ("versionGroup", inst.product_version.as_str()),
         ];
-        check_asset(body, &what, asset, ENVIRONMENT_ID)?;
+        check_asset(body, &what, asset, &inst.environment_id)?;
         let tiers: Vec<Tier> = self.tiers_of(&inst).cloned().collect();
         let tier = self.requested_tier(body, &tiers, &what, admin)?;
         Ok((
@@ -276,7 +276,7 @@ impl State {
     // ------------------------------------------------------ API Manager
 
     pub(super) fn instance_in_env(&self, env: &str, api_key: &str) -> Result<&ApiInstance, Reply> {
-        if env != ENVIRONMENT_ID {
+        if !self.environments.iter().any(|e| e.id == env) {
             return Err(Reply::error(
                 404,
                 format!("The environment {env} cannot be found."),
@@ -286,6 +286,7 @@ impl State {
             .parse::<i64>()
             .ok()
             .and_then(|id| self.instance(id))
+            .filter(|i| i.environment_id == env)
             .ok_or_else(|| {
                 Reply::error(404, format!("The API instance {api_key} cannot be found."))
             })
@@ -574,7 +575,7 @@ impl State {
         }
         self.instances
             .iter()
-            .find(|i| group == self.org_id && i.asset_id == asset && i.asset_version == version)
+            .find(|i| i.group_id == group && i.asset_id == asset && i.asset_version == version)
             .map(|i| {
                 Reply::ok(
                     200,

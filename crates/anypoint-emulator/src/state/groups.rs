@@ -1,7 +1,8 @@
 //! The API groups' data: groups, their versions, and their instances (one
 //! per environment, told apart by a label), each with its member API
 //! instances and its own SLA tiers; the seeded ones and the counters of
-//! added ones. What the platform does with them is `api_groups`.
+//! added ones (a tier's id is drawn with the API instances' tiers: one
+//! numbering). What the platform does with them is `api_groups`.
 
 use serde_json::{json, Value};
 
@@ -16,7 +17,6 @@ use crate::{
 const FIRST_ADDED_GROUP_ID: i64 = 60_101;
 const FIRST_ADDED_VERSION_ID: i64 = 61_101;
 const FIRST_ADDED_INSTANCE_ID: i64 = 62_101;
-const FIRST_ADDED_TIER_ID: i64 = 53_101;
 
 #[derive(Clone)]
 pub(crate) struct ApiGroup {
@@ -55,7 +55,6 @@ pub(crate) struct ApiGroups {
     next_group_id: i64,
     next_version_id: i64,
     next_instance_id: i64,
-    next_tier_id: i64,
 }
 
 fn group_tier(id: i64, name: &str, per_minute: u64, auto_approve: bool) -> Tier {
@@ -131,7 +130,6 @@ impl ApiGroups {
             next_group_id: FIRST_ADDED_GROUP_ID,
             next_version_id: FIRST_ADDED_VERSION_ID,
             next_instance_id: FIRST_ADDED_INSTANCE_ID,
-            next_tier_id: FIRST_ADDED_TIER_ID,
         }
     }
 
@@ -188,9 +186,12 @@ impl ApiGroups {
     }
 
     pub(crate) fn tier(&self, id: i64) -> Option<&Tier> {
-        self.instances
-            .iter()
-            .find_map(|g| g.tiers.iter().find(|t| t.id == id))
+        self.tiers().find(|t| t.id == id)
+    }
+
+    /// Every group instance's tiers.
+    pub(crate) fn tiers(&self) -> impl Iterator<Item = &Tier> {
+        self.instances.iter().flat_map(|g| g.tiers.iter())
     }
 
     /// `api` of Exchange's answer to a group request: the first member.
@@ -201,48 +202,28 @@ impl ApiGroups {
     }
 }
 
-/// A checked group instance, before it has an id.
-pub(crate) struct NewGroupInstance {
-    pub environment_id: String,
-    pub label: Option<String>,
-    pub api_instances: Vec<i64>,
-    pub tiers: Vec<NewTier>,
-}
-
 impl ApiGroups {
+    /// Add an instance of version `version_id` of group `group_id`, its
+    /// tiers numbered already; its id.
     pub(crate) fn insert_instance(
         &mut self,
-        group_id: i64,
-        version_id: i64,
-        new: NewGroupInstance,
+        (group_id, version_id): (i64, i64),
+        environment_id: String,
+        label: Option<String>,
+        api_instances: Vec<i64>,
+        tiers: Vec<Tier>,
     ) -> i64 {
         let id = self.next_instance_id;
         self.next_instance_id += 1;
-        let mut tiers = Vec::new();
-        for (name, description, auto_approve, limits) in new.tiers {
-            tiers.push(Tier {
-                id: self.next_tier_id,
-                name,
-                description,
-                auto_approve,
-                limits,
-                deprecated: false,
-            });
-            self.next_tier_id += 1;
-        }
         self.instances.push(GroupInstance {
             id,
             group_id,
             group_version_id: version_id,
-            environment_id: new.environment_id,
-            label: new.label,
-            api_instances: new.api_instances,
+            environment_id,
+            label,
+            api_instances,
             tiers,
         });
         id
     }
 }
-
-/// A tier of a group instance before it has an id: name, description,
-/// auto-approve, limits.
-pub(crate) type NewTier = (String, String, bool, Vec<(u64, u64)>);

@@ -4,10 +4,12 @@
 //! for an error answer; both carry the status and the JSON body. Nothing here
 //! does I/O or knows about HTTP beyond status numbers.
 
+mod additions;
 mod api_groups;
 mod apps;
 mod contracts;
 mod groups;
+mod instances;
 mod owners;
 mod render;
 mod seed;
@@ -19,12 +21,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+pub use additions::{NewApiGroup, NewApiInstance, NewGroupInstance, NewTier};
 pub(crate) use groups::ApiGroups;
-use seed::{seed_instances, seed_users};
-pub(crate) use seed::{ApiInstance, Tier, User};
+use seed::{seed_environments, seed_instances, seed_users};
+pub(crate) use seed::{ApiInstance, Environment, Tier, User};
 
 use super::variants::{Variant, Variants};
-use super::{CONNECTED_APP_USER_ID, ENVIRONMENT_ID};
+use super::{CONNECTED_APP_USER_ID, TIER_ORDERS_SILVER_DEPRECATED};
 
 const FIRST_APP_ID: i64 = 100_001;
 const FIRST_CONTRACT_ID: i64 = 700_001;
@@ -200,6 +203,7 @@ pub(crate) struct State {
     apps: BTreeMap<i64, App>,
     contracts: BTreeMap<i64, Contract>,
     pub users: Vec<User>,
+    pub environments: Vec<Environment>,
     pub instances: Vec<ApiInstance>,
     /// API groups, their versions and instances (not persisted: seeded).
     pub groups: ApiGroups,
@@ -220,7 +224,8 @@ impl State {
             apps: BTreeMap::new(),
             contracts: BTreeMap::new(),
             users: seed_users(),
-            instances: seed_instances(),
+            environments: seed_environments(org_id),
+            instances: seed_instances(org_id),
             groups: ApiGroups::seeded(),
             variants: Variants::default(),
             ended_contracts_block: true,
@@ -282,10 +287,23 @@ impl State {
             .or_else(|| self.groups.tier(id))
     }
 
-    /// Whether a tier exists in this mode: the deprecated tier only under
-    /// `deprecated-tier`.
+    /// The id of the next tier added, to an API instance or an API group
+    /// instance: one numbering, so a tier id names one tier.
+    pub(crate) fn next_tier_id(&self) -> i64 {
+        self.instances
+            .iter()
+            .flat_map(|i| i.tiers.iter())
+            .chain(self.groups.tiers())
+            .map(|t| t.id)
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
+    /// Whether a tier exists in this mode: the seeded deprecated tier only
+    /// under `deprecated-tier`; tiers added through the handle always.
     pub(crate) fn tier_exists(&self, t: &Tier) -> bool {
-        !t.deprecated || self.on(Variant::DeprecatedTier)
+        t.id != TIER_ORDERS_SILVER_DEPRECATED || self.on(Variant::DeprecatedTier)
     }
 
     /// The instance's tiers that exist in this mode.
@@ -391,7 +409,12 @@ mod tests {
     fn revoke_status(st: &mut State, cid: i64) -> u16 {
         let revoke = obj(json!({"status": "REVOKED"}));
         let api = super::super::API_INSTANCE_ORDERS.to_string();
-        match st.patch_instance_contract(ENVIRONMENT_ID, &api, &cid.to_string(), &revoke) {
+        match st.patch_instance_contract(
+            super::super::ENVIRONMENT_ID,
+            &api,
+            &cid.to_string(),
+            &revoke,
+        ) {
             Ok(r) | Err(r) => r.status,
         }
     }

@@ -1,11 +1,12 @@
-//! The seeded users, API instances and SLA tiers every emulator starts with.
+//! The seeded users, environments, API instances and SLA tiers every
+//! emulator starts with.
 
 use serde_json::{json, Value};
 
 use super::super::{
     API_INSTANCE_CATALOG, API_INSTANCE_ORDERS, API_INSTANCE_PAYMENTS, CONNECTED_APP_USER_ID,
-    TIER_ORDERS_BRONZE, TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_ORDERS_SILVER_DEPRECATED,
-    TIER_PAYMENTS_STANDARD,
+    ENVIRONMENT_ID, ENVIRONMENT_NAME, PRODUCTION_ENVIRONMENT_ID, TIER_ORDERS_BRONZE,
+    TIER_ORDERS_GOLD, TIER_ORDERS_PLATINUM, TIER_ORDERS_SILVER_DEPRECATED, TIER_PAYMENTS_STANDARD,
 };
 
 #[derive(Clone)]
@@ -99,8 +100,8 @@ pub(crate) struct Tier {
     pub auto_approve: bool,
     /// (timePeriodInMilliseconds, maximumRequests)
     pub limits: Vec<(u64, u64)>,
-    /// DEPRECATED rather than ACTIVE; such a tier exists only under the
-    /// `deprecated-tier` variant (`State::tier_exists`).
+    /// DEPRECATED rather than ACTIVE (the seeded one exists only under the
+    /// `deprecated-tier` variant: `State::tier_exists`).
     pub deprecated: bool,
 }
 
@@ -137,23 +138,68 @@ pub(crate) struct ApiInstance {
     pub id: i64,
     /// The legacy API Platform "API" id (apiVersion.apiId).
     pub legacy_api_id: i64,
-    pub asset_id: &'static str,
-    pub asset_name: &'static str,
-    pub asset_version: &'static str,
-    pub product_version: &'static str,
+    pub environment_id: String,
+    /// The Exchange group id of its asset (the root organization's id for
+    /// the seeded ones).
+    pub group_id: String,
+    pub asset_id: String,
+    pub asset_name: String,
+    pub asset_version: String,
+    pub product_version: String,
+    pub instance_label: Option<String>,
     pub tiers: Vec<Tier>,
 }
 
-pub(super) fn seed_instances() -> Vec<ApiInstance> {
+/// An environment of the root organization or of the business group.
+#[derive(Clone)]
+pub(crate) struct Environment {
+    pub id: String,
+    pub name: String,
+    /// `production`, `sandbox` or `design`.
+    pub env_type: String,
+    pub organization_id: String,
+}
+
+impl Environment {
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "type": self.env_type,
+            "isProduction": self.env_type == "production",
+            "organizationId": self.organization_id,
+        })
+    }
+}
+
+/// The root organization's Sandbox (where the seeded instances are) and
+/// Production; the business group has none.
+pub(super) fn seed_environments(org: &str) -> Vec<Environment> {
+    let env = |id: &str, name: &str, env_type: &str| Environment {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        env_type: env_type.to_owned(),
+        organization_id: org.to_owned(),
+    };
+    vec![
+        env(ENVIRONMENT_ID, ENVIRONMENT_NAME, "sandbox"),
+        env(PRODUCTION_ENVIRONMENT_ID, "Production", "production"),
+    ]
+}
+
+pub(super) fn seed_instances(org: &str) -> Vec<ApiInstance> {
     const MINUTE: u64 = 60_000;
     vec![
         ApiInstance {
             id: API_INSTANCE_ORDERS,
             legacy_api_id: 30001,
-            asset_id: "orders-api",
-            asset_name: "Orders API",
-            asset_version: "1.0.0",
-            product_version: "v1",
+            environment_id: ENVIRONMENT_ID.into(),
+            group_id: org.into(),
+            asset_id: "orders-api".into(),
+            asset_name: "Orders API".into(),
+            asset_version: "1.0.0".into(),
+            product_version: "v1".into(),
+            instance_label: Some("orders-api-v1".into()),
             tiers: vec![
                 Tier {
                     id: TIER_ORDERS_BRONZE,
@@ -192,10 +238,13 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
         ApiInstance {
             id: API_INSTANCE_PAYMENTS,
             legacy_api_id: 30002,
-            asset_id: "payments-api",
-            asset_name: "Payments API",
-            asset_version: "1.0.0",
-            product_version: "v1",
+            environment_id: ENVIRONMENT_ID.into(),
+            group_id: org.into(),
+            asset_id: "payments-api".into(),
+            asset_name: "Payments API".into(),
+            asset_version: "1.0.0".into(),
+            product_version: "v1".into(),
+            instance_label: Some("payments-api-v1".into()),
             tiers: vec![Tier {
                 id: TIER_PAYMENTS_STANDARD,
                 name: "Standard".into(),
@@ -208,10 +257,13 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
         ApiInstance {
             id: API_INSTANCE_CATALOG,
             legacy_api_id: 30003,
-            asset_id: "catalog-api",
-            asset_name: "Catalog API",
-            asset_version: "1.0.0",
-            product_version: "v1",
+            environment_id: ENVIRONMENT_ID.into(),
+            group_id: org.into(),
+            asset_id: "catalog-api".into(),
+            asset_name: "Catalog API".into(),
+            asset_version: "1.0.0".into(),
+            product_version: "v1".into(),
+            instance_label: Some("catalog-api-v1".into()),
             tiers: vec![],
         },
     ]
@@ -220,9 +272,5 @@ pub(super) fn seed_instances() -> Vec<ApiInstance> {
 impl ApiInstance {
     pub(super) fn tier(&self, id: i64) -> Option<&Tier> {
         self.tiers.iter().find(|t| t.id == id)
-    }
-
-    pub(super) fn label(&self) -> String {
-        format!("{}-{}", self.asset_id, self.product_version)
     }
 }

@@ -44,20 +44,17 @@ impl State {
         ))
     }
 
-    /// `GET /accounts/api/organizations/{org}/environments`: the root holds
-    /// a sandbox ([`ENVIRONMENT_ID`](crate::ENVIRONMENT_ID), where the API
-    /// instances are) and a production environment; the business group none.
+    /// `GET /accounts/api/organizations/{org}/environments`: the
+    /// organization's environments, seeded and added, in the order they
+    /// were made (the root: Sandbox, where the seeded API instances are,
+    /// and Production; the business group none).
     pub fn list_environments(&self, org: &str) -> Outcome {
-        let envs: Vec<Value> = if org == self.org_id {
-            vec![
-                json!({"id": crate::ENVIRONMENT_ID, "name": crate::ENVIRONMENT_NAME,
-                       "type": "sandbox", "isProduction": false, "organizationId": self.org_id}),
-                json!({"id": crate::PRODUCTION_ENVIRONMENT_ID, "name": "Production",
-                       "type": "production", "isProduction": true, "organizationId": self.org_id}),
-            ]
-        } else {
-            Vec::new()
-        };
+        let envs: Vec<Value> = self
+            .environments
+            .iter()
+            .filter(|e| e.organization_id == org)
+            .map(Environment::json)
+            .collect();
         Ok(Reply::ok(200, json!({ "total": envs.len(), "data": envs })))
     }
 }

@@ -4,9 +4,9 @@
 //! delete through API Manager, and the admin routes that add groups.
 
 use anypoint_emulator::{
-    Variant, API_GROUP_COMMERCE, API_GROUP_INSTANCE_COMMERCE, API_GROUP_INSTANCE_REFERENCE,
-    API_GROUP_VERSION_COMMERCE, BUSINESS_GROUP_ID, TIER_COMMERCE_PARTNER, TIER_COMMERCE_PREMIUM,
-    TIER_COMMERCE_STARTER,
+    NewApiGroup, NewApiInstance, NewGroupInstance, NewTier, Variant, API_GROUP_COMMERCE,
+    API_GROUP_INSTANCE_COMMERCE, API_GROUP_INSTANCE_REFERENCE, API_GROUP_VERSION_COMMERCE,
+    BUSINESS_GROUP_ID, TIER_COMMERCE_PARTNER, TIER_COMMERCE_PREMIUM, TIER_COMMERCE_STARTER,
 };
 
 use super::*;
@@ -482,15 +482,48 @@ async fn admin_routes_add_groups_and_instances_that_take_contracts() {
             r.text
         );
     }
-    // A second instance, in production, through the handle.
+    // A second instance, in production, through the handle: its members
+    // are API instances of that environment.
+    let group_id = group["id"].as_i64().unwrap();
+    let in_production = |members: &[i64]| NewGroupInstance {
+        environment_id: PRODUCTION_ENV.to_owned(),
+        ..NewGroupInstance::new(members)
+    };
+    let err = env
+        .h()
+        .add_api_group_instance(group_id, in_production(&[API_INSTANCE_CATALOG]))
+        .unwrap_err();
+    assert!(err.contains("not in environment"), "{err}");
+    let prod_api = env
+        .h()
+        .add_api_instance(NewApiInstance {
+            environment_id: PRODUCTION_ENV.to_owned(),
+            ..NewApiInstance::new("partner-api")
+        })
+        .unwrap();
     let second = env
         .h()
-        .add_api_group_instance(
-            group["id"].as_i64().unwrap(),
-            json!({"environmentId": PRODUCTION_ENV, "apiInstances": [API_INSTANCE_CATALOG]}),
-        )
+        .add_api_group_instance(group_id, in_production(&[prod_api]))
         .unwrap();
-    assert_eq!(second["environmentId"], PRODUCTION_ENV);
+    let listed = env.h().api_groups();
+    let added = listed.iter().find(|g| g["id"] == group_id).unwrap();
+    assert_eq!(
+        added["versions"][0]["instances"][1]["id"], second,
+        "{added}"
+    );
+    assert_eq!(
+        added["versions"][0]["instances"][1]["environmentId"],
+        PRODUCTION_ENV
+    );
+    let added_group = env
+        .h()
+        .add_api_group(NewApiGroup::new("Handle APIs", "handle-apis"))
+        .unwrap();
+    assert_ne!(added_group, group_id);
+    assert!(env
+        .h()
+        .add_api_group(NewApiGroup::new("Again", "handle-apis"))
+        .is_err());
 
     // Exchange takes a request for the added group instance.
     let app = env.create_named("partner").await;
@@ -523,7 +556,7 @@ async fn admin_routes_add_groups_and_instances_that_take_contracts() {
         .await;
     assert_eq!(r.status, 400, "{}", r.text);
     let state = env.call("GET", "/_emulator/state", None).await.json();
-    assert_eq!(state["apiGroups"].as_array().unwrap().len(), 3);
+    assert_eq!(state["apiGroups"].as_array().unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -557,4 +590,33 @@ async fn group_contracts_survive_a_restart_with_the_state_file() {
         env.group_instance(API_GROUP_INSTANCE_COMMERCE)
     );
     assert_eq!(env.call("GET", &contract, None).await.status, 200);
+}
+
+#[tokio::test]
+async fn tiers_added_to_groups_and_to_instances_share_one_numbering() {
+    let env = Env::start().await;
+    let h = env.h();
+    let group = h
+        .add_api_group(NewApiGroup {
+            instances: vec![NewGroupInstance {
+                tiers: vec![NewTier::new("Group Gold", true)],
+                ..NewGroupInstance::new(&[API_INSTANCE_ORDERS])
+            }],
+            ..NewApiGroup::new("Numbered", "numbered-apis")
+        })
+        .unwrap();
+    let api = h
+        .add_api_instance(NewApiInstance {
+            tiers: vec![NewTier::new("Instance Gold", true)],
+            ..NewApiInstance::new("numbered-api")
+        })
+        .unwrap();
+    let group_tier = h.api_groups().iter().find(|g| g["id"] == group).unwrap()["versions"][0]
+        ["instances"][0]["tiers"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let api_tier = h.api_instances().iter().find(|i| i["id"] == api).unwrap()["tiers"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!((group_tier, api_tier), (50006, 50007));
 }
