@@ -348,6 +348,40 @@ mod tests {
             Some(Some("o".into()))
         );
         assert_eq!(r("GET", "exchange/api/v2/assets/g/a/1.0.0"), Some(None));
+        // API groups: the group, its version, and a group instance's routes.
+        for (m, p) in [
+            ("GET", "apimanager/api/v1/organizations/o/groups/1"),
+            (
+                "GET",
+                "apimanager/api/v1/organizations/o/groups/1/versions/2",
+            ),
+            (
+                "GET",
+                "apimanager/api/v1/organizations/o/environments/e/groupInstances/3",
+            ),
+            (
+                "GET",
+                "apimanager/api/v1/organizations/o/environments/e/groupInstances/3/tiers",
+            ),
+            (
+                "PATCH",
+                "apimanager/api/v1/organizations/o/environments/e/groupInstances/3/contracts/4",
+            ),
+            (
+                "DELETE",
+                "apimanager/api/v1/organizations/o/environments/e/groupInstances/3/contracts/4",
+            ),
+        ] {
+            assert_eq!(r(m, p), Some(Some("o".into())), "{m} {p}");
+        }
+        assert_eq!(
+            r(
+                "POST",
+                "apimanager/api/v1/organizations/o/environments/e/groupInstances/3/contracts/4"
+            ),
+            None
+        );
+        assert_eq!(r("GET", "apimanager/api/v1/organizations/o/groups"), None);
         assert_eq!(
             r(
                 "GET",
