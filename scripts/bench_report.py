@@ -15,7 +15,8 @@ DATA.json (written by scripts/bench.sh):
   rate_limit: {rate, apps, exit, seconds, requests, status429, errors, message} or null
 
 With BENCH_COMPARE=BEFORE.json in the environment (`scripts/bench.sh --compare`), a section
-compares `ours` with that earlier run.
+compares `ours` with that earlier run; BENCH_COMPARE_AFTER=AFTER.json compares those two runs
+instead of this one with the earlier.
 
 Only the standard library is used; the SVG is written as plain text.
 """
@@ -236,15 +237,21 @@ def ratio_tables(data, out):
         out.append("")
 
 
-def compare_section(data, before, out):
-    """`ours` before and after a change, from two data files (`--compare`)."""
-    m = before.meta
+def compare_section(data, before, out, separate=False):
+    """`ours` before and after a change, from two data files (`--compare`); `separate`
+    when neither is the run of the other tables."""
     out.append("## Before and after\n")
+    for name, d in (("Before", before), ("After", data)):
+        m = d.meta
+        out.append(
+            f"- {name}: {m.get('note') or 'no note'}; {m.get('date', '?')}, runs per figure "
+            f"{m.get('runs', '?')}, `{m.get('command', '?')}`."
+        )
     out.append(
-        f"The same figures from an earlier run (`--compare`): {m.get('note') or 'no note'}; "
-        f"{m.get('date', '?')}, runs per figure {m.get('runs', '?')}, command "
-        f"`{m.get('command', '?')}`. Added by latency and the limit as above; requests from the "
-        "emulator's counters.\n"
+        "\nMedians; added by latency and the round trips allowed as above (the limits of the "
+        "after run); requests from the emulator's counters."
+        + (" The other tables are from the run under Machine, not from these two." if separate else "")
+        + "\n"
     )
     out.append(
         "| RTT | N | command | before | after | added before | added after | round trips "
@@ -464,6 +471,7 @@ def markdown(data, svg_name, data_name):
     out.append('scripts/bench.sh --sizes "10 100" --runs 1 --no-extras')
     out.append("scripts/bench.sh --rate-limit-scenario  # adds the --rate-limit 20 scenario")
     out.append("scripts/bench.sh --profile 500          # perf profile of one apply and one no-op plan")
+    out.append("scripts/bench.sh --compare OLD-data.json # adds a before-and-after section")
     out.append("```\n")
     out.append(
         "It builds the release binaries and the no-op floor provider (`cargo build --release "
@@ -512,7 +520,12 @@ def markdown(data, svg_name, data_name):
     compare = os.environ.get("BENCH_COMPARE")
     if compare:
         with open(compare, encoding="utf-8") as f:
-            compare_section(data, Data(json.load(f)), out)
+            before = Data(json.load(f))
+        after, separate = data, False
+        if os.environ.get("BENCH_COMPARE_AFTER"):
+            with open(os.environ["BENCH_COMPARE_AFTER"], encoding="utf-8") as f:
+                after, separate = Data(json.load(f)), True
+        compare_section(after, before, out, separate)
     request_tables(data, out)
     rss_table(data, out)
     rate_limit_section(data, out)

@@ -161,7 +161,8 @@ fn generate_with(dir: &Path, before: Option<&serde_json::Value>) -> (String, Str
         .arg(&md)
         .arg(&svg)
         .env("BENCH_REPORT_QUIET", "1")
-        .env_remove("BENCH_COMPARE");
+        .env_remove("BENCH_COMPARE")
+        .env_remove("BENCH_COMPARE_AFTER");
     if before.is_some() {
         cmd.env("BENCH_COMPARE", &before_path);
     }
