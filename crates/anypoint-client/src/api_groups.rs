@@ -4,12 +4,10 @@
 
 use reqwest::Method;
 
+use crate::api_instances::tier_pages;
 use crate::error::{ApiError, ErrorInfo};
 use crate::memory::{instance_key, Memory};
-use crate::models::{
-    ApiGroupInstance, ApiGroupRecord, ApiGroupVersionRecord, GroupAsset, Tier, TierPage,
-};
-use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
+use crate::models::{ApiGroupInstance, ApiGroupRecord, ApiGroupVersionRecord, GroupAsset, Tier};
 use crate::paths;
 use crate::send::Engine;
 
@@ -86,19 +84,10 @@ impl<'a> ApiGroups<'a> {
         group_instance_id: i64,
     ) -> Result<Vec<Tier>, ApiError> {
         let id = group_instance_id.to_string();
-        let id = id.as_str();
-        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
-            let req = self.engine.request(
-                Method::GET,
-                &paths::group_instance(org, env, id, &["tiers"]),
-                &[("offset", offset.to_string()), ("limit", limit.to_string())],
-            );
-            let page: TierPage = self.engine.call_json(&req).await?;
-            Ok(Page {
-                items: page.tiers,
-                total: page.total.and_then(|t| u64::try_from(t).ok()),
-            })
-        })
+        tier_pages(
+            self.engine,
+            &paths::group_instance(org, env, &id, &["tiers"]),
+        )
         .await
     }
 

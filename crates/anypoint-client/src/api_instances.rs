@@ -127,20 +127,7 @@ impl<'a> ApiInstances<'a> {
     /// `GET …/apis/{apiId}/tiers?offset=&limit=` → `{"total","tiers":[…]}`, all pages.
     pub async fn tiers(self, org: &str, env: &str, api_id: i64) -> Result<Vec<Tier>, ApiError> {
         let api = api_id.to_string();
-        let api = api.as_str();
-        collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
-            let req = self.engine.request(
-                Method::GET,
-                &paths::api_manager(org, env, api, &["tiers"]),
-                &[("offset", offset.to_string()), ("limit", limit.to_string())],
-            );
-            let page: TierPage = self.engine.call_json(&req).await?;
-            Ok(Page {
-                items: page.tiers,
-                total: page.total.and_then(|t| u64::try_from(t).ok()),
-            })
-        })
-        .await
+        tier_pages(self.engine, &paths::api_manager(org, env, &api, &["tiers"])).await
     }
 
     /// `GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}` → its `versionGroup`.
@@ -190,4 +177,22 @@ impl<'a> ApiInstances<'a> {
             organization_id,
         })
     }
+}
+
+/// The tiers at `path` (an API instance's or an API group instance's):
+/// `GET path?offset=&limit=` → `{"total","tiers":[…]}`, all pages.
+pub(crate) async fn tier_pages(engine: &Engine, path: &[&str]) -> Result<Vec<Tier>, ApiError> {
+    collect_pages(MAX_PAGE_SIZE, |offset, limit| async move {
+        let req = engine.request(
+            Method::GET,
+            path,
+            &[("offset", offset.to_string()), ("limit", limit.to_string())],
+        );
+        let page: TierPage = engine.call_json(&req).await?;
+        Ok(Page {
+            items: page.tiers,
+            total: page.total.and_then(|t| u64::try_from(t).ok()),
+        })
+    })
+    .await
 }

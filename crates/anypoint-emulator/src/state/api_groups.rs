@@ -147,22 +147,7 @@ impl State {
 
     pub fn list_group_contracts(&self, env: &str, key: &str, query: &Query) -> Outcome {
         let gid = self.group_instance_in_env(env, key)?.id;
-        let (offset, limit) = paging(query, 100, 250)?;
-        let all: Vec<&Contract> = self
-            .contracts
-            .values()
-            .filter(|c| c.target.group() == Some(gid))
-            .collect();
-        let page: Vec<Value> = all
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|c| self.contract_manager_json(c))
-            .collect();
-        Ok(Reply::ok(
-            200,
-            json!({ "total": all.len(), "contracts": page }),
-        ))
+        self.contract_page(query, |c| c.target.group() == Some(gid))
     }
 
     pub fn get_group_contract(&self, env: &str, key: &str, contract_key: &str) -> Outcome {
@@ -186,15 +171,7 @@ impl State {
     ) -> Outcome {
         let gid = self.group_instance_in_env(env, key)?.id;
         let cid = self.contract_of_group_instance(gid, contract_key)?;
-        match body.get("status") {
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("REVOKED") => {}
-            _ => {
-                return Err(bad(
-                    "the emulator supports only {\"status\":\"REVOKED\"} on this PATCH",
-                ))
-            }
-        }
-        self.revoke(cid, 200)
+        self.revoke_by_patch(cid, body)
     }
 
     /// `DELETE …/groupInstances/{id}/contracts/{id}` (204), by the same rule

@@ -385,12 +385,14 @@ impl State {
 
     pub fn list_instance_contracts(&self, env: &str, api_key: &str, query: &Query) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
+        self.contract_page(query, |c| c.target.api() == Some(inst_id))
+    }
+
+    /// One page (`offset`, `limit` ≤ 250) of the contracts `on` keeps, as
+    /// API Manager lists them: `{"total":N,"contracts":[…]}`.
+    pub(super) fn contract_page(&self, query: &Query, on: impl Fn(&Contract) -> bool) -> Outcome {
         let (offset, limit) = paging(query, 100, 250)?;
-        let all: Vec<&Contract> = self
-            .contracts
-            .values()
-            .filter(|c| c.target.api() == Some(inst_id))
-            .collect();
+        let all: Vec<&Contract> = self.contracts.values().filter(|c| on(c)).collect();
         let page: Vec<Value> = all
             .iter()
             .skip(offset)
@@ -423,15 +425,18 @@ impl State {
     ) -> Outcome {
         let inst_id = self.instance_in_env(env, api_key)?.id;
         let cid = self.contract_of_instance(inst_id, contract_key)?;
+        self.revoke_by_patch(cid, body)
+    }
+
+    /// An API Manager contract PATCH: `{"status":"REVOKED"}` revokes (200);
+    /// any other body is 400, as the emulator implements only the revoke.
+    pub(super) fn revoke_by_patch(&mut self, cid: i64, body: &Map<String, Value>) -> Outcome {
         match body.get("status") {
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("REVOKED") => {}
-            _ => {
-                return Err(bad(
-                    "the emulator supports only {\"status\":\"REVOKED\"} on this PATCH",
-                ))
-            }
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("REVOKED") => self.revoke(cid, 200),
+            _ => Err(bad(
+                "the emulator supports only {\"status\":\"REVOKED\"} on this PATCH",
+            )),
         }
-        self.revoke(cid, 200)
     }
 
     /// The instance named by a legacy API Platform v2 path
