@@ -2,13 +2,15 @@
 //! of a contract create once its instance was read in the process (the
 //! instance, its tiers and its asset are read once per instance); the slot
 //! is looked at only when the platform refuses a request; a refresh reads
-//! each instance's contract list once for every contract on it, or by
-//! application when the Connected App may not view contracts. The real
-//! Terraform CLI, the provider and the in-process emulator.
+//! each instance's (or group instance's) contract list once for every
+//! contract on it, or by application when the Connected App may not view
+//! contracts. The real Terraform CLI, the provider and the in-process
+//! emulator.
 
 use crate::support::*;
 use anypoint_emulator::{
-    EmulatorConfig, RequestRecord, Variant, API_INSTANCE_ORDERS, ENVIRONMENT_ID, TIER_ORDERS_BRONZE,
+    EmulatorConfig, RequestRecord, Variant, API_GROUP_INSTANCE_COMMERCE, API_INSTANCE_ORDERS,
+    ENVIRONMENT_ID, TIER_COMMERCE_STARTER, TIER_ORDERS_BRONZE,
 };
 
 const APPS: usize = 3;
@@ -247,4 +249,52 @@ fn an_ended_contract_that_does_not_hold_the_slot_is_left_alone() {
         "not ours to remove"
     );
     assert_plan_empty(&tf, "after the request");
+}
+
+#[test]
+fn a_refresh_reads_a_group_instance_contract_list_once() {
+    let emu = TestEmulator::start();
+    let mut body = String::new();
+    for i in 0..APPS {
+        body.push_str(&format!(
+            r#"
+resource "anypoint_client_application" "a{i}" {{
+  name = "group-round-trips-{i}"
+}}
+
+resource "anypoint_client_application_contract" "c{i}" {{
+  application_id        = anypoint_client_application.a{i}.id
+  api_group_instance_id = "{API_GROUP_INSTANCE_COMMERCE}"
+  environment_id        = "{ENVIRONMENT_ID}"
+  requested_tier_id     = "{TIER_COMMERCE_STARTER}"
+}}
+"#
+        ));
+    }
+    let tf = tf_with_emulator(&emu, &body);
+    tf.apply();
+    emu.handle.reset_request_log();
+    assert_plan_empty(&tf, "after the apply");
+    let reqs = emu.handle.requests();
+    let all = summary(&reqs);
+    let group_list = format!("/groupInstances/{API_GROUP_INSTANCE_COMMERCE}/contracts");
+    assert_eq!(
+        count(&reqs, "GET", |p| p.ends_with(&group_list)),
+        1,
+        "the group instance's contract list, once:\n{all}"
+    );
+    assert_eq!(
+        count(&reqs, "GET", app_contracts_path),
+        0,
+        "no application's contract list:\n{all}"
+    );
+    let revoked = state_id(&tf, "anypoint_client_application_contract.c1");
+    assert!(emu.handle.set_contract_status(revoked, "REVOKED"));
+    let plan = tf.plan_exit(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(
+        flat(&plan.all()).contains("REVOKED outside Terraform"),
+        "{}",
+        plan.all()
+    );
 }

@@ -14,7 +14,7 @@ use crate::clock::{PriorHolders, Since};
 use crate::create_once::{create_once, send_once, CreateOnce, Lookup, Sent};
 use crate::error::{ApiError, ErrorInfo};
 use crate::failure::Failure;
-use crate::memory::{instance_key, Memory};
+use crate::memory::Memory;
 use crate::models::ContractPage;
 use crate::models::{Contract, ContractTarget, NewContract};
 use crate::paging::{collect_pages, Page, MAX_PAGE_SIZE};
@@ -273,33 +273,41 @@ impl<'a> Contracts<'a> {
         Applications::new(self.engine, self.memory)
     }
 
-    /// The contracts of API instance `api_id` in `env` of `org` (the
-    /// instance's organization), when they fit in one page: API Manager's
+    /// The contracts of `target` (an API instance or an API group instance)
+    /// in `env` of `org` (the target's organization), when they fit in one
+    /// page: API Manager's
     /// `GET /apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts?offset=0&limit=250`
-    /// → `{"total":N,"contracts":[…]}`, read once per client and instance
-    /// and shared by the refresh of every contract on the instance
-    /// (`memory.rs`). `None` when the instance has more contracts than a
-    /// page holds (paging through a busy instance would cost more than
-    /// reading by application), when the platform refuses such lists to
-    /// this Connected App (401, 403, "View Contracts"; remembered, so it is
-    /// asked once), or when the list cannot be read: the caller then reads
-    /// by application. What this list lacks is not gone: only the
-    /// application's list says that.
-    pub async fn read_instance_shared(
+    /// (or `…/groupInstances/{id}/contracts`) → `{"total":N,"contracts":[…]}`,
+    /// read once per client and target and shared by the refresh of every
+    /// contract on it (`memory.rs`). `None` when the target has more
+    /// contracts than a page holds (paging through a busy instance would
+    /// cost more than reading by application), when the platform refuses
+    /// such lists to this Connected App (401, 403: "View Contracts", or "API
+    /// Group Administrator" for groups; remembered per kind, so it is asked
+    /// once), or when the list cannot be read: the caller then reads by
+    /// application. What this list lacks is not gone: only the application's
+    /// list says that.
+    pub async fn read_target_shared(
         self,
         org: &str,
         env: &str,
-        api_id: i64,
+        target: ContractTarget,
     ) -> Option<Vec<Contract>> {
-        let cell = self
-            .memory
-            .instance_contracts_read(instance_key(org, env, api_id))?;
+        let cell = self.memory.target_contracts_read(org, env, target)?;
         let read = cell
             .get_or_try_init(|| async {
-                let api = api_id.to_string();
+                let id = target.id().to_string();
+                let path = match target {
+                    ContractTarget::ApiInstance(_) => {
+                        paths::api_manager(org, env, &id, &["contracts"])
+                    }
+                    ContractTarget::ApiGroupInstance(_) => {
+                        paths::group_instance(org, env, &id, &["contracts"])
+                    }
+                };
                 let req = self.engine.request(
                     Method::GET,
-                    &paths::api_manager(org, env, &api, &["contracts"]),
+                    &path,
                     &[
                         ("offset", "0".to_owned()),
                         ("limit", MAX_PAGE_SIZE.to_string()),
@@ -308,9 +316,10 @@ impl<'a> Contracts<'a> {
                 let page: ContractPage = match self.engine.call_json(&req).await {
                     Ok(page) => page,
                     // A refusal is an answer, kept like one (for this
-                    // instance, and for every other: it is the scope).
+                    // target, and for every other of its kind: it is the
+                    // scope).
                     Err(ApiError::Forbidden(_) | ApiError::Unauthorized(_)) => {
-                        self.memory.instance_contracts_refused();
+                        self.memory.target_contracts_refused(target);
                         return Ok(None);
                     }
                     Err(e) => return Err(e),
@@ -327,7 +336,7 @@ impl<'a> Contracts<'a> {
             Err(e) => {
                 tracing::debug!(
                     kind = e.kind(),
-                    "cannot list the contracts of API instance {api_id}: reading by application"
+                    "cannot list the contracts of {target}: reading by application"
                 );
                 None
             }

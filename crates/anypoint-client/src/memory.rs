@@ -42,7 +42,8 @@ use tokio::sync::OnceCell;
 use crate::error::ApiError;
 use crate::listing::Listing;
 use crate::models::{
-    ApiGroupInstance, ApiInstance, Application, AssetInfo, Contract, GroupAsset, Tier,
+    ApiGroupInstance, ApiInstance, Application, AssetInfo, Contract, ContractTarget, GroupAsset,
+    Tier,
 };
 
 /// How many known applications are kept per organization.
@@ -55,6 +56,9 @@ pub(crate) type ApplicationRead = Arc<OnceCell<Result<Application, ApiError>>>;
 pub(crate) type ContractsRead = Arc<OnceCell<Vec<Contract>>>;
 /// An API instance: its organization and environment (lower case) and id.
 pub(crate) type InstanceKey = (String, String, i64);
+/// A contract target (an API instance or an API group instance) in its
+/// organization and environment (lower case).
+pub(crate) type TargetKey = (String, String, ContractTarget);
 /// An asset version: group, asset, version.
 type AssetKey = (String, String, String);
 type Cells<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
@@ -73,8 +77,10 @@ pub(crate) struct Memory {
     group_assets: Cells<InstanceKey, (ApiGroupInstance, GroupAsset)>,
     group_tiers: Cells<InstanceKey, Vec<Tier>>,
     assets: Cells<AssetKey, AssetInfo>,
-    instance_contracts: Cells<InstanceKey, Option<Vec<Contract>>>,
-    instance_contracts_refused: AtomicBool,
+    target_contracts: Cells<TargetKey, Option<Vec<Contract>>>,
+    /// Refused for API instances, for API group instances (each its own
+    /// permission).
+    target_contracts_refused: [AtomicBool; 2],
 }
 
 /// The cell of `key` in `cells`, made empty if there is none.
@@ -195,21 +201,24 @@ impl Memory {
         )
     }
 
-    /// The shared read of an API instance's contract list; `None` once the
-    /// platform refused such a list.
-    pub(crate) fn instance_contracts_read(
+    /// The shared read of a target's contract list; `None` once the
+    /// platform refused such a list for that kind of target.
+    pub(crate) fn target_contracts_read(
         &self,
-        key: InstanceKey,
+        org: &str,
+        env: &str,
+        target: ContractTarget,
     ) -> Option<Arc<OnceCell<Option<Vec<Contract>>>>> {
-        if self.instance_contracts_refused.load(Ordering::Relaxed) {
+        if self.target_contracts_refused[usize::from(target.is_group())].load(Ordering::Relaxed) {
             return None;
         }
-        Some(cell(&self.instance_contracts, key))
+        let key = (org.to_ascii_lowercase(), env.to_ascii_lowercase(), target);
+        Some(cell(&self.target_contracts, key))
     }
 
-    /// The platform refused an instance's contract list.
-    pub(crate) fn instance_contracts_refused(&self) {
-        self.instance_contracts_refused
+    /// The platform refused a contract list of this kind of target.
+    pub(crate) fn target_contracts_refused(&self, target: ContractTarget) {
+        self.target_contracts_refused[usize::from(target.is_group())]
             .store(true, Ordering::Relaxed);
     }
 
@@ -264,11 +273,11 @@ impl Drop for Changing<'_> {
             }
             Changed::Contracts(org, id) => {
                 locked(&self.memory.contracts).remove(&key(org, id));
-                locked(&self.memory.instance_contracts).clear();
+                locked(&self.memory.target_contracts).clear();
             }
             Changed::AnyContracts => {
                 locked(&self.memory.contracts).clear();
-                locked(&self.memory.instance_contracts).clear();
+                locked(&self.memory.target_contracts).clear();
             }
         }
     }

@@ -248,15 +248,15 @@ impl TypedResource for ClientApplicationContractResource {
         let Some(org) = data.org_or_report(state.org_id.as_str(), diags).await else {
             return ReadResult::Unchanged;
         };
-        // One read of the instance's contracts serves every contract
-        // resource on it, one read of the application's all of its
+        // One read of the instance's (or group instance's) contracts serves
+        // every contract resource on it, one read of the application's all of its
         // contract resources; a 404 of the latter is checked where the
         // application lives.
-        let on_instance = match (state.environment(), state.api_instance()) {
-            (Some(env), Some(api)) => data
+        let on_instance = match (state.environment(), state.target()) {
+            (Some(env), Some(target)) => data
                 .client
                 .contracts()
-                .read_instance_shared(&state.instance_org(&org), &env, api)
+                .read_target_shared(&state.instance_org(&org), &env, target)
                 .await
                 .and_then(|list| {
                     list.into_iter()

@@ -864,8 +864,10 @@ async fn an_instance_contract_list_is_read_once_and_only_when_it_fits_a_page() {
     }
     let path = format!("/apis/{api}/contracts");
     let (one, two) = tokio::join!(
-        c.contracts().read_instance_shared(ORG, ENVIRONMENT_ID, api),
-        c.contracts().read_instance_shared(ORG, ENVIRONMENT_ID, api),
+        c.contracts()
+            .read_target_shared(ORG, ENVIRONMENT_ID, ContractTarget::ApiInstance(api)),
+        c.contracts()
+            .read_target_shared(ORG, ENVIRONMENT_ID, ContractTarget::ApiInstance(api)),
     );
     assert_eq!(one, two);
     let mut ids: Vec<i64> = one.unwrap().iter().map(|c| c.id).collect();
@@ -890,7 +892,7 @@ async fn an_instance_contract_list_is_read_once_and_only_when_it_fits_a_page() {
     assert_eq!(
         fresh
             .contracts()
-            .read_instance_shared(ORG, ENVIRONMENT_ID, busy)
+            .read_target_shared(ORG, ENVIRONMENT_ID, ContractTarget::ApiInstance(busy))
             .await,
         None
     );
@@ -909,7 +911,7 @@ async fn a_refused_instance_contract_list_is_asked_for_once() {
     for api in reads {
         assert_eq!(
             c.contracts()
-                .read_instance_shared(ORG, ENVIRONMENT_ID, api)
+                .read_target_shared(ORG, ENVIRONMENT_ID, ContractTarget::ApiInstance(api))
                 .await,
             None
         );
