@@ -17,6 +17,12 @@ const APPS: usize = 3;
 
 /// `APPS` applications, each with a contract on the orders instance.
 fn config() -> String {
+    contracts_on("api_instance_id", API_INSTANCE_ORDERS, TIER_ORDERS_BRONZE)
+}
+
+/// `APPS` applications, each with a contract on `target` (its attribute
+/// and id) at `tier`.
+fn contracts_on(attribute: &str, target: i64, tier: i64) -> String {
     let mut body = String::new();
     for i in 0..APPS {
         body.push_str(&format!(
@@ -27,9 +33,9 @@ resource "anypoint_client_application" "a{i}" {{
 
 resource "anypoint_client_application_contract" "c{i}" {{
   application_id    = anypoint_client_application.a{i}.id
-  api_instance_id   = "{API_INSTANCE_ORDERS}"
+  {attribute} = "{target}"
   environment_id    = "{ENVIRONMENT_ID}"
-  requested_tier_id = "{TIER_ORDERS_BRONZE}"
+  requested_tier_id = "{tier}"
 }}
 "#
         ));
@@ -254,23 +260,11 @@ fn an_ended_contract_that_does_not_hold_the_slot_is_left_alone() {
 #[test]
 fn a_refresh_reads_a_group_instance_contract_list_once() {
     let emu = TestEmulator::start();
-    let mut body = String::new();
-    for i in 0..APPS {
-        body.push_str(&format!(
-            r#"
-resource "anypoint_client_application" "a{i}" {{
-  name = "group-round-trips-{i}"
-}}
-
-resource "anypoint_client_application_contract" "c{i}" {{
-  application_id        = anypoint_client_application.a{i}.id
-  api_group_instance_id = "{API_GROUP_INSTANCE_COMMERCE}"
-  environment_id        = "{ENVIRONMENT_ID}"
-  requested_tier_id     = "{TIER_COMMERCE_STARTER}"
-}}
-"#
-        ));
-    }
+    let body = contracts_on(
+        "api_group_instance_id",
+        API_GROUP_INSTANCE_COMMERCE,
+        TIER_COMMERCE_STARTER,
+    );
     let tf = tf_with_emulator(&emu, &body);
     tf.apply();
     emu.handle.reset_request_log();
