@@ -1,4 +1,5 @@
-//! Admin request bodies: one JSON object with known keys.
+//! Admin request bodies: one JSON object with known keys, and the 400
+//! that a field of the wrong kind gets.
 
 use serde_json::{Map, Value};
 
@@ -25,5 +26,18 @@ pub(super) fn only_keys(b: &Map<String, Value>, allowed: &[&str]) -> Result<(), 
             ),
         )),
         None => Ok(()),
+    }
+}
+
+pub(super) fn bad(message: impl Into<String>) -> Reply {
+    Reply::error(400, message)
+}
+
+/// A string field: left out or null is `None`.
+pub(super) fn text(b: &Map<String, Value>, key: &str) -> Result<Option<String>, Reply> {
+    match b.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad(format!("{key} must be a string."))),
     }
 }

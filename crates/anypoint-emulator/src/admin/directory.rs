@@ -2,23 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::body::{object, only_keys};
+use super::body::{bad, object, only_keys, text};
 use crate::state::{NewApiInstance, NewTier, Reply};
 use crate::sync::lock;
 use crate::EmulatorHandle;
-
-fn bad(message: impl Into<String>) -> Reply {
-    Reply::error(400, message)
-}
-
-/// A string field: left out or null is `None`.
-fn text(b: &Map<String, Value>, key: &str) -> Result<Option<String>, Reply> {
-    match b.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(bad(format!("{key} must be a string."))),
-    }
-}
 
 fn boolean(b: &Map<String, Value>, key: &str, default: bool) -> Result<bool, Reply> {
     match b.get(key) {

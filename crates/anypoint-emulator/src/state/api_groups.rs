@@ -43,14 +43,7 @@ impl State {
             bad("apiGroupInstanceId (the API group instance id) is required for instanceType api-group")
         })?;
         accepted_terms(body)?;
-        let gi = self
-            .groups
-            .instance(id)
-            .ok_or_else(|| group_instance_not_found(&id.to_string()))?;
-        let (group, version) = self
-            .groups
-            .parents(gi)
-            .ok_or_else(|| group_instance_not_found(&id.to_string()))?;
+        let (gi, group, version) = self.group_instance_with_parents(id)?;
         let what = format!("API group instance {id}");
         let asset = [
             ("organizationId", self.org_id.as_str()),
@@ -211,19 +204,24 @@ impl State {
         })
     }
 
+    /// Group instance `id` with its group and version (a 404 if any is
+    /// missing).
+    fn group_instance_with_parents(
+        &self,
+        id: i64,
+    ) -> Result<(&GroupInstance, &ApiGroup, &GroupVersion), Reply> {
+        let missing = || group_instance_not_found(&id.to_string());
+        let gi = self.groups.instance(id).ok_or_else(missing)?;
+        let (group, version) = self.groups.parents(gi).ok_or_else(missing)?;
+        Ok((gi, group, version))
+    }
+
     // ------------------------------------------------------ admin
 
     /// The Exchange body the provider would send for group instance `id`
     /// (without a tier), for a contract the admin routes create.
     pub(crate) fn group_request_body(&self, id: i64) -> Result<Map<String, Value>, Reply> {
-        let gi = self
-            .groups
-            .instance(id)
-            .ok_or_else(|| group_instance_not_found(&id.to_string()))?;
-        let (group, version) = self
-            .groups
-            .parents(gi)
-            .ok_or_else(|| group_instance_not_found(&id.to_string()))?;
+        let (gi, group, version) = self.group_instance_with_parents(id)?;
         let v = json!({
             "apiGroupInstanceId": id,
             "instanceType": "api-group",
@@ -327,20 +325,7 @@ impl State {
     }
 
     fn insert_group_instance(&mut self, ids: (i64, i64), new: NewGroupInstance) -> i64 {
-        let first = self.next_tier_id();
-        let tiers = new
-            .tiers
-            .into_iter()
-            .zip(first..)
-            .map(|(t, id)| Tier {
-                id,
-                name: t.name,
-                description: t.description,
-                auto_approve: t.auto_approve,
-                limits: t.limits,
-                deprecated: t.deprecated,
-            })
-            .collect();
+        let tiers = self.number_tiers(new.tiers);
         self.groups.insert_instance(
             ids,
             new.environment_id,

@@ -94,20 +94,7 @@ impl State {
                 .unwrap_or(0)
                 + 1
         });
-        let first_tier = self.next_tier_id();
-        let tiers = new
-            .tiers
-            .into_iter()
-            .zip(first_tier..)
-            .map(|(t, id)| Tier {
-                id,
-                name: t.name,
-                description: t.description,
-                auto_approve: t.auto_approve,
-                limits: t.limits,
-                deprecated: t.deprecated,
-            })
-            .collect();
+        let tiers = self.number_tiers(new.tiers);
         self.instances.push(ApiInstance {
             id,
             legacy_api_id,

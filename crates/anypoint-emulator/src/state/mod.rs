@@ -300,6 +300,22 @@ impl State {
             + 1
     }
 
+    /// New tiers with ids, numbered on from every tier there is.
+    pub(crate) fn number_tiers(&self, tiers: Vec<NewTier>) -> Vec<Tier> {
+        tiers
+            .into_iter()
+            .zip(self.next_tier_id()..)
+            .map(|(t, id)| Tier {
+                id,
+                name: t.name,
+                description: t.description,
+                auto_approve: t.auto_approve,
+                limits: t.limits,
+                deprecated: t.deprecated,
+            })
+            .collect()
+    }
+
     /// Whether a tier exists in this mode: the seeded deprecated tier only
     /// under `deprecated-tier`; tiers added through the handle always.
     pub(crate) fn tier_exists(&self, t: &Tier) -> bool {
