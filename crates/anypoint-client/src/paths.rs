@@ -55,18 +55,16 @@ pub(crate) fn contract_requests<'a>(org: &'a str, app: &'a str, tail: &[&'a str]
     v
 }
 
+/// `apimanager/api/v1/organizations/{org}` + `tail`.
+fn api_manager_org<'a>(org: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["apimanager", "api", "v1", "organizations", org];
+    v.extend_from_slice(tail);
+    v
+}
+
 /// `apimanager/api/v1/organizations/{org}/environments/{env}/apis`: the search.
 pub(crate) fn api_manager_apis<'a>(org: &'a str, env: &'a str) -> Vec<&'a str> {
-    vec![
-        "apimanager",
-        "api",
-        "v1",
-        "organizations",
-        org,
-        "environments",
-        env,
-        "apis",
-    ]
+    api_manager_org(org, &["environments", env, "apis"])
 }
 
 /// `apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}` + `tail`.
@@ -89,32 +87,14 @@ pub(crate) fn group_instance<'a>(
     id: &'a str,
     tail: &[&'a str],
 ) -> Vec<&'a str> {
-    let mut v = vec![
-        "apimanager",
-        "api",
-        "v1",
-        "organizations",
-        org,
-        "environments",
-        env,
-        "groupInstances",
-        id,
-    ];
+    let mut v = api_manager_org(org, &["environments", env, "groupInstances", id]);
     v.extend_from_slice(tail);
     v
 }
 
 /// `apimanager/api/v1/organizations/{org}/groups/{group}` + `tail`.
 pub(crate) fn api_group<'a>(org: &'a str, group: &'a str, tail: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![
-        "apimanager",
-        "api",
-        "v1",
-        "organizations",
-        org,
-        "groups",
-        group,
-    ];
+    let mut v = api_manager_org(org, &["groups", group]);
     v.extend_from_slice(tail);
     v
 }
